@@ -1,0 +1,87 @@
+// Publishing to RabbitMQ (SPEC §4): the seam between the job logic and the
+// broker. AmqpPublisher is the real one; FakePublisher records messages for
+// unit tests of the job logic.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cbit::queue {
+
+/// Where the broker is and how to reach it (pyBit's controller/client keys).
+struct AmqpOptions {
+  std::string host = "localhost";
+  int port = 5672;
+  std::string user = "guest";
+  std::string password = "guest";
+  std::string vhost = "/";
+  std::string exchange = "pybit";
+  std::chrono::milliseconds deadline{5000};  ///< connect, declare, confirm
+  int heartbeat_seconds = 30;
+};
+
+/// A message for the exchange. `queue` is declared (durable) and bound with
+/// `routing_key` before the first publish to it.
+struct Message {
+  std::string routing_key;
+  std::string queue;
+  std::string body;  ///< JSON, sent persistent with content_encoding UTF-8
+};
+
+/// The broker could not be reached, refused, or did not confirm in time.
+struct BrokerError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Publisher {
+ public:
+  virtual ~Publisher() = default;
+  /// Returns once the broker has confirmed the message (publisher confirm);
+  /// throws BrokerError otherwise. Thread-safe.
+  virtual void Publish(const Message& m) = 0;
+  /// True when a queue of this name exists (passive declare). Thread-safe.
+  virtual bool QueueExists(const std::string& queue) = 0;
+};
+
+/// A pool of confirmed channels, one connection each, reconnecting on demand.
+std::unique_ptr<Publisher> MakeAmqpPublisher(const AmqpOptions& opts, int channels);
+
+/// Records what it is given; can be told to fail, as a broker that is down.
+class FakePublisher : public Publisher {
+ public:
+  void Publish(const Message& m) override {
+    std::lock_guard lock(mu_);
+    if (down_) throw BrokerError("fake broker is down");
+    sent_.push_back(m);
+  }
+  bool QueueExists(const std::string& queue) override {
+    std::lock_guard lock(mu_);
+    for (const auto& q : queues_)
+      if (q == queue) return true;
+    return false;
+  }
+  void SetDown(bool down) {
+    std::lock_guard lock(mu_);
+    down_ = down;
+  }
+  void AddQueue(std::string q) {
+    std::lock_guard lock(mu_);
+    queues_.push_back(std::move(q));
+  }
+  std::vector<Message> sent() {
+    std::lock_guard lock(mu_);
+    return sent_;
+  }
+
+ private:
+  std::mutex mu_;
+  bool down_ = false;
+  std::vector<Message> sent_;
+  std::vector<std::string> queues_;
+};
+
+}  // namespace cbit::queue

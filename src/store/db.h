@@ -1,0 +1,158 @@
+// The SQL seam: one small interface that SQLite and PostgreSQL both
+// implement, so the store's queries are written once, in the dialect both
+// understand ($1 parameters, INSERT … ON CONFLICT, RETURNING).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cbit::store {
+
+/// A bound parameter: NULL, an integer or text. Booleans are bound as 0/1.
+using Param = std::variant<std::monostate, std::int64_t, std::string>;
+
+/// Why a statement failed, as the layers above need to tell it apart.
+enum class DbErrorKind {
+  kUnique,       ///< a unique constraint was violated
+  kForeignKey,   ///< the row is still referenced, or refers to a missing row
+  kUnavailable,  ///< the server cannot be reached, or a deadline passed
+  kOther,
+};
+
+struct DbError : std::runtime_error {
+  DbError(DbErrorKind k, const std::string& what) : std::runtime_error(what), kind(k) {}
+  DbErrorKind kind;
+};
+
+/// The rows a statement returned, materialised (cells as text or NULL).
+class Result {
+ public:
+  Result() = default;
+  Result(std::size_t columns, std::vector<std::optional<std::string>> cells)
+      : columns_(columns), cells_(std::move(cells)) {}
+
+  std::size_t rows() const { return columns_ ? cells_.size() / columns_ : 0; }
+  bool empty() const { return rows() == 0; }
+  bool null(std::size_t r, std::size_t c) const { return !cell(r, c).has_value(); }
+  const std::string& text(std::size_t r, std::size_t c) const;
+  std::int64_t i64(std::size_t r, std::size_t c) const;
+  std::optional<std::int64_t> opt_i64(std::size_t r, std::size_t c) const;
+  /// PostgreSQL answers t/f, SQLite 1/0.
+  bool boolean(std::size_t r, std::size_t c) const;
+
+ private:
+  const std::optional<std::string>& cell(std::size_t r, std::size_t c) const {
+    return cells_[r * columns_ + c];
+  }
+  std::size_t columns_ = 0;
+  std::vector<std::optional<std::string>> cells_;
+};
+
+/// One connection; used by one thread at a time.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  /// Runs one statement. Throws DbError.
+  virtual Result Exec(std::string_view sql, std::span<const Param> params) = 0;
+  Result Exec(std::string_view sql, std::initializer_list<Param> params = {}) {
+    return Exec(sql, std::span<const Param>(params.begin(), params.size()));
+  }
+  /// Starts a transaction; `write` takes SQLite's write lock up front so two
+  /// writers never deadlock on a lock upgrade.
+  virtual void Begin(bool write) = 0;
+  virtual void Commit() = 0;
+  virtual void Rollback() = 0;
+  /// Runs a migration script (several statements, no parameters).
+  virtual void ExecScript(std::string_view sql) = 0;
+};
+
+/// A pool of connections to one database.
+class Database {
+ public:
+  virtual ~Database() = default;
+  /// "sqlite" or "postgres": picks the few lines of DDL that differ.
+  virtual std::string_view dialect() const = 0;
+
+  class Lease {
+   public:
+    Lease(Database* db, std::unique_ptr<Connection> c) : db_(db), c_(std::move(c)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (c_) db_->Release(std::move(c_));
+    }
+    Connection* operator->() { return c_.get(); }
+    Connection& operator*() { return *c_; }
+    /// Drops a broken connection instead of returning it to the pool.
+    void Discard() { c_.reset(); }
+
+   private:
+    Database* db_;
+    std::unique_ptr<Connection> c_;
+  };
+
+  /// Takes a connection from the pool, waiting up to the pool's deadline.
+  virtual Lease Acquire() = 0;
+
+ protected:
+  friend class Lease;
+  virtual void Release(std::unique_ptr<Connection> c) = 0;
+};
+
+/// Runs `fn` in a transaction, committing when it returns and rolling back
+/// when it throws.
+template <typename F>
+auto InTransaction(Database& db, bool write, F&& fn) {
+  auto conn = db.Acquire();
+  conn->Begin(write);
+  try {
+    if constexpr (std::is_void_v<decltype(fn(*conn))>) {
+      fn(*conn);
+      conn->Commit();
+    } else {
+      auto r = fn(*conn);
+      conn->Commit();
+      return r;
+    }
+  } catch (const DbError& e) {
+    try {
+      conn->Rollback();
+    } catch (...) {
+      conn.Discard();
+    }
+    if (e.kind == DbErrorKind::kUnavailable) conn.Discard();
+    throw;
+  } catch (...) {
+    try {
+      conn->Rollback();
+    } catch (...) {
+      conn.Discard();
+    }
+    throw;
+  }
+}
+
+struct SqliteOptions {
+  std::string path;      ///< a file; ":memory:" is refused (each connection would see its own)
+  int pool_size = 8;
+  bool synchronous_full = true;  ///< fsync every commit (durable across power loss)
+};
+std::unique_ptr<Database> OpenSqlite(const SqliteOptions& opts);
+
+struct PostgresOptions {
+  std::string conninfo;  ///< libpq connection string ("host=… port=… dbname=… user=…")
+  int pool_size = 8;
+  std::chrono::milliseconds statement_timeout{10000};
+  std::chrono::seconds connect_timeout{5};
+};
+std::unique_ptr<Database> OpenPostgres(const PostgresOptions& opts);
+
+}  // namespace cbit::store

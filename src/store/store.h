@@ -1,0 +1,185 @@
+// The store: every query the controller runs, written once over db.h and run
+// on SQLite or PostgreSQL. Lists are one query each, never one per row.
+//
+// Errors: NotFound and Conflict (below) for what the caller did wrong;
+// DbError (db.h) for what the database did.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+#include "store/db.h"
+
+namespace cbit::store {
+
+/// The id named does not exist.
+struct NotFound : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+/// A unique name is taken, or a row is still referenced.
+struct Conflict : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// A page of a list: pages start at 1; page 0 means "everything".
+struct Page {
+  std::int64_t number = 0;
+  std::int64_t size = 0;
+};
+
+/// Filters of GET /job; an empty field does not filter.
+struct JobFilter {
+  std::string arch, suite, dist, format, package, buildenv, client;
+  std::string status;       ///< current status name
+  bool unfinished = false;  ///< current status not Uploaded, Done or Cancelled
+};
+
+/// What a submission needs that changes rarely: names → ids, the suite/arch
+/// map, build environments, blacklist. Loaded in a few queries and cached by
+/// the controller.
+struct Catalog {
+  std::vector<Lookup> arches, dists, suites, formats, statuses, buildenvs;
+  std::vector<SuiteArch> suitearches;          ///< ordered by master_weight desc, id
+  std::vector<BuildEnvSuiteArch> env_suitearches;
+  std::vector<Blacklist> blacklist;
+  const Lookup* Find(LookupKind kind, std::string_view name) const;
+};
+
+/// A job that a new submission may supersede (SPEC §3 step 6).
+struct ActiveJob {
+  Id job_id = 0;
+  Id instance_id = 0;
+  std::string version;
+  std::string status;
+  std::optional<Lookup> buildclient;
+};
+
+/// One target of a submission, resolved by the controller.
+struct Target {
+  Id arch_id = 0;
+  std::optional<Id> buildenv_id;
+  bool master = false;  ///< used when the package instance is created
+};
+
+/// A write transaction for submissions: the controller's job logic drives it
+/// step by step (controller/submit.cc) and commits once.
+class SubmitTx {
+ public:
+  explicit SubmitTx(Connection& c) : c_(c) {}
+  /// Get or create the package row.
+  Id UpsertPackage(const std::string& name, const std::string& version);
+  /// Get or create the package instance; `master` applies only to a new one.
+  Id GetOrCreateInstance(Id package_id, Id dist_id, Id suite_id, Id format_id, const Target& t);
+  /// Jobs in Waiting, Blocked or Building of this package name for the same
+  /// dist/suite/arch/build env (any version).
+  std::vector<ActiveJob> ActiveJobs(const std::string& name, Id dist_id, Id suite_id,
+                                    const Target& t);
+  /// Creates a job in Waiting with its build request; returns the job id.
+  Id CreateJob(Id instance_id, const Transport& t, const std::optional<std::string>& env_name,
+               std::int64_t now_us);
+  /// Appends a status to a job's history and makes it the current one.
+  void SetStatus(Id job_id, Id status_id, std::int64_t now_us);
+  /// Records a message to publish; the outbox row goes once the broker confirms.
+  Id AddOutbox(std::optional<Id> job_id, const std::string& routing_key, const std::string& body,
+               std::int64_t now_us);
+
+ private:
+  Connection& c_;
+};
+
+/// A message recorded but not yet confirmed by the broker.
+struct OutboxRow {
+  Id id = 0;
+  std::string routing_key;
+  std::string body;
+  std::int64_t created_us = 0;
+};
+
+class Store {
+ public:
+  explicit Store(std::unique_ptr<Database> db);
+  Database& db() { return *db_; }
+
+  /// Creates or upgrades the schema to the newest migration.
+  void Migrate();
+  /// The schema version stored in the database (0: empty).
+  int SchemaVersion();
+
+  Catalog LoadCatalog();
+
+  // Lookup tables (arch, dist, suite, format, status, buildd, env).
+  std::vector<Lookup> ListLookups(LookupKind kind, Page page);
+  std::int64_t CountLookups(LookupKind kind);
+  Lookup GetLookup(LookupKind kind, Id id);                        // NotFound
+  Lookup CreateLookup(LookupKind kind, const std::string& name);   // Conflict
+  void DeleteLookup(LookupKind kind, Id id);                       // NotFound, Conflict
+  std::optional<Lookup> FindLookup(LookupKind kind, const std::string& name);
+  /// Get-or-create (build clients announce themselves by name).
+  Lookup EnsureLookup(LookupKind kind, const std::string& name);
+
+  // Packages.
+  std::vector<Package> ListPackages(Page page);
+  std::int64_t CountPackages();
+  Package GetPackage(Id id);
+  Package CreatePackage(const std::string& name, const std::string& version);
+  void DeletePackage(Id id);
+  std::vector<std::string> PackageNames();
+  std::vector<Package> PackageDetails(const std::string& name,
+                                      const std::optional<std::string>& version);
+  /// True when any job of the package is unfinished.
+  bool PackageActive(Id id);
+
+  // Package instances.
+  std::vector<PackageInstance> ListInstances(Page page);
+  std::int64_t CountInstances();
+  PackageInstance GetInstance(Id id);
+  PackageInstance CreateInstance(Id package_id, Id arch_id, std::optional<Id> buildenv_id,
+                                 Id suite_id, Id dist_id, Id format_id, bool master);
+  void DeleteInstance(Id id);
+  std::vector<PackageInstance> InstancesOfPackage(const std::string& name);
+  void SetMaster(Id id, bool master);
+
+  // Suite arches and build-env mappings.
+  std::vector<SuiteArch> ListSuiteArches(Page page);
+  std::int64_t CountSuiteArches();
+  SuiteArch GetSuiteArch(Id id);
+  SuiteArch CreateSuiteArch(Id suite_id, Id arch_id, std::int64_t master_weight);
+  void DeleteSuiteArch(Id id);
+  std::vector<BuildEnvSuiteArch> ListEnvSuiteArches(Page page);
+  std::int64_t CountEnvSuiteArches();
+  BuildEnvSuiteArch GetEnvSuiteArch(Id id);
+  BuildEnvSuiteArch CreateEnvSuiteArch(Id buildenv_id, Id suitearch_id);
+  void DeleteEnvSuiteArch(Id id);
+
+  // Blacklist.
+  std::vector<Blacklist> ListBlacklist(Page page);
+  std::int64_t CountBlacklist();
+  Blacklist GetBlacklist(Id id);
+  Blacklist CreateBlacklist(const std::string& field, const std::string& regex);
+  void DeleteBlacklist(Id id);
+
+  // Jobs.
+  std::vector<Job> ListJobs(const JobFilter& f, Page page);
+  std::int64_t CountJobs(const JobFilter& f);
+  Job GetJob(Id id);
+  std::vector<JobHistory> JobHistoryOf(Id id);  // NotFound
+  std::optional<Transport> BuildRequestOf(Id job_id, std::string* env_name);
+  /// Records a status change reported by a client (PUT /job/<id>); `client`
+  /// becomes the job's build client when given.
+  void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
+                    std::int64_t now_us);
+  void DeleteJob(Id id);
+
+  // Outbox.
+  std::vector<OutboxRow> PendingOutbox(std::int64_t created_before_us, int limit);
+  void DeleteOutbox(const std::vector<Id>& ids);
+
+ private:
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace cbit::store

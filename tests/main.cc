@@ -1,0 +1,22 @@
+// Integration tests: real PostgreSQL, RabbitMQ and Debian tools. Servers are
+// started on first use by tests/support and stopped here when the run ends.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdlib>
+
+#include "tests/support/fixture.h"
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  // An interrupted run still stops what it started.
+  for (int sig : {SIGINT, SIGTERM}) {
+    ::signal(sig, [](int) {
+      cbit::testing::RunExitHooks();
+      std::_Exit(130);
+    });
+  }
+  int rc = RUN_ALL_TESTS();
+  cbit::testing::RunExitHooks();
+  return rc;
+}
