@@ -28,7 +28,9 @@ TEST(Debian, Versions) {
   EXPECT_FALSE(IsVersion("x:1.0"));
   EXPECT_FALSE(IsVersion("1.0 1"));
   EXPECT_FALSE(IsVersion("1.0;ls"));
-  EXPECT_FALSE(IsVersion("1:2"  "\n"));
+  EXPECT_FALSE(
+      IsVersion("1:2"
+                "\n"));
 }
 
 TEST(Debian, Tokens) {

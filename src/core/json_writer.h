@@ -14,16 +14,36 @@ class JsonWriter {
   std::string& out() { return out_; }
   std::string Take() { return std::move(out_); }
 
-  void BeginObject() { Sep(); out_ += '{'; first_ = true; }
-  void EndObject() { out_ += '}'; first_ = false; }
-  void BeginArray() { Sep(); out_ += '['; first_ = true; }
-  void EndArray() { out_ += ']'; first_ = false; }
+  void BeginObject() {
+    Sep();
+    out_ += '{';
+    first_ = true;
+  }
+  void EndObject() {
+    out_ += '}';
+    first_ = false;
+  }
+  void BeginArray() {
+    Sep();
+    out_ += '[';
+    first_ = true;
+  }
+  void EndArray() {
+    out_ += ']';
+    first_ = false;
+  }
   /// Writes `"k": ` (the value follows with the next call).
   void Key(std::string_view k);
   void String(std::string_view s);
   void Int(std::int64_t v);
-  void Bool(bool v) { Sep(); out_ += v ? "true" : "false"; }
-  void Null() { Sep(); out_ += "null"; }
+  void Bool(bool v) {
+    Sep();
+    out_ += v ? "true" : "false";
+  }
+  void Null() {
+    Sep();
+    out_ += "null";
+  }
 
  private:
   void Sep() {

@@ -6,7 +6,8 @@
 namespace cbit::wire {
 namespace {
 
-using nlohmann::json;
+// ordered_json keeps document order, which jsonpickle's py/id numbering follows.
+using json = nlohmann::ordered_json;
 
 void Tag(JsonWriter& w, const char* cls) {
   w.BeginObject();
@@ -139,13 +140,20 @@ auto Guarded(F&& f) {
 
 const char* ClassTag(LookupKind kind) {
   switch (kind) {
-    case LookupKind::kArch: return "pybit.models.Arch";
-    case LookupKind::kDist: return "pybit.models.Dist";
-    case LookupKind::kSuite: return "pybit.models.Suite";
-    case LookupKind::kFormat: return "pybit.models.Format";
-    case LookupKind::kStatus: return "pybit.models.Status";
-    case LookupKind::kBuildClient: return "pybit.models.BuildD";
-    case LookupKind::kBuildEnv: return "pybit.models.BuildEnv";
+    case LookupKind::kArch:
+      return "pybit.models.Arch";
+    case LookupKind::kDist:
+      return "pybit.models.Dist";
+    case LookupKind::kSuite:
+      return "pybit.models.Suite";
+    case LookupKind::kFormat:
+      return "pybit.models.Format";
+    case LookupKind::kStatus:
+      return "pybit.models.Status";
+    case LookupKind::kBuildClient:
+      return "pybit.models.BuildD";
+    case LookupKind::kBuildEnv:
+      return "pybit.models.BuildEnv";
   }
   return "";
 }
@@ -161,9 +169,15 @@ void Write(JsonWriter& w, const Package& p) {
   Tag(w, "pybit.models.Package");
   // /package/names lists names only; pyBit answers id and version null there.
   w.Key("id");
-  if (p.id) w.Int(p.id); else w.Null();
+  if (p.id)
+    w.Int(p.id);
+  else
+    w.Null();
   w.Key("version");
-  if (p.id) w.String(p.version); else w.Null();
+  if (p.id)
+    w.String(p.version);
+  else
+    w.Null();
   Field(w, "name", p.name);
   w.EndObject();
 }
@@ -219,7 +233,10 @@ void Write(JsonWriter& w, const JobHistory& h) {
   Field(w, "job_id", h.job_id);
   Field(w, "status", h.status);
   w.Key("buildclient");
-  if (h.buildclient) w.String(*h.buildclient); else w.Null();
+  if (h.buildclient)
+    w.String(*h.buildclient);
+  else
+    w.Null();
   Field(w, "time", FormatTime(h.time_us));
   w.EndObject();
 }

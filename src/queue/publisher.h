@@ -25,7 +25,10 @@ struct AmqpOptions {
 };
 
 /// A message for the exchange. `queue` is declared (durable) and bound with
-/// `routing_key` before the first publish to it.
+/// `routing_key` before the first publish to it; an empty `queue` declares
+/// nothing: a CancelRequest must not create the command queue of a client
+/// that is gone, since that queue existing is how GET /buildd/<name>/status
+/// tells a client is alive.
 struct Message {
   std::string routing_key;
   std::string queue;

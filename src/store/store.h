@@ -43,7 +43,7 @@ struct JobFilter {
 /// the controller.
 struct Catalog {
   std::vector<Lookup> arches, dists, suites, formats, statuses, buildenvs;
-  std::vector<SuiteArch> suitearches;          ///< ordered by master_weight desc, id
+  std::vector<SuiteArch> suitearches;  ///< ordered by master_weight desc, id
   std::vector<BuildEnvSuiteArch> env_suitearches;
   std::vector<Blacklist> blacklist;
   const Lookup* Find(LookupKind kind, std::string_view name) const;
@@ -53,6 +53,8 @@ struct Catalog {
 struct ActiveJob {
   Id job_id = 0;
   Id instance_id = 0;
+  bool master = false;  ///< of its instance
+  Id package_id = 0;
   std::string version;
   std::string status;
   std::optional<Lookup> buildclient;
@@ -72,8 +74,10 @@ class SubmitTx {
   explicit SubmitTx(Connection& c) : c_(c) {}
   /// Get or create the package row.
   Id UpsertPackage(const std::string& name, const std::string& version);
-  /// Get or create the package instance; `master` applies only to a new one.
-  Id GetOrCreateInstance(Id package_id, Id dist_id, Id suite_id, Id format_id, const Target& t);
+  /// Get or create the package instance; `t.master` applies only to a new
+  /// one. Returns its id and master flag.
+  std::pair<Id, bool> GetOrCreateInstance(Id package_id, Id dist_id, Id suite_id, Id format_id,
+                                          const Target& t);
   /// Jobs in Waiting, Blocked or Building of this package name for the same
   /// dist/suite/arch/build env (any version).
   std::vector<ActiveJob> ActiveJobs(const std::string& name, Id dist_id, Id suite_id,
@@ -84,8 +88,8 @@ class SubmitTx {
   /// Appends a status to a job's history and makes it the current one.
   void SetStatus(Id job_id, Id status_id, std::int64_t now_us);
   /// Records a message to publish; the outbox row goes once the broker confirms.
-  Id AddOutbox(std::optional<Id> job_id, const std::string& routing_key, const std::string& body,
-               std::int64_t now_us);
+  Id AddOutbox(std::optional<Id> job_id, const std::string& routing_key, const std::string& queue,
+               const std::string& body, std::int64_t now_us);
 
  private:
   Connection& c_;
@@ -95,6 +99,7 @@ class SubmitTx {
 struct OutboxRow {
   Id id = 0;
   std::string routing_key;
+  std::string queue;  ///< declared before publishing; empty: publish only
   std::string body;
   std::int64_t created_us = 0;
 };
@@ -114,9 +119,9 @@ class Store {
   // Lookup tables (arch, dist, suite, format, status, buildd, env).
   std::vector<Lookup> ListLookups(LookupKind kind, Page page);
   std::int64_t CountLookups(LookupKind kind);
-  Lookup GetLookup(LookupKind kind, Id id);                        // NotFound
-  Lookup CreateLookup(LookupKind kind, const std::string& name);   // Conflict
-  void DeleteLookup(LookupKind kind, Id id);                       // NotFound, Conflict
+  Lookup GetLookup(LookupKind kind, Id id);                       // NotFound
+  Lookup CreateLookup(LookupKind kind, const std::string& name);  // Conflict
+  void DeleteLookup(LookupKind kind, Id id);                      // NotFound, Conflict
   std::optional<Lookup> FindLookup(LookupKind kind, const std::string& name);
   /// Get-or-create (build clients announce themselves by name).
   Lookup EnsureLookup(LookupKind kind, const std::string& name);

@@ -28,7 +28,8 @@ struct ExecPlan {
       bool overridden = false;
       for (const auto& x : cmd.env) {
         auto eq = x.find('=');
-        if (eq != std::string::npos && entry.substr(0, eq + 1) == std::string_view(x).substr(0, eq + 1))
+        if (eq != std::string::npos &&
+            entry.substr(0, eq + 1) == std::string_view(x).substr(0, eq + 1))
           overridden = true;
       }
       if (!overridden) env_storage.emplace_back(entry);
@@ -181,7 +182,10 @@ std::string DescribeArgv(const std::vector<std::string>& argv) {
     } else {
       s += '\'';
       for (char c : a) {
-        if (c == '\'') s += "'\\''"; else s += c;
+        if (c == '\'')
+          s += "'\\''";
+        else
+          s += c;
       }
       s += '\'';
     }

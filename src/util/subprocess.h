@@ -13,15 +13,15 @@
 namespace cbit {
 
 struct Command {
-  std::vector<std::string> argv;           ///< argv[0] is looked up in PATH
-  std::vector<std::string> env;            ///< extra NAME=value entries
-  std::string cwd;                         ///< empty: inherit
+  std::vector<std::string> argv;                     ///< argv[0] is looked up in PATH
+  std::vector<std::string> env;                      ///< extra NAME=value entries
+  std::string cwd;                                   ///< empty: inherit
   std::optional<std::chrono::milliseconds> timeout;  ///< then SIGTERM, SIGKILL after grace
-  std::string stdin_data;                  ///< written to the child's stdin, then closed
+  std::string stdin_data;                            ///< written to the child's stdin, then closed
 };
 
 struct CommandResult {
-  int exit_code = -1;      ///< exit status, or 128+signal when killed by a signal
+  int exit_code = -1;  ///< exit status, or 128+signal when killed by a signal
   bool timed_out = false;
   bool cancelled = false;  ///< stopped through the cancel hook
   std::string output;      ///< stdout and stderr interleaved (unless streamed)
@@ -41,7 +41,8 @@ struct CancelHook {
 /// Runs the command to completion. Never throws for the command's own
 /// failure; a command that cannot be started exits 127 with the reason in
 /// its output.
-CommandResult RunCommand(const Command& cmd, const OutputSink& sink = {}, const CancelHook& cancel = {});
+CommandResult RunCommand(const Command& cmd, const OutputSink& sink = {},
+                         const CancelHook& cancel = {});
 
 /// Renders argv for logs: each word quoted when it needs to be.
 std::string DescribeArgv(const std::vector<std::string>& argv);

@@ -1,0 +1,290 @@
+#include "controller/controller.h"
+
+#include "controller/errors.h"
+#include "controller/resolve.h"
+#include "core/debian.h"
+#include "core/wire.h"
+#include "util/clock.h"
+
+namespace cbit::controller {
+namespace {
+
+bool Cancellable(std::string_view status) {
+  return status == status::kWaiting || status == status::kBlocked || status == status::kBuilding;
+}
+
+std::string Join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace
+
+void ValidateTransport(const Transport& t, std::vector<std::string>& problems) {
+  if (t.method.empty()) {
+    problems.push_back("method is missing");
+  } else if (!debian::IsToken(t.method)) {
+    problems.push_back("method '" + t.method + "' is not a method name");
+  }
+  if (t.uri.empty()) {
+    problems.push_back("uri is missing");
+  } else if (t.uri[0] == '-' || t.uri.size() > 2048 ||
+             t.uri.find_first_of("\n\r\t ") != std::string::npos) {
+    problems.push_back("uri is malformed");
+  }
+  // vcs_id may be empty (apt); it must never read as an option.
+  if (!t.vcs_id.empty() && (t.vcs_id[0] == '-' || t.vcs_id.size() > 256 ||
+                            t.vcs_id.find_first_of("\n\r\t ") != std::string::npos)) {
+    problems.push_back("vcs_id is malformed");
+  }
+}
+
+void ValidateSubmission(const Submission& s) {
+  std::vector<std::string> problems;
+  auto check = [&](const char* field, const std::string& v, bool (*ok)(std::string_view)) {
+    if (v.empty()) {
+      problems.push_back(std::string(field) + " is missing");
+    } else if (!ok(v)) {
+      problems.push_back(std::string(field) + " '" + v + "' is malformed");
+    }
+  };
+  check("package", s.package, debian::IsPackageName);
+  check("package_version", s.version, debian::IsVersion);
+  check("suite", s.suite, debian::IsToken);
+  check("distribution", s.dist, debian::IsToken);
+  check("format", s.format, debian::IsToken);
+  if (s.arch_list.empty()) {
+    problems.push_back("architecture_list is missing");
+  } else {
+    for (const auto& a : SplitArchList(s.arch_list))
+      if (!debian::IsArch(a)) problems.push_back("architecture '" + a + "' is malformed");
+  }
+  if (s.build_env && !debian::IsToken(*s.build_env)) problems.push_back("build env is malformed");
+  ValidateTransport(s.transport, problems);
+  if (!problems.empty()) throw InvalidInput(Join(problems, "; "));
+}
+
+/// A submission resolved to instances, ready to record.
+struct Controller::Plan {
+  std::string name, version;
+  Lookup dist, suite, format;
+  std::optional<Id> package_id;  ///< known when resubmitting an instance
+  struct Item {
+    PackageInstance instance;  ///< id 0: get or create it
+    store::Target target;
+  };
+  std::vector<Item> items;
+  Transport transport;
+  Id cancelled_status = 0;
+};
+
+Controller::Controller(store::Store& store, Outbox& outbox, Options opts)
+    : store_(store), outbox_(outbox), opts_(std::move(opts)), catalog_(store, opts_.catalog_ttl) {}
+
+std::int64_t Controller::Now() const { return opts_.clock ? opts_.clock() : NowMicros(); }
+
+Dispatch Controller::Submit(const Submission& s) {
+  ValidateSubmission(s);
+  auto snap = catalog_.Get();
+  auto find = [&](LookupKind kind, const std::string& name) {
+    const Lookup* l = snap->catalog.Find(kind, name);
+    if (!l) {
+      // Maybe created a moment ago by another controller: look once more.
+      catalog_.Invalidate();
+      snap = catalog_.Get();
+      l = snap->catalog.Find(kind, name);
+    }
+    return l;
+  };
+  Plan plan;
+  std::vector<std::string> unknown;
+  auto resolve = [&](LookupKind kind, const char* field, const std::string& name, Lookup& out) {
+    if (const Lookup* l = find(kind, name)) {
+      out = *l;
+    } else {
+      unknown.push_back(std::string(field) + " '" + name + "' is not known");
+    }
+  };
+  resolve(LookupKind::kDist, "distribution", s.dist, plan.dist);
+  resolve(LookupKind::kSuite, "suite", s.suite, plan.suite);
+  resolve(LookupKind::kFormat, "format", s.format, plan.format);
+  if (s.build_env && !find(LookupKind::kBuildEnv, *s.build_env))
+    unknown.push_back("build env '" + *s.build_env + "' is not known");
+  if (!unknown.empty()) throw InvalidInput(Join(unknown, "; "));
+
+  if (auto rule = snap->blacklist.Match(s.package, s.transport.uri)) {
+    throw Refused("refused by blacklist rule " + std::to_string(rule->id) + ": " + rule->field +
+                  " matches '" + rule->regex + "'");
+  }
+
+  auto targets =
+      ResolveTargets(snap->catalog, plan.suite.id, SplitArchList(s.arch_list), s.build_env);
+  if (targets.empty()) {
+    throw InvalidInput("suite '" + s.suite + "' builds none of the architectures '" + s.arch_list +
+                       "'" +
+                       (s.build_env ? " in build env '" + *s.build_env + "'" : std::string()));
+  }
+  plan.name = s.package;
+  plan.version = s.version;
+  plan.transport = s.transport;
+  plan.cancelled_status = snap->catalog.Find(LookupKind::kStatus, status::kCancelled)->id;
+  for (const auto& t : targets) {
+    Plan::Item item;
+    item.instance.package = {0, s.package, s.version};
+    item.instance.arch = t.arch;
+    item.instance.build_env = t.build_env;
+    item.instance.suite = plan.suite;
+    item.instance.dist = plan.dist;
+    item.instance.format = plan.format;
+    item.target = {t.arch.id, t.build_env ? std::optional<Id>(t.build_env->id) : std::nullopt,
+                   t.master};
+    plan.items.push_back(std::move(item));
+  }
+  return Execute(plan);
+}
+
+Dispatch Controller::SubmitForInstance(Id instance_id, const Transport& t) {
+  std::vector<std::string> problems;
+  ValidateTransport(t, problems);
+  if (!problems.empty()) throw InvalidInput(Join(problems, "; "));
+  PackageInstance pi = store_.GetInstance(instance_id);
+  auto snap = catalog_.Get();
+  Plan plan;
+  plan.name = pi.package.name;
+  plan.version = pi.package.version;
+  plan.dist = pi.dist;
+  plan.suite = pi.suite;
+  plan.format = pi.format;
+  plan.package_id = pi.package.id;
+  plan.transport = t;
+  plan.cancelled_status = snap->catalog.Find(LookupKind::kStatus, status::kCancelled)->id;
+  store::Target target{
+      pi.arch.id, pi.build_env ? std::optional<Id>(pi.build_env->id) : std::nullopt, pi.master};
+  plan.items.push_back({pi, target});
+  return Execute(plan);
+}
+
+Dispatch Controller::Retry(Id job_id) {
+  Job job = store_.GetJob(job_id);
+  std::string env;
+  auto transport = store_.BuildRequestOf(job_id, &env);
+  if (!transport) throw InvalidInput("job " + std::to_string(job_id) + " has no build request");
+  return SubmitForInstance(job.instance.id, *transport);
+}
+
+// Records the jobs of a plan in one transaction (SPEC §3 steps 5-6), then
+// publishes what it recorded. Superseding runs per target before the new job
+// exists, so a resubmission of the same version replaces the older request.
+Dispatch Controller::Execute(const Plan& plan) {
+  std::vector<OutboxMessage> msgs;
+  Dispatch d;
+  const std::int64_t now = Now();
+  store::InTransaction(store_.db(), true, [&](store::Connection& c) {
+    msgs.clear();
+    d = Dispatch{};
+    store::SubmitTx tx(c);
+    Id package_id = plan.package_id ? *plan.package_id : tx.UpsertPackage(plan.name, plan.version);
+    for (const auto& item : plan.items) {
+      PackageInstance pi = item.instance;
+      pi.package.id = package_id;
+      if (pi.id == 0) {
+        auto [id, master] = tx.GetOrCreateInstance(package_id, plan.dist.id, plan.suite.id,
+                                                   plan.format.id, item.target);
+        pi.id = id;
+        pi.master = master;
+      }
+      for (const auto& a : tx.ActiveJobs(plan.name, plan.dist.id, plan.suite.id, item.target)) {
+        if (debian::CompareVersions(a.version, plan.version) > 0) continue;  // newer: keep
+        if (a.status == status::kBuilding && a.buildclient) {
+          // The client owns a running build: ask it to stop; it reports Cancelled.
+          Job old{a.job_id, pi, a.buildclient, a.status};
+          old.instance.id = a.instance_id;
+          old.instance.master = a.master;
+          old.instance.package = {a.package_id, plan.name, a.version};
+          std::string body = wire::Encode(CancelRequest{old, opts_.web_host});
+          Id oid = tx.AddOutbox(a.job_id, a.buildclient->name, "", body, now);
+          msgs.push_back({oid, {a.buildclient->name, "", std::move(body)}});
+          d.cancel_requested.push_back(a.job_id);
+        } else {
+          tx.SetStatus(a.job_id, plan.cancelled_status, now);
+          d.cancelled.push_back(a.job_id);
+        }
+      }
+      std::optional<std::string> env;
+      if (pi.build_env) env = pi.build_env->name;
+      Id job_id = tx.CreateJob(pi.id, plan.transport, env, now);
+      BuildRequest br{
+          Job{job_id, pi, std::nullopt, status::kWaiting}, plan.transport, opts_.web_host, {}};
+      std::string body = wire::Encode(br);
+      Id oid = tx.AddOutbox(job_id, RoutingKey(pi), QueueName(pi), body, now);
+      msgs.push_back({oid, {RoutingKey(pi), QueueName(pi), std::move(body)}});
+      d.jobs.push_back(job_id);
+    }
+  });
+  d.dispatched = outbox_.Publish(msgs);
+  return d;
+}
+
+CancelOutcome Controller::Cancel(Id job_id) {
+  Job job = store_.GetJob(job_id);
+  if (!Cancellable(job.status)) return CancelOutcome::kAlreadyFinished;
+  CancelJobs({job});
+  bool remote = job.status == status::kBuilding && job.buildclient.has_value();
+  return remote ? CancelOutcome::kRequested : CancelOutcome::kCancelled;
+}
+
+// One transaction for any number of jobs: a Building job with a client gets
+// a CancelRequest (the client stops the build and reports Cancelled), the
+// others are marked Cancelled at once.
+void Controller::CancelJobs(const std::vector<Job>& jobs) {
+  if (jobs.empty()) return;
+  auto snap = catalog_.Get();
+  Id cancelled = snap->catalog.Find(LookupKind::kStatus, status::kCancelled)->id;
+  std::vector<OutboxMessage> msgs;
+  const std::int64_t now = Now();
+  store::InTransaction(store_.db(), true, [&](store::Connection& c) {
+    msgs.clear();
+    store::SubmitTx tx(c);
+    for (const auto& job : jobs) {
+      if (job.status == status::kBuilding && job.buildclient) {
+        std::string body = wire::Encode(CancelRequest{job, opts_.web_host});
+        Id oid = tx.AddOutbox(job.id, job.buildclient->name, "", body, now);
+        msgs.push_back({oid, {job.buildclient->name, "", std::move(body)}});
+      } else {
+        tx.SetStatus(job.id, cancelled, now);
+      }
+    }
+  });
+  outbox_.Publish(msgs);
+}
+
+int Controller::CancelWhere(const store::JobFilter& f, const std::optional<std::string>& version) {
+  std::vector<Job> jobs;
+  for (auto& j : store_.ListJobs(f, {})) {
+    if (!Cancellable(j.status)) continue;
+    if (version && j.instance.package.version != *version) continue;
+    jobs.push_back(std::move(j));
+  }
+  CancelJobs(jobs);
+  return static_cast<int>(jobs.size());
+}
+
+int Controller::CancelPackage(Id package_id) {
+  Package p = store_.GetPackage(package_id);
+  store::JobFilter f;
+  f.package = p.name;
+  f.unfinished = true;
+  return CancelWhere(f, p.version);
+}
+
+int Controller::CancelAll() {
+  store::JobFilter f;
+  f.unfinished = true;
+  return CancelWhere(f, std::nullopt);
+}
+
+}  // namespace cbit::controller

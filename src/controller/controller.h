@@ -1,0 +1,81 @@
+// The job logic of SPEC §3: submissions, superseding, cancel and retry.
+// It drives the store in one write transaction per action and hands the
+// messages it recorded to the outbox (outbox.h) once committed.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/catalog_cache.h"
+#include "controller/outbox.h"
+#include "queue/publisher.h"
+#include "store/store.h"
+
+namespace cbit::controller {
+
+/// POST /job/vcshook, field by field.
+struct Submission {
+  std::string package, version, suite, dist, arch_list, format;
+  Transport transport;
+  std::optional<std::string> build_env;  ///< keep only this build env (retry)
+};
+
+/// What a submission or retry created.
+struct Dispatch {
+  std::vector<Id> jobs;
+  std::vector<Id> cancelled;         ///< superseded jobs marked Cancelled
+  std::vector<Id> cancel_requested;  ///< superseded Building jobs told to stop
+  bool dispatched = true;  ///< false: recorded, the relay publishes when the broker is back
+};
+
+/// What a cancel did to one job.
+enum class CancelOutcome { kCancelled, kRequested, kAlreadyFinished };
+
+class Controller {
+ public:
+  struct Options {
+    std::string web_host;  ///< "host:port" sent in every message
+    std::chrono::milliseconds catalog_ttl{1000};
+    std::function<std::int64_t()> clock;  ///< µs since the epoch; default: system clock
+  };
+  Controller(store::Store& store, Outbox& outbox, Options opts);
+
+  /// Validates, resolves targets and records one job per target.
+  Dispatch Submit(const Submission& s);
+  /// A new job for an existing package instance (POST /job).
+  Dispatch SubmitForInstance(Id instance_id, const Transport& t);
+  /// A new job for the same instance, with the transport stored for `job_id`.
+  Dispatch Retry(Id job_id);
+
+  CancelOutcome Cancel(Id job_id);
+  /// Cancels every unfinished job of a package (all versions of that row).
+  int CancelPackage(Id package_id);
+  int CancelAll();
+
+  /// Lookup tables changed: the next submission reloads them.
+  void CatalogChanged() { catalog_.Invalidate(); }
+
+  store::Store& store() { return store_; }
+
+ private:
+  struct Plan;
+  Dispatch Execute(const Plan& plan);
+  void CancelJobs(const std::vector<Job>& jobs);
+  int CancelWhere(const store::JobFilter& f, const std::optional<std::string>& version);
+  std::int64_t Now() const;
+
+  store::Store& store_;
+  Outbox& outbox_;
+  Options opts_;
+  CatalogCache catalog_;
+};
+
+/// Checks the fields of a submission; throws InvalidInput naming every
+/// missing or malformed one.
+void ValidateSubmission(const Submission& s);
+/// Checks a transport (method, uri, vcs_id) the same way.
+void ValidateTransport(const Transport& t, std::vector<std::string>& problems);
+
+}  // namespace cbit::controller

@@ -1,0 +1,43 @@
+// The REST API of SPEC §7 (pyBit 1.0's paths, all kept), registered on a
+// Router. One file per family of routes; this header is what they share.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "controller/controller.h"
+#include "queue/publisher.h"
+#include "store/store.h"
+#include "web/router.h"
+
+namespace cbit::web {
+
+/// What route handlers talk to.
+struct Api {
+  store::Store& store;
+  controller::Controller& controller;
+  queue::Publisher& publisher;
+};
+
+/// pyBit's page sizes.
+inline constexpr int kLookupPage = 5;
+inline constexpr int kLongPage = 10;  ///< jobs, packages, package instances, buildds
+
+/// The routes every collection has: list, page, count, get, create, delete.
+struct Collection {
+  std::string base;  ///< "/arch"
+  int page_size = kLookupPage;
+  std::function<std::string(const httplib::Request&, store::Page)> list;  ///< JSON array
+  std::function<std::int64_t(const httplib::Request&)> count;             ///< rows
+  std::function<std::string(Id)> get;                                     ///< JSON object
+  std::function<std::string(const Form&)> create;                         ///< JSON of the new row
+  std::function<void(Id)> remove;
+  std::function<void()> changed;  ///< after create/delete (catalog invalidation)
+};
+void RegisterCollection(Router& r, Collection c);
+
+void RegisterLookupRoutes(Router& r, Api& api);
+void RegisterPackageRoutes(Router& r, Api& api);
+void RegisterJobRoutes(Router& r, Api& api);
+
+}  // namespace cbit::web

@@ -1,0 +1,32 @@
+#include "web/api.h"
+
+namespace cbit::web {
+
+void RegisterCollection(Router& r, Collection c) {
+  auto col = std::make_shared<Collection>(std::move(c));
+  const std::string& b = col->base;
+  r.Get(b, [col](const auto& req, auto& res) { SendJson(res, col->list(req, {})); });
+  r.Get(b + R"(/page/(\d+))", [col](const auto& req, auto& res) {
+    SendJson(res, col->list(req, {PathId(req), col->page_size}));
+  });
+  r.Get(b + "/count", [col](const auto& req, auto& res) {
+    std::int64_t rows = col->count(req);
+    SendJson(res, std::to_string((rows + col->page_size - 1) / col->page_size));
+  });
+  r.Get(b + R"(/(\d+))",
+        [col](const auto& req, auto& res) { SendJson(res, col->get(PathId(req))); });
+  r.PostPut(b, [col](const auto& req, auto& res) {
+    SendJson(res, col->create(Form(req)));
+    if (col->changed) col->changed();
+  });
+  auto remove = [col](const httplib::Request& req, httplib::Response& res) {
+    col->remove(PathId(req));
+    if (col->changed) col->changed();
+    res.status = 200;
+  };
+  r.Delete(b + R"(/(\d+))", remove);
+  // HTML forms can only GET and POST.
+  r.Get(b + R"(/(\d+)/delete)", remove, Router::Access::kWrite);
+}
+
+}  // namespace cbit::web

@@ -1,0 +1,143 @@
+#include "web/config.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace cbit::web {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+void Read(const json& section, const char* key, T& out, const char* where) {
+  auto it = section.find(key);
+  if (it == section.end() || it->is_null()) return;
+  try {
+    if constexpr (std::is_same_v<T, int>) {
+      // pyBit wrote ports as strings ("5672") as often as numbers.
+      out = it->is_string() ? std::stoi(it->template get<std::string>()) : it->template get<int>();
+    } else if constexpr (std::is_same_v<T, bool>) {
+      out = it->is_string() ? it->template get<std::string>() == "true" : it->template get<bool>();
+    } else {
+      out = it->template get<T>();
+    }
+  } catch (const std::exception&) {
+    throw ConfigError(std::string(where) + "." + key + " has the wrong type");
+  }
+}
+
+std::string Quote(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string Config::WebHost() const {
+  return hostname.empty() ? "localhost:" + std::to_string(port) : hostname;
+}
+
+void SetDatabase(Config& c, const std::string& spec) {
+  if (spec.rfind("sqlite:", 0) == 0) {
+    c.db_backend = "sqlite";
+    c.sqlite_path = spec.substr(7);
+  } else if (spec.rfind("postgres:", 0) == 0) {
+    c.db_backend = "postgres";
+    c.pg_conninfo = spec.substr(9);
+  } else {
+    throw ConfigError("database '" + spec + "' is neither sqlite:PATH nor postgres:CONNINFO");
+  }
+}
+
+void SetAmqpAddress(Config& c, const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    c.amqp.host = address;
+    return;
+  }
+  c.amqp.host = address.substr(0, colon);
+  try {
+    c.amqp.port = std::stoi(address.substr(colon + 1));
+  } catch (const std::exception&) {
+    throw ConfigError("AMQP address '" + address + "' has no valid port");
+  }
+}
+
+Config LoadConfig(const std::string& path, Config c) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read config file " + path);
+  json doc = json::parse(in, nullptr, false, true);
+  if (doc.is_discarded() || !doc.is_object()) throw ConfigError(path + " is not a JSON object");
+
+  if (auto it = doc.find("web"); it != doc.end()) {
+    const json& w = *it;
+    Read(w, "interface", c.interface, "web");
+    Read(w, "port", c.port, "web");
+    std::string host;
+    Read(w, "hostname", host, "web");
+    if (!host.empty())
+      c.hostname = host.find(':') == std::string::npos ? host + ":" + std::to_string(c.port) : host;
+    Read(w, "threads", c.threads, "web");
+    Read(w, "auth_reads", c.auth_reads, "web");
+    Read(w, "log_level", c.log_level, "web");
+    if (auto u = w.find("users"); u != w.end()) {
+      if (!u->is_object()) throw ConfigError("web.users must map user names to password hashes");
+      for (auto& [name, hash] : u->items()) {
+        if (!hash.is_string()) throw ConfigError("web.users." + name + " must be a string");
+        c.users[name] = hash.get<std::string>();
+      }
+    }
+    // pyBit's plain "username"/"password" pair is refused: secrets are stored hashed.
+    if (w.contains("password"))
+      throw ConfigError(
+          "web.password holds a plain password; use web.users with a hash "
+          "from `cbit-web hash-password`");
+  }
+  if (auto it = doc.find("db"); it != doc.end()) {
+    const json& d = *it;
+    Read(d, "backend", c.db_backend, "db");
+    Read(d, "path", c.sqlite_path, "db");
+    Read(d, "pool", c.db_pool, "db");
+    std::string conninfo;
+    Read(d, "conninfo", conninfo, "db");
+    // pyBit's keys describe a PostgreSQL server.
+    std::string host, name, user, password;
+    int port = 0;
+    Read(d, "hostname", host, "db");
+    Read(d, "databasename", name, "db");
+    Read(d, "user", user, "db");
+    Read(d, "password", password, "db");
+    Read(d, "port", port, "db");
+    if (conninfo.empty() && (!host.empty() || !name.empty())) {
+      if (!host.empty()) conninfo += "host=" + Quote(host) + " ";
+      if (port) conninfo += "port=" + std::to_string(port) + " ";
+      if (!name.empty()) conninfo += "dbname=" + Quote(name) + " ";
+      if (!user.empty()) conninfo += "user=" + Quote(user) + " ";
+      if (!password.empty()) conninfo += "password=" + Quote(password) + " ";
+      if (!d.contains("backend")) c.db_backend = "postgres";
+    }
+    if (!conninfo.empty()) c.pg_conninfo = conninfo;
+    if (c.db_backend != "sqlite" && c.db_backend != "postgres")
+      throw ConfigError("db.backend must be sqlite or postgres, not " + c.db_backend);
+  }
+  if (auto it = doc.find("controller"); it != doc.end()) {
+    const json& q = *it;
+    std::string url;
+    Read(q, "rabbit_url", url, "controller");
+    if (!url.empty()) SetAmqpAddress(c, url);
+    Read(q, "rabbit_port", c.amqp.port, "controller");
+    Read(q, "rabbit_userid", c.amqp.user, "controller");
+    Read(q, "rabbit_password", c.amqp.password, "controller");
+    Read(q, "rabbit_virtual_host", c.amqp.vhost, "controller");
+    Read(q, "rabbit_exchange", c.amqp.exchange, "controller");
+    Read(q, "channels", c.amqp_channels, "controller");
+  }
+  return c;
+}
+
+}  // namespace cbit::web

@@ -1,0 +1,46 @@
+// cbit-web's configuration: a JSON file that also accepts pyBit's web.conf
+// sections ("web", "controller", "db"), overridden by command-line flags.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "queue/publisher.h"
+
+namespace cbit::web {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  // "web"
+  std::string interface = "0.0.0.0";
+  int port = 8080;
+  std::string hostname;  ///< host:port written into messages; default localhost:<port>
+  int threads = 64;      ///< HTTP worker threads (>= expected keep-alive connections)
+  bool auth_reads = false;
+  std::map<std::string, std::string> users;  ///< name → argon2id hash
+  // "db"
+  std::string db_backend = "sqlite";  ///< sqlite | postgres
+  std::string sqlite_path = "var/cbit.db";
+  std::string pg_conninfo;
+  int db_pool = 8;
+  // "controller"
+  queue::AmqpOptions amqp;
+  int amqp_channels = 8;
+  std::string log_level = "info";
+
+  /// host:port for BuildRequest.web_host.
+  std::string WebHost() const;
+};
+
+/// Reads a config file over the defaults. Throws ConfigError naming the key.
+Config LoadConfig(const std::string& path, Config base = {});
+/// Parses "sqlite:PATH" or "postgres:CONNINFO" into the config.
+void SetDatabase(Config& c, const std::string& spec);
+/// Parses "host[:port]" into the AMQP options.
+void SetAmqpAddress(Config& c, const std::string& address);
+
+}  // namespace cbit::web

@@ -1,0 +1,166 @@
+// cbit-web: the controller. Start-up reads as the design (docs/design.md):
+// store → broker → outbox relay → job logic → HTTP API, then serve until
+// SIGINT/SIGTERM and stop in reverse order.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <thread>
+
+#include "controller/controller.h"
+#include "controller/outbox.h"
+#include "queue/publisher.h"
+#include "store/store.h"
+#include "web/auth.h"
+#include "web/config.h"
+#include "web/server.h"
+
+namespace {
+
+using namespace cbit;
+
+constexpr const char* kDescription = R"(cbit-web - the cbit controller (pyBit's web controller)
+
+Serves the REST API of pyBit 1.0 on HTTP, records jobs in SQLite (default) or
+PostgreSQL, and publishes build requests to RabbitMQ with publisher confirms.
+Jobs recorded while the broker is unreachable are published when it is back.
+
+CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
+  {"web": {"interface": "0.0.0.0", "port": 8080, "hostname": "buildd.example:8080",
+           "threads": 64, "auth_reads": false,
+           "users": {"admin": "<hash from cbit-web hash-password>"}},
+   "db": {"backend": "sqlite", "path": "var/cbit.db"}
+      or {"hostname": "db", "port": 5432, "databasename": "cbit", "user": "cbit",
+          "password": "…"}  (pyBit's keys: PostgreSQL)
+      or {"backend": "postgres", "conninfo": "host=… dbname=…"},
+   "controller": {"rabbit_url": "localhost:5672", "rabbit_userid": "guest",
+                  "rabbit_password": "guest", "rabbit_virtual_host": "/",
+                  "rabbit_exchange": "pybit", "channels": 8}}
+  Command-line options override the file.
+
+AUTHENTICATION
+  Every request that changes state needs HTTP Basic credentials of a user in
+  web.users (argon2id hashes; no user exists by default). Reads are open
+  unless web.auth_reads is true.
+
+SIGNALS
+  SIGINT, SIGTERM: stop accepting requests, finish those in flight, exit 0.
+
+EXIT STATUS
+  0 stopped cleanly; 1 bad configuration; 2 start-up failed (database, port).
+)";
+
+std::unique_ptr<store::Database> OpenDatabase(const web::Config& cfg) {
+  if (cfg.db_backend == "postgres") {
+    return store::OpenPostgres({.conninfo = cfg.pg_conninfo, .pool_size = cfg.db_pool});
+  }
+  return store::OpenSqlite({.path = cfg.sqlite_path, .pool_size = cfg.db_pool});
+}
+
+// SIGINT and SIGTERM are blocked before any thread starts, so every thread
+// inherits the mask and only the waiter (sigwait) ever sees them.
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{kDescription, "cbit-web"};
+  app.get_formatter()->column_width(34);
+  std::string config_path, db, amqp;
+  web::Config cli;
+  app.add_option("-c,--config", config_path, "JSON config file (pyBit web.conf accepted)");
+  auto* port = app.add_option("-p,--port", cli.port, "HTTP port (default 8080; 0: any free)");
+  auto* iface = app.add_option("--interface", cli.interface, "address to listen on");
+  auto* host =
+      app.add_option("--hostname", cli.hostname, "host:port written into messages as web_host");
+  auto* dbo = app.add_option("--db", db, "sqlite:PATH or postgres:CONNINFO");
+  auto* amqpo = app.add_option("--amqp", amqp, "RabbitMQ host[:port] (default localhost:5672)");
+  auto* threads = app.add_option("--threads", cli.threads, "HTTP worker threads (default 64)");
+  auto* level = app.add_option("--log-level", cli.log_level, "trace|debug|info|warn|error");
+  auto* hash = app.add_subcommand(
+      "hash-password", "read a password on stdin, print its argon2id hash for web.users");
+  CLI11_PARSE(app, argc, argv);
+
+  if (*hash) {
+    std::string pw;
+    std::getline(std::cin, pw);
+    if (pw.empty()) {
+      std::cerr << "cbit-web hash-password: empty password on stdin\n";
+      return 1;
+    }
+    std::cout << web::HashPassword(pw) << "\n";
+    return 0;
+  }
+
+  web::Config cfg;
+  try {
+    if (!config_path.empty()) cfg = web::LoadConfig(config_path);
+    if (*port) cfg.port = cli.port;
+    if (*iface) cfg.interface = cli.interface;
+    if (*host) cfg.hostname = cli.hostname;
+    if (*threads) cfg.threads = cli.threads;
+    if (*level) cfg.log_level = cli.log_level;
+    if (*dbo) web::SetDatabase(cfg, db);
+    if (*amqpo) web::SetAmqpAddress(cfg, amqp);
+  } catch (const web::ConfigError& e) {
+    std::cerr << "cbit-web: " << e.what() << "\n";
+    return 1;
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  sigset_t stop_signals = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  if (cfg.users.empty())
+    spdlog::warn("no users configured: every request that changes state will be refused");
+
+  try {
+    // 1. Store: open the database and bring its schema up to date.
+    store::Store store(OpenDatabase(cfg));
+    store.Migrate();
+    spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
+
+    // 2. Broker: a pool of confirmed channels; connects on first use.
+    auto publisher = queue::MakeAmqpPublisher(cfg.amqp, cfg.amqp_channels);
+
+    // 3. Outbox relay: re-publishes what an earlier run recorded but the
+    //    broker never confirmed, then whatever a broker outage leaves behind.
+    controller::Outbox outbox(store, *publisher);
+    outbox.Start();
+
+    // 4. Job logic.
+    controller::Controller controller(store, outbox, {.web_host = cfg.WebHost()});
+
+    // 5. HTTP API.
+    web::Authenticator auth(cfg.users);
+    web::Api api{store, controller, *publisher};
+    web::HttpServer http(cfg, api, auth);
+    int bound = http.Bind();
+    spdlog::info("listening on http://{}:{}/ (web_host {})", cfg.interface, bound, cfg.WebHost());
+
+    // 6. Serve until SIGINT/SIGTERM, then stop in reverse order.
+    std::thread waiter([&] {
+      int sig = 0;
+      sigwait(&stop_signals, &sig);
+      spdlog::info("signal {}: stopping", sig);
+      http.Stop();
+    });
+    http.Serve();
+    if (waiter.joinable()) {
+      ::kill(::getpid(), SIGTERM);  // wakes the waiter if serving ended on its own
+      waiter.join();
+    }
+    outbox.Stop();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return 2;
+  }
+  spdlog::info("stopped");
+  return 0;
+}

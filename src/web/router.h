@@ -1,0 +1,71 @@
+// The HTTP edge: every route goes through Router, which adds CORS headers,
+// checks credentials for what changes state, and turns every error into a
+// status code and a JSON body through one table (ErrorStatus), so no handler
+// can answer 500 for a caller's mistake.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "web/auth.h"
+
+namespace cbit::web {
+
+/// A request-level problem a handler raises itself: status + message.
+struct HttpError : std::runtime_error {
+  HttpError(int s, const std::string& m) : std::runtime_error(m), status(s) {}
+  int status;
+};
+
+/// Form fields of a request: the query string and an urlencoded body.
+class Form {
+ public:
+  explicit Form(const httplib::Request& req);
+  bool Has(const std::string& key) const;
+  std::string Get(const std::string& key) const;
+  /// The value, or records "<key> is missing" in `missing`.
+  std::string Require(const std::string& key, std::vector<std::string>& missing) const;
+  /// Throws HttpError 400 naming every missing field, if any.
+  static void Check(const std::vector<std::string>& missing);
+
+ private:
+  const httplib::Request& req_;
+  httplib::Params body_;
+};
+
+/// Writes {"error": message} with this status.
+void SendError(httplib::Response& res, int status, const std::string& message);
+/// Maps the exception being handled to a status and message.
+std::pair<int, std::string> ErrorStatus(std::exception_ptr e);
+
+void SendJson(httplib::Response& res, std::string body);
+void SendText(httplib::Response& res, std::string body);
+
+/// Parses a positive id from a path capture; 404 when it is not one.
+std::int64_t PathId(const httplib::Request& req, int capture = 1);
+
+class Router {
+ public:
+  enum class Access { kRead, kWrite };
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+  Router(httplib::Server& server, Authenticator& auth, bool auth_reads);
+
+  void Get(const std::string& pattern, Handler h, Access a = Access::kRead);
+  void Post(const std::string& pattern, Handler h);
+  void Put(const std::string& pattern, Handler h);
+  void PostPut(const std::string& pattern, Handler h);
+  void Delete(const std::string& pattern, Handler h);
+
+ private:
+  httplib::Server::Handler Wrap(Handler h, Access a);
+  httplib::Server& server_;
+  Authenticator& auth_;
+  bool auth_reads_;
+};
+
+}  // namespace cbit::web

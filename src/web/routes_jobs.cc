@@ -1,0 +1,171 @@
+// Jobs: lists with filters, status history, status reports from clients,
+// submission (vcshook), cancel and retry.
+#include "core/debian.h"
+#include "core/wire.h"
+#include "util/clock.h"
+#include "web/api.h"
+
+namespace cbit::web {
+namespace {
+
+// GET /job?arch=i386&status=Waiting… ; a parameter may use pyBit's or the
+// SPEC's name.
+store::JobFilter FilterOf(const httplib::Request& req) {
+  auto param = [&](std::initializer_list<const char*> keys) {
+    for (const char* k : keys)
+      if (req.has_param(k)) return req.get_param_value(k);
+    return std::string();
+  };
+  store::JobFilter f;
+  f.arch = param({"arch"});
+  f.suite = param({"suite"});
+  f.dist = param({"dist", "distribution"});
+  f.format = param({"format"});
+  f.status = param({"status"});
+  f.package = param({"package"});
+  f.buildenv = param({"buildenv", "env", "build_env"});
+  f.client = param({"client", "buildclient", "buildd"});
+  return f;
+}
+
+std::string DispatchJson(const controller::Dispatch& d) {
+  JsonWriter w;
+  w.BeginObject();
+  auto ids = [&](const char* key, const std::vector<Id>& v) {
+    w.Key(key);
+    w.BeginArray();
+    for (Id id : v) w.Int(id);
+    w.EndArray();
+  };
+  ids("jobs", d.jobs);
+  ids("cancelled", d.cancelled);
+  ids("cancel_requested", d.cancel_requested);
+  w.Key("dispatched");
+  w.Bool(d.dispatched);
+  w.EndObject();
+  return w.Take();
+}
+
+const char* OutcomeName(controller::CancelOutcome o) {
+  switch (o) {
+    case controller::CancelOutcome::kCancelled:
+      return "Cancelled";
+    case controller::CancelOutcome::kRequested:
+      return "CancelRequested";
+    case controller::CancelOutcome::kAlreadyFinished:
+      return "AlreadyFinished";
+  }
+  return "";
+}
+
+controller::Submission SubmissionOf(const Form& f) {
+  std::vector<std::string> missing;
+  controller::Submission s;
+  s.package = f.Require("package", missing);
+  s.version = f.Require("package_version", missing);
+  s.suite = f.Require("suite", missing);
+  s.dist = f.Require("distribution", missing);
+  s.arch_list = f.Require("architecture_list", missing);
+  s.format = f.Require("format", missing);
+  s.transport.method = f.Require("method", missing);
+  s.transport.uri = f.Require("uri", missing);
+  s.transport.vcs_id = f.Get("vcs_id");
+  // pyBit's svn hook sends the package directory separately from the
+  // repository root; the client checks out uri/directory.
+  std::string dir = f.Get("directory");
+  if (!dir.empty() && !s.transport.uri.empty()) {
+    if (dir.find("..") != std::string::npos) throw HttpError(400, "directory must not hold '..'");
+    s.transport.uri += (s.transport.uri.back() == '/' ? "" : "/") + dir;
+  }
+  Form::Check(missing);
+  return s;
+}
+
+}  // namespace
+
+void RegisterJobRoutes(Router& r, Api& api) {
+  auto job_list = [&api](store::JobFilter f) {
+    return [&api, f](const httplib::Request& req, httplib::Response& res) {
+      store::JobFilter q = FilterOf(req);
+      if (!f.status.empty()) q.status = f.status;
+      q.unfinished = f.unfinished;
+      if (req.matches.size() > 1) q.status = req.matches[1];
+      SendJson(res, wire::EncodeList(api.store.ListJobs(q, {})));
+    };
+  };
+  r.Get("/job/status", job_list({.unfinished = true}));
+  r.Get(R"(/job/status/([A-Za-z]+))", job_list({}));
+  r.Get("/jobs", job_list({}));
+
+  r.PostPut("/job/vcshook", [&api](const auto& req, auto& res) {
+    SendJson(res, DispatchJson(api.controller.Submit(SubmissionOf(Form(req)))));
+  });
+  r.Get(
+      "/job/cancelall",
+      [&api](const auto&, auto& res) {
+        SendJson(res, "{\"cancelled\": " + std::to_string(api.controller.CancelAll()) + "}");
+      },
+      Router::Access::kWrite);
+  r.Delete("/job", [&api](const auto&, auto& res) {
+    SendJson(res, "{\"cancelled\": " + std::to_string(api.controller.CancelAll()) + "}");
+  });
+  r.Get(R"(/job/(\d+)/status)", [&api](const auto& req, auto& res) {
+    SendJson(res, wire::EncodeList(api.store.JobHistoryOf(PathId(req))));
+  });
+  r.Get(R"(/job/(\d+)/cancel)",
+        [&api](const auto& req, auto& res) {
+          auto outcome = api.controller.Cancel(PathId(req));
+          if (outcome == controller::CancelOutcome::kAlreadyFinished)
+            throw HttpError(409, "job " + req.matches[1].str() + " has already finished");
+          SendJson(res, std::string("{\"result\": \"") + OutcomeName(outcome) + "\"}");
+        },
+        Router::Access::kWrite);
+  r.Get(R"(/job/(\d+)/retry)",
+        [&api](const auto& req, auto& res) {
+          SendJson(res, DispatchJson(api.controller.Retry(PathId(req))));
+        },
+        Router::Access::kWrite);
+  // A client reports progress: form status=Building&client=build_client_x.
+  r.PostPut(R"(/job/(\d+))", [&api](const auto& req, auto& res) {
+    Form f(req);
+    std::vector<std::string> missing;
+    std::string status = f.Require("status", missing);
+    Form::Check(missing);
+    std::optional<std::string> client;
+    if (f.Has("client") && !f.Get("client").empty()) {
+      client = f.Get("client");
+      if (!debian::IsToken(*client)) throw HttpError(400, "client '" + *client + "' is malformed");
+    }
+    Id id = PathId(req);
+    api.store.ReportStatus(id, status, client, NowMicros());
+    SendJson(res, wire::Encode(api.store.GetJob(id)));
+  });
+
+  RegisterCollection(
+      r,
+      {.base = "/job",
+       .page_size = kLongPage,
+       .list =
+           [&api](const httplib::Request& req, store::Page p) {
+             return wire::EncodeList(api.store.ListJobs(FilterOf(req), p));
+           },
+       .count = [&api](const httplib::Request& req) { return api.store.CountJobs(FilterOf(req)); },
+       .get = [&api](Id id) { return wire::Encode(api.store.GetJob(id)); },
+       .create =
+           [&api](const Form& f) {
+             std::vector<std::string> missing;
+             std::string pi = f.Require("packageinstance_id", missing);
+             Transport t{f.Require("method", missing), f.Require("uri", missing), f.Get("vcs_id")};
+             Form::Check(missing);
+             Id id = 0;
+             try {
+               id = std::stoll(pi);
+             } catch (const std::exception&) {
+             }
+             if (id <= 0) throw HttpError(400, "packageinstance_id '" + pi + "' is not an id");
+             return DispatchJson(api.controller.SubmitForInstance(id, t));
+           },
+       .remove = [&api](Id id) { api.store.DeleteJob(id); }});
+}
+
+}  // namespace cbit::web

@@ -1,0 +1,149 @@
+// Lookup tables, the suite/arch map, build-env mappings, the blacklist and
+// build clients.
+#include "controller/blacklist.h"
+#include "core/debian.h"
+#include "core/wire.h"
+#include "web/api.h"
+
+namespace cbit::web {
+namespace {
+
+std::int64_t ParseInt(const std::string& field, const std::string& v) {
+  try {
+    std::size_t used = 0;
+    std::int64_t n = std::stoll(v, &used);
+    if (used == v.size()) return n;
+  } catch (const std::exception&) {
+  }
+  throw HttpError(400, field + " '" + v + "' is not an integer");
+}
+
+// A row may be named by id (pyBit's forms: suite_id) or by name (suite).
+Id IdOrName(Api& api, const Form& f, LookupKind kind, const std::string& field,
+            std::vector<std::string>& missing) {
+  if (f.Has(field + "_id")) return ParseInt(field + "_id", f.Get(field + "_id"));
+  if (f.Has(field)) {
+    auto l = api.store.FindLookup(kind, f.Get(field));
+    if (!l) throw HttpError(400, field + " '" + f.Get(field) + "' is not known");
+    return l->id;
+  }
+  missing.push_back(field + "_id");
+  return 0;
+}
+
+bool ValidName(LookupKind kind, const std::string& name) {
+  return kind == LookupKind::kArch ? debian::IsArch(name) : debian::IsToken(name);
+}
+
+void RegisterLookup(Router& r, Api& api, const std::string& base, LookupKind kind, int page) {
+  RegisterCollection(
+      r, {.base = base,
+          .page_size = page,
+          .list =
+              [&api, kind](const auto&, store::Page p) {
+                return wire::EncodeList(api.store.ListLookups(kind, p), kind);
+              },
+          .count = [&api, kind](const auto&) { return api.store.CountLookups(kind); },
+          .get = [&api, kind](Id id) { return wire::Encode(api.store.GetLookup(kind, id), kind); },
+          .create =
+              [&api, kind](const Form& f) {
+                std::vector<std::string> missing;
+                std::string name = f.Require("name", missing);
+                Form::Check(missing);
+                if (!ValidName(kind, name))
+                  throw HttpError(400, "name '" + name + "' is malformed");
+                return wire::Encode(api.store.CreateLookup(kind, name), kind);
+              },
+          .remove = [&api, kind](Id id) { api.store.DeleteLookup(kind, id); },
+          .changed = [&api] { api.controller.CatalogChanged(); }});
+}
+
+}  // namespace
+
+void RegisterLookupRoutes(Router& r, Api& api) {
+  // Specific routes first: httplib tries patterns in registration order.
+  r.Get(R"(/buildd/([^/]+)/status)", [&api](const auto& req, auto& res) {
+    std::string name = req.matches[1];
+    if (!debian::IsToken(name)) throw HttpError(404, "'" + name + "' is not a client name");
+    res.set_content(api.publisher.QueueExists(name) ? "Active" : "Not Active",
+                    "text/html; charset=UTF-8");
+  });
+  r.Get(R"(/buildd/(\d+)/jobs)", [&api](const auto& req, auto& res) {
+    Lookup client = api.store.GetLookup(LookupKind::kBuildClient, PathId(req));
+    store::JobFilter f;
+    f.client = client.name;
+    SendJson(res, wire::EncodeList(api.store.ListJobs(f, {})));
+  });
+
+  RegisterLookup(r, api, "/arch", LookupKind::kArch, kLookupPage);
+  RegisterLookup(r, api, "/dist", LookupKind::kDist, kLookupPage);
+  RegisterLookup(r, api, "/suite", LookupKind::kSuite, kLookupPage);
+  RegisterLookup(r, api, "/format", LookupKind::kFormat, kLookupPage);
+  RegisterLookup(r, api, "/status", LookupKind::kStatus, kLookupPage);
+  RegisterLookup(r, api, "/env", LookupKind::kBuildEnv, kLookupPage);
+  RegisterLookup(r, api, "/buildd", LookupKind::kBuildClient, kLongPage);
+
+  auto changed = [&api] { api.controller.CatalogChanged(); };
+  RegisterCollection(
+      r, {.base = "/suitearch",
+          .list = [&api](const auto&,
+                         store::Page p) { return wire::EncodeList(api.store.ListSuiteArches(p)); },
+          .count = [&api](const auto&) { return api.store.CountSuiteArches(); },
+          .get = [&api](Id id) { return wire::Encode(api.store.GetSuiteArch(id)); },
+          .create =
+              [&api](const Form& f) {
+                std::vector<std::string> missing;
+                Id suite = IdOrName(api, f, LookupKind::kSuite, "suite", missing);
+                Id arch = IdOrName(api, f, LookupKind::kArch, "arch", missing);
+                Form::Check(missing);
+                std::int64_t weight =
+                    f.Has("master_weight") ? ParseInt("master_weight", f.Get("master_weight")) : 0;
+                return wire::Encode(api.store.CreateSuiteArch(suite, arch, weight));
+              },
+          .remove = [&api](Id id) { api.store.DeleteSuiteArch(id); },
+          .changed = changed});
+
+  RegisterCollection(
+      r,
+      {.base = "/buildenv_suitearch",
+       .list = [&api](const auto&,
+                      store::Page p) { return wire::EncodeList(api.store.ListEnvSuiteArches(p)); },
+       .count = [&api](const auto&) { return api.store.CountEnvSuiteArches(); },
+       .get = [&api](Id id) { return wire::Encode(api.store.GetEnvSuiteArch(id)); },
+       .create =
+           [&api](const Form& f) {
+             std::vector<std::string> missing;
+             Id env = IdOrName(api, f, LookupKind::kBuildEnv, "buildenv", missing);
+             Id sa = 0;
+             if (f.Has("suitearch_id")) {
+               sa = ParseInt("suitearch_id", f.Get("suitearch_id"));
+             } else {
+               missing.push_back("suitearch_id");
+             }
+             Form::Check(missing);
+             return wire::Encode(api.store.CreateEnvSuiteArch(env, sa));
+           },
+       .remove = [&api](Id id) { api.store.DeleteEnvSuiteArch(id); },
+       .changed = changed});
+
+  RegisterCollection(
+      r, {.base = "/blacklist",
+          .list = [&api](const auto&,
+                         store::Page p) { return wire::EncodeList(api.store.ListBlacklist(p)); },
+          .count = [&api](const auto&) { return api.store.CountBlacklist(); },
+          .get = [&api](Id id) { return wire::Encode(api.store.GetBlacklist(id)); },
+          .create =
+              [&api](const Form& f) {
+                std::vector<std::string> missing;
+                std::string field = f.Require("field", missing);
+                std::string regex = f.Require("regex", missing);
+                Form::Check(missing);
+                if (auto why = controller::BlacklistMatcher::Validate(field, regex))
+                  throw HttpError(400, *why);
+                return wire::Encode(api.store.CreateBlacklist(field, regex));
+              },
+          .remove = [&api](Id id) { api.store.DeleteBlacklist(id); },
+          .changed = changed});
+}
+
+}  // namespace cbit::web

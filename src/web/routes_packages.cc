@@ -1,0 +1,112 @@
+// Packages and package instances.
+#include "core/debian.h"
+#include "core/wire.h"
+#include "web/api.h"
+
+namespace cbit::web {
+namespace {
+
+Id FormId(const Form& f, const std::string& key, std::vector<std::string>& missing) {
+  std::string v = f.Require(key, missing);
+  if (v.empty()) return 0;
+  try {
+    std::size_t used = 0;
+    Id id = std::stoll(v, &used);
+    if (used == v.size() && id > 0) return id;
+  } catch (const std::exception&) {
+  }
+  throw HttpError(400, key + " '" + v + "' is not an id");
+}
+
+bool ParseFlag(const std::string& v) {
+  if (v == "1" || v == "true" || v == "True") return true;
+  if (v == "0" || v == "false" || v == "False" || v.empty()) return false;
+  throw HttpError(400, "'" + v + "' is not 0 or 1");
+}
+
+}  // namespace
+
+void RegisterPackageRoutes(Router& r, Api& api) {
+  r.Get("/package/names", [&api](const auto&, auto& res) {
+    std::vector<Package> names;
+    for (auto& n : api.store.PackageNames()) names.push_back({0, std::move(n), ""});
+    SendJson(res, wire::EncodeList(names));
+  });
+  auto details = [&api](const httplib::Request& req, httplib::Response& res) {
+    std::optional<std::string> version;
+    if (req.matches.size() > 2) version = req.matches[2];
+    SendJson(res, wire::EncodeList(api.store.PackageDetails(req.matches[1], version)));
+  };
+  r.Get(R"(/package/details/([^/]+))", details);
+  r.Get(R"(/package/details/([^/]+)/([^/]+))", details);
+  r.Get(R"(/package/(\d+)/active)", [&api](const auto& req, auto& res) {
+    SendText(res, api.store.PackageActive(PathId(req)) ? "True" : "False");
+  });
+  r.Get(R"(/package/(\d+)/cancel)",
+        [&api](const auto& req, auto& res) {
+          int n = api.controller.CancelPackage(PathId(req));
+          SendJson(res, "{\"cancelled\": " + std::to_string(n) + "}");
+        },
+        Router::Access::kWrite);
+
+  RegisterCollection(
+      r, {.base = "/package",
+          .page_size = kLongPage,
+          .list = [&api](const auto&,
+                         store::Page p) { return wire::EncodeList(api.store.ListPackages(p)); },
+          .count = [&api](const auto&) { return api.store.CountPackages(); },
+          .get = [&api](Id id) { return wire::Encode(api.store.GetPackage(id)); },
+          .create =
+              [&api](const Form& f) {
+                std::vector<std::string> missing;
+                std::string name = f.Require("name", missing);
+                std::string version = f.Require("version", missing);
+                Form::Check(missing);
+                if (!debian::IsPackageName(name))
+                  throw HttpError(400, "name '" + name + "' is not a Debian package name");
+                if (!debian::IsVersion(version))
+                  throw HttpError(400, "version '" + version + "' is not a Debian version");
+                return wire::Encode(api.store.CreatePackage(name, version));
+              },
+          .remove = [&api](Id id) { api.store.DeletePackage(id); }});
+
+  r.Get(R"(/packageinstance/details/([^/]+))", [&api](const auto& req, auto& res) {
+    SendJson(res, wire::EncodeList(api.store.InstancesOfPackage(req.matches[1])));
+  });
+  r.Get(R"(/packageinstance/(\d+)/togglemaster/([01]))",
+        [&api](const auto& req, auto& res) {
+          Id id = PathId(req);
+          api.store.SetMaster(id, req.matches[2] == "1");
+          SendJson(res, wire::Encode(api.store.GetInstance(id)));
+        },
+        Router::Access::kWrite);
+
+  RegisterCollection(
+      r, {.base = "/packageinstance",
+          .page_size = kLongPage,
+          .list = [&api](const auto&,
+                         store::Page p) { return wire::EncodeList(api.store.ListInstances(p)); },
+          .count = [&api](const auto&) { return api.store.CountInstances(); },
+          .get = [&api](Id id) { return wire::Encode(api.store.GetInstance(id)); },
+          .create =
+              [&api](const Form& f) {
+                std::vector<std::string> missing;
+                Id package = FormId(f, "package_id", missing);
+                Id arch = FormId(f, "arch_id", missing);
+                Id suite = FormId(f, "suite_id", missing);
+                Id dist = FormId(f, "dist_id", missing);
+                Id format = FormId(f, "format_id", missing);
+                Form::Check(missing);
+                std::optional<Id> env;
+                if (f.Has("build_env_id") && !f.Get("build_env_id").empty()) {
+                  std::vector<std::string> unused;
+                  env = FormId(f, "build_env_id", unused);
+                }
+                bool master = ParseFlag(f.Get("master"));
+                return wire::Encode(
+                    api.store.CreateInstance(package, arch, env, suite, dist, format, master));
+              },
+          .remove = [&api](Id id) { api.store.DeleteInstance(id); }});
+}
+
+}  // namespace cbit::web
