@@ -1,0 +1,62 @@
+#include "tests/support/controller_harness.h"
+
+#include <mutex>
+
+namespace cbit::testing {
+namespace {
+
+// argon2id is slow on purpose; hash the test password once per binary.
+const std::string& AdminHash() {
+  static std::once_flag once;
+  static std::string hash;
+  std::call_once(once, [] { hash = web::HashPassword(kAdminPassword); });
+  return hash;
+}
+
+web::Config TestConfig(const std::string& web_host) {
+  web::Config c;
+  c.interface = "127.0.0.1";
+  c.port = 0;
+  c.hostname = web_host;
+  c.threads = 16;
+  c.users = {{kAdminUser, AdminHash()}};
+  return c;
+}
+
+}  // namespace
+
+ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
+                                     queue::Publisher& publisher, std::string web_host)
+    : cfg_(TestConfig(web_host)),
+      store_(std::move(db)),
+      outbox_(store_, publisher),
+      controller_(store_, outbox_, {.web_host = web_host}),
+      auth_(cfg_.users),
+      api_{store_, controller_, publisher},
+      http_(cfg_, api_, auth_) {
+  store_.Migrate();
+  outbox_.Start();
+  port_ = http_.Bind();
+  thread_ = std::thread([this] { http_.Serve(); });
+  admin_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  admin_->set_basic_auth(kAdminUser, kAdminPassword);
+  admin_->set_keep_alive(true);
+  anon_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  for (auto* c : {admin_.get(), anon_.get()}) {
+    c->set_read_timeout(10, 0);
+    c->set_connection_timeout(5, 0);
+  }
+}
+
+ControllerHarness::~ControllerHarness() {
+  http_.Stop();
+  if (thread_.joinable()) thread_.join();
+  outbox_.Stop();
+}
+
+std::string FormBody(std::initializer_list<std::pair<std::string, std::string>> fields) {
+  httplib::Params p(fields.begin(), fields.end());
+  return httplib::detail::params_to_query_str(p);
+}
+
+}  // namespace cbit::testing

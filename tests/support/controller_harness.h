@@ -1,0 +1,54 @@
+// An in-process controller for integration tests: the real store, job logic,
+// outbox and HTTP server on a free port, with a real or fake publisher.
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "controller/controller.h"
+#include "controller/outbox.h"
+#include "store/store.h"
+#include "web/api.h"
+#include "web/auth.h"
+#include "web/server.h"
+
+namespace cbit::testing {
+
+inline constexpr const char* kAdminUser = "admin";
+inline constexpr const char* kAdminPassword = "test-password";
+
+class ControllerHarness {
+ public:
+  /// `web_host` goes into messages (the captures used localhost:18080).
+  ControllerHarness(std::unique_ptr<store::Database> db, queue::Publisher& publisher,
+                    std::string web_host = "localhost:18080");
+  ~ControllerHarness();
+
+  int port() const { return port_; }
+  store::Store& store() { return store_; }
+  controller::Outbox& outbox() { return outbox_; }
+  /// A keep-alive client with admin credentials.
+  httplib::Client& admin() { return *admin_; }
+  /// A client without credentials.
+  httplib::Client& anon() { return *anon_; }
+
+ private:
+  web::Config cfg_;
+  store::Store store_;
+  controller::Outbox outbox_;
+  controller::Controller controller_;
+  web::Authenticator auth_;
+  web::Api api_;
+  web::HttpServer http_;
+  int port_ = 0;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> admin_, anon_;
+};
+
+/// Form-encodes key=value pairs.
+std::string FormBody(std::initializer_list<std::pair<std::string, std::string>> fields);
+
+}  // namespace cbit::testing
