@@ -1,0 +1,163 @@
+#!/bin/sh
+# A private RabbitMQ node for tests and `make up`, with all of its state in
+# one directory and its own epmd, so it never meets a system broker and can
+# be stopped without leaving an Erlang process behind.
+#
+#   rabbitmq-node.sh start DIR PORT   AMQP on 127.0.0.1:PORT; prints the URL
+#   rabbitmq-node.sh stop DIR         stops the node and its epmd (idempotent)
+#
+# Ports derived from PORT: epmd PORT+10000, Erlang distribution PORT+20000,
+# so PORT must be below 45536; below 25672 keeps them clear of rabbitmqctl's
+# own range (35672-35682). Exit status 3: one of the ports is already taken.
+set -eu
+
+usage() {
+  echo "usage: $0 start DIR PORT | stop DIR" >&2
+  exit 2
+}
+
+die() {
+  echo "rabbitmq-node: $*" >&2
+  exit 1
+}
+
+SERVER_SBIN=$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin 2>/dev/null | sort -V | tail -n 1)
+[ -n "$SERVER_SBIN" ] || die "rabbitmq-server is not installed (scripts/install-deps.sh)"
+
+# As root the node runs as user rabbitmq (the packaged layout expects it, and
+# Erlang refuses a cookie readable by others); otherwise as the caller.
+AS_OWNER=""
+[ "$(id -u)" -ne 0 ] || AS_OWNER="setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups --"
+
+# The environment every rabbitmq command of this node runs with. HOME holds
+# the Erlang cookie, so the server and rabbitmqctl agree on it.
+export_node_env() {
+  export HOME="$DIR" \
+    RABBITMQ_NODENAME="$NODE" \
+    RABBITMQ_NODE_PORT="$PORT" \
+    RABBITMQ_DIST_PORT="$DIST_PORT" \
+    ERL_EPMD_PORT="$EPMD_PORT" \
+    ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_MNESIA_BASE="$DIR/mnesia" \
+    RABBITMQ_LOG_BASE="$DIR/log" \
+    RABBITMQ_PID_FILE="$DIR/rabbitmq.pid" \
+    RABBITMQ_CONFIG_FILE="$DIR/rabbitmq.conf" \
+    RABBITMQ_ADVANCED_CONFIG_FILE="$DIR/advanced.config" \
+    RABBITMQ_CONF_ENV_FILE="$DIR/rabbitmq-env.conf" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$DIR/enabled_plugins" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+}
+
+ctl() {
+  $AS_OWNER "$SERVER_SBIN/rabbitmqctl" -n "$NODE" "$@"
+}
+
+# Kills PID if it is still the process named NAME (the pid may be reused).
+kill_if() {
+  pid=$1 name=$2
+  [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] || return 0
+  grep -qx "$name" "/proc/$pid/comm" || return 0
+  kill "$pid" 2>/dev/null || true
+  i=0
+  while [ -e "/proc/$pid" ] && [ $i -lt 50 ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+start() {
+  case "$PORT" in '' | *[!0-9]*) usage ;; esac
+  [ "$PORT" -ge 1024 ] && [ "$PORT" -lt 45536 ] || die "PORT must be in 1024..45535"
+  [ ! -e "$DIR/node.env" ] || die "$DIR already holds a node; stop it first"
+  NODE="cbit-$PORT@localhost"
+  EPMD_PORT=$((PORT + 10000))
+  DIST_PORT=$((PORT + 20000))
+  for p in "$PORT" "$EPMD_PORT" "$DIST_PORT"; do
+    if [ -n "$(ss -Hltn "sport = :$p")" ]; then
+      echo "rabbitmq-node: port $p is in use" >&2
+      exit 3
+    fi
+  done
+  mkdir -p "$DIR/mnesia" "$DIR/log"
+  cat >"$DIR/rabbitmq.conf" <<EOF
+listeners.tcp.default = 127.0.0.1:$PORT
+# A build client holds its delivery unacknowledged for the whole build.
+consumer_timeout = 86400000
+loopback_users.guest = true
+log.console = false
+log.file.level = info
+EOF
+  echo '[].' >"$DIR/enabled_plugins"
+  : >"$DIR/rabbitmq-env.conf"
+  if [ ! -e "$DIR/.erlang.cookie" ]; then
+    od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$DIR/.erlang.cookie"
+    chmod 400 "$DIR/.erlang.cookie"
+  fi
+  if [ "$(id -u)" -eq 0 ]; then
+    chown -R rabbitmq:rabbitmq "$DIR"
+    $AS_OWNER test -w "$DIR" || die "user rabbitmq cannot write $DIR (check its parents' permissions)"
+  fi
+  # Written first, so `stop` can clean up even after a failed start.
+  cat >"$DIR/node.env" <<EOF
+NODE=$NODE
+PORT=$PORT
+EPMD_PORT=$EPMD_PORT
+DIST_PORT=$DIST_PORT
+EOF
+
+  export_node_env
+  # Our own epmd in the foreground, so its pid is known and stop can end it.
+  setsid $AS_OWNER epmd -port "$EPMD_PORT" -address 127.0.0.1 \
+    >"$DIR/log/epmd.out" 2>&1 </dev/null &
+  echo "EPMD_PID=$!" >>"$DIR/node.env"
+  setsid $AS_OWNER "$SERVER_SBIN/rabbitmq-server" \
+    >"$DIR/log/server.out" 2>&1 </dev/null &
+  echo "SERVER_PID=$!" >>"$DIR/node.env"
+
+  # `rabbitmqctl wait` returns once the pid file exists and the app runs;
+  # it gives up early when the server process dies (e.g. port in use).
+  if ! ctl wait --timeout 60 "$DIR/rabbitmq.pid" >"$DIR/log/wait.out" 2>&1; then
+    cat "$DIR/log/wait.out" >&2
+    tail -n 30 "$DIR/log/server.out" >&2 || true
+    stop
+    die "node $NODE did not start"
+  fi
+  echo "amqp://guest:guest@127.0.0.1:$PORT/"
+}
+
+stop() {
+  [ -e "$DIR/node.env" ] || return 0
+  EPMD_PID="" SERVER_PID=""
+  . "$DIR/node.env"
+  export_node_env
+  BEAM_PID=$(cat "$DIR/rabbitmq.pid" 2>/dev/null || true)
+  # A clean stop waits for the beam to exit; when the node is unreachable
+  # (half started, wedged) its processes are killed by pid instead.
+  if [ -n "$BEAM_PID" ] && [ -e "/proc/$BEAM_PID" ]; then
+    ctl stop "$DIR/rabbitmq.pid" >"$DIR/log/stop.out" 2>&1 || true
+  fi
+  kill_if "$BEAM_PID" beam.smp
+  kill_if "$SERVER_PID" rabbitmq-server
+  kill_if "$EPMD_PID" epmd
+  rm -f "$DIR/node.env" "$DIR/rabbitmq.pid"
+}
+
+[ $# -ge 2 ] || usage
+CMD=$1 DIR=$2
+case "$CMD" in
+  start)
+    [ $# -eq 3 ] || usage
+    PORT=$3
+    DIR=$(mkdir -p "$DIR" && cd "$DIR" && pwd)
+    start
+    ;;
+  stop)
+    [ $# -eq 2 ] || usage
+    [ -d "$DIR" ] || exit 0
+    DIR=$(cd "$DIR" && pwd)
+    NODE="" PORT="" EPMD_PORT="" DIST_PORT=""
+    stop
+    ;;
+  *) usage ;;
+esac
