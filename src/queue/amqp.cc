@@ -159,6 +159,21 @@ std::optional<std::uint32_t> AmqpConnection::PassiveDeclare(const std::string& q
   return ok->message_count;
 }
 
+bool AmqpConnection::StillOpen() {
+  for (;;) {
+    amqp_frame_t frame;
+    timeval now{0, 0};
+    int status = amqp_simple_wait_frame_noblock(conn_, &frame, &now);
+    if (status == AMQP_STATUS_TIMEOUT) return true;
+    if (status != AMQP_STATUS_OK || (frame.frame_type == AMQP_FRAME_METHOD &&
+                                     (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+                                      frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD))) {
+      usable_ = false;
+      return false;
+    }
+  }
+}
+
 bool AmqpConnection::WaitFrame(amqp_frame_t* frame, Clock::time_point deadline) {
   timeval left = TimeLeft(deadline);
   int status = amqp_simple_wait_frame_noblock(conn_, frame, &left);

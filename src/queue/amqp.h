@@ -72,6 +72,11 @@ class AmqpConnection {
   /// exist. The broker closes the channel on a miss; it is reopened here.
   std::optional<std::uint32_t> PassiveDeclare(const std::string& queue, amqp_channel_t channel);
 
+  /// Reads, without blocking, whatever the broker sent since the last call
+  /// (heartbeats; a close after a broker restart). False when the
+  /// connection turns out to be closed; it is then unusable.
+  bool StillOpen();
+
   /// Waits until `deadline` for one frame, servicing heartbeats meanwhile.
   /// Returns false on timeout; throws BrokerError when the connection fails
   /// or the broker closes a channel or the connection.

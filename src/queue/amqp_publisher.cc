@@ -4,6 +4,7 @@
 // callers during the outage a BrokerError each and nothing more.
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <string_view>
 #include <unordered_set>
 
@@ -69,8 +70,8 @@ class AmqpPublisher final : public Publisher {
     std::unique_lock lock(mu_);
     if (!free_cv_.wait_until(lock, deadline, [&] { return !free_.empty(); }))
       throw BrokerError("no AMQP channel became free within the deadline");
-    Slot* slot = free_.back();
-    free_.pop_back();
+    Slot* slot = free_.front();
+    free_.pop_front();
     return *slot;
   }
 
@@ -82,15 +83,16 @@ class AmqpPublisher final : public Publisher {
     free_cv_.notify_one();
   }
 
-  // rabbitmq-c answers heartbeats only inside library calls, so a connection
-  // left idle for longer than the heartbeat interval may already have been
-  // dropped by the broker; it is replaced rather than published into.
+  // A pooled connection may have died since its last use: the broker closed
+  // it (a restart), or, since rabbitmq-c answers heartbeats only inside
+  // library calls, it sat idle past the heartbeat interval. Either way it is
+  // replaced before anything is published into it, so the caller does not
+  // see an error from a broker that is up again.
   AmqpConnection& Connect(Slot& slot, Clock::time_point deadline, bool confirms) {
     auto now = Clock::now();
-    if (slot.conn && opts_.heartbeat_seconds > 0 &&
-        now - slot.last_used > std::chrono::seconds(opts_.heartbeat_seconds)) {
-      slot.Reset();
-    }
+    bool idle_too_long = opts_.heartbeat_seconds > 0 &&
+                         now - slot.last_used > std::chrono::seconds(opts_.heartbeat_seconds);
+    if (slot.conn && (idle_too_long || !slot.conn->StillOpen())) slot.Reset();
     if (!slot.conn) {
       slot.conn = std::make_unique<AmqpConnection>(opts_, deadline);
       if (confirms) {
@@ -151,7 +153,8 @@ class AmqpPublisher final : public Publisher {
   std::mutex mu_;
   std::condition_variable free_cv_;
   std::vector<Slot> slots_;
-  std::vector<Slot*> free_;
+  // Handed out round robin: under steady load every connection stays in use.
+  std::deque<Slot*> free_;
   std::mutex probe_mu_;
   Slot probe_;  ///< a connection of its own: a 404 closes the channel it happens on
 };

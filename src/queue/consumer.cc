@@ -67,7 +67,10 @@ std::optional<Delivery> Consumer::Next(std::chrono::milliseconds timeout) {
       d.delivery_tag = envelope.delivery_tag;
       d.exchange = ToString(envelope.exchange);
       d.routing_key = ToString(envelope.routing_key);
-      d.queue = queue_of_tag_[ToString(envelope.consumer_tag)];
+      if (auto it = queue_of_tag_.find(ToString(envelope.consumer_tag));
+          it != queue_of_tag_.end()) {
+        d.queue = it->second;
+      }
       d.redelivered = envelope.redelivered;
       d.body = ToString(envelope.message.body);
       CopyProperties(envelope.message.properties, &d);
