@@ -7,13 +7,16 @@
 #   rabbitmq-node.sh stop DIR         stops the node and its epmd (idempotent)
 #   rabbitmq-node.sh ctl DIR ARGS...  runs rabbitmqctl ARGS against the node
 #
+# With CBIT_OWNER_PID set, start also leaves a guard that stops the node once
+# that process has gone, so a test binary that crashes leaves nothing behind.
+#
 # Ports derived from PORT: epmd PORT+10000, Erlang distribution PORT+20000,
 # so PORT must be below 45536; below 25672 keeps them clear of rabbitmqctl's
 # own range (35672-35682). Exit status 3: one of the ports is already taken.
 set -eu
 
 usage() {
-  echo "usage: $0 start DIR PORT | stop DIR | ctl DIR ARGS..." >&2
+  echo "usage: $SELF start DIR PORT | stop DIR | ctl DIR ARGS..." >&2
   exit 2
 }
 
@@ -22,6 +25,7 @@ die() {
   exit 1
 }
 
+SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 SERVER_SBIN=$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$SERVER_SBIN" ] || die "rabbitmq-server is not installed (scripts/install-deps.sh)"
 
@@ -122,6 +126,12 @@ EOF
   SERVER_PID=$!
   echo "SERVER_PID=$SERVER_PID" >>"$DIR/node.env"
 
+  if [ -n "${CBIT_OWNER_PID:-}" ]; then
+    setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec "$2" stop "$3"' \
+      guard "$CBIT_OWNER_PID" "$SELF" "$DIR" >/dev/null 2>&1 </dev/null &
+    echo "GUARD_PID=$!" >>"$DIR/node.env"
+  fi
+
   # Ready once the beam has written its pid file and the AMQP listener is up
   # (RabbitMQ opens it at the end of its boot). Polled rather than asked with
   # `rabbitmqctl await_startup`: that CLI VM would compete with the boot for
@@ -141,8 +151,10 @@ EOF
 
 stop() {
   [ -e "$DIR/node.env" ] || return 0
-  EPMD_PID="" SERVER_PID=""
+  EPMD_PID="" SERVER_PID="" GUARD_PID=""
   . "$DIR/node.env"
+  # The guard runs this very stop when its owner has gone.
+  [ "$GUARD_PID" = "$$" ] || kill_if "$GUARD_PID" sh 5
   BEAM_PID=$(cat "$DIR/rabbitmq.pid" 2>/dev/null || true)
   # SIGTERM makes RabbitMQ (3.8+) shut down as cleanly as `rabbitmqctl stop`,
   # in about a second instead of five (no CLI VM to boot); a wedged node gets

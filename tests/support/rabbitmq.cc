@@ -60,7 +60,10 @@ void RabbitNode::Start() {
   bool fixed_port = port_ != 0;
   for (int attempt = 0; attempt < 5; ++attempt) {
     if (!fixed_port) port_ = PickPort();
+    // The owner pid makes the script stop the node even if this binary
+    // crashes before its exit hooks run.
     CommandResult r = RunCommand({.argv = {kScript, "start", dir_, std::to_string(port_)},
+                                  .env = {"CBIT_OWNER_PID=" + std::to_string(::getpid())},
                                   .timeout = std::chrono::seconds(120)});
     if (r.ok()) {
       running_ = true;
