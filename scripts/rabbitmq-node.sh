@@ -29,8 +29,8 @@ SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 SERVER_SBIN=$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$SERVER_SBIN" ] || die "rabbitmq-server is not installed (scripts/install-deps.sh)"
 
-# As root the node runs as user rabbitmq (the packaged layout expects it, and
-# Erlang refuses a cookie readable by others); otherwise as the caller.
+# As root the node runs as user rabbitmq, as the Debian package runs it (the
+# Erlang VM has no business running as root); otherwise as the caller.
 AS_OWNER=""
 [ "$(id -u)" -ne 0 ] || AS_OWNER="setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups --"
 
@@ -187,7 +187,6 @@ case "$CMD" in
     [ $# -eq 2 ] || usage
     [ -d "$DIR" ] || exit 0
     DIR=$(cd "$DIR" && pwd)
-    NODE="" PORT="" EPMD_PORT="" DIST_PORT=""
     stop
     ;;
   *) usage ;;

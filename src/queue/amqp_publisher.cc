@@ -43,14 +43,13 @@ class AmqpPublisher final : public Publisher {
   void Publish(const Message& m) override {
     auto deadline = Clock::now() + opts_.deadline;
     Slot& slot = Acquire(deadline);
+    Lease lease{this, &slot};
     try {
       PublishOn(slot, m, deadline);
-    } catch (const BrokerError&) {
-      slot.Reset();
-      Release(slot);
+    } catch (...) {
+      slot.Reset();  // whatever failed, the next use starts on a fresh connection
       throw;
     }
-    Release(slot);
   }
 
   bool QueueExists(const std::string& queue) override {
@@ -59,13 +58,20 @@ class AmqpPublisher final : public Publisher {
     try {
       AmqpConnection& conn = Connect(probe_, deadline, /*confirms=*/false);
       return conn.PassiveDeclare(queue, kChannel).has_value();
-    } catch (const BrokerError&) {
+    } catch (...) {
       probe_.Reset();
       throw;
     }
   }
 
  private:
+  // Gives a slot back to the pool however Publish leaves.
+  struct Lease {
+    AmqpPublisher* pool;
+    Slot* slot;
+    ~Lease() { pool->Release(*slot); }
+  };
+
   Slot& Acquire(Clock::time_point deadline) {
     std::unique_lock lock(mu_);
     if (!free_cv_.wait_until(lock, deadline, [&] { return !free_.empty(); }))
