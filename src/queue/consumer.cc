@@ -1,0 +1,152 @@
+#include "queue/consumer.h"
+
+#include <vector>
+
+#include "queue/amqp.h"
+
+namespace cbit::queue {
+namespace {
+
+constexpr amqp_channel_t kChannel = AmqpConnection::kChannel;
+// Passive declares go to a channel of their own: the broker answers a missing
+// queue by closing the channel, which on kChannel would end consumption.
+constexpr amqp_channel_t kProbeChannel = 2;
+
+void CopyProperties(const amqp_basic_properties_t& p, Delivery* d) {
+  if (p._flags & AMQP_BASIC_DELIVERY_MODE_FLAG) d->delivery_mode = p.delivery_mode;
+  if (p._flags & AMQP_BASIC_CONTENT_TYPE_FLAG) d->content_type = ToString(p.content_type);
+  if (p._flags & AMQP_BASIC_CONTENT_ENCODING_FLAG)
+    d->content_encoding = ToString(p.content_encoding);
+}
+
+}  // namespace
+
+Consumer::Consumer(const AmqpOptions& opts)
+    : opts_(opts), conn_(std::make_unique<AmqpConnection>(opts, Clock::now() + opts.deadline)) {}
+
+Consumer::~Consumer() = default;
+
+bool Consumer::IsOpen() const { return conn_ && conn_->usable(); }
+
+AmqpConnection& Consumer::Live() {
+  if (!IsOpen()) throw BrokerError("the AMQP connection is closed");
+  conn_->SetDeadline(Clock::now() + opts_.deadline);
+  return *conn_;
+}
+
+void Consumer::DeclareAndBind(const std::string& queue, const std::string& routing_key) {
+  AmqpConnection& conn = Live();
+  conn.DeclareExchange(opts_.exchange);
+  conn.DeclareAndBindQueue(queue, opts_.exchange, routing_key);
+}
+
+void Consumer::Consume(const std::string& queue, int prefetch) {
+  AmqpConnection& conn = Live();
+  // RabbitMQ applies a non-global prefetch to each consumer created after it.
+  amqp_basic_qos(conn.get(), kChannel, 0, static_cast<std::uint16_t>(prefetch), /*global=*/0);
+  conn.CheckLastReply("basic.qos");
+  amqp_basic_consume_ok_t* ok =
+      amqp_basic_consume(conn.get(), kChannel, AsBytes(queue), amqp_empty_bytes,
+                         /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0, amqp_empty_table);
+  conn.CheckLastReply("basic.consume '" + queue + "'");
+  std::string tag = ToString(ok->consumer_tag);
+  queue_of_tag_[tag] = queue;
+  active_tags_.push_back(std::move(tag));
+}
+
+std::optional<Delivery> Consumer::Next(std::chrono::milliseconds timeout) {
+  AmqpConnection& conn = Live();
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    amqp_maybe_release_buffers(conn.get());
+    amqp_envelope_t envelope;
+    timeval left = TimeLeft(deadline);
+    amqp_rpc_reply_t reply = amqp_consume_message(conn.get(), &envelope, &left, 0);
+    if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+      Delivery d;
+      d.delivery_tag = envelope.delivery_tag;
+      d.exchange = ToString(envelope.exchange);
+      d.routing_key = ToString(envelope.routing_key);
+      if (auto it = queue_of_tag_.find(ToString(envelope.consumer_tag));
+          it != queue_of_tag_.end()) {
+        d.queue = it->second;
+      }
+      d.redelivered = envelope.redelivered;
+      d.body = ToString(envelope.message.body);
+      CopyProperties(envelope.message.properties, &d);
+      amqp_destroy_envelope(&envelope);
+      return d;
+    }
+    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+        reply.library_error == AMQP_STATUS_TIMEOUT) {
+      return std::nullopt;
+    }
+    if (reply.reply_type != AMQP_RESPONSE_LIBRARY_EXCEPTION ||
+        reply.library_error != AMQP_STATUS_UNEXPECTED_STATE) {
+      conn.Check(reply, "waiting for a delivery");
+    }
+    // A frame other than a delivery is next: a channel or connection close
+    // (WaitFrame throws with the broker's reason) or a consumer cancelled by
+    // the broker (its queue was deleted); anything else is of no interest.
+    amqp_frame_t frame;
+    if (!conn.WaitFrame(&frame, deadline)) return std::nullopt;
+    if (frame.frame_type == AMQP_FRAME_METHOD &&
+        frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD) {
+      conn.Fail("the broker cancelled a consumer (its queue was deleted)");
+    }
+  }
+}
+
+void Consumer::Ack(std::uint64_t delivery_tag) {
+  AmqpConnection& conn = Live();
+  conn.CheckStatus(amqp_basic_ack(conn.get(), kChannel, delivery_tag, /*multiple=*/0), "basic.ack");
+}
+
+void Consumer::Reject(std::uint64_t delivery_tag, bool requeue) {
+  AmqpConnection& conn = Live();
+  conn.CheckStatus(amqp_basic_reject(conn.get(), kChannel, delivery_tag, requeue ? 1 : 0),
+                   "basic.reject");
+}
+
+std::optional<Delivery> Consumer::Get(const std::string& queue) {
+  AmqpConnection& conn = Live();
+  amqp_rpc_reply_t reply = amqp_basic_get(conn.get(), kChannel, AsBytes(queue), /*no_ack=*/0);
+  conn.Check(reply, "basic.get '" + queue + "'");
+  if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) return std::nullopt;
+  const auto* ok = static_cast<const amqp_basic_get_ok_t*>(reply.reply.decoded);
+  Delivery d;
+  d.delivery_tag = ok->delivery_tag;
+  d.redelivered = ok->redelivered;
+  d.exchange = ToString(ok->exchange);
+  d.routing_key = ToString(ok->routing_key);
+  d.queue = queue;
+  // The broker sends the content right behind get-ok.
+  amqp_message_t message;
+  conn.Check(amqp_read_message(conn.get(), kChannel, &message, 0), "basic.get '" + queue + "'");
+  d.body = ToString(message.body);
+  CopyProperties(message.properties, &d);
+  amqp_destroy_message(&message);
+  return d;
+}
+
+std::optional<std::uint32_t> Consumer::MessageCount(const std::string& queue) {
+  AmqpConnection& conn = Live();
+  if (!probe_channel_open_) {
+    conn.OpenChannel(kProbeChannel);
+    probe_channel_open_ = true;
+  }
+  return conn.PassiveDeclare(queue, kProbeChannel);
+}
+
+void Consumer::Cancel() {
+  AmqpConnection& conn = Live();
+  // Tags stay in queue_of_tag_: deliveries sent before the cancel took
+  // effect may still be read by Next.
+  for (const auto& tag : active_tags_) {
+    amqp_basic_cancel(conn.get(), kChannel, AsBytes(tag));
+    conn.CheckLastReply("basic.cancel");
+  }
+  active_tags_.clear();
+}
+
+}  // namespace cbit::queue

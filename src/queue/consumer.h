@@ -1,0 +1,79 @@
+// Receiving from RabbitMQ (SPEC §4): the build client consumes its build
+// queues and its command queue through a Consumer; tests use it to look at
+// what the controller published.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "queue/publisher.h"
+
+namespace cbit::queue {
+
+class AmqpConnection;
+
+/// One message as the broker handed it over.
+struct Delivery {
+  std::uint64_t delivery_tag = 0;  ///< for Ack / Reject on the same Consumer
+  std::string exchange;
+  std::string routing_key;
+  std::string queue;  ///< the queue it came from
+  std::string body;
+  bool redelivered = false;  ///< delivered before and not acknowledged
+  int delivery_mode = 0;     ///< 2: persistent
+  std::string content_type;
+  std::string content_encoding;
+};
+
+/// A connection of its own with one channel for consuming. Not thread-safe;
+/// every failure (broker restart, channel closed by the broker, e.g. on
+/// consumer_timeout) throws BrokerError, after which IsOpen() is false and
+/// the caller makes a new Consumer.
+class Consumer {
+ public:
+  /// Connects within opts.deadline; throws BrokerError.
+  explicit Consumer(const AmqpOptions& opts);
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  /// Declares the exchange (durable, direct) and a durable queue bound to it.
+  void DeclareAndBind(const std::string& queue, const std::string& routing_key);
+  /// Starts consuming `queue` with acknowledgements; at most `prefetch`
+  /// unacknowledged deliveries are outstanding per queue.
+  void Consume(const std::string& queue, int prefetch);
+  /// Waits up to `timeout` for the next delivery of any consumed queue.
+  /// Heartbeats are answered only while a call is running, so a caller that
+  /// holds a delivery for long (a build) keeps calling Next meanwhile.
+  std::optional<Delivery> Next(std::chrono::milliseconds timeout);
+  /// Acknowledges a delivery: the broker forgets the message.
+  void Ack(std::uint64_t delivery_tag);
+  /// Rejects a delivery; `requeue` puts it back for another consumer.
+  void Reject(std::uint64_t delivery_tag, bool requeue);
+  /// Takes one message with basic.get (acknowledge it with Ack), if any.
+  std::optional<Delivery> Get(const std::string& queue);
+  /// Messages ready in `queue`, or nullopt when it does not exist.
+  std::optional<std::uint32_t> MessageCount(const std::string& queue);
+  /// Stops every consumption started with Consume; unacknowledged
+  /// deliveries stay with this Consumer until acknowledged or closed.
+  void Cancel();
+  /// False after a failure: the connection is gone.
+  bool IsOpen() const;
+
+ private:
+  /// The connection with the usual deadline set; throws when it is closed.
+  AmqpConnection& Live();
+
+  AmqpOptions opts_;
+  std::unique_ptr<AmqpConnection> conn_;
+  std::map<std::string, std::string> queue_of_tag_;  ///< consumer tag → queue
+  std::vector<std::string> active_tags_;             ///< consumers not cancelled
+  bool probe_channel_open_ = false;
+};
+
+}  // namespace cbit::queue

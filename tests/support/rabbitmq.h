@@ -1,0 +1,43 @@
+// A private RabbitMQ node for integration tests, run by
+// scripts/rabbitmq-node.sh in a scratch directory on free ports and stopped
+// when the test binary ends, whatever the tests did.
+#pragma once
+
+#include <string>
+
+#include "queue/publisher.h"
+
+namespace cbit::testing {
+
+class RabbitNode {
+ public:
+  /// Chooses a scratch directory; nothing runs until Start.
+  RabbitNode();
+  /// Stops the node if it still runs.
+  ~RabbitNode();
+  RabbitNode(const RabbitNode&) = delete;
+  RabbitNode& operator=(const RabbitNode&) = delete;
+
+  /// Starts the node on free ports (the first time) or on its old port
+  /// (after Stop), keeping durable queues. Throws std::runtime_error.
+  void Start();
+  /// Stops the node and its epmd; idempotent.
+  void Stop();
+  /// Stop, then Start: same port, same state.
+  void Restart();
+
+  /// The AMQP port on 127.0.0.1.
+  int port() const { return port_; }
+  /// Options for reaching this node (exchange "pybit", short deadline).
+  queue::AmqpOptions options() const;
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+  bool running_ = false;
+};
+
+/// One node per test binary, started on first use.
+RabbitNode& SharedRabbit();
+
+}  // namespace cbit::testing
