@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "client/fake_runner.h"
+#include "client/test_dir.h"
 #include "client/test_job.h"
 
 namespace cbit::client {
@@ -17,12 +18,11 @@ using Argv = std::vector<std::string>;
 // A build directory with an (empty) unpacked tree; the fake "builds" by
 // writing the .changes file dpkg-buildpackage or sbuild would leave.
 struct BuildDir {
-  fs::path dir = fs::path(::testing::TempDir()) / "cbit-build-test";
+  fs::path dir = FreshTestDir();
   fs::path tree = dir / "hello-cbit";
   FakeRunner runner;
 
   BuildDir() {
-    fs::remove_all(dir);
     fs::create_directories(tree);
     runner.respond = [this](const Command& c) {
       if (c.argv[0] != "dpkg-source") std::ofstream(dir / "hello-cbit_1.0-2_amd64.changes");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "client/fake_runner.h"
+#include "client/test_dir.h"
 #include "client/test_job.h"
 
 namespace cbit::client {
@@ -49,7 +50,7 @@ TEST(Fetch, SvnExportsUriAtRevision) {
 
 TEST(Fetch, AptUsesAPrivateConfiguration) {
   JobSpec job = TestJob("apt");
-  std::string tmp = ::testing::TempDir() + "cbit-fetch-apt";
+  std::string tmp = FreshTestDir().string();
   NoFilesRunner runner;
   FetchResult r = Fetch(job, tmp, {"/etc/cbit/sources.list"}, runner, {});
   ASSERT_TRUE(r.result.ok()) << r.result.detail;
@@ -68,7 +69,7 @@ TEST(Fetch, AptUsesAPrivateConfiguration) {
 
 TEST(Fetch, NonNativeGitPackageGetsItsOrigFromApt) {
   JobSpec job = TestJob();  // 1:1.0-2 has a Debian revision
-  std::string tmp = ::testing::TempDir() + "cbit-fetch-orig";
+  std::string tmp = FreshTestDir().string();
   NoFilesRunner runner;
   ASSERT_TRUE(Fetch(job, tmp, {"/etc/cbit/sources.list"}, runner, {}).result.ok());
   auto argvs = runner.fake.Argvs();

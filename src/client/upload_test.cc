@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "client/fake_runner.h"
+#include "client/test_dir.h"
 #include "client/test_job.h"
 
 namespace cbit::client {
@@ -15,12 +16,10 @@ namespace {
 using Argv = std::vector<std::string>;
 
 struct UploadDir {
-  fs::path dir = fs::path(::testing::TempDir()) / "cbit-upload-test";
+  fs::path dir = FreshTestDir();
   fs::path changes = dir / "hello-cbit_1.0-2_amd64.changes";
 
   UploadDir() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
     std::ofstream(changes) << "Source: hello-cbit\nVersion: 1:1.0-2\nFiles:\n"
                               " 0a 1 misc optional hello-cbit_1.0-2_amd64.deb\n"
                               " 0b 1 misc optional hello-cbit_1.0-2_amd64.buildinfo\n";
