@@ -1,0 +1,38 @@
+// The BUILD step: builds a fetched source tree on the host with
+// dpkg-buildpackage, or in a clean chroot with sbuild (unshare or schroot
+// mode), and finds the .changes file the build produced.
+#pragma once
+
+#include <string>
+
+#include "client/job_spec.h"
+#include "client/outcome.h"
+#include "client/runner.h"
+
+namespace cbit::client {
+
+/// Which builder the client's configuration selects.
+enum class BuilderKind {
+  kHost,           ///< dpkg-buildpackage in the tree, with the host's packages
+  kSbuildUnshare,  ///< sbuild --chroot-mode=unshare from a chroot tarball
+  kSbuildSchroot,  ///< sbuild in the schroot named "{build_env}-{suite}" or "{suite}"
+};
+
+struct BuildConfig {
+  BuilderKind kind = BuilderKind::kHost;
+  /// Unshare mode: the directory holding "{chroot}-{arch}.tar" tarballs
+  /// (scripts/make-chroot.sh makes them), chroot named as for schroot.
+  std::string chroot_dir;
+};
+
+struct BuildResult {
+  StepResult result;
+  std::string changes;  ///< the .changes file, when built
+};
+
+/// Builds the tree at `source_dir`; the results land in its parent directory.
+/// A master job builds source, arch:all and arch:any; others arch:any only.
+BuildResult Build(const JobSpec& job, const std::string& source_dir, const BuildConfig& config,
+                  Runner& runner, const LogSink& sink, const CancelHook& cancel = {});
+
+}  // namespace cbit::client

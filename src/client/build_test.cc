@@ -1,0 +1,113 @@
+#include "client/build.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "client/fake_runner.h"
+#include "client/test_dir.h"
+#include "client/test_job.h"
+
+namespace cbit::client {
+namespace fs = std::filesystem;
+namespace {
+
+using Argv = std::vector<std::string>;
+
+// A build directory with an (empty) unpacked tree; the fake "builds" by
+// writing the .changes file dpkg-buildpackage or sbuild would leave.
+struct BuildDir {
+  fs::path dir = FreshTestDir();
+  fs::path tree = dir / "hello-cbit";
+  FakeRunner runner;
+
+  BuildDir() {
+    fs::create_directories(tree);
+    runner.respond = [this](const Command& c) {
+      if (c.argv[0] != "dpkg-source") std::ofstream(dir / "hello-cbit_1.0-2_amd64.changes");
+      CommandResult r;
+      r.exit_code = 0;
+      return r;
+    };
+  }
+};
+
+}  // namespace
+
+TEST(Build, HostMasterBuildsEverythingAndFindsTheChanges) {
+  BuildDir d;
+  JobSpec job = TestJob();
+  job.master = true;
+  BuildResult r = Build(job, d.tree.string(), {}, d.runner, {});
+  ASSERT_TRUE(r.result.ok()) << r.result.detail;
+  EXPECT_EQ(r.changes, (d.dir / "hello-cbit_1.0-2_amd64.changes").string());
+  ASSERT_EQ(d.runner.commands.size(), 1u);
+  EXPECT_EQ(d.runner.commands[0].argv, (Argv{"dpkg-buildpackage", "-us", "-uc", "-F"}));
+  EXPECT_EQ(d.runner.commands[0].cwd, d.tree.string());
+}
+
+TEST(Build, HostNonMasterBuildsArchAnyOnly) {
+  BuildDir d;
+  ASSERT_TRUE(Build(TestJob(), d.tree.string(), {}, d.runner, {}).result.ok());
+  EXPECT_EQ(d.runner.commands[0].argv, (Argv{"dpkg-buildpackage", "-us", "-uc", "-B"}));
+}
+
+TEST(Build, SbuildUnsharePacksTheTreeThenBuildsTheDsc) {
+  BuildDir d;
+  JobSpec job = TestJob();
+  job.master = true;
+  BuildConfig config{BuilderKind::kSbuildUnshare, "/var/cache/cbit/chroots"};
+  ASSERT_TRUE(Build(job, d.tree.string(), config, d.runner, {}).result.ok());
+  std::string dir = d.dir.string();
+  EXPECT_EQ(
+      d.runner.Argvs(),
+      (std::vector<Argv>{
+          {"dpkg-source", "--build", "hello-cbit"},
+          {"sbuild", "--chroot-mode=unshare", "--chroot=/var/cache/cbit/chroots/bookworm-amd64.tar",
+           "--dist=bookworm", "--arch=amd64", "--nolog", "--no-run-lintian", "--no-run-autopkgtest",
+           "--build-dir=" + dir, "--arch-all", "--source", dir + "/hello-cbit_1.0-2.dsc"}}));
+  EXPECT_EQ(d.runner.commands[0].cwd, dir);
+}
+
+TEST(Build, SbuildSchrootUsesTheBuildEnvChrootAndArchAnyOnly) {
+  BuildDir d;
+  JobSpec job = TestJob();
+  job.build_env = "backports";
+  BuildConfig config{BuilderKind::kSbuildSchroot, ""};
+  ASSERT_TRUE(Build(job, d.tree.string(), config, d.runner, {}).result.ok());
+  std::string dir = d.dir.string();
+  EXPECT_EQ(
+      d.runner.commands[1].argv,
+      (Argv{"sbuild", "--chroot-mode=schroot", "--chroot=backports-bookworm", "--dist=bookworm",
+            "--arch=amd64", "--nolog", "--no-run-lintian", "--no-run-autopkgtest",
+            "--build-dir=" + dir, "--no-arch-all", dir + "/hello-cbit_1.0-2.dsc"}));
+}
+
+TEST(Build, DryRunRunsNothingAndNamesTheExpectedChanges) {
+  std::string log;
+  DryRunRunner runner;
+  BuildResult r = Build(TestJob(), "/nonexistent/w/hello-cbit", {}, runner,
+                        [&](std::string_view s) { log += s; });
+  ASSERT_TRUE(r.result.ok());
+  EXPECT_EQ(r.changes, "/nonexistent/w/hello-cbit_1.0-2_amd64.changes");
+  EXPECT_EQ(log, "[dry-run] $ dpkg-buildpackage -us -uc -B\n");
+}
+
+TEST(Build, MissingChangesIsAnInfrastructureFailure) {
+  BuildDir d;
+  d.runner.respond = {};
+  BuildResult r = Build(TestJob(), d.tree.string(), {}, d.runner, {});
+  EXPECT_EQ(r.result.outcome, Outcome::kInfrastructureFailed);
+}
+
+TEST(Build, RefusesAnInvalidJob) {
+  BuildDir d;
+  JobSpec job = TestJob();
+  job.suite = "--chroot=/";
+  EXPECT_EQ(Build(job, d.tree.string(), {}, d.runner, {}).result.outcome,
+            Outcome::kInfrastructureFailed);
+  EXPECT_TRUE(d.runner.commands.empty());
+}
+
+}  // namespace cbit::client

@@ -1,0 +1,83 @@
+#include "client/changes_file.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace cbit::client {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// The file name is the last word of each line of a file list field.
+std::string_view LastWord(std::string_view line) {
+  line = Trim(line);
+  auto space = line.find_last_of(" \t");
+  return space == std::string_view::npos ? line : line.substr(space + 1);
+}
+
+}  // namespace
+
+std::optional<ChangesFile> ParseChanges(std::string_view text) {
+  ChangesFile out;
+  bool has_files = false;
+  bool signed_header = false;
+  std::string field;  // the field the current continuation lines belong to
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    // A clear-signed file: skip the armour header up to its blank line, and
+    // stop at the signature.
+    if (line.starts_with("-----BEGIN PGP SIGNED MESSAGE")) {
+      signed_header = true;
+      continue;
+    }
+    if (signed_header) {
+      if (Trim(line).empty()) signed_header = false;
+      continue;
+    }
+    if (line.starts_with("-----BEGIN PGP SIGNATURE")) break;
+    if (Trim(line).empty()) continue;
+    if (line.front() == ' ' || line.front() == '\t') {
+      if (field != "Files" && field != "Checksums-Sha1" && field != "Checksums-Sha256") continue;
+      std::string name(LastWord(line));
+      if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+        return std::nullopt;
+      }
+      if (std::find(out.files.begin(), out.files.end(), name) == out.files.end()) {
+        out.files.push_back(name);
+      }
+      continue;
+    }
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    field = std::string(line.substr(0, colon));
+    std::string value(Trim(line.substr(colon + 1)));
+    if (field == "Source") out.source = value;
+    if (field == "Version") out.version = value;
+    if (field == "Distribution") out.distribution = value;
+    if (field == "Architecture") out.architecture = value;
+    if (field == "Files") has_files = true;
+  }
+  if (!has_files) return std::nullopt;
+  return out;
+}
+
+std::optional<ChangesFile> ReadChanges(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseChanges(text.str());
+}
+
+}  // namespace cbit::client

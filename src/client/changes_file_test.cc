@@ -1,0 +1,65 @@
+#include "client/changes_file.h"
+
+#include <gtest/gtest.h>
+
+namespace cbit::client {
+
+constexpr const char* kChanges = R"(Format: 1.8
+Date: Mon, 01 Jan 2024 00:00:00 +0000
+Source: hello-cbit
+Binary: hello-cbit
+Architecture: source amd64
+Version: 1.0
+Distribution: bookworm
+Description:
+ hello-cbit - test
+Changes:
+ hello-cbit (1.0) bookworm; urgency=medium
+ .
+   * Files: not a field.
+Checksums-Sha1:
+ 0a1b 700 hello-cbit_1.0.dsc
+ 1c2d 900 hello-cbit_1.0.tar.xz
+Checksums-Sha256:
+ 2e3f 700 hello-cbit_1.0.dsc
+ 3a4b 900 hello-cbit_1.0.tar.xz
+ 4c5d 2000 hello-cbit_1.0_amd64.deb
+Files:
+ 0a1b 700 misc optional hello-cbit_1.0.dsc
+ 1c2d 900 misc optional hello-cbit_1.0.tar.xz
+ 4c5d 2000 misc optional hello-cbit_1.0_amd64.deb
+ 5e6f 5000 misc optional hello-cbit_1.0_amd64.buildinfo
+)";
+
+TEST(ChangesFile, ParsesFieldsAndEveryListedFileOnce) {
+  auto c = ParseChanges(kChanges);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->source, "hello-cbit");
+  EXPECT_EQ(c->version, "1.0");
+  EXPECT_EQ(c->distribution, "bookworm");
+  EXPECT_EQ(c->architecture, "source amd64");
+  EXPECT_EQ(c->files, (std::vector<std::string>{"hello-cbit_1.0.dsc", "hello-cbit_1.0.tar.xz",
+                                                "hello-cbit_1.0_amd64.deb",
+                                                "hello-cbit_1.0_amd64.buildinfo"}));
+}
+
+TEST(ChangesFile, ReadsAClearSignedFile) {
+  std::string text = std::string("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n") +
+                     kChanges +
+                     "\n-----BEGIN PGP SIGNATURE-----\n\niQIz\n Files: x\n"
+                     "-----END PGP SIGNATURE-----\n";
+  auto c = ParseChanges(text);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->source, "hello-cbit");
+  EXPECT_EQ(c->files.size(), 4u);
+}
+
+TEST(ChangesFile, RefusesPathsAndMissingFileList) {
+  EXPECT_FALSE(ParseChanges("Source: a\nFiles:\n 0a 1 misc optional ../../etc/passwd\n"));
+  EXPECT_FALSE(ParseChanges("Source: a\nFiles:\n 0a 1 misc optional /etc/passwd\n"));
+  EXPECT_FALSE(ParseChanges("Source: a\nFiles:\n 0a 1 misc optional ..\n"));
+  EXPECT_FALSE(ParseChanges("Source: a\nVersion: 1\n"));
+  EXPECT_FALSE(ParseChanges("not a control file\n"));
+}
+
+}  // namespace cbit::client

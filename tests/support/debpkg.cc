@@ -1,0 +1,115 @@
+#include "tests/support/debpkg.h"
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <vector>
+
+#include "util/subprocess.h"
+
+namespace cbit::testing {
+namespace fs = std::filesystem;
+namespace {
+
+void Write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string Trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string Control(const PackageSpec& spec) {
+  bool any = spec.kind != PackageKind::kArchAll;
+  std::string deps = "debhelper-compat (= 13)";
+  if (!spec.extra_build_depends.empty()) deps += ", " + spec.extra_build_depends;
+  return "Source: " + spec.name +
+         "\nSection: misc\nPriority: optional\n"
+         "Maintainer: cbit tests <cbit@example.org>\n"
+         "Build-Depends: " +
+         deps +
+         "\nStandards-Version: 4.6.2\nRules-Requires-Root: no\n\n"
+         "Package: " +
+         spec.name + "\nArchitecture: " + (any ? "any" : "all") + "\nDepends: ${misc:Depends}" +
+         (any ? ", ${shlibs:Depends}" : "") +
+         "\nDescription: cbit test package\n A package the cbit tests build.\n";
+}
+
+// The C program, its Makefile (dh_auto_build and dh_auto_install run it),
+// or for arch:all a script dh_install places.
+void WriteUpstream(const PackageSpec& spec, const fs::path& dir) {
+  if (spec.kind == PackageKind::kArchAll) {
+    Write(dir / spec.name, "#!/bin/sh\necho hello from " + spec.name + "\n");
+    fs::permissions(dir / spec.name, fs::perms::owner_exec, fs::perm_options::add);
+    Write(dir / "debian" / "install", spec.name + " usr/bin\n");
+    return;
+  }
+  std::string body = spec.kind == PackageKind::kArchAnyBroken
+                         ? "int main(void) { return 0 }\n"
+                         : "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n";
+  Write(dir / "hello.c", body);
+  std::string build = spec.kind == PackageKind::kArchAnySleeps
+                          ? "\t" + std::string(kSleepMarker) + "\n\t$(CC) -o hello hello.c\n"
+                          : "\t$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o hello hello.c\n";
+  Write(dir / "Makefile", "all: hello\nhello: hello.c\n" + build +
+                              "install:\n\tinstall -D -m 755 hello $(DESTDIR)/usr/bin/" +
+                              spec.name + "\nclean:\n\trm -f hello\n");
+}
+
+}  // namespace
+
+std::string MustRun(const std::vector<std::string>& argv, const std::string& cwd) {
+  Command cmd;
+  cmd.argv = argv;
+  cmd.cwd = cwd;
+  cmd.timeout = std::chrono::minutes(5);
+  CommandResult r = RunCommand(cmd);
+  if (!r.ok()) {
+    throw std::runtime_error(DescribeArgv(argv) + " failed (" + std::to_string(r.exit_code) +
+                             "):\n" + r.output);
+  }
+  return r.output;
+}
+
+void WritePackage(const PackageSpec& spec, const std::string& dir) {
+  fs::path d(dir);
+  Write(d / "debian" / "control", Control(spec));
+  Write(d / "debian" / "source" / "format", "3.0 (native)\n");
+  Write(d / "debian" / "rules", "#!/usr/bin/make -f\n%:\n\tdh $@\n");
+  fs::permissions(d / "debian" / "rules", fs::perms::owner_exec, fs::perm_options::add);
+  Write(d / "debian" / "changelog",
+        spec.name + " (" + spec.version + ") " + spec.suite +
+            "; urgency=medium\n\n  * Test package.\n\n"
+            " -- cbit tests <cbit@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n");
+  WriteUpstream(spec, d);
+}
+
+GitRepo MakeGitRepo(const PackageSpec& spec, const std::string& scratch) {
+  std::string path = (fs::path(scratch) / (spec.name + ".git")).string();
+  WritePackage(spec, path);
+  MustRun({"git", "init", "--quiet", path});
+  MustRun({"git", "-C", path, "add", "--all"});
+  MustRun({"git", "-C", path, "-c", "user.name=cbit tests", "-c", "user.email=cbit@example.org",
+           "commit", "--quiet", "-m", "Import " + spec.name + " " + spec.version});
+  return {path, Trimmed(MustRun({"git", "-C", path, "rev-parse", "HEAD"}))};
+}
+
+SvnRepo MakeSvnRepo(const GitRepo& git, const std::string& scratch) {
+  fs::path root = fs::absolute(scratch);
+  fs::path repo = root / "svnrepo", tarball = root / "export.tar", tree = root / "export";
+  MustRun({"svnadmin", "create", repo.string()});
+  MustRun({"git", "-C", git.path, "archive", "--format=tar", "-o", tarball.string(), git.commit});
+  fs::create_directories(tree);
+  MustRun({"tar", "-xf", tarball.string(), "-C", tree.string()});
+  std::string url = "file://" + repo.string() + "/trunk";
+  MustRun({"svn", "import", "--non-interactive", "--quiet", "-m", "Import", tree.string(), url});
+  return {url, Trimmed(MustRun({"svnlook", "youngest", repo.string()}))};
+}
+
+std::string HostArch() { return Trimmed(MustRun({"dpkg", "--print-architecture"})); }
+
+}  // namespace cbit::testing

@@ -1,0 +1,57 @@
+// Generates tiny native Debian source packages for the client's integration
+// tests, and puts them into real git and svn repositories the fetchers can
+// read from.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cbit::testing {
+
+/// What the generated package builds.
+enum class PackageKind {
+  kArchAll,        ///< Architecture: all; installs a small shell script
+  kArchAny,        ///< Architecture: any; a tiny C program built by a Makefile
+  kArchAnyBroken,  ///< as kArchAny, but the C source does not compile
+  kArchAnySleeps,  ///< as kArchAny, but the build sleeps `sleep 3141` (for cancel tests)
+};
+
+struct PackageSpec {
+  std::string name = "hello-cbit";
+  std::string version = "1.0";
+  std::string suite = "bookworm";
+  PackageKind kind = PackageKind::kArchAny;
+  std::string extra_build_depends;  ///< appended to Build-Depends when not empty
+};
+
+/// The argv of the sleep kArchAnySleeps runs, for finding stray processes.
+inline constexpr const char* kSleepMarker = "sleep 3141";
+
+struct GitRepo {
+  std::string path;    ///< a non-bare repository, usable as a clone URI
+  std::string commit;  ///< the commit holding the package
+};
+
+struct SvnRepo {
+  std::string url;       ///< file:// URL of the trunk holding the package
+  std::string revision;  ///< the revision that imported it
+};
+
+/// Writes the source tree of `spec` into `dir` (created).
+void WritePackage(const PackageSpec& spec, const std::string& dir);
+
+/// A git repository under `scratch` with the package committed in it.
+GitRepo MakeGitRepo(const PackageSpec& spec, const std::string& scratch);
+
+/// An svn repository under `scratch` with the files of `git` (exported with
+/// `git archive`) imported into trunk.
+SvnRepo MakeSvnRepo(const GitRepo& git, const std::string& scratch);
+
+/// `dpkg --print-architecture`.
+std::string HostArch();
+
+/// Runs argv (in `cwd` when set) and returns its output; throws
+/// std::runtime_error with the output when it fails.
+std::string MustRun(const std::vector<std::string>& argv, const std::string& cwd = "");
+
+}  // namespace cbit::testing
