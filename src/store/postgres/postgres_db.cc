@@ -3,6 +3,7 @@
 // prepared once per connection (keyed by SQL text) and run with text
 // parameters, so the server plans them once.
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <memory>
 #include <string>
@@ -54,6 +55,9 @@ class PgConnection final : public Connection {
       PQfinish(conn_);
       throw DbError(DbErrorKind::kUnavailable, "postgres: cannot connect: " + msg);
     }
+    // Notices ("relation already exists, skipping") go to the log, not stderr.
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char* msg) { spdlog::debug("postgres: {}", msg); }, nullptr);
   }
   ~PgConnection() override { PQfinish(conn_); }
 
