@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/databases.h"
+#include "tests/support/postgres.h"
 
 namespace cbit::store {
 namespace {
@@ -92,6 +93,30 @@ TEST_P(DbTest, ALeaseLeftInATransactionIsNotReused) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, DbTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
+
+TEST(PostgresTest, AnUnreachableServerIsUnavailable) {
+  // Port 1 on loopback: nothing listens there, the connection is refused.
+  auto db = OpenPostgres({.conninfo = "host=127.0.0.1 port=1 user=postgres dbname=cbit",
+                          .connect_timeout = std::chrono::seconds(1)});
+  try {
+    db->Acquire();
+    FAIL() << "connected to nothing";
+  } catch (const DbError& e) {
+    EXPECT_EQ(e.kind, DbErrorKind::kUnavailable) << e.what();
+  }
+}
+
+TEST(PostgresTest, AStatementPastItsDeadlineIsUnavailable) {
+  auto db = OpenPostgres({.conninfo = testing::FreshPostgresDatabase(),
+                          .statement_timeout = std::chrono::milliseconds(100)});
+  try {
+    InTransaction(*db, false, [](Connection& c) { c.Exec("SELECT pg_sleep(5)"); });
+    FAIL() << "no deadline";
+  } catch (const DbError& e) {
+    EXPECT_EQ(e.kind, DbErrorKind::kUnavailable) << e.what();
+  }
+  EXPECT_EQ(db->Acquire()->Exec("SELECT 1").i64(0, 0), 1);
+}
 
 TEST(SqliteTest, InMemoryDatabaseIsRefused) {
   EXPECT_THROW(OpenSqlite({.path = ":memory:"}), DbError);

@@ -13,6 +13,7 @@
 
 namespace cbit::store {
 
+/// Up to `size` connections of one database, shared by threads.
 class ConnectionPool {
  public:
   /// `open` makes a new connection (throws DbError); `reusable` says whether
@@ -24,6 +25,7 @@ class ConnectionPool {
 
   /// Waits up to `wait` for a free slot; throws DbError(kUnavailable) then.
   Database::Lease Acquire(Database* owner);
+  /// Takes a connection back, or drops it when it is not reusable.
   void Release(std::unique_ptr<Connection> c);
 
   /// Shared with every connection handed out, so a connection dropped by

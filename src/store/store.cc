@@ -101,10 +101,11 @@ void Store::MigrateTo(int target) {
 }
 
 int Store::SchemaVersion() {
-  auto conn = db_->Acquire();
-  if (!TableExists(*conn, db_->dialect(), "schema_version")) return 0;
-  Result r = conn->Exec(kSelectVersion);
-  return r.empty() ? 0 : static_cast<int>(r.i64(0, 0));
+  return InTransaction(*db_, false, [&](Connection& c) {
+    if (!TableExists(c, db_->dialect(), "schema_version")) return 0;
+    Result r = c.Exec(kSelectVersion);
+    return r.empty() ? 0 : static_cast<int>(r.i64(0, 0));
+  });
 }
 
 const Lookup* Catalog::Find(LookupKind kind, std::string_view name) const {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 
@@ -46,7 +47,12 @@ std::string LastLine(const std::string& s) {
 std::string StartCluster() {
   const std::string dir = ScratchDir("pg");
   // Registered before starting, so even a half-started server is stopped.
-  AtTestExit([dir] { RunCommand({.argv = {kScript, "stop", dir}}); });
+  // The data (hundreds of MB of test databases) goes too; the log stays.
+  AtTestExit([dir] {
+    RunCommand({.argv = {kScript, "stop", dir}});
+    std::error_code ignored;
+    std::filesystem::remove_all(dir + "/data", ignored);
+  });
   std::string errors;
   for (int attempt = 0; attempt < 3; ++attempt) {
     CommandResult r = RunCommand(

@@ -74,6 +74,7 @@ class SqliteConnection final : public Connection {
   /// True outside a transaction: the connection can serve another lease.
   bool idle() const { return sqlite3_get_autocommit(db_) != 0; }
 
+  using Connection::Exec;
   Result Exec(std::string_view sql, std::span<const Param> params) override {
     Prepared& p = Prepare(sql);
     sqlite3_stmt* st = p.stmt;
@@ -111,9 +112,10 @@ class SqliteConnection final : public Connection {
     return Result(static_cast<std::size_t>(columns), std::move(cells));
   }
 
-  void Begin(bool write) override { ExecScript(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
-  void Commit() override { ExecScript("COMMIT"); }
-  void Rollback() override { ExecScript("ROLLBACK"); }
+  // Through Exec, so these statements are prepared once like the others.
+  void Begin(bool write) override { Exec(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+  void Commit() override { Exec("COMMIT"); }
+  void Rollback() override { Exec("ROLLBACK"); }
 
   void ExecScript(std::string_view sql) override {
     std::string text(sql);
