@@ -141,7 +141,7 @@ auto InTransaction(Database& db, bool write, F&& fn) {
 }
 
 struct SqliteOptions {
-  std::string path;  ///< a file; ":memory:" is refused (each connection would see its own)
+  std::string path;      ///< a file; ":memory:" is refused (each connection would see its own)
   int pool_size = 8;
   bool synchronous_full = true;  ///< fsync every commit (durable across power loss)
 };

@@ -43,7 +43,7 @@ struct JobFilter {
 /// the controller.
 struct Catalog {
   std::vector<Lookup> arches, dists, suites, formats, statuses, buildenvs;
-  std::vector<SuiteArch> suitearches;  ///< ordered by master_weight desc, id
+  std::vector<SuiteArch> suitearches;          ///< ordered by master_weight desc, id
   std::vector<BuildEnvSuiteArch> env_suitearches;
   std::vector<Blacklist> blacklist;
   const Lookup* Find(LookupKind kind, std::string_view name) const;
@@ -116,9 +116,9 @@ class Store {
   // Lookup tables (arch, dist, suite, format, status, buildd, env).
   std::vector<Lookup> ListLookups(LookupKind kind, Page page);
   std::int64_t CountLookups(LookupKind kind);
-  Lookup GetLookup(LookupKind kind, Id id);                       // NotFound
-  Lookup CreateLookup(LookupKind kind, const std::string& name);  // Conflict
-  void DeleteLookup(LookupKind kind, Id id);                      // NotFound, Conflict
+  Lookup GetLookup(LookupKind kind, Id id);                        // NotFound
+  Lookup CreateLookup(LookupKind kind, const std::string& name);   // Conflict
+  void DeleteLookup(LookupKind kind, Id id);                       // NotFound, Conflict
   std::optional<Lookup> FindLookup(LookupKind kind, const std::string& name);
   /// Get-or-create (build clients announce themselves by name).
   Lookup EnsureLookup(LookupKind kind, const std::string& name);
