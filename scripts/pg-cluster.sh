@@ -40,7 +40,7 @@ stop() {
 start() {
   dir=$1 port=$2 owner=${3:-}
   mkdir -p "$dir"
-  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     # --no-sync only skips flushing initdb's own files; the server fsyncs.
     as_owner "$PGBIN/initdb" -D "$dir/data" --auth=trust --username=postgres \
@@ -50,7 +50,7 @@ start() {
   # Rewritten on every start: the port may change between runs.
   printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\n" \
     "$port" "$dir" >"$dir/data/cbit.conf"
-  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/data/cbit.conf" "$dir/log"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir/data/cbit.conf" "$dir/log"; fi
   if ! as_owner "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start >/dev/null 2>&1 ||
       fail "$dir" "the server did not start"
