@@ -212,11 +212,10 @@ TEST_P(StoreTest, Outbox) {
   Id job = Submit("hello", "1.0", armel_);
   std::vector<Id> ids = InTransaction(store_->db(), true, [&](Connection& c) {
     SubmitTx tx(c);
-    return std::vector<Id>{
-        tx.AddOutbox(job, "Debian.armel.chickpea.deb", "Debian_armel_chickpea_deb", "{\"a\":1}",
-                     100),
-        tx.AddOutbox(std::nullopt, "build_client_x", "", "{}", 200),
-        tx.AddOutbox(job, "k", "q", "late", 300)};
+    return std::vector<Id>{tx.AddOutbox(job, "Debian.armel.chickpea.deb",
+                                        "Debian_armel_chickpea_deb", "{\"a\":1}", 100),
+                           tx.AddOutbox(std::nullopt, "build_client_x", "", "{}", 200),
+                           tx.AddOutbox(job, "k", "q", "late", 300)};
   });
   auto pending = store_->PendingOutbox(300, 10);
   ASSERT_EQ(pending.size(), 2u);
@@ -238,7 +237,8 @@ TEST_P(StoreTest, Outbox) {
 TEST_P(StoreTest, OutboxDeletesManyIds) {
   std::vector<Id> ids = InTransaction(store_->db(), true, [&](Connection& c) {
     std::vector<Id> out;
-    for (int i = 0; i < 150; ++i) out.push_back(SubmitTx(c).AddOutbox(std::nullopt, "k", "q", "b", i));
+    for (int i = 0; i < 150; ++i)
+      out.push_back(SubmitTx(c).AddOutbox(std::nullopt, "k", "q", "b", i));
     return out;
   });
   ids.pop_back();

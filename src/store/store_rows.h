@@ -46,7 +46,8 @@ namespace cbit::store::detail {
 /// The instance of a package for one combination, if it exists ($1 package,
 /// $2 dist, $3 suite, $4 format, $5 arch, $6 build env or NULL).
 inline constexpr std::string_view kFindInstance =
-    "SELECT id, master FROM packageinstance WHERE package_id = $1 AND dist_id = $2 AND suite_id = $3 "
+    "SELECT id, master FROM packageinstance WHERE package_id = $1 AND dist_id = $2 AND suite_id = "
+    "$3 "
     "AND format_id = $4 AND arch_id = $5 AND buildenv_id IS NOT DISTINCT FROM $6";
 
 /// An optional id as a parameter (NULL when absent).
