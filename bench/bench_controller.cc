@@ -12,7 +12,10 @@
 // Each rate is measured three times; the median is printed. Targets (issue):
 // ≥ 3,000/s on PostgreSQL (≥ 2,500/s at 100k jobs), ≥ 2,000/s on SQLite,
 // latency ≤ 2 ms p50 / ≤ 25 ms p99, GET /job ≤ 100 ms, GET /job/<id> ≥ 20,000/s.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -53,10 +56,20 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
 }
 
+// A port nobody listens on: bind port 0, read it, close the socket.
 int FreePort() {
-  httplib::Server probe;
-  int port = probe.bind_to_any_port("127.0.0.1");
-  return port;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("no free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 // The real cbit-web binary, run in its own process group, stopped by SIGINT.
@@ -94,6 +107,7 @@ class WebProcess {
 std::unique_ptr<httplib::Client> Connect(int port) {
   auto c = std::make_unique<httplib::Client>("127.0.0.1", port);
   c->set_keep_alive(true);
+  c->set_tcp_nodelay(true);  // headers and body go in two writes: no Nagle delay
   c->set_basic_auth("admin", kPassword);
   c->set_read_timeout(30, 0);
   return c;
@@ -128,6 +142,7 @@ class Bench {
   // `count` submissions when count > 0. Returns submissions/s.
   double Submit(int conns, double seconds, std::int64_t count = 0) {
     std::atomic<std::int64_t> done{0}, errors{0};
+    std::atomic<int> last_error{0};
     std::atomic<bool> stop{false};
     auto start = Clock::now();
     std::vector<std::thread> threads;
@@ -143,6 +158,7 @@ class Bench {
             ++done;
           } else {
             ++errors;
+            last_error = r ? r->status : -static_cast<int>(r.error());
           }
           if (count == 0 && duration<double>(Clock::now() - start).count() > seconds) stop = true;
         }
@@ -151,7 +167,9 @@ class Bench {
     for (auto& th : threads) th.join();
     first_name_ = next_name_.load();
     jobs_ += done;
-    if (errors) std::fprintf(stderr, "  (%lld failed submissions)\n", (long long)errors.load());
+    if (errors)
+      std::printf("  (%lld failed submissions, last: %d)\n", (long long)errors.load(),
+                  last_error.load());
     return done / duration<double>(Clock::now() - start).count();
   }
 
@@ -325,6 +343,7 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "length of each rate measurement");
   app.add_option("--jobs", big, "jobs in the database for the 'full' measurements");
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int rc = 0;
   try {
     for (const auto& b : backends) Run(b, reps, seconds, big);
