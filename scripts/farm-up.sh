@@ -15,7 +15,8 @@ PORT=${CBIT_PORT:-8080}
 AMQP_PORT=${CBIT_AMQP_PORT:-5673}
 URL="http://localhost:$PORT"
 mkdir -p "$VAR"
-chmod 700 "$VAR"
+# var/ stays traversable: the RabbitMQ node runs as user rabbitmq. Secrets
+# in it are written with umask 077.
 
 # The admin password: given, kept from an earlier run, or generated.
 if [ -n "${CBIT_ADMIN_PASSWORD:-}" ]; then
@@ -24,11 +25,11 @@ elif [ -s "$VAR/admin-password" ]; then
   PASSWORD=$(cat "$VAR/admin-password")
 else
   PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
-  (umask 077; printf '%s\n' "$PASSWORD" > "$VAR/admin-password")
 fi
+(umask 077; printf '%s\n' "$PASSWORD" > "$VAR/admin-password")
 HASH=$(printf '%s\n' "$PASSWORD" | "$BUILD/cbit-web" hash-password)
 (umask 077; printf 'machine localhost login admin password %s\n' "$PASSWORD" > "$VAR/netrc")
-cat > "$VAR/web.json" <<JSON
+(umask 077; cat > "$VAR/web.json") <<JSON
 {
   "web": {"interface": "0.0.0.0", "port": $PORT, "hostname": "localhost:$PORT",
           "users": {"admin": "$HASH"}},
