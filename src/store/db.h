@@ -66,6 +66,14 @@ class Connection {
   Result Exec(std::string_view sql, std::initializer_list<Param> params = {}) {
     return Exec(sql, std::span<const Param>(params.begin(), params.size()));
   }
+  /// Queues a statement whose result is not needed; it runs at the latest
+  /// with the next Exec or Commit, and its error (if any) is thrown there.
+  /// PostgreSQL sends the queue in one pipeline (one round trip for many
+  /// statements); SQLite, in process, runs it at once.
+  virtual void Defer(std::string_view sql, std::span<const Param> params) { Exec(sql, params); }
+  void Defer(std::string_view sql, std::initializer_list<Param> params = {}) {
+    Defer(sql, std::span<const Param>(params.begin(), params.size()));
+  }
   /// Starts a transaction; `write` takes SQLite's write lock up front so two
   /// writers never deadlock on a lock upgrade.
   virtual void Begin(bool write) = 0;

@@ -1,6 +1,8 @@
 // SubmitTx: the writes of one submission (SPEC §3), inside the caller's
 // transaction. This path is benchmarked, so each step is one or two
 // statements.
+#include <random>
+
 #include "store/store.h"
 #include "store/store_rows.h"
 
@@ -12,11 +14,17 @@ using detail::OptId;
 constexpr std::string_view kUpsertPackage =
     "INSERT INTO package (name, version) VALUES ($1, $2) "
     "ON CONFLICT (name, version) DO UPDATE SET name = excluded.name RETURNING id";
-// ON CONFLICT without a target also covers the (PostgreSQL) unique index
-// over the combination, where build env NULLs count as equal.
-constexpr std::string_view kInsertInstance =
+// Inserts the instance unless it exists, with no answer needed, so it is
+// sent together with the SELECT that follows. ON CONFLICT without a target
+// also covers the (PostgreSQL) unique index over the combination, where
+// build env NULLs count as equal; NOT EXISTS covers SQLite, where they don't.
+constexpr std::string_view kInsertInstanceIfMissing =
     "INSERT INTO packageinstance (package_id, dist_id, suite_id, format_id, arch_id, buildenv_id,"
-    " master) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id";
+    " master) SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), CAST($3 AS BIGINT),"
+    " CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BOOLEAN)"
+    " WHERE NOT EXISTS (SELECT 1 FROM packageinstance WHERE package_id = $1 AND dist_id = $2"
+    " AND suite_id = $3 AND format_id = $4 AND arch_id = $5"
+    " AND buildenv_id IS NOT DISTINCT FROM $6) ON CONFLICT DO NOTHING";
 // Driven from the package name (CROSS JOIN fixes SQLite's join order; for
 // PostgreSQL it is a plain inner join): planned from the status index
 // instead, the query walks every Waiting job and submissions slow down as
@@ -43,9 +51,16 @@ constexpr std::string_view kSetJobStatus =
     "UPDATE job SET status_id = $2, status_time = $3 WHERE id = $1 RETURNING id";
 constexpr std::string_view kInsertStatus =
     "INSERT INTO jobstatus (job_id, status_id, time) VALUES ($1, $2, $3)";
+// The id is chosen here, not by the database, so the insert needs no answer
+// and travels with the COMMIT.
 constexpr std::string_view kInsertOutbox =
-    "INSERT INTO outbox (job_id, routing_key, queue, body, created) VALUES ($1, $2, $3, $4, $5)"
-    " RETURNING id";
+    "INSERT INTO outbox (id, job_id, routing_key, queue, body, created)"
+    " VALUES ($1, $2, $3, $4, $5, $6)";
+
+Id NewOutboxId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return static_cast<Id>(rng() >> 2) + 1;  // positive, fits a signed BIGINT
+}
 
 }  // namespace
 
@@ -56,9 +71,6 @@ Id SubmitTx::UpsertPackage(const std::string& name, const std::string& version) 
 std::pair<Id, bool> SubmitTx::GetOrCreateInstance(Id package_id, Id dist_id, Id suite_id,
                                                   Id format_id, const Target& t) {
   const Param key[] = {package_id, dist_id, suite_id, format_id, t.arch_id, OptId(t.buildenv_id)};
-  if (Result r = c_.Exec(detail::kFindInstance, key); !r.empty())
-    return {r.i64(0, 0), r.boolean(0, 1)};
-  // Nothing returned: a concurrent submission created it since the SELECT.
   const Param row[] = {package_id,
                        dist_id,
                        suite_id,
@@ -66,9 +78,9 @@ std::pair<Id, bool> SubmitTx::GetOrCreateInstance(Id package_id, Id dist_id, Id 
                        t.arch_id,
                        OptId(t.buildenv_id),
                        std::int64_t{t.master}};
-  if (Result r = c_.Exec(kInsertInstance, row); !r.empty()) return {r.i64(0, 0), t.master};
-  Result again = c_.Exec(detail::kFindInstance, key);
-  return {again.i64(0, 0), again.boolean(0, 1)};
+  c_.Defer(kInsertInstanceIfMissing, row);
+  Result r = c_.Exec(detail::kFindInstance, key);
+  return {r.i64(0, 0), r.boolean(0, 1)};
 }
 
 std::vector<ActiveJob> SubmitTx::ActiveJobs(const std::string& name, Id dist_id, Id suite_id,
@@ -85,8 +97,8 @@ std::vector<ActiveJob> SubmitTx::ActiveJobs(const std::string& name, Id dist_id,
 Id SubmitTx::CreateJob(Id instance_id, const Transport& t,
                        const std::optional<std::string>& env_name, std::int64_t now_us) {
   Id job = c_.Exec(kInsertJob, {instance_id, now_us}).i64(0, 0);
-  c_.Exec(kInsertFirstStatus, {job});
-  c_.Exec(kInsertBuildRequest,
+  c_.Defer(kInsertFirstStatus, {job});
+  c_.Defer(kInsertBuildRequest,
           {job, t.method, t.uri, t.vcs_id, env_name ? Param(*env_name) : Param()});
   return job;
 }
@@ -95,12 +107,14 @@ void SubmitTx::SetStatus(Id job_id, Id status_id, std::int64_t now_us) {
   if (c_.Exec(kSetJobStatus, {job_id, status_id, now_us}).empty()) {
     throw NotFound(detail::NoSuch("job", job_id));
   }
-  c_.Exec(kInsertStatus, {job_id, status_id, now_us});
+  c_.Defer(kInsertStatus, {job_id, status_id, now_us});
 }
 
 Id SubmitTx::AddOutbox(std::optional<Id> job_id, const std::string& routing_key,
                        const std::string& queue, const std::string& body, std::int64_t now_us) {
-  return c_.Exec(kInsertOutbox, {OptId(job_id), routing_key, queue, body, now_us}).i64(0, 0);
+  Id id = NewOutboxId();
+  c_.Defer(kInsertOutbox, {id, OptId(job_id), routing_key, queue, body, now_us});
+  return id;
 }
 
 }  // namespace cbit::store

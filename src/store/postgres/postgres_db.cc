@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <optional>
+#include <vector>
 #include <string>
 #include <unordered_map>
 
@@ -66,21 +68,12 @@ class PgConnection final : public Connection {
     return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
   }
 
+  using Connection::Defer;
+  using Connection::Exec;
+
   Result Exec(std::string_view sql, std::span<const Param> params) override {
-    const std::string& name = Prepare(sql);
-    std::vector<std::string> text(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
-        text[i] = std::to_string(*n);
-        values[i] = text[i].c_str();
-      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
-        values[i] = s->c_str();
-      }
-    }
-    PgResult r(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
-                              nullptr, nullptr, 0));
-    Check(r.get(), sql);
+    queue_.push_back(Statement(sql, params));
+    PgResult r = Flush();
     const int rows = PQntuples(r.get());
     const int columns = PQnfields(r.get());
     std::vector<std::optional<std::string>> cells;
@@ -98,11 +91,22 @@ class PgConnection final : public Connection {
     return Result(static_cast<std::size_t>(columns), std::move(cells));
   }
 
+  void Defer(std::string_view sql, std::span<const Param> params) override {
+    queue_.push_back(Statement(sql, params));
+  }
+
   // READ COMMITTED for both: writers rely on unique constraints and
-  // ON CONFLICT, not on serialisable snapshots.
-  void Begin(bool write) override { ExecScript("BEGIN"); }
-  void Commit() override { ExecScript("COMMIT"); }
-  void Rollback() override { ExecScript("ROLLBACK"); }
+  // ON CONFLICT, not on serialisable snapshots. BEGIN and COMMIT travel with
+  // the statements next to them, so they cost no round trip of their own.
+  void Begin(bool write) override { queue_.push_back(Pending{"BEGIN", "", {}}); }
+  void Commit() override {
+    queue_.push_back(Pending{"COMMIT", "", {}});
+    Flush();
+  }
+  void Rollback() override {
+    queue_.clear();
+    ExecScript("ROLLBACK");
+  }
 
   void ExecScript(std::string_view sql) override {
     PgResult r(PQexec(conn_, std::string(sql).c_str()));
@@ -110,6 +114,77 @@ class PgConnection final : public Connection {
   }
 
  private:
+  /// A statement waiting to be sent: prepared (`name`) or plain (`sql`).
+  struct Pending {
+    std::string sql;
+    std::string name;
+    std::vector<std::optional<std::string>> params;
+  };
+
+  Pending Statement(std::string_view sql, std::span<const Param> params) {
+    Pending p{std::string(sql), Prepare(sql), {}};
+    p.params.reserve(params.size());
+    for (const Param& v : params) {
+      if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        p.params.emplace_back(std::to_string(*n));
+      } else if (const auto* s = std::get_if<std::string>(&v)) {
+        p.params.emplace_back(*s);
+      } else {
+        p.params.emplace_back();
+      }
+    }
+    return p;
+  }
+
+  // Sends every queued statement in one pipeline and reads their results in
+  // order: one round trip however many statements a transaction queued.
+  // Returns the last statement's result; throws the first error met (the
+  // statements after a failed one are skipped by the server).
+  PgResult Flush() {
+    std::vector<Pending> batch;
+    batch.swap(queue_);
+    if (batch.empty()) return nullptr;
+    if (PQenterPipelineMode(conn_) != 1) Lost("cannot enter pipeline mode");
+    for (const Pending& p : batch) {
+      std::vector<const char*> values;
+      for (const auto& v : p.params) values.push_back(v ? v->c_str() : nullptr);
+      int n = static_cast<int>(values.size());
+      int ok = p.name.empty()
+                   ? PQsendQueryParams(conn_, p.sql.c_str(), 0, nullptr, nullptr, nullptr,
+                                       nullptr, 0)
+                   : PQsendQueryPrepared(conn_, p.name.c_str(), n, values.data(), nullptr,
+                                         nullptr, 0);
+      if (ok != 1) Lost("cannot send");
+    }
+    if (PQpipelineSync(conn_) != 1) Lost("cannot sync");
+    PgResult last;
+    std::optional<DbError> error;
+    for (const Pending& p : batch) {
+      PgResult r(PQgetResult(conn_));
+      if (!r) Lost("no result");
+      while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);  // to the query's end
+      ExecStatusType st = PQresultStatus(r.get());
+      if (!error && st != PGRES_PIPELINE_ABORTED) {
+        try {
+          Check(r.get(), p.sql);
+        } catch (const DbError& e) {
+          error = e;
+        }
+      }
+      last = std::move(r);
+    }
+    PgResult sync(PQgetResult(conn_));
+    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) Lost("pipeline out of step");
+    PQexitPipelineMode(conn_);
+    if (error) throw *error;
+    return last;
+  }
+
+  [[noreturn]] void Lost(const char* what) const {
+    throw DbError(DbErrorKind::kUnavailable,
+                  std::string("postgres: ") + what + ": " + PQerrorMessage(conn_));
+  }
+
   const std::string& Prepare(std::string_view sql) {
     if (auto it = names_.find(sql); it != names_.end()) return it->second;
     std::string name = "s" + std::to_string(names_.size());
@@ -132,6 +207,7 @@ class PgConnection final : public Connection {
   }
 
   PGconn* conn_ = nullptr;
+  std::vector<Pending> queue_;
   std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> names_;
 };
 
