@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,6 +45,10 @@ using std::chrono::duration;
 using std::chrono::milliseconds;
 
 constexpr const char* kPassword = "bench-password";
+
+// Set by SIGINT/SIGTERM: the running cbit-web is stopped, then the servers.
+std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_running_webs{0};
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -76,13 +81,16 @@ int FreePort() {
 class WebProcess {
  public:
   WebProcess(const std::string& config, int port) : port_(port) {
+    ++g_running_webs;
     thread_ = std::thread([this, config] {
       Command cmd{.argv = {std::string(CBIT_BINARY_DIR) + "/cbit-web", "--config", config,
                            "--log-level", "warn"}};
-      auto r = RunCommand(cmd, [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stderr); },
-                          {.requested = [this] { return stop_.load(); },
-                           .grace = std::chrono::seconds(20)});
+      auto r =
+          RunCommand(cmd, [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stderr); },
+                     {.requested = [this] { return stop_ || g_interrupted; },
+                      .grace = std::chrono::seconds(20)});
       exit_code_ = r.exit_code;
+      --g_running_webs;
     });
     httplib::Client c("127.0.0.1", port_);
     for (int i = 0; i < 200; ++i) {
@@ -116,7 +124,8 @@ std::unique_ptr<httplib::Client> Connect(int port) {
 std::string SubmitBody(const std::string& suite, const std::string& name) {
   return "package=" + name + "&package_version=1.0-1&suite=" + suite +
          "&distribution=Debian&architecture_list=any&format=deb&method=git"
-         "&uri=https://git.example/" + name + ".git&vcs_id=0123abcd";
+         "&uri=https://git.example/" +
+         name + ".git&vcs_id=0123abcd";
 }
 
 class Bench {
@@ -203,7 +212,8 @@ class Bench {
         auto c = Connect(port_);
         std::int64_t i = t;
         while (duration<double>(Clock::now() - start).count() < seconds) {
-          auto r = c->Get("/job/" + std::to_string(1 + (i++ * 7919) % std::max<std::int64_t>(jobs_, 1)));
+          auto r =
+              c->Get("/job/" + std::to_string(1 + (i++ * 7919) % std::max<std::int64_t>(jobs_, 1)));
           if (r && r->status == 200) ++done;
         }
       });
@@ -281,8 +291,9 @@ std::string WriteConfig(const std::string& dir, int port, const std::string& bac
                             : R"({"backend": "postgres", "conninfo": ")" + db + R"(", "pool": 8})";
   out << R"({"web": {"interface": "127.0.0.1", "port": )" << port
       << R"(, "threads": 32, "users": {"admin": ")" << web::HashPassword(kPassword) << R"("}},
- "db": )" << db_json
-      << R"(, "controller": {"rabbit_url": "127.0.0.1:)" << amqp.port << R"(", "channels": 8}})";
+ "db": )"
+      << db_json << R"(, "controller": {"rabbit_url": "127.0.0.1:)" << amqp.port
+      << R"(", "channels": 8}})";
   return path;
 }
 
@@ -307,8 +318,8 @@ void Run(const std::string& backend, int reps, double seconds, std::int64_t big)
 
   std::vector<double> answer, delivered;
   b.Latency(rabbit.options(), 2000, answer, delivered);
-  std::printf("latency POST→answer   : p50 %.2f ms, p99 %.2f ms (%zu)\n",
-              Percentile(answer, 0.5), Percentile(answer, 0.99), answer.size());
+  std::printf("latency POST→answer   : p50 %.2f ms, p99 %.2f ms (%zu)\n", Percentile(answer, 0.5),
+              Percentile(answer, 0.99), answer.size());
   std::printf("latency POST→consumer : p50 %.2f ms, p99 %.2f ms (%zu delivered)\n",
               Percentile(delivered, 0.5), Percentile(delivered, 0.99), delivered.size());
 
@@ -325,8 +336,8 @@ void Run(const std::string& backend, int reps, double seconds, std::int64_t big)
   std::printf("filled to %lld jobs in %.0f s\n", (long long)b.jobs(),
               duration<double>(Clock::now() - t0).count());
   double full1 = rate(1), full8 = rate(8);
-  std::printf("vcshook, %lld jobs : %7.0f/s at 1 conn, %7.0f/s at 8 conns\n",
-              (long long)b.jobs(), full1, full8);
+  std::printf("vcshook, %lld jobs : %7.0f/s at 1 conn, %7.0f/s at 8 conns\n", (long long)b.jobs(),
+              full1, full8);
 }
 
 }  // namespace
@@ -344,6 +355,20 @@ int main(int argc, char** argv) {
   app.add_option("--jobs", big, "jobs in the database for the 'full' measurements");
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::thread([stop_signals] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    g_interrupted = true;
+    for (int i = 0; i < 250 && g_running_webs > 0; ++i)
+      std::this_thread::sleep_for(milliseconds(100));
+    testing::RunExitHooks();
+    std::_Exit(130);
+  }).detach();
   int rc = 0;
   try {
     for (const auto& b : backends) Run(b, reps, seconds, big);
