@@ -183,7 +183,7 @@ Dispatch Controller::Execute(const Plan& plan) {
   std::vector<OutboxMessage> msgs;
   Dispatch d;
   const std::int64_t now = Now();
-  store::InTransaction(store_.db(), true, [&](store::Connection& c) {
+  store_.Write([&](store::Connection& c) {
     msgs.clear();
     d = Dispatch{};
     store::SubmitTx tx(c);
@@ -246,7 +246,7 @@ void Controller::CancelJobs(const std::vector<Job>& jobs) {
   Id cancelled = snap->catalog.Find(LookupKind::kStatus, status::kCancelled)->id;
   std::vector<OutboxMessage> msgs;
   const std::int64_t now = Now();
-  store::InTransaction(store_.db(), true, [&](store::Connection& c) {
+  store_.Write([&](store::Connection& c) {
     msgs.clear();
     store::SubmitTx tx(c);
     for (const auto& job : jobs) {

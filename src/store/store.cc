@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "store/group_commit.h"
 #include "store/migrations.h"
 #include "store/store_rows.h"
 
@@ -79,7 +80,19 @@ bool TableExists(Connection& c, std::string_view dialect, const std::string& tab
 
 const std::string& detail::ListLookupsSql(LookupKind kind) { return SqlFor(kind).list; }
 
-Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {
+  if (db_->dialect() == "sqlite") committer_ = std::make_unique<GroupCommitter>(*db_);
+}
+
+Store::~Store() = default;
+
+void Store::Write(const std::function<void(Connection&)>& fn) {
+  if (committer_) {
+    committer_->Run(fn);
+  } else {
+    InTransaction(*db_, true, fn);
+  }
+}
 
 void Store::Migrate() { MigrateTo(LatestSchemaVersion()); }
 

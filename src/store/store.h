@@ -5,6 +5,7 @@
 // DbError (db.h) for what the database did.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -104,10 +105,18 @@ struct OutboxRow {
   std::int64_t created_us = 0;
 };
 
+class GroupCommitter;
+
 class Store {
  public:
   explicit Store(std::unique_ptr<Database> db);
+  ~Store();
   Database& db() { return *db_; }
+
+  /// Runs `fn` in a write transaction and returns once it is committed.
+  /// On SQLite concurrent callers share one transaction and one fsync
+  /// (group_commit.h); on PostgreSQL each has its own.
+  void Write(const std::function<void(Connection&)>& fn);
 
   /// Creates or upgrades the schema to the newest migration.
   void Migrate();
@@ -187,6 +196,7 @@ class Store {
 
  private:
   std::unique_ptr<Database> db_;
+  std::unique_ptr<GroupCommitter> committer_;  ///< SQLite only
 };
 
 }  // namespace cbit::store

@@ -44,8 +44,8 @@ constexpr std::string_view kInsertBlacklist =
 constexpr std::string_view kDeleteBlacklist = "DELETE FROM blacklist WHERE id = $1 RETURNING id";
 
 constexpr std::string_view kPendingOutbox =
-    "SELECT id, routing_key, queue, body, created FROM outbox WHERE created < $1 ORDER BY id LIMIT "
-    "$2";
+    "SELECT id, routing_key, queue, body, created FROM outbox WHERE created < $1"
+    " ORDER BY created, id LIMIT $2";
 // Ids go in fixed batches (unused slots NULL, which IN never matches) so one
 // prepared statement serves every call.
 constexpr int kOutboxBatch = 64;

@@ -99,7 +99,7 @@ Id SubmitTx::CreateJob(Id instance_id, const Transport& t,
   Id job = c_.Exec(kInsertJob, {instance_id, now_us}).i64(0, 0);
   c_.Defer(kInsertFirstStatus, {job});
   c_.Defer(kInsertBuildRequest,
-          {job, t.method, t.uri, t.vcs_id, env_name ? Param(*env_name) : Param()});
+           {job, t.method, t.uri, t.vcs_id, env_name ? Param(*env_name) : Param()});
   return job;
 }
 
