@@ -72,6 +72,12 @@ CommandResult RunCommand(const Command& cmd, const OutputSink& sink, const Cance
       ::_exit(127);
     }
     ::signal(SIGPIPE, SIG_DFL);
+    // A daemon that takes its stop signals with sigwait blocks them in every
+    // thread; a command must not inherit that mask, or a cancel's SIGINT
+    // would never reach it.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::execvpe(plan.argv[0], plan.argv.data(), plan.envp.data());
     const char msg[] = "cannot execute: ";
     (void)!::write(2, msg, sizeof msg - 1);
