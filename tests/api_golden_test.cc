@@ -108,8 +108,8 @@ TEST_P(ApiGolden, FirstSessionSubmitBuildSupersede) {
   MustPut("/arch", {{"name", "test"}});  // 02
 
   // 03: no credentials.
-  auto noauth = harness_->anon().Put("/arch", FormBody({{"name", "x"}}),
-                                     "application/x-www-form-urlencoded");
+  auto noauth =
+      harness_->anon().Put("/arch", FormBody({{"name", "x"}}), "application/x-www-form-urlencoded");
   ASSERT_TRUE(noauth);
   EXPECT_EQ(noauth->status, 401);
   EXPECT_EQ(noauth->get_header_value("WWW-Authenticate"), "Basic realm=\"cbit\"");
@@ -219,10 +219,9 @@ TEST_P(ApiGolden, SecondSessionBuildEnvsBlacklistAndErrors) {
   auto incomplete = Post("/job/vcshook", {{"package", "x1"}, {"method", "git"}});  // 52
   ASSERT_TRUE(incomplete);
   EXPECT_EQ(incomplete->status, 400);
-  for (auto field : {"package_version", "suite", "distribution", "architecture_list", "format",
-                     "uri"})
-    EXPECT_NE(incomplete->body.find(field), std::string::npos) << field << ": "
-                                                               << incomplete->body;
+  for (auto field :
+       {"package_version", "suite", "distribution", "architecture_list", "format", "uri"})
+    EXPECT_NE(incomplete->body.find(field), std::string::npos) << field << ": " << incomplete->body;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ApiGolden, ::testing::Values("sqlite", "postgres"));

@@ -16,8 +16,10 @@ store::Catalog PyBitSample(bool wheezy_serves_chickpea_i386) {
   c.suites = {kChickpea, kDevelopment};
   c.buildenvs = {kSqueeze, kWheezy};
   // Ordered by master_weight desc, id — as the store returns them.
-  c.suitearches = {{2, kDevelopment, kI386, 1}, {4, kChickpea, kI386, 1},
-                   {1, kDevelopment, kArmel, 0}, {3, kChickpea, kArmel, 0}};
+  c.suitearches = {{2, kDevelopment, kI386, 1},
+                   {4, kChickpea, kI386, 1},
+                   {1, kDevelopment, kArmel, 0},
+                   {3, kChickpea, kArmel, 0}};
   if (wheezy_serves_chickpea_i386) c.env_suitearches = {{1, kWheezy, c.suitearches[1]}};
   return c;
 }

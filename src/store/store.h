@@ -125,6 +125,8 @@ class Store {
 
   /// Creates or upgrades the schema to the newest migration.
   void Migrate();
+  /// Applies the migrations up to `version` only (tests of upgrades).
+  void MigrateTo(int version);
   /// The schema version stored in the database (0: empty).
   int SchemaVersion();
 

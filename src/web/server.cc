@@ -12,7 +12,8 @@ HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
   // pool); tuned, the same machine serves tens of thousands.
   server_.set_tcp_nodelay(true);
   server_.set_keep_alive_max_count(1000000);
-  server_.set_keep_alive_timeout(30);
+  // An idle keep-alive connection holds a worker; shutdown waits for it.
+  server_.set_keep_alive_timeout(5);
   server_.set_read_timeout(30, 0);
   server_.set_write_timeout(30, 0);
   server_.set_payload_max_length(16 << 20);

@@ -49,6 +49,10 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
 }
 
 ControllerHarness::~ControllerHarness() {
+  // Close the clients first: a server worker waits on an idle keep-alive
+  // connection until it closes or times out.
+  admin_.reset();
+  anon_.reset();
   http_.Stop();
   if (thread_.joinable()) thread_.join();
   outbox_.Stop();

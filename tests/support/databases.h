@@ -1,4 +1,4 @@
-// A fresh, empty database of either backend for one test.
+// An empty database on either backend, for tests that run on both.
 #pragma once
 
 #include <memory>
@@ -8,8 +8,8 @@
 
 namespace cbit::testing {
 
-/// "sqlite": a new file in a scratch dir; "postgres": a new database in the
-/// shared test cluster (started on first use).
+/// "sqlite": a new file under a scratch directory; "postgres": a new
+/// database on the shared cluster (tests/support/postgres.h).
 std::unique_ptr<store::Database> OpenTestDatabase(const std::string& backend);
 
 }  // namespace cbit::testing

@@ -1,0 +1,109 @@
+#include "store/pool.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace cbit::store {
+namespace {
+
+class FakeConnection : public Connection {
+ public:
+  explicit FakeConnection(int* live) : live_(live) { ++*live_; }
+  ~FakeConnection() override { --*live_; }
+  Result Exec(std::string_view, std::span<const Param>) override { return {}; }
+  void Begin(bool) override { in_tx = true; }
+  void Commit() override { in_tx = false; }
+  void Rollback() override { in_tx = false; }
+  void ExecScript(std::string_view) override {}
+  bool in_tx = false;
+
+ private:
+  int* live_;
+};
+
+class FakeDatabase : public Database {
+ public:
+  explicit FakeDatabase(int size)
+      : pool_(
+            size, std::chrono::milliseconds(100),
+            [this] {
+              ++opened;
+              return std::make_unique<FakeConnection>(&live);
+            },
+            [](Connection& c) { return !static_cast<FakeConnection&>(c).in_tx; }) {}
+  std::string_view dialect() const override { return "fake"; }
+  Lease Acquire() override { return pool_.Acquire(this); }
+  int opened = 0;
+  int live = 0;
+
+ protected:
+  void Release(std::unique_ptr<Connection> c) override { pool_.Release(std::move(c)); }
+
+ private:
+  ConnectionPool pool_;
+};
+
+TEST(PoolTest, OpensLazilyAndReuses) {
+  FakeDatabase db(2);
+  EXPECT_EQ(db.opened, 0);
+  { auto a = db.Acquire(); }
+  { auto b = db.Acquire(); }
+  EXPECT_EQ(db.opened, 1);
+}
+
+TEST(PoolTest, WaitsThenGivesUp) {
+  FakeDatabase db(1);
+  auto held = db.Acquire();
+  try {
+    db.Acquire();
+    FAIL() << "second lease granted";
+  } catch (const DbError& e) {
+    EXPECT_EQ(e.kind, DbErrorKind::kUnavailable);
+  }
+}
+
+TEST(PoolTest, AWaiterGetsTheReleasedConnection) {
+  FakeDatabase db(1);
+  auto held = std::make_unique<Database::Lease>(db.Acquire());
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    held.reset();
+  });
+  EXPECT_NO_THROW(db.Acquire());
+  releaser.join();
+  EXPECT_EQ(db.opened, 1);
+}
+
+TEST(PoolTest, DiscardedAndDirtyConnectionsFreeTheirSlot) {
+  FakeDatabase db(1);
+  {
+    auto a = db.Acquire();
+    a.Discard();
+  }
+  EXPECT_EQ(db.live, 0);
+  {
+    auto b = db.Acquire();
+    b->Begin(true);  // left in a transaction: not reused
+  }
+  EXPECT_EQ(db.live, 0);
+  { auto c = db.Acquire(); }
+  EXPECT_EQ(db.opened, 3);
+}
+
+TEST(PoolTest, AFailedOpenFreesItsSlot) {
+  int attempts = 0;
+  ConnectionPool pool(
+      1, std::chrono::milliseconds(50),
+      [&]() -> std::unique_ptr<Connection> {
+        ++attempts;
+        throw DbError(DbErrorKind::kUnavailable, "down");
+      },
+      [](Connection&) { return true; });
+  EXPECT_THROW(pool.Acquire(nullptr), DbError);
+  EXPECT_THROW(pool.Acquire(nullptr), DbError);
+  EXPECT_EQ(attempts, 2);
+}
+
+}  // namespace
+}  // namespace cbit::store

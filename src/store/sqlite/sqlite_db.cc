@@ -1,0 +1,204 @@
+// SQLite backend: a pool of connections to one database file in WAL mode.
+// Statements are prepared once per connection and kept, keyed by SQL text.
+#include <sqlite3.h>
+
+#include <charconv>
+#include <string>
+#include <unordered_map>
+
+#include "store/db.h"
+#include "store/pool.h"
+
+namespace cbit::store {
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+constexpr std::chrono::milliseconds kPoolWait{10000};
+
+DbErrorKind KindOf(int extended_code) {
+  switch (extended_code) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+      return DbErrorKind::kUnique;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      return DbErrorKind::kForeignKey;
+  }
+  switch (extended_code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return DbErrorKind::kUnavailable;
+  }
+  return DbErrorKind::kOther;
+}
+
+// A prepared statement and, for each of its SQLite parameter slots, which of
+// our $N parameters goes there: SQLite numbers named parameters in order of
+// first appearance, so "$2 … $1" must not be bound positionally.
+struct Prepared {
+  sqlite3_stmt* stmt = nullptr;
+  std::vector<int> param_of_slot;  // slot i+1 takes params[param_of_slot[i]]
+};
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(const std::string& path, bool synchronous_full) {
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      throw DbError(DbErrorKind::kUnavailable, "cannot open " + path + ": " + msg);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    try {
+      ExecScript("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;");
+      ExecScript(synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+    } catch (...) {
+      sqlite3_close(db_);
+      throw;
+    }
+  }
+
+  ~SqliteConnection() override {
+    for (auto& [sql, p] : stmts_) sqlite3_finalize(p.stmt);
+    sqlite3_close(db_);
+  }
+
+  /// True outside a transaction: the connection can serve another lease.
+  bool idle() const { return sqlite3_get_autocommit(db_) != 0; }
+
+  using Connection::Exec;
+  Result Exec(std::string_view sql, std::span<const Param> params) override {
+    Prepared& p = Prepare(sql);
+    sqlite3_stmt* st = p.stmt;
+    for (std::size_t slot = 0; slot < p.param_of_slot.size(); ++slot) {
+      std::size_t n = p.param_of_slot[slot];
+      if (n >= params.size()) {
+        sqlite3_clear_bindings(st);
+        throw DbError(DbErrorKind::kOther,
+                      "missing parameter $" + std::to_string(n + 1) + " for: " + std::string(sql));
+      }
+      Bind(st, static_cast<int>(slot + 1), params[n]);
+    }
+    const int columns = sqlite3_column_count(st);
+    std::vector<std::optional<std::string>> cells;
+    for (;;) {
+      int rc = sqlite3_step(st);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        DbError err = Error(sqlite3_extended_errcode(db_));
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        throw err;
+      }
+      for (int c = 0; c < columns; ++c) {
+        if (sqlite3_column_type(st, c) == SQLITE_NULL) {
+          cells.emplace_back();
+        } else {
+          auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+          cells.emplace_back(std::string(text, sqlite3_column_bytes(st, c)));
+        }
+      }
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return Result(static_cast<std::size_t>(columns), std::move(cells));
+  }
+
+  // Through Exec, so these statements are prepared once like the others.
+  void Begin(bool write) override { Exec(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+  void Commit() override { Exec("COMMIT"); }
+  void Rollback() override { Exec("ROLLBACK"); }
+
+  void ExecScript(std::string_view sql) override {
+    std::string text(sql);
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+      std::string what = msg ? msg : "unknown error";
+      sqlite3_free(msg);
+      throw DbError(KindOf(sqlite3_extended_errcode(db_)), "sqlite: " + what);
+    }
+  }
+
+ private:
+  DbError Error(int code) const {
+    return DbError(KindOf(code), std::string("sqlite: ") + sqlite3_errmsg(db_));
+  }
+
+  Prepared& Prepare(std::string_view sql) {
+    if (auto it = stmts_.find(sql); it != stmts_.end()) return it->second;
+    Prepared p;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &p.stmt, nullptr) != SQLITE_OK) {
+      throw DbError(KindOf(sqlite3_extended_errcode(db_)),
+                    std::string("sqlite: ") + sqlite3_errmsg(db_) + " in: " + std::string(sql));
+    }
+    for (int slot = 1; slot <= sqlite3_bind_parameter_count(p.stmt); ++slot) {
+      const char* name = sqlite3_bind_parameter_name(p.stmt, slot);
+      int n = 0;
+      if (!name || name[0] != '$' ||
+          std::from_chars(name + 1, name + std::char_traits<char>::length(name), n).ec !=
+              std::errc() ||
+          n < 1) {
+        sqlite3_finalize(p.stmt);
+        throw DbError(DbErrorKind::kOther, "parameters must be written $N: " + std::string(sql));
+      }
+      p.param_of_slot.push_back(n - 1);
+    }
+    return stmts_.emplace(std::string(sql), p).first->second;
+  }
+
+  static void Bind(sqlite3_stmt* st, int slot, const Param& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) {
+      sqlite3_bind_int64(st, slot, *i);
+    } else if (const auto* s = std::get_if<std::string>(&v)) {
+      sqlite3_bind_text(st, slot, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+    } else {
+      sqlite3_bind_null(st, slot);
+    }
+  }
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, Prepared, StringHash, std::equal_to<>> stmts_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(const SqliteOptions& o)
+      : pool_(
+            o.pool_size, kPoolWait,
+            [path = o.path, full = o.synchronous_full] {
+              return std::make_unique<SqliteConnection>(path, full);
+            },
+            [](Connection& c) { return static_cast<SqliteConnection&>(c).idle(); }) {
+    // Open one connection now so a bad path fails here, not on first use.
+    Acquire();
+  }
+  std::string_view dialect() const override { return "sqlite"; }
+  Lease Acquire() override { return pool_.Acquire(this); }
+
+ protected:
+  void Release(std::unique_ptr<Connection> c) override { pool_.Release(std::move(c)); }
+
+ private:
+  ConnectionPool pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> OpenSqlite(const SqliteOptions& opts) {
+  if (opts.path.empty() || opts.path == ":memory:" || opts.path.starts_with("file::memory:")) {
+    throw DbError(DbErrorKind::kOther,
+                  "sqlite needs a database file (an in-memory database is per connection)");
+  }
+  return std::make_unique<SqliteDatabase>(opts);
+}
+
+}  // namespace cbit::store

@@ -1,0 +1,181 @@
+// Store: schema migrations and the lookup tables.
+#include "store/store.h"
+
+#include <array>
+
+#include "store/migrations.h"
+#include "store/store_rows.h"
+
+namespace cbit::store {
+namespace {
+
+using detail::LookupAt;
+using detail::NounOf;
+using detail::Query;
+using detail::TableOf;
+
+constexpr std::string_view kCreateVersionTable =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
+// A database made by pyBit itself has its tables but no schema_version: it
+// is adopted as version 1 rather than created again.
+constexpr std::string_view kSeedVersion =
+    "INSERT INTO schema_version (version) SELECT CAST($1 AS INTEGER) WHERE NOT EXISTS "
+    "(SELECT 1 FROM schema_version)";
+// Updating the row first takes its lock, so that two processes migrating at
+// once apply each step once (PostgreSQL); SQLite's BEGIN IMMEDIATE already
+// serialises them.
+constexpr std::string_view kLockVersion =
+    "UPDATE schema_version SET version = version RETURNING version";
+constexpr std::string_view kSetVersion = "UPDATE schema_version SET version = $1";
+constexpr std::string_view kSelectVersion = "SELECT version FROM schema_version";
+constexpr std::string_view kSqliteTableExists =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1";
+constexpr std::string_view kPostgresTableExists =
+    "SELECT count(*) FROM information_schema.tables "
+    "WHERE table_schema = current_schema() AND table_name = $1";
+
+// Lookup statements are written once with a {table} placeholder and
+// expanded for the seven tables on first use.
+constexpr std::string_view kListLookups =
+    "SELECT id, name FROM {table} ORDER BY name LIMIT $1 OFFSET $2";
+constexpr std::string_view kCountLookups = "SELECT count(*) FROM {table}";
+constexpr std::string_view kGetLookup = "SELECT id, name FROM {table} WHERE id = $1";
+constexpr std::string_view kFindLookup = "SELECT id, name FROM {table} WHERE name = $1";
+constexpr std::string_view kInsertLookup = "INSERT INTO {table} (name) VALUES ($1) RETURNING id";
+constexpr std::string_view kEnsureLookup =
+    "INSERT INTO {table} (name) VALUES ($1) "
+    "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id";
+constexpr std::string_view kDeleteLookup = "DELETE FROM {table} WHERE id = $1 RETURNING id";
+
+struct LookupSql {
+  std::string list, count, get, find, insert, ensure, del;
+};
+
+const LookupSql& SqlFor(LookupKind kind) {
+  static const auto all = [] {
+    constexpr std::string_view kPlaceholder = "{table}";
+    std::array<LookupSql, 7> out;
+    for (int k = 0; k < 7; ++k) {
+      auto expand = [&](std::string_view tmpl) {
+        std::string s(tmpl);
+        s.replace(s.find(kPlaceholder), kPlaceholder.size(), TableOf(LookupKind(k)));
+        return s;
+      };
+      out[k] = {expand(kListLookups), expand(kCountLookups), expand(kGetLookup),
+                expand(kFindLookup),  expand(kInsertLookup), expand(kEnsureLookup),
+                expand(kDeleteLookup)};
+    }
+    return out;
+  }();
+  return all[static_cast<int>(kind)];
+}
+
+bool TableExists(Connection& c, std::string_view dialect, const std::string& table) {
+  auto sql = dialect == "postgres" ? kPostgresTableExists : kSqliteTableExists;
+  return c.Exec(sql, {table}).i64(0, 0) > 0;
+}
+
+}  // namespace
+
+const std::string& detail::ListLookupsSql(LookupKind kind) { return SqlFor(kind).list; }
+
+Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+
+void Store::Migrate() { MigrateTo(LatestSchemaVersion()); }
+
+void Store::MigrateTo(int target) {
+  const std::string_view dialect = db_->dialect();
+  InTransaction(*db_, true, [&](Connection& c) {
+    c.ExecScript(kCreateVersionTable);
+    c.Exec(kSeedVersion, {std::int64_t{TableExists(c, dialect, "jobstatus") ? 1 : 0}});
+  });
+  // One transaction per step: a failed step leaves the previous version.
+  for (const Migration& m : Migrations()) {
+    if (m.version > target) break;
+    InTransaction(*db_, true, [&](Connection& c) {
+      if (c.Exec(kLockVersion).i64(0, 0) >= m.version) return;
+      c.ExecScript(ExpandDdl(m.ddl, dialect));
+      c.Exec(kSetVersion, {std::int64_t{m.version}});
+    });
+  }
+}
+
+int Store::SchemaVersion() {
+  return InTransaction(*db_, false, [&](Connection& c) {
+    if (!TableExists(c, db_->dialect(), "schema_version")) return 0;
+    Result r = c.Exec(kSelectVersion);
+    return r.empty() ? 0 : static_cast<int>(r.i64(0, 0));
+  });
+}
+
+const Lookup* Catalog::Find(LookupKind kind, std::string_view name) const {
+  const std::vector<Lookup>* list = nullptr;
+  switch (kind) {
+    case LookupKind::kArch:
+      list = &arches;
+      break;
+    case LookupKind::kDist:
+      list = &dists;
+      break;
+    case LookupKind::kSuite:
+      list = &suites;
+      break;
+    case LookupKind::kFormat:
+      list = &formats;
+      break;
+    case LookupKind::kStatus:
+      list = &statuses;
+      break;
+    case LookupKind::kBuildEnv:
+      list = &buildenvs;
+      break;
+    case LookupKind::kBuildClient:
+      return nullptr;  // not cached: clients come and go
+  }
+  for (const Lookup& l : *list) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
+}
+
+std::vector<Lookup> Store::ListLookups(LookupKind kind, Page page) {
+  Result r = Query(*db_, SqlFor(kind).list, {detail::PageLimit(page), detail::PageOffset(page)});
+  std::vector<Lookup> out;
+  for (std::size_t i = 0; i < r.rows(); ++i) out.push_back(LookupAt(r, i, 0));
+  return out;
+}
+
+std::int64_t Store::CountLookups(LookupKind kind) {
+  return Query(*db_, SqlFor(kind).count).i64(0, 0);
+}
+
+Lookup Store::GetLookup(LookupKind kind, Id id) {
+  Result r = Query(*db_, SqlFor(kind).get, {id});
+  if (r.empty()) throw NotFound(detail::NoSuch(NounOf(kind), id));
+  return LookupAt(r, 0, 0);
+}
+
+Lookup Store::CreateLookup(LookupKind kind, const std::string& name) {
+  try {
+    return Lookup{Query(*db_, SqlFor(kind).insert, {name}).i64(0, 0), name};
+  } catch (const DbError& e) {
+    if (e.kind != DbErrorKind::kUnique) throw;
+    throw Conflict(std::string(NounOf(kind)) + " '" + name + "' already exists");
+  }
+}
+
+void Store::DeleteLookup(LookupKind kind, Id id) {
+  detail::DeleteChecked(*db_, SqlFor(kind).del, TableOf(kind), NounOf(kind), id);
+}
+
+std::optional<Lookup> Store::FindLookup(LookupKind kind, const std::string& name) {
+  Result r = Query(*db_, SqlFor(kind).find, {name});
+  if (r.empty()) return std::nullopt;
+  return LookupAt(r, 0, 0);
+}
+
+Lookup Store::EnsureLookup(LookupKind kind, const std::string& name) {
+  return Lookup{Query(*db_, SqlFor(kind).ensure, {name}).i64(0, 0), name};
+}
+
+}  // namespace cbit::store

@@ -1,0 +1,132 @@
+// Store: jobs, their status history and build requests.
+#include "store/store.h"
+#include "store/store_rows.h"
+
+namespace cbit::store {
+namespace {
+
+using detail::Query;
+
+constexpr std::string_view kSelectJobs = "SELECT " CBIT_JOB_COLUMNS CBIT_JOB_FROM " WHERE true";
+constexpr std::string_view kCountJobs = "SELECT count(*)" CBIT_JOB_FROM " WHERE true";
+constexpr std::string_view kJobOrderAndPage = " ORDER BY j.id LIMIT $";  // …$n OFFSET $n+1
+constexpr std::string_view kUnfinishedFilter = " AND " CBIT_UNFINISHED;
+constexpr std::string_view kGetJob = "SELECT " CBIT_JOB_COLUMNS CBIT_JOB_FROM " WHERE j.id = $1";
+constexpr std::string_view kJobExists = "SELECT 1 FROM job WHERE id = $1";
+
+// Every row names the job's current client, as pyBit does.
+constexpr std::string_view kJobHistory =
+    "SELECT js.job_id, st.name, bc.name, js.time FROM job j"
+    " JOIN jobstatus js ON js.job_id = j.id JOIN status st ON st.id = js.status_id"
+    " LEFT JOIN buildclients bc ON bc.id = j.buildclient_id"
+    " WHERE j.id = $1 ORDER BY js.time, js.id";
+constexpr std::string_view kBuildRequestOf =
+    "SELECT method, uri, vcs_id, buildenv_name FROM buildrequest WHERE job_id = $1";
+
+constexpr std::string_view kStatusNamed = "SELECT id FROM status WHERE name = $1";
+constexpr std::string_view kEnsureClient =
+    "INSERT INTO buildclients (name) VALUES ($1) "
+    "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id";
+constexpr std::string_view kSetJobClient = "UPDATE job SET buildclient_id = $2 WHERE id = $1";
+
+constexpr std::string_view kDeleteJobHistory = "DELETE FROM jobstatus WHERE job_id = $1";
+constexpr std::string_view kDeleteJobRequest = "DELETE FROM buildrequest WHERE job_id = $1";
+constexpr std::string_view kDeleteJob = "DELETE FROM job WHERE id = $1 RETURNING id";
+
+// Each JobFilter field filters on one joined name column.
+struct FilterColumn {
+  std::string JobFilter::*field;
+  std::string_view column;
+};
+constexpr FilterColumn kFilterColumns[] = {
+    {&JobFilter::arch, "a.name"},    {&JobFilter::suite, "s.name"},
+    {&JobFilter::dist, "d.name"},    {&JobFilter::format, "f.name"},
+    {&JobFilter::package, "p.name"}, {&JobFilter::buildenv, "be.name"},
+    {&JobFilter::client, "bc.name"}, {&JobFilter::status, "st.name"},
+};
+
+// Appends " AND <column> = $n" for each field set; the SQL text depends only
+// on which fields are set, so the prepared-statement caches stay small.
+std::vector<Param> AppendFilter(const JobFilter& f, std::string& sql) {
+  std::vector<Param> params;
+  for (const FilterColumn& fc : kFilterColumns) {
+    const std::string& value = f.*fc.field;
+    if (value.empty()) continue;
+    params.emplace_back(value);
+    sql += " AND " + std::string(fc.column) + " = $" + std::to_string(params.size());
+  }
+  if (f.unfinished) sql += kUnfinishedFilter;
+  return params;
+}
+
+}  // namespace
+
+std::vector<Job> Store::ListJobs(const JobFilter& f, Page page) {
+  std::string sql(kSelectJobs);
+  std::vector<Param> params = AppendFilter(f, sql);
+  params.emplace_back(detail::PageLimit(page));
+  sql += std::string(kJobOrderAndPage) + std::to_string(params.size());
+  params.emplace_back(detail::PageOffset(page));
+  sql += " OFFSET $" + std::to_string(params.size());
+  Result r = Query(*db_, sql, params);
+  std::vector<Job> out;
+  for (std::size_t i = 0; i < r.rows(); ++i) out.push_back(detail::JobAt(r, i));
+  return out;
+}
+
+std::int64_t Store::CountJobs(const JobFilter& f) {
+  std::string sql(kCountJobs);
+  std::vector<Param> params = AppendFilter(f, sql);
+  return Query(*db_, sql, params).i64(0, 0);
+}
+
+Job Store::GetJob(Id id) {
+  Result r = Query(*db_, kGetJob, {id});
+  if (r.empty()) throw NotFound(detail::NoSuch("job", id));
+  return detail::JobAt(r, 0);
+}
+
+std::vector<JobHistory> Store::JobHistoryOf(Id id) {
+  Result r = Query(*db_, kJobHistory, {id});
+  if (r.empty() && Query(*db_, kJobExists, {id}).empty()) {
+    throw NotFound(detail::NoSuch("job", id));
+  }
+  std::vector<JobHistory> out;
+  for (std::size_t i = 0; i < r.rows(); ++i) {
+    JobHistory h{r.i64(i, 0), r.text(i, 1), std::nullopt, r.i64(i, 3)};
+    if (!r.null(i, 2)) h.buildclient = r.text(i, 2);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+std::optional<Transport> Store::BuildRequestOf(Id job_id, std::string* env_name) {
+  Result r = Query(*db_, kBuildRequestOf, {job_id});
+  if (r.empty()) return std::nullopt;
+  if (env_name) *env_name = r.null(0, 3) ? std::string() : r.text(0, 3);
+  return Transport{r.text(0, 0), r.text(0, 1), r.text(0, 2)};
+}
+
+void Store::ReportStatus(Id job_id, const std::string& status,
+                         const std::optional<std::string>& client, std::int64_t now_us) {
+  InTransaction(*db_, true, [&](Connection& c) {
+    Result st = c.Exec(kStatusNamed, {status});
+    if (st.empty()) throw NotFound("unknown status '" + status + "'");
+    SubmitTx tx(c);
+    tx.SetStatus(job_id, st.i64(0, 0), now_us);  // NotFound for a missing job
+    if (client) {
+      Id client_id = c.Exec(kEnsureClient, {*client}).i64(0, 0);
+      c.Exec(kSetJobClient, {job_id, client_id});
+    }
+  });
+}
+
+void Store::DeleteJob(Id id) {
+  InTransaction(*db_, true, [&](Connection& c) {
+    c.Exec(kDeleteJobHistory, {id});
+    c.Exec(kDeleteJobRequest, {id});
+    if (c.Exec(kDeleteJob, {id}).empty()) throw NotFound(detail::NoSuch("job", id));
+  });
+}
+
+}  // namespace cbit::store

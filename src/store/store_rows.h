@@ -1,0 +1,100 @@
+// Internal to the store: the SELECT fragments several queries share, the
+// decoders that turn their rows into model values, and the translation of
+// database errors into NotFound / Conflict with a useful message.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/model.h"
+#include "store/db.h"
+#include "store/store.h"
+
+namespace cbit::store::detail {
+
+// Fragments are macros so that whole queries stay compile-time constants
+// (string-literal concatenation), with no static initialisation order to
+// worry about between files.
+
+// 15 columns, decoded by InstanceAt.
+#define CBIT_INSTANCE_COLUMNS                                                          \
+  "pi.id, p.id, p.name, p.version, a.id, a.name, be.id, be.name, s.id, s.name, d.id, " \
+  "d.name, f.id, f.name, pi.master"
+#define CBIT_INSTANCE_JOINS                                                             \
+  " JOIN package p ON p.id = pi.package_id JOIN arch a ON a.id = pi.arch_id"            \
+  " LEFT JOIN buildenv be ON be.id = pi.buildenv_id JOIN suite s ON s.id = pi.suite_id" \
+  " JOIN distribution d ON d.id = pi.dist_id JOIN format f ON f.id = pi.format_id"
+#define CBIT_INSTANCE_FROM " FROM packageinstance pi" CBIT_INSTANCE_JOINS
+
+// 19 columns, decoded by JobAt: the job, its instance, client and status.
+#define CBIT_JOB_COLUMNS "j.id, " CBIT_INSTANCE_COLUMNS ", bc.id, bc.name, st.name"
+#define CBIT_JOB_FROM                                                                       \
+  " FROM job j JOIN packageinstance pi ON pi.id = j.packageinstance_id" CBIT_INSTANCE_JOINS \
+  " LEFT JOIN buildclients bc ON bc.id = j.buildclient_id"                                  \
+  " LEFT JOIN status st ON st.id = j.status_id"
+
+// 6 columns, decoded by SuiteArchAt.
+#define CBIT_SUITEARCH_COLUMNS "sa.id, s.id, s.name, a.id, a.name, sa.master_weight"
+#define CBIT_SUITEARCH_JOINS " JOIN suite s ON s.id = sa.suite_id JOIN arch a ON a.id = sa.arch_id"
+
+// Unfinished = current status not Uploaded, Done or Cancelled (SPEC §2); a
+// job without any status yet counts as unfinished.
+#define CBIT_UNFINISHED "(st.name IS NULL OR st.name NOT IN ('Uploaded', 'Done', 'Cancelled'))"
+
+/// The instance of a package for one combination, if it exists ($1 package,
+/// $2 dist, $3 suite, $4 format, $5 arch, $6 build env or NULL).
+inline constexpr std::string_view kFindInstance =
+    "SELECT id, master FROM packageinstance WHERE package_id = $1 AND dist_id = $2 AND suite_id = "
+    "$3 "
+    "AND format_id = $4 AND arch_id = $5 AND buildenv_id IS NOT DISTINCT FROM $6";
+
+/// An optional id as a parameter (NULL when absent).
+inline Param OptId(std::optional<Id> id) { return id ? Param(*id) : Param(); }
+
+/// The table behind a lookup kind, and the word for it in messages.
+std::string_view TableOf(LookupKind kind);
+std::string_view NounOf(LookupKind kind);
+
+/// The list query of a lookup table ($1 limit, $2 offset); in store.cc.
+const std::string& ListLookupsSql(LookupKind kind);
+
+/// LIMIT and OFFSET parameters for a page (page 0: everything).
+std::int64_t PageLimit(Page p);
+std::int64_t PageOffset(Page p);
+
+Lookup LookupAt(const Result& r, std::size_t row, std::size_t col);
+std::optional<Lookup> OptLookupAt(const Result& r, std::size_t row, std::size_t col);
+PackageInstance InstanceAt(const Result& r, std::size_t row, std::size_t col);
+Job JobAt(const Result& r, std::size_t row);
+SuiteArch SuiteArchAt(const Result& r, std::size_t row, std::size_t col);
+
+/// Runs one statement on a pooled connection outside any transaction.
+Result Query(Database& db, std::string_view sql, std::span<const Param> params);
+inline Result Query(Database& db, std::string_view sql, std::initializer_list<Param> params = {}) {
+  return Query(db, sql, std::span<const Param>(params.begin(), params.size()));
+}
+
+/// A row a new row refers to, checked when an insert fails on a foreign key.
+struct Ref {
+  std::string_view table;
+  std::string_view noun;
+  std::optional<Id> id;
+};
+
+/// Runs `fn` (a write transaction); a unique violation becomes
+/// Conflict(`duplicate`), a foreign-key violation NotFound naming the first
+/// of `refs` that does not exist.
+Result InsertChecked(Database& db, const std::function<Result(Connection&)>& fn,
+                     const std::string& duplicate, std::initializer_list<Ref> refs);
+
+/// Deletes with `sql` (…WHERE id = $1 RETURNING id): NotFound when no row
+/// went, Conflict naming the table that still refers to it.
+void DeleteChecked(Database& db, std::string_view sql, std::string_view table,
+                   std::string_view noun, Id id);
+
+/// "no arch with id 7".
+std::string NoSuch(std::string_view noun, Id id);
+
+}  // namespace cbit::store::detail

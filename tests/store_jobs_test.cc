@@ -1,0 +1,253 @@
+// Store on both backends: submissions through SubmitTx, job lists and
+// filters, status reports and history, deletion, and the outbox.
+#include <thread>
+
+#include "tests/store_fixture.h"
+
+namespace cbit::store {
+namespace {
+
+std::vector<Id> Ids(const std::vector<Job>& jobs) {
+  std::vector<Id> out;
+  for (const auto& j : jobs) out.push_back(j.id);
+  return out;
+}
+
+TEST_P(StoreTest, SubmittedJobIsWaitingWithHistoryAndRequest) {
+  Seed();
+  Id id = Submit("hello", "1.0-1", i386_, wheezy_, 1234);
+  Job job = store_->GetJob(id);
+  EXPECT_EQ(job.status, "Waiting");
+  EXPECT_EQ(job.buildclient, std::nullopt);
+  EXPECT_EQ(job.instance.package.version, "1.0-1");
+  EXPECT_EQ(job.instance.arch.name, "i386");
+  EXPECT_EQ(job.instance.build_env->name, "wheezy");
+  EXPECT_TRUE(job.instance.master);
+  auto history = store_->JobHistoryOf(id);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].status, "Waiting");
+  EXPECT_EQ(history[0].time_us, 1234);
+  std::string env;
+  auto transport = store_->BuildRequestOf(id, &env);
+  ASSERT_TRUE(transport);
+  EXPECT_EQ(transport->method, "git");
+  EXPECT_EQ(transport->uri, "https://example.org/hello");
+  EXPECT_EQ(transport->vcs_id, "abc");
+  EXPECT_EQ(env, "wheezy");
+  EXPECT_EQ(store_->BuildRequestOf(999, nullptr), std::nullopt);
+  ExpectThrowWith<NotFound>([&] { store_->GetJob(999); }, "no job with id 999");
+}
+
+TEST_P(StoreTest, SubmissionReusesPackageAndInstance) {
+  Seed();
+  Id first = Submit("hello", "1.0", armel_);
+  Id second = Submit("hello", "1.0", armel_);
+  Id other_env = Submit("hello", "1.0", i386_, wheezy_);
+  Job a = store_->GetJob(first), b = store_->GetJob(second), c = store_->GetJob(other_env);
+  EXPECT_EQ(a.instance.id, b.instance.id);
+  EXPECT_NE(a.instance.id, c.instance.id);
+  EXPECT_EQ(a.instance.package.id, c.instance.package.id);
+  EXPECT_EQ(store_->CountPackages(), 1);
+  EXPECT_EQ(store_->CountInstances(), 2);
+}
+
+TEST_P(StoreTest, ConcurrentSubmissionsShareOneInstance) {
+  Seed();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) Submit("racy", "1.0", armel_);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(store_->CountInstances(), 1);
+  EXPECT_EQ(store_->CountJobs({}), 20);
+}
+
+TEST_P(StoreTest, ListJobsFiltersByEveryField) {
+  Seed();
+  Id squeeze = store_->CreateLookup(LookupKind::kBuildEnv, "squeeze").id;
+  Id j1 = Submit("hello", "1.0", armel_);
+  Id j2 = Submit("hello", "1.0", i386_, wheezy_);
+  Id j3 = Submit("world", "2.0", i386_, squeeze);
+  Id j4 = Submit("world", "2.0", armel_);
+  store_->ReportStatus(j2, "Building", "client1", 2000);
+  store_->ReportStatus(j3, "Done", "client2", 2000);
+  store_->ReportStatus(j4, "Failed", std::nullopt, 2000);
+
+  auto list = [&](JobFilter f) { return Ids(store_->ListJobs(f, {})); };
+  EXPECT_EQ(list({}), (std::vector<Id>{j1, j2, j3, j4}));
+  EXPECT_EQ(list({.arch = "armel"}), (std::vector<Id>{j1, j4}));
+  EXPECT_EQ(list({.suite = "chickpea"}).size(), 4u);
+  EXPECT_TRUE(list({.suite = "other"}).empty());
+  EXPECT_EQ(list({.dist = "Debian"}).size(), 4u);
+  EXPECT_EQ(list({.format = "deb"}).size(), 4u);
+  EXPECT_EQ(list({.package = "world"}), (std::vector<Id>{j3, j4}));
+  EXPECT_EQ(list({.buildenv = "wheezy"}), (std::vector<Id>{j2}));
+  EXPECT_EQ(list({.client = "client2"}), (std::vector<Id>{j3}));
+  EXPECT_EQ(list({.status = "Building"}), (std::vector<Id>{j2}));
+  EXPECT_EQ(list({.status = "Waiting"}), (std::vector<Id>{j1}));
+  EXPECT_EQ(list({.unfinished = true}), (std::vector<Id>{j1, j2, j4}));
+  EXPECT_EQ(list({.arch = "i386", .package = "hello", .unfinished = true}), (std::vector<Id>{j2}));
+
+  EXPECT_EQ(Ids(store_->ListJobs({}, {2, 3})), (std::vector<Id>{j4}));
+  EXPECT_EQ(Ids(store_->ListJobs({.arch = "armel"}, {1, 1})), (std::vector<Id>{j1}));
+  EXPECT_EQ(store_->CountJobs({}), 4);
+  EXPECT_EQ(store_->CountJobs({.package = "hello"}), 2);
+  EXPECT_EQ(store_->CountJobs({.unfinished = true}), 3);
+
+  auto jobs = store_->ListJobs({.client = "client1"}, {});
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].status, "Building");
+  EXPECT_EQ(jobs[0].buildclient->name, "client1");
+}
+
+TEST_P(StoreTest, ReportStatusSetsClientAndCurrentStatus) {
+  Seed();
+  Id id = Submit("hello", "1.0", armel_, std::nullopt, 1000);
+  store_->ReportStatus(id, "Building", "build_client_sample", 2000);
+  Job job = store_->GetJob(id);
+  EXPECT_EQ(job.status, "Building");
+  ASSERT_TRUE(job.buildclient);
+  EXPECT_EQ(job.buildclient->name, "build_client_sample");
+  EXPECT_TRUE(store_->FindLookup(LookupKind::kBuildClient, "build_client_sample"));
+
+  // Every history row names the current client (pyBit's behaviour).
+  auto history = store_->JobHistoryOf(id);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].status, "Waiting");
+  EXPECT_EQ(history[1].status, "Building");
+  EXPECT_EQ(history[1].time_us, 2000);
+  for (const auto& h : history) {
+    EXPECT_EQ(h.job_id, id);
+    EXPECT_EQ(h.buildclient, "build_client_sample");
+  }
+
+  // Without a client the job keeps the one it has.
+  store_->ReportStatus(id, "Uploaded", std::nullopt, 3000);
+  EXPECT_EQ(store_->GetJob(id).status, "Uploaded");
+  EXPECT_EQ(store_->GetJob(id).buildclient->name, "build_client_sample");
+
+  ExpectThrowWith<NotFound>([&] { store_->ReportStatus(id, "Bogus", std::nullopt, 1); },
+                            "unknown status 'Bogus'");
+  ExpectThrowWith<NotFound>([&] { store_->ReportStatus(999, "Done", "ghost", 1); },
+                            "no job with id 999");
+  EXPECT_FALSE(store_->FindLookup(LookupKind::kBuildClient, "ghost"));  // rolled back
+  EXPECT_EQ(store_->JobHistoryOf(id).size(), 3u);
+}
+
+TEST_P(StoreTest, HistoryIsOrderedByTime) {
+  Seed();
+  Id id = Submit("hello", "1.0", armel_, std::nullopt, 5000);
+  store_->ReportStatus(id, "Building", std::nullopt, 3000);  // a clock that went back
+  auto history = store_->JobHistoryOf(id);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].status, "Building");
+  EXPECT_EQ(history[1].buildclient, std::nullopt);
+  ExpectThrowWith<NotFound>([&] { store_->JobHistoryOf(999); }, "no job with id 999");
+}
+
+TEST_P(StoreTest, ActiveJobsAreTheSupersedeCandidates) {
+  Seed();
+  Id waiting = Submit("hello", "1.0", i386_, wheezy_);
+  Id building = Submit("hello", "1.1", i386_, wheezy_);
+  Id done = Submit("hello", "0.9", i386_, wheezy_);
+  Id failed = Submit("hello", "0.8", i386_, wheezy_);
+  Submit("hello", "1.0", i386_);   // no build env
+  Submit("hello", "1.0", armel_);  // other arch
+  Submit("other", "1.0", i386_, wheezy_);
+  store_->ReportStatus(building, "Building", "client1", 2000);
+  store_->ReportStatus(done, "Done", std::nullopt, 2000);
+  store_->ReportStatus(failed, "Failed", std::nullopt, 2000);
+
+  auto active = InTransaction(store_->db(), true, [&](Connection& c) {
+    return SubmitTx(c).ActiveJobs("hello", debian_, chickpea_, Target{i386_, wheezy_, false});
+  });
+  ASSERT_EQ(active.size(), 2u);
+  EXPECT_EQ(active[0].job_id, waiting);
+  EXPECT_EQ(active[0].version, "1.0");
+  EXPECT_EQ(active[0].status, "Waiting");
+  EXPECT_EQ(active[0].buildclient, std::nullopt);
+  Job w = store_->GetJob(waiting);
+  EXPECT_EQ(active[0].instance_id, w.instance.id);
+  EXPECT_EQ(active[0].master, w.instance.master);
+  EXPECT_EQ(active[0].package_id, w.instance.package.id);
+  EXPECT_EQ(active[1].job_id, building);
+  EXPECT_EQ(active[1].status, "Building");
+  EXPECT_EQ(active[1].buildclient->name, "client1");
+
+  auto no_env = InTransaction(store_->db(), false, [&](Connection& c) {
+    return SubmitTx(c).ActiveJobs("hello", debian_, chickpea_, Target{i386_, std::nullopt});
+  });
+  EXPECT_EQ(no_env.size(), 1u);
+}
+
+TEST_P(StoreTest, SetStatusAppendsAndBecomesCurrent) {
+  Seed();
+  Id id = Submit("hello", "1.0", armel_);
+  InTransaction(store_->db(), true, [&](Connection& c) { SubmitTx(c).SetStatus(id, 3, 2000); });
+  EXPECT_EQ(store_->GetJob(id).status, "Cancelled");
+  EXPECT_EQ(store_->JobHistoryOf(id).back().status, "Cancelled");
+  EXPECT_THROW(InTransaction(store_->db(), true,
+                             [&](Connection& c) { SubmitTx(c).SetStatus(999, 3, 2000); }),
+               NotFound);
+}
+
+TEST_P(StoreTest, DeleteJobTakesItsHistoryAndRequest) {
+  Seed();
+  Id keep = Submit("hello", "1.0", armel_);
+  Id gone = Submit("hello", "1.1", armel_);
+  store_->ReportStatus(gone, "Building", "client1", 2000);
+  store_->DeleteJob(gone);
+  ExpectThrowWith<NotFound>([&] { store_->GetJob(gone); }, "no job");
+  EXPECT_THROW(store_->JobHistoryOf(gone), NotFound);
+  EXPECT_EQ(store_->BuildRequestOf(gone, nullptr), std::nullopt);
+  EXPECT_THROW(store_->DeleteJob(gone), NotFound);
+  EXPECT_EQ(Ids(store_->ListJobs({}, {})), (std::vector<Id>{keep}));
+  EXPECT_EQ(store_->JobHistoryOf(keep).size(), 1u);
+}
+
+TEST_P(StoreTest, Outbox) {
+  Seed();
+  Id job = Submit("hello", "1.0", armel_);
+  std::vector<Id> ids = InTransaction(store_->db(), true, [&](Connection& c) {
+    SubmitTx tx(c);
+    return std::vector<Id>{tx.AddOutbox(job, "Debian.armel.chickpea.deb",
+                                        "Debian_armel_chickpea_deb", "{\"a\":1}", 100),
+                           tx.AddOutbox(std::nullopt, "build_client_x", "", "{}", 200),
+                           tx.AddOutbox(job, "k", "q", "late", 300)};
+  });
+  auto pending = store_->PendingOutbox(300, 10);
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].id, ids[0]);
+  EXPECT_EQ(pending[0].routing_key, "Debian.armel.chickpea.deb");
+  EXPECT_EQ(pending[0].queue, "Debian_armel_chickpea_deb");
+  EXPECT_EQ(pending[1].queue, "");
+  EXPECT_EQ(pending[0].body, "{\"a\":1}");
+  EXPECT_EQ(pending[0].created_us, 100);
+  EXPECT_EQ(store_->PendingOutbox(1000, 1).size(), 1u);
+  // Outbox rows never block deleting their job.
+  store_->DeleteJob(job);
+  store_->DeleteOutbox({ids[0], ids[2]});
+  pending = store_->PendingOutbox(1000, 10);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].id, ids[1]);
+}
+
+TEST_P(StoreTest, OutboxDeletesManyIds) {
+  std::vector<Id> ids = InTransaction(store_->db(), true, [&](Connection& c) {
+    std::vector<Id> out;
+    for (int i = 0; i < 150; ++i)
+      out.push_back(SubmitTx(c).AddOutbox(std::nullopt, "k", "q", "b", i));
+    return out;
+  });
+  ids.pop_back();
+  store_->DeleteOutbox(ids);
+  store_->DeleteOutbox({});
+  auto pending = store_->PendingOutbox(1000, 1000);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].created_us, 149);
+}
+
+}  // namespace
+}  // namespace cbit::store
