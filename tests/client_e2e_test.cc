@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "tests/support/fixture.h"
 
@@ -72,18 +73,22 @@ TEST_F(ClientE2e, ACompileErrorIsFailedWithTheCompilerMessageInTheLog) {
 }
 
 TEST_F(ClientE2e, ACancelStopsTheRunningBuildAndLeavesNoProcessBehind) {
-  PackageSpec sleeps{.name = "hello-sleeps", .suite = suite(), .kind = PackageKind::kArchAnySleeps};
+  // A build that sleeps until let go; its hold file's path, unique to this
+  // test, finds its processes (other runs' sleeps are none of ours).
+  std::string hold = scratch() + "/hold";
+  std::ofstream(hold) << "hold\n";
+  PackageSpec sleeps{.name = "hello-sleeps", .suite = suite(), .hold_file = hold};
   auto repo = MakeGitRepo(sleeps, scratch());
   ClientProcess client(Client("build_client_e2e_c"));
   Id job = Submit(sleeps, "git", repo.path, repo.commit);
-  ASSERT_TRUE(WaitFor([&] { return ProcessRuns(kSleepMarker); }, kBuildDeadline))
+  ASSERT_TRUE(WaitFor([&] { return ProcessRuns(hold); }, kBuildDeadline))
       << client.Log() << LogOf(job);
   ASSERT_EQ(harness().store().GetJob(job).status, "Building");
   auto r = harness().admin().Get("/job/" + std::to_string(job) + "/cancel");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, R"({"result": "CancelRequested"})");
   ASSERT_TRUE(WaitForStatus(job, "Cancelled", seconds(60))) << client.Log();
-  EXPECT_TRUE(WaitFor([] { return !ProcessRuns(kSleepMarker); }, seconds(30)));
+  EXPECT_TRUE(WaitFor([&] { return !ProcessRuns(hold); }, seconds(30)));
   EXPECT_EQ(Statuses(job), (std::vector<std::string>{"Waiting", "Building", "Cancelled"}));
   EXPECT_NE(LogOf(job).find("== cancelled"), std::string::npos) << LogOf(job);
   EXPECT_EQ(client.Stop(), 0);

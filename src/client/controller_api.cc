@@ -9,7 +9,7 @@ namespace {
 
 using nlohmann::json;
 
-// The answer, or ApiError naming the call and what went wrong.
+// The answer (owned by `r`), or ApiError naming the call and what went wrong.
 const httplib::Response& Expect(const httplib::Result& r, const std::string& what) {
   if (!r) throw ApiError(0, what + ": " + httplib::to_string(r.error()));
   if (r->status != 200) {
@@ -69,7 +69,8 @@ LogAck HttpControllerApi::AppendLog(Id job, std::optional<int> attempt, std::int
   std::string path = "/job/" + std::to_string(job) + "/log?offset=" + std::to_string(offset);
   if (attempt) path += "&attempt=" + std::to_string(*attempt);
   std::lock_guard lock(mu_);
-  const auto& res = Expect(http_->Post(path, text, "text/plain; charset=utf-8"), "POST " + path);
+  httplib::Result r = http_->Post(path, text, "text/plain; charset=utf-8");
+  const auto& res = Expect(r, "POST " + path);
   try {
     json j = json::parse(res.body);
     return {j.at("attempt").get<int>(), j.at("length").get<std::int64_t>()};

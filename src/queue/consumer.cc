@@ -11,6 +11,9 @@ constexpr amqp_channel_t kChannel = AmqpConnection::kChannel;
 // Passive declares go to a channel of their own: the broker answers a missing
 // queue by closing the channel, which on kChannel would end consumption.
 constexpr amqp_channel_t kProbeChannel = 2;
+// RabbitMQ holds back every delivery of a channel whose channel-wide
+// prefetch is used up, acknowledged or not: auto-ack consumers get their own.
+constexpr amqp_channel_t kAutoAckChannel = 3;
 
 void CopyProperties(const amqp_basic_properties_t& p, Delivery* d) {
   if (p._flags & AMQP_BASIC_DELIVERY_MODE_FLAG) d->delivery_mode = p.delivery_mode;
@@ -107,20 +110,26 @@ void Consumer::Consume(const std::string& queue, int prefetch, PrefetchScope sco
   amqp_basic_qos(conn.get(), kChannel, 0, static_cast<std::uint16_t>(prefetch),
                  scope == PrefetchScope::kChannel ? 1 : 0);
   conn.CheckLastReply("basic.qos");
-  StartConsumer(queue, /*auto_ack=*/false);
+  StartConsumer(queue, kChannel, /*auto_ack=*/false);
 }
 
-void Consumer::ConsumeAutoAck(const std::string& queue) { StartConsumer(queue, /*auto_ack=*/true); }
+void Consumer::ConsumeAutoAck(const std::string& queue) {
+  if (!auto_ack_channel_open_) {
+    Live().OpenChannel(kAutoAckChannel);
+    auto_ack_channel_open_ = true;
+  }
+  StartConsumer(queue, kAutoAckChannel, /*auto_ack=*/true);
+}
 
-void Consumer::StartConsumer(const std::string& queue, bool auto_ack) {
+void Consumer::StartConsumer(const std::string& queue, amqp_channel_t channel, bool auto_ack) {
   AmqpConnection& conn = Live();
-  amqp_basic_consume_ok_t* ok = amqp_basic_consume(
-      conn.get(), kChannel, AsBytes(queue), amqp_empty_bytes,
-      /*no_local=*/0, /*no_ack=*/auto_ack ? 1 : 0, /*exclusive=*/0, amqp_empty_table);
+  amqp_basic_consume_ok_t* ok =
+      amqp_basic_consume(conn.get(), channel, AsBytes(queue), amqp_empty_bytes, /*no_local=*/0,
+                         /*no_ack=*/auto_ack ? 1 : 0, /*exclusive=*/0, amqp_empty_table);
   conn.CheckLastReply("basic.consume '" + queue + "'");
   std::string tag = ToString(ok->consumer_tag);
   queue_of_tag_[tag] = queue;
-  active_tags_.push_back(std::move(tag));
+  active_tags_.emplace_back(std::move(tag), channel);
 }
 
 std::optional<Delivery> Consumer::Next(std::chrono::milliseconds timeout) {
@@ -225,8 +234,8 @@ void Consumer::Cancel() {
   AmqpConnection& conn = Live();
   // Tags stay in queue_of_tag_: deliveries sent before the cancel took
   // effect may still be read by Next.
-  for (const auto& tag : active_tags_) {
-    amqp_basic_cancel(conn.get(), kChannel, AsBytes(tag));
+  for (const auto& [tag, channel] : active_tags_) {
+    amqp_basic_cancel(conn.get(), channel, AsBytes(tag));
     conn.CheckLastReply("basic.cancel");
   }
   active_tags_.clear();

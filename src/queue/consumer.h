@@ -3,6 +3,8 @@
 // what the controller published.
 #pragma once
 
+#include <amqp.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -59,8 +61,9 @@ class Consumer {
   /// channel with PrefetchScope::kChannel.
   void Consume(const std::string& queue, int prefetch,
                PrefetchScope scope = PrefetchScope::kPerConsumer);
-  /// Starts consuming `queue` without acknowledgements: deliveries are the
-  /// broker's to forget at once, and no prefetch limit holds them back.
+  /// Starts consuming `queue` without acknowledgements, on a channel of its
+  /// own: deliveries are the broker's to forget at once, and no prefetch
+  /// limit of the acknowledged consumers holds them back.
   void ConsumeAutoAck(const std::string& queue);
   /// Waits up to `timeout` for the next delivery of any consumed queue.
   /// Heartbeats are answered only while a call is running, so a caller that
@@ -88,13 +91,15 @@ class Consumer {
   /// The passive declare of MessageCount and ConsumerCount.
   std::optional<std::pair<std::uint32_t, std::uint32_t>> Probe(const std::string& queue);
   /// basic.consume on the consuming channel.
-  void StartConsumer(const std::string& queue, bool auto_ack);
+  void StartConsumer(const std::string& queue, amqp_channel_t channel, bool auto_ack);
 
   AmqpOptions opts_;
   std::unique_ptr<AmqpConnection> conn_;
   std::map<std::string, std::string> queue_of_tag_;  ///< consumer tag → queue
-  std::vector<std::string> active_tags_;             ///< consumers not cancelled
+  /// Consumers not cancelled, with their channels.
+  std::vector<std::pair<std::string, amqp_channel_t>> active_tags_;
   bool probe_channel_open_ = false;
+  bool auto_ack_channel_open_ = false;
 };
 
 }  // namespace cbit::queue
