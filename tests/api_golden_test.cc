@@ -5,33 +5,19 @@
 // the captured AMQP bodies.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "queue/publisher.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/databases.h"
+#include "tests/support/pybit_wire.h"
 
 namespace cbit::testing {
 namespace {
 
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(CBIT_SOURCE_DIR) + "/../shared/pybit-wire/" + name);
-  EXPECT_TRUE(in) << "missing fixture " << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Fixture(const std::string& name) { return testing::PyBitFixture(name); }
 
-std::string AmqpBody(const std::string& file, int n) {
-  std::istringstream in(Fixture(file));
-  std::string line;
-  int seen = 0;
-  while (std::getline(in, line))
-    if (line.rfind("BODY: ", 0) == 0 && seen++ == n) return line.substr(6);
-  return "";
-}
+std::string AmqpBody(const std::string& file, int n) { return testing::PyBitAmqpBody(file, n); }
 
 // Times differ from run to run; their format must not.
 std::string MaskTimes(const std::string& s) {

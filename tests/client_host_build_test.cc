@@ -130,7 +130,7 @@ TEST(ClientHostBuild, CancelStopsTheBuildAndLeavesNoProcesses) {
   std::string log;
   CancelHook cancel;
   cancel.grace = std::chrono::seconds(5);
-  cancel.requested = [&] { return log.find(cbit::testing::kSleepMarker) != std::string::npos; };
+  cancel.requested = [&] { return log.find(cbit::testing::SleepMarker()) != std::string::npos; };
   SubprocessRunner runner;
   LogSink sink = [&](std::string_view s) { log += s; };
   FetchResult fetched = Fetch(job, work, {}, runner, sink, cancel);
@@ -142,7 +142,7 @@ TEST(ClientHostBuild, CancelStopsTheBuildAndLeavesNoProcesses) {
   EXPECT_EQ(built.result.outcome, Outcome::kCancelled) << log;
   EXPECT_LT(took, std::chrono::seconds(30));
   Command pgrep;
-  pgrep.argv = {"pgrep", "-f", cbit::testing::kSleepMarker};
+  pgrep.argv = {"pgrep", "-f", cbit::testing::SleepMarker()};
   CommandResult left = RunCommand(pgrep);
   EXPECT_EQ(left.exit_code, 1) << "stray processes: " << left.output;
 }

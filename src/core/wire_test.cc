@@ -4,29 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <regex>
-#include <sstream>
+#include "tests/support/pybit_wire.h"
 
 namespace cbit::wire {
 namespace {
 
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(CBIT_SOURCE_DIR) + "/../shared/pybit-wire/" + name);
-  EXPECT_TRUE(in) << "missing fixture " << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Fixture(const std::string& name) { return cbit::testing::PyBitFixture(name); }
 
-// The BODY line of the n-th message in an amqp_*.txt capture.
 std::string AmqpBody(const std::string& file, int n) {
-  std::istringstream in(Fixture(file));
-  std::string line;
-  int seen = 0;
-  while (std::getline(in, line))
-    if (line.rfind("BODY: ", 0) == 0 && seen++ == n) return line.substr(6);
-  return "";
+  return cbit::testing::PyBitAmqpBody(file, n);
 }
 
 const Lookup kI386{2, "i386"}, kArmel{1, "armel"}, kChickpea{1, "chickpea"}, kDebian{1, "Debian"},

@@ -17,13 +17,17 @@ constexpr std::string_view kUpsertPackage =
 constexpr std::string_view kInsertInstance =
     "INSERT INTO packageinstance (package_id, dist_id, suite_id, format_id, arch_id, buildenv_id,"
     " master) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id";
+// Driven from the package name (CROSS JOIN fixes SQLite's join order; for
+// PostgreSQL it is a plain inner join): planned from the status index
+// instead, the query walks every Waiting job and submissions slow down as
+// the queue of waiting jobs grows.
 constexpr std::string_view kActiveJobs =
-    "SELECT j.id, pi.id, pi.master, p.id, p.version, st.name, bc.id, bc.name FROM job j"
-    " JOIN packageinstance pi ON pi.id = j.packageinstance_id"
-    " JOIN package p ON p.id = pi.package_id JOIN status st ON st.id = j.status_id"
+    "SELECT j.id, pi.id, pi.master, p.id, p.version, st.name, bc.id, bc.name"
+    " FROM package p CROSS JOIN packageinstance pi CROSS JOIN job j CROSS JOIN status st"
     " LEFT JOIN buildclients bc ON bc.id = j.buildclient_id"
-    " WHERE p.name = $1 AND pi.dist_id = $2 AND pi.suite_id = $3 AND pi.arch_id = $4"
-    " AND pi.buildenv_id IS NOT DISTINCT FROM $5"
+    " WHERE p.name = $1 AND pi.package_id = p.id AND pi.dist_id = $2 AND pi.suite_id = $3"
+    " AND pi.arch_id = $4 AND pi.buildenv_id IS NOT DISTINCT FROM $5"
+    " AND j.packageinstance_id = pi.id AND st.id = j.status_id"
     " AND st.name IN ('Waiting', 'Blocked', 'Building') ORDER BY j.id";
 constexpr std::string_view kInsertJob =
     "INSERT INTO job (packageinstance_id, status_id, status_time)"

@@ -131,6 +131,8 @@ void RegisterJobRoutes(Router& r, Api& api) {
     std::vector<std::string> missing;
     std::string status = f.Require("status", missing);
     Form::Check(missing);
+    if (!api.store.FindLookup(LookupKind::kStatus, status))
+      throw HttpError(400, "status '" + status + "' is not a status (GET /status lists them)");
     std::optional<std::string> client;
     if (f.Has("client") && !f.Get("client").empty()) {
       client = f.Get("client");

@@ -43,6 +43,7 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
   admin_->set_keep_alive(true);
   anon_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
   for (auto* c : {admin_.get(), anon_.get()}) {
+    c->set_tcp_nodelay(true);
     c->set_read_timeout(10, 0);
     c->set_connection_timeout(5, 0);
   }

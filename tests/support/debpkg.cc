@@ -1,5 +1,7 @@
 #include "tests/support/debpkg.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -8,6 +10,9 @@
 #include "util/subprocess.h"
 
 namespace cbit::testing {
+
+std::string SleepMarker() { return "sleep 3141." + std::to_string(::getpid()); }
+
 namespace fs = std::filesystem;
 namespace {
 
@@ -53,7 +58,7 @@ void WriteUpstream(const PackageSpec& spec, const fs::path& dir) {
                          : "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n";
   Write(dir / "hello.c", body);
   std::string build = spec.kind == PackageKind::kArchAnySleeps
-                          ? "\t" + std::string(kSleepMarker) + "\n\t$(CC) -o hello hello.c\n"
+                          ? "\t" + SleepMarker() + "\n\t$(CC) -o hello hello.c\n"
                           : "\t$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o hello hello.c\n";
   if (!spec.hold_file.empty()) {
     build = "\twhile test -e " + spec.hold_file + "; do sleep 1; done\n" + build;

@@ -27,8 +27,10 @@ struct PackageSpec {
   std::string hold_file;
 };
 
-/// The argv of the sleep kArchAnySleeps runs, for finding stray processes.
-inline constexpr const char* kSleepMarker = "sleep 3141";
+/// The argv of the sleep kArchAnySleeps runs, for finding stray processes:
+/// "sleep 3141.<pid of the test program>", so two test programs running at
+/// once never see each other's builds.
+std::string SleepMarker();
 
 struct GitRepo {
   std::string path;    ///< a non-bare repository, usable as a clone URI

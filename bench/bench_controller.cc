@@ -1,0 +1,356 @@
+// cbit-bench: the controller's speed on this machine, against real servers.
+//
+// Starts a private RabbitMQ node and (for postgres) a PostgreSQL cluster with
+// synchronous commit, runs the real cbit-web binary against them, and drives
+// it over keep-alive HTTP connections:
+//   - POST /job/vcshook submissions/s at 1 and 8 connections, on an empty
+//     database and with 100,000 jobs in it (every answer waits for the
+//     database commit and the broker's publisher confirm);
+//   - submission latency: POST sent → answered, and POST sent → the
+//     BuildRequest delivered to a consumer of its queue (p50 / p99);
+//   - GET /job with 10,000 jobs; GET /job/<id> requests/s at 8 connections.
+// Each rate is measured three times; the median is printed. Targets (issue):
+// ≥ 3,000/s on PostgreSQL (≥ 2,500/s at 100k jobs), ≥ 2,000/s on SQLite,
+// latency ≤ 2 ms p50 / ≤ 25 ms p99, GET /job ≤ 100 ms, GET /job/<id> ≥ 20,000/s.
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/wire.h"
+#include "queue/consumer.h"
+#include "tests/support/fixture.h"
+#include "tests/support/postgres.h"
+#include "tests/support/rabbitmq.h"
+#include "util/subprocess.h"
+#include "web/auth.h"
+
+namespace {
+
+using namespace cbit;
+using Clock = std::chrono::steady_clock;
+using std::chrono::duration;
+using std::chrono::milliseconds;
+
+constexpr const char* kPassword = "bench-password";
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  if (v.empty()) return 0;
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+}
+
+// A port nobody listens on: bind port 0, read it, close the socket.
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("no free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The real cbit-web binary, run in its own process group, stopped by SIGINT.
+class WebProcess {
+ public:
+  WebProcess(const std::string& config, int port) : port_(port) {
+    thread_ = std::thread([this, config] {
+      Command cmd{.argv = {std::string(CBIT_BINARY_DIR) + "/cbit-web", "--config", config,
+                           "--log-level", "warn"}};
+      auto r = RunCommand(cmd, [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stderr); },
+                          {.requested = [this] { return stop_.load(); },
+                           .grace = std::chrono::seconds(20)});
+      exit_code_ = r.exit_code;
+    });
+    httplib::Client c("127.0.0.1", port_);
+    for (int i = 0; i < 200; ++i) {
+      if (auto r = c.Get("/status"); r && r->status == 200) return;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    throw std::runtime_error("cbit-web did not start");
+  }
+  ~WebProcess() {
+    stop_ = true;
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  int port_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> exit_code_{-1};
+  std::thread thread_;
+};
+
+std::unique_ptr<httplib::Client> Connect(int port) {
+  auto c = std::make_unique<httplib::Client>("127.0.0.1", port);
+  c->set_keep_alive(true);
+  c->set_tcp_nodelay(true);  // headers and body go in two writes: no Nagle delay
+  c->set_basic_auth("admin", kPassword);
+  c->set_read_timeout(30, 0);
+  return c;
+}
+
+std::string SubmitBody(const std::string& suite, const std::string& name) {
+  return "package=" + name + "&package_version=1.0-1&suite=" + suite +
+         "&distribution=Debian&architecture_list=any&format=deb&method=git"
+         "&uri=https://git.example/" + name + ".git&vcs_id=0123abcd";
+}
+
+class Bench {
+ public:
+  Bench(int port) : port_(port) {}
+
+  void Seed(const std::vector<std::string>& suites) {
+    auto c = Connect(port_);
+    auto put = [&](const std::string& path, const std::string& body) {
+      auto r = c->Put(path, body, "application/x-www-form-urlencoded");
+      if (!r || r->status != 200) throw std::runtime_error("seeding " + path + " failed");
+    };
+    put("/dist", "name=Debian");
+    put("/format", "name=deb");
+    put("/arch", "name=amd64");
+    for (const auto& s : suites) {
+      put("/suite", "name=" + s);
+      put("/suitearch", "suite=" + s + "&arch=amd64&master_weight=1");
+    }
+  }
+
+  // Submissions over `conns` keep-alive connections for `seconds`, or until
+  // `count` submissions when count > 0. Returns submissions/s.
+  double Submit(int conns, double seconds, std::int64_t count = 0) {
+    std::atomic<std::int64_t> done{0}, errors{0};
+    std::atomic<int> last_error{0};
+    std::atomic<bool> stop{false};
+    auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < conns; ++t) {
+      threads.emplace_back([&, t] {
+        auto c = Connect(port_);
+        while (!stop) {
+          std::int64_t n = next_name_++;
+          if (count > 0 && n >= first_name_ + count) break;
+          auto r = c->Post("/job/vcshook", SubmitBody("bench", "p" + std::to_string(n)),
+                           "application/x-www-form-urlencoded");
+          if (r && r->status == 200) {
+            ++done;
+          } else {
+            ++errors;
+            last_error = r ? r->status : -static_cast<int>(r.error());
+          }
+          if (count == 0 && duration<double>(Clock::now() - start).count() > seconds) stop = true;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    first_name_ = next_name_.load();
+    jobs_ += done;
+    if (errors)
+      std::printf("  (%lld failed submissions, last: %d)\n", (long long)errors.load(),
+                  last_error.load());
+    return done / duration<double>(Clock::now() - start).count();
+  }
+
+  std::int64_t jobs() const { return jobs_; }
+
+  void FillTo(std::int64_t target) {
+    if (jobs_ < target) Submit(8, 0, target - jobs_);
+  }
+
+  // GET /job (every job) sequentially; returns milliseconds per request.
+  std::vector<double> ListJobs(int times) {
+    auto c = Connect(port_);
+    std::vector<double> ms;
+    for (int i = 0; i < times; ++i) {
+      auto t0 = Clock::now();
+      auto r = c->Get("/job");
+      if (!r || r->status != 200) throw std::runtime_error("GET /job failed");
+      ms.push_back(duration<double, std::milli>(Clock::now() - t0).count());
+      if (i == 0) list_bytes_ = r->body.size();
+    }
+    return ms;
+  }
+  std::size_t list_bytes() const { return list_bytes_; }
+
+  double GetJobRate(int conns, double seconds) {
+    std::atomic<std::int64_t> done{0};
+    auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < conns; ++t) {
+      threads.emplace_back([&, t] {
+        auto c = Connect(port_);
+        std::int64_t i = t;
+        while (duration<double>(Clock::now() - start).count() < seconds) {
+          auto r = c->Get("/job/" + std::to_string(1 + (i++ * 7919) % std::max<std::int64_t>(jobs_, 1)));
+          if (r && r->status == 200) ++done;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    return done / duration<double>(Clock::now() - start).count();
+  }
+
+  // POST → answer and POST → BuildRequest delivered to a consumer, one
+  // connection, `n` submissions into the "latency" suite's queue.
+  void Latency(const queue::AmqpOptions& amqp, int n, std::vector<double>& answer_ms,
+               std::vector<double>& delivered_ms) {
+    queue::Consumer consumer(amqp);
+    const std::string q = "Debian_amd64_latency_deb";
+    consumer.DeclareAndBind(q, "Debian.amd64.latency.deb");
+    consumer.Consume(q, 1000);
+    std::mutex mu;
+    std::map<Id, Clock::time_point> sent, delivered;
+    std::atomic<bool> stop{false};
+    std::thread reader([&] {
+      while (!stop) {
+        auto d = consumer.Next(milliseconds(100));
+        if (!d) continue;
+        auto now = Clock::now();
+        Id job = wire::DecodeBuildRequest(d->body).job.id;
+        consumer.Ack(d->delivery_tag);
+        std::lock_guard lock(mu);
+        delivered[job] = now;
+      }
+    });
+    auto c = Connect(port_);
+    for (int i = 0; i < n; ++i) {
+      auto t0 = Clock::now();
+      auto r = c->Post("/job/vcshook", SubmitBody("latency", "l" + std::to_string(next_name_++)),
+                       "application/x-www-form-urlencoded");
+      auto t1 = Clock::now();
+      if (!r || r->status != 200) continue;
+      answer_ms.push_back(duration<double, std::milli>(t1 - t0).count());
+      auto id_at = r->body.find('[');
+      Id job = std::stoll(r->body.substr(id_at + 1));
+      std::lock_guard lock(mu);
+      sent[job] = t0;
+    }
+    first_name_ = next_name_.load();
+    jobs_ += n;
+    auto until = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < until) {
+      {
+        std::lock_guard lock(mu);
+        if (delivered.size() >= sent.size()) break;
+      }
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    stop = true;
+    reader.join();
+    for (auto& [job, t0] : sent)
+      if (auto it = delivered.find(job); it != delivered.end())
+        delivered_ms.push_back(duration<double, std::milli>(it->second - t0).count());
+  }
+
+ private:
+  int port_;
+  std::atomic<std::int64_t> next_name_{0};
+  std::int64_t first_name_ = 0;
+  std::int64_t jobs_ = 0;
+  std::size_t list_bytes_ = 0;
+};
+
+std::string WriteConfig(const std::string& dir, int port, const std::string& backend,
+                        const std::string& db, const queue::AmqpOptions& amqp) {
+  std::string path = dir + "/web.json";
+  std::ofstream out(path);
+  std::string db_json = backend == "sqlite"
+                            ? R"({"backend": "sqlite", "path": ")" + db + R"("})"
+                            : R"({"backend": "postgres", "conninfo": ")" + db + R"(", "pool": 8})";
+  out << R"({"web": {"interface": "127.0.0.1", "port": )" << port
+      << R"(, "threads": 32, "users": {"admin": ")" << web::HashPassword(kPassword) << R"("}},
+ "db": )" << db_json
+      << R"(, "controller": {"rabbit_url": "127.0.0.1:)" << amqp.port << R"(", "channels": 8}})";
+  return path;
+}
+
+void Run(const std::string& backend, int reps, double seconds, std::int64_t big) {
+  auto& rabbit = testing::SharedRabbit();
+  std::string dir = testing::ScratchDir("bench-" + backend);
+  std::string db = backend == "sqlite" ? dir + "/cbit.db" : testing::FreshPostgresDatabase();
+  int port = FreePort();
+  WebProcess web(WriteConfig(dir, port, backend, db, rabbit.options()), port);
+  Bench b(port);
+  b.Seed({"bench", "latency"});
+
+  std::printf("\n== %s (%s)\n", backend.c_str(),
+              backend == "sqlite" ? "WAL, synchronous=FULL" : "synchronous_commit=on");
+  auto rate = [&](int conns) {
+    std::vector<double> v;
+    for (int i = 0; i < reps; ++i) v.push_back(b.Submit(conns, seconds));
+    return Median(v);
+  };
+  double empty1 = rate(1), empty8 = rate(8);
+  std::printf("vcshook, empty db     : %7.0f/s at 1 conn, %7.0f/s at 8 conns\n", empty1, empty8);
+
+  std::vector<double> answer, delivered;
+  b.Latency(rabbit.options(), 2000, answer, delivered);
+  std::printf("latency POST→answer   : p50 %.2f ms, p99 %.2f ms (%zu)\n",
+              Percentile(answer, 0.5), Percentile(answer, 0.99), answer.size());
+  std::printf("latency POST→consumer : p50 %.2f ms, p99 %.2f ms (%zu delivered)\n",
+              Percentile(delivered, 0.5), Percentile(delivered, 0.99), delivered.size());
+
+  b.FillTo(10000);
+  auto list = b.ListJobs(15);
+  std::printf("GET /job, %lld jobs   : median %.1f ms, p90 %.1f ms (%zu bytes)\n",
+              (long long)b.jobs(), Median(list), Percentile(list, 0.9), b.list_bytes());
+  std::vector<double> gets;
+  for (int i = 0; i < reps; ++i) gets.push_back(b.GetJobRate(8, seconds));
+  std::printf("GET /job/<id>         : %7.0f/s at 8 conns\n", Median(gets));
+
+  auto t0 = Clock::now();
+  b.FillTo(big);
+  std::printf("filled to %lld jobs in %.0f s\n", (long long)b.jobs(),
+              duration<double>(Clock::now() - t0).count());
+  double full1 = rate(1), full8 = rate(8);
+  std::printf("vcshook, %lld jobs : %7.0f/s at 1 conn, %7.0f/s at 8 conns\n",
+              (long long)b.jobs(), full1, full8);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cbit-bench - measures cbit-web against real PostgreSQL/SQLite and RabbitMQ",
+               "cbit-bench"};
+  std::vector<std::string> backends{"sqlite", "postgres"};
+  int reps = 3;
+  double seconds = 3;
+  std::int64_t big = 100000;
+  app.add_option("--backend", backends, "sqlite and/or postgres (default both)");
+  app.add_option("--reps", reps, "repetitions of each rate measurement (median printed)");
+  app.add_option("--seconds", seconds, "length of each rate measurement");
+  app.add_option("--jobs", big, "jobs in the database for the 'full' measurements");
+  CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  int rc = 0;
+  try {
+    for (const auto& b : backends) Run(b, reps, seconds, big);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cbit-bench: %s\n", e.what());
+    rc = 1;
+  }
+  testing::RunExitHooks();
+  return rc;
+}
