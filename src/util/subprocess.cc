@@ -166,6 +166,10 @@ CommandResult RunCommand(const Command& cmd, const OutputSink& sink, const Cance
       kill_at = now + std::chrono::hours(24);
     }
   }
+  // A process forked just as the signal went out (make starting a recipe
+  // while it handles SIGINT) never got it and outlives the command: once
+  // stopped, nothing of the command's group may stay behind.
+  if (result.cancelled || result.timed_out) KillGroup(pid, SIGKILL);
   ::close(out[0]);
   if (in_fd >= 0) ::close(in_fd);
   if (WIFEXITED(status)) {
