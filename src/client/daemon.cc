@@ -226,10 +226,11 @@ void Daemon::Finish(queue::Consumer* c) {
   const queue::Delivery& d = running_->delivery;
   const Id id = running_->request.job.id;
   spdlog::info(
-      "job {}: {} {}; delivery→Building {} ms, total {} ms, in build tools {} ms, client "
-      "overhead {} ms",
-      id, OutcomeName(rep.outcome), rep.detail, rep.to_building.count(), rep.total.count(),
-      rep.in_tools.count(), (rep.total - rep.in_tools).count());
+      "job {}: {}{}; delivery→Building {} ms, total {} ms, in build tools {} ms, client overhead "
+      "{} ms",
+      id, OutcomeName(rep.outcome), rep.detail.empty() ? "" : " (" + rep.detail + ")",
+      rep.to_building.count(), rep.total.count(), rep.in_tools.count(),
+      (rep.total - rep.in_tools).count());
   // A delivery can be settled only on the connection it came on.
   if (c && c->IsOpen() && running_->generation == generation_) {
     auto headers = d.headers;
