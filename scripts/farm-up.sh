@@ -1,7 +1,10 @@
 #!/bin/bash
 # `make up`: runs a one-machine cbit farm in the foreground on embedded
-# defaults — a private RabbitMQ node and cbit-web on SQLite, all state under
-# var/ — and stops everything it started on Ctrl-C or SIGTERM.
+# defaults — a private RabbitMQ node, cbit-web on SQLite and one cbit-client
+# building on this host (dpkg-buildpackage, uploads to var/incoming), all
+# state under var/ — and stops everything it started on Ctrl-C or SIGTERM.
+# The example package (examples/hello-cbit) is put in a git repository under
+# var/examples so there is something to submit.
 #
 # Environment: CBIT_PORT (HTTP, default 8080), CBIT_AMQP_PORT (default 5673,
 # so a system broker on 5672 is left alone), CBIT_ADMIN_PASSWORD (default: a
@@ -15,8 +18,9 @@ PORT=${CBIT_PORT:-8080}
 AMQP_PORT=${CBIT_AMQP_PORT:-5673}
 URL="http://localhost:$PORT"
 mkdir -p "$VAR"
-# var/ stays traversable: the RabbitMQ node runs as user rabbitmq. Secrets
-# in it are written with umask 077.
+# Not listable by others; traversable, as the RabbitMQ node runs as user
+# rabbitmq in var/rabbitmq. Secrets in it are written with umask 077.
+chmod 711 "$VAR"
 
 # The admin password: given, kept from an earlier run, or generated.
 if [ -n "${CBIT_ADMIN_PASSWORD:-}" ]; then
@@ -41,13 +45,14 @@ NEW_DB=1
 [ -s "$VAR/cbit.db" ] && NEW_DB=0
 
 WEB_PID=""
+CLIENT_PID=""
 stop_all() {
   trap - EXIT INT TERM
   echo "cbit: stopping"
-  if [ -n "$WEB_PID" ]; then
-    kill -TERM "$WEB_PID" 2>/dev/null || true
-    wait "$WEB_PID" 2>/dev/null || true
-  fi
+  for pid in $CLIENT_PID $WEB_PID; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   scripts/rabbitmq-node.sh stop "$VAR/rabbitmq" || true
 }
 trap stop_all EXIT
@@ -81,6 +86,44 @@ if [ "$NEW_DB" = 1 ]; then
   done
 fi
 
+# The build client: this host's arch, both seeded suites, uploads into
+# var/incoming through a local dput target.
+HOST_ARCH=$(dpkg --print-architecture)
+CLIENT_ID=build_client_$HOST_ARCH
+mkdir -p "$VAR/incoming" "$VAR/client-build"
+cat > "$VAR/dput.cf" <<CF
+[local]
+method = local
+incoming = $VAR/incoming
+allow_unsigned_uploads = 1
+run_dinstall = 0
+CF
+(umask 077; cat > "$VAR/client.json" <<JSON
+{
+  "clientid": "$CLIENT_ID", "host_arch": "$HOST_ARCH", "distribution": "Debian",
+  "pkg_format": "deb", "suites": ["chickpea", "bookworm"],
+  "buildroot": "$VAR/client-build",
+  "host": "127.0.0.1", "port": $AMQP_PORT, "userid": "guest", "password": "guest",
+  "controller_url": "$URL", "controller_user": "admin", "controller_password": "$PASSWORD",
+  "builder": "host", "dput_dest": "local", "dput_config": "$VAR/dput.cf"
+}
+JSON
+)
+echo "cbit: starting cbit-client $CLIENT_ID (log: $VAR/client.log)"
+"$BUILD/cbit-client" --config "$VAR/client.json" >>"$VAR/client.log" 2>&1 &
+CLIENT_PID=$!
+
+# The example package in a git repository the client can clone.
+EXAMPLE="$VAR/examples/hello-cbit.git"
+if [ ! -d "$EXAMPLE/.git" ]; then
+  mkdir -p "$EXAMPLE"
+  cp -r examples/hello-cbit/. "$EXAMPLE/"
+  git -C "$EXAMPLE" init --quiet
+  git -C "$EXAMPLE" add --all
+  git -C "$EXAMPLE" -c user.name=cbit -c user.email=cbit@example.org commit --quiet -m "hello-cbit 1.0"
+fi
+COMMIT=$(git -C "$EXAMPLE" rev-parse HEAD)
+
 cat <<EOF
 
   cbit is running.
@@ -94,6 +137,13 @@ cat <<EOF
     curl -i -u admin:\$(cat $VAR/admin-password) -X POST $URL/job/vcshook \\
       --data "uri=http://svn.example/svn/lwdev&method=svn&distribution=Debian&vcs_id=20961&architecture_list=all,any&package_version=0.6.33chickpea94&package=appbarwidget&suite=chickpea&format=deb"
     curl $URL/job
+
+  Build the example package on this machine's client ($CLIENT_ID):
+    curl -u admin:\$(cat $VAR/admin-password) -X POST $URL/job/vcshook \\
+      --data "package=hello-cbit&package_version=1.0&suite=chickpea&distribution=Debian&format=deb&architecture_list=all&method=git&uri=$EXAMPLE&vcs_id=$COMMIT"
+    curl $URL/job/1/status       # Waiting, Building, Done
+    curl $URL/job/1/log          # the build log, also while it builds
+    ls $VAR/incoming             # the upload
 
   Ctrl-C stops everything.
 EOF

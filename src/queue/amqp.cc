@@ -130,17 +130,18 @@ void AmqpConnection::DeclareExchange(const std::string& exchange, amqp_channel_t
 }
 
 void AmqpConnection::DeclareAndBindQueue(const std::string& queue, const std::string& exchange,
-                                         const std::string& routing_key, amqp_channel_t channel) {
+                                         const std::string& routing_key, amqp_channel_t channel,
+                                         amqp_table_t arguments) {
   amqp_queue_declare(conn_, channel, AsBytes(queue), /*passive=*/0, /*durable=*/1,
-                     /*exclusive=*/0, /*auto_delete=*/0, amqp_empty_table);
+                     /*exclusive=*/0, /*auto_delete=*/0, arguments);
   CheckLastReply("queue.declare '" + queue + "'");
   amqp_queue_bind(conn_, channel, AsBytes(queue), AsBytes(exchange), AsBytes(routing_key),
                   amqp_empty_table);
   CheckLastReply("queue.bind '" + queue + "' to '" + exchange + "' with '" + routing_key + "'");
 }
 
-std::optional<std::uint32_t> AmqpConnection::PassiveDeclare(const std::string& queue,
-                                                            amqp_channel_t channel) {
+std::optional<AmqpConnection::QueueCounts> AmqpConnection::PassiveDeclare(const std::string& queue,
+                                                                          amqp_channel_t channel) {
   amqp_queue_declare_ok_t* ok =
       amqp_queue_declare(conn_, channel, AsBytes(queue), /*passive=*/1, 0, 0, 0, amqp_empty_table);
   amqp_rpc_reply_t reply = amqp_get_rpc_reply(conn_);
@@ -156,7 +157,7 @@ std::optional<std::uint32_t> AmqpConnection::PassiveDeclare(const std::string& q
     return std::nullopt;
   }
   Check(reply, "queue.declare (passive) '" + queue + "'");
-  return ok->message_count;
+  return QueueCounts{ok->message_count, ok->consumer_count};
 }
 
 bool AmqpConnection::StillOpen() {

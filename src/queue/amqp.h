@@ -65,12 +65,19 @@ class AmqpConnection {
   void OpenChannel(amqp_channel_t channel);
   /// Declares a durable direct exchange.
   void DeclareExchange(const std::string& exchange, amqp_channel_t channel = kChannel);
-  /// Declares a durable queue (neither exclusive nor auto-delete) and binds it.
+  /// Declares a durable queue (neither exclusive nor auto-delete) with
+  /// `arguments` (x-message-ttl, …) and binds it.
   void DeclareAndBindQueue(const std::string& queue, const std::string& exchange,
-                           const std::string& routing_key, amqp_channel_t channel = kChannel);
-  /// Passive declare: the queue's message count, or nullopt when it does not
+                           const std::string& routing_key, amqp_channel_t channel = kChannel,
+                           amqp_table_t arguments = amqp_empty_table);
+  /// What a passive declare tells about a queue.
+  struct QueueCounts {
+    std::uint32_t messages = 0;
+    std::uint32_t consumers = 0;
+  };
+  /// Passive declare: the queue's counts, or nullopt when it does not
   /// exist. The broker closes the channel on a miss; it is reopened here.
-  std::optional<std::uint32_t> PassiveDeclare(const std::string& queue, amqp_channel_t channel);
+  std::optional<QueueCounts> PassiveDeclare(const std::string& queue, amqp_channel_t channel);
 
   /// Reads, without blocking, whatever the broker sent since the last call
   /// (heartbeats; a close after a broker restart). False when the

@@ -7,6 +7,7 @@
 #include <deque>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "queue/amqp.h"
 #include "queue/publisher.h"
@@ -130,6 +131,18 @@ class AmqpPublisher final : public Publisher {
     props.content_type = amqp_cstring_bytes("application/json");
     props.content_encoding = amqp_cstring_bytes("UTF-8");
     props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
+    std::vector<amqp_table_entry_t> headers;
+    for (const auto& [name, value] : m.headers) {
+      amqp_table_entry_t e{};
+      e.key = AsBytes(name);
+      e.value.kind = AMQP_FIELD_KIND_I64;
+      e.value.value.i64 = value;
+      headers.push_back(e);
+    }
+    if (!headers.empty()) {
+      props._flags |= AMQP_BASIC_HEADERS_FLAG;
+      props.headers = {static_cast<int>(headers.size()), headers.data()};
+    }
     conn.CheckStatus(amqp_basic_publish(conn.get(), kChannel, AsBytes(opts_.exchange),
                                         AsBytes(m.routing_key), /*mandatory=*/0,
                                         /*immediate=*/0, &props, AsBytes(m.body)),

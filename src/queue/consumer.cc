@@ -11,12 +11,57 @@ constexpr amqp_channel_t kChannel = AmqpConnection::kChannel;
 // Passive declares go to a channel of their own: the broker answers a missing
 // queue by closing the channel, which on kChannel would end consumption.
 constexpr amqp_channel_t kProbeChannel = 2;
+// RabbitMQ holds back every delivery of a channel whose channel-wide
+// prefetch is used up, acknowledged or not: auto-ack consumers get their own.
+constexpr amqp_channel_t kAutoAckChannel = 3;
 
 void CopyProperties(const amqp_basic_properties_t& p, Delivery* d) {
   if (p._flags & AMQP_BASIC_DELIVERY_MODE_FLAG) d->delivery_mode = p.delivery_mode;
   if (p._flags & AMQP_BASIC_CONTENT_TYPE_FLAG) d->content_type = ToString(p.content_type);
   if (p._flags & AMQP_BASIC_CONTENT_ENCODING_FLAG)
     d->content_encoding = ToString(p.content_encoding);
+  if (!(p._flags & AMQP_BASIC_HEADERS_FLAG)) return;
+  for (int i = 0; i < p.headers.num_entries; ++i) {
+    const amqp_table_entry_t& e = p.headers.entries[i];
+    const amqp_field_value_t& v = e.value;
+    std::optional<std::int64_t> n;
+    switch (v.kind) {
+      case AMQP_FIELD_KIND_I8:
+        n = v.value.i8;
+        break;
+      case AMQP_FIELD_KIND_U8:
+        n = v.value.u8;
+        break;
+      case AMQP_FIELD_KIND_I16:
+        n = v.value.i16;
+        break;
+      case AMQP_FIELD_KIND_U16:
+        n = v.value.u16;
+        break;
+      case AMQP_FIELD_KIND_I32:
+        n = v.value.i32;
+        break;
+      case AMQP_FIELD_KIND_U32:
+        n = v.value.u32;
+        break;
+      case AMQP_FIELD_KIND_I64:
+        n = v.value.i64;
+        break;
+      case AMQP_FIELD_KIND_U64:
+        n = static_cast<std::int64_t>(v.value.u64);
+        break;
+      default:
+        break;
+    }
+    if (n) d->headers[ToString(e.key)] = *n;
+  }
+}
+
+amqp_table_entry_t Entry(const char* key, amqp_field_value_t value) {
+  amqp_table_entry_t e{};
+  e.key = amqp_cstring_bytes(key);
+  e.value = value;
+  return e;
 }
 
 }  // namespace
@@ -40,18 +85,51 @@ void Consumer::DeclareAndBind(const std::string& queue, const std::string& routi
   conn.DeclareAndBindQueue(queue, opts_.exchange, routing_key);
 }
 
-void Consumer::Consume(const std::string& queue, int prefetch) {
+void Consumer::DeclareDelayQueue(const std::string& queue, std::chrono::milliseconds ttl,
+                                 const std::string& dead_letter_routing_key) {
   AmqpConnection& conn = Live();
-  // RabbitMQ applies a non-global prefetch to each consumer created after it.
-  amqp_basic_qos(conn.get(), kChannel, 0, static_cast<std::uint16_t>(prefetch), /*global=*/0);
+  conn.DeclareExchange(opts_.exchange);
+  amqp_field_value_t ttl_value{}, exchange_value{}, key_value{};
+  ttl_value.kind = AMQP_FIELD_KIND_I64;
+  ttl_value.value.i64 = ttl.count();
+  exchange_value.kind = AMQP_FIELD_KIND_UTF8;
+  exchange_value.value.bytes = AsBytes(opts_.exchange);
+  key_value.kind = AMQP_FIELD_KIND_UTF8;
+  key_value.value.bytes = AsBytes(dead_letter_routing_key);
+  amqp_table_entry_t entries[] = {Entry("x-message-ttl", ttl_value),
+                                  Entry("x-dead-letter-exchange", exchange_value),
+                                  Entry("x-dead-letter-routing-key", key_value)};
+  conn.DeclareAndBindQueue(queue, opts_.exchange, queue, kChannel,
+                           amqp_table_t{static_cast<int>(std::size(entries)), entries});
+}
+
+void Consumer::Consume(const std::string& queue, int prefetch, PrefetchScope scope) {
+  AmqpConnection& conn = Live();
+  // RabbitMQ applies a non-global prefetch to each consumer created after
+  // it, a global one to the channel: both limits hold when both are set.
+  amqp_basic_qos(conn.get(), kChannel, 0, static_cast<std::uint16_t>(prefetch),
+                 scope == PrefetchScope::kChannel ? 1 : 0);
   conn.CheckLastReply("basic.qos");
+  StartConsumer(queue, kChannel, /*auto_ack=*/false);
+}
+
+void Consumer::ConsumeAutoAck(const std::string& queue) {
+  if (!auto_ack_channel_open_) {
+    Live().OpenChannel(kAutoAckChannel);
+    auto_ack_channel_open_ = true;
+  }
+  StartConsumer(queue, kAutoAckChannel, /*auto_ack=*/true);
+}
+
+void Consumer::StartConsumer(const std::string& queue, amqp_channel_t channel, bool auto_ack) {
+  AmqpConnection& conn = Live();
   amqp_basic_consume_ok_t* ok =
-      amqp_basic_consume(conn.get(), kChannel, AsBytes(queue), amqp_empty_bytes,
-                         /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0, amqp_empty_table);
+      amqp_basic_consume(conn.get(), channel, AsBytes(queue), amqp_empty_bytes, /*no_local=*/0,
+                         /*no_ack=*/auto_ack ? 1 : 0, /*exclusive=*/0, amqp_empty_table);
   conn.CheckLastReply("basic.consume '" + queue + "'");
   std::string tag = ToString(ok->consumer_tag);
   queue_of_tag_[tag] = queue;
-  active_tags_.push_back(std::move(tag));
+  active_tags_.emplace_back(std::move(tag), channel);
 }
 
 std::optional<Delivery> Consumer::Next(std::chrono::milliseconds timeout) {
@@ -129,21 +207,35 @@ std::optional<Delivery> Consumer::Get(const std::string& queue) {
   return d;
 }
 
-std::optional<std::uint32_t> Consumer::MessageCount(const std::string& queue) {
+std::optional<std::pair<std::uint32_t, std::uint32_t>> Consumer::Probe(const std::string& queue) {
   AmqpConnection& conn = Live();
   if (!probe_channel_open_) {
     conn.OpenChannel(kProbeChannel);
     probe_channel_open_ = true;
   }
-  return conn.PassiveDeclare(queue, kProbeChannel);
+  auto counts = conn.PassiveDeclare(queue, kProbeChannel);
+  if (!counts) return std::nullopt;
+  return std::pair{counts->messages, counts->consumers};
+}
+
+std::optional<std::uint32_t> Consumer::MessageCount(const std::string& queue) {
+  auto counts = Probe(queue);
+  if (!counts) return std::nullopt;
+  return counts->first;
+}
+
+std::optional<std::uint32_t> Consumer::ConsumerCount(const std::string& queue) {
+  auto counts = Probe(queue);
+  if (!counts) return std::nullopt;
+  return counts->second;
 }
 
 void Consumer::Cancel() {
   AmqpConnection& conn = Live();
   // Tags stay in queue_of_tag_: deliveries sent before the cancel took
   // effect may still be read by Next.
-  for (const auto& tag : active_tags_) {
-    amqp_basic_cancel(conn.get(), kChannel, AsBytes(tag));
+  for (const auto& [tag, channel] : active_tags_) {
+    amqp_basic_cancel(conn.get(), channel, AsBytes(tag));
     conn.CheckLastReply("basic.cancel");
   }
   active_tags_.clear();

@@ -3,6 +3,8 @@
 // what the controller published.
 #pragma once
 
+#include <amqp.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -28,7 +30,12 @@ struct Delivery {
   int delivery_mode = 0;     ///< 2: persistent
   std::string content_type;
   std::string content_encoding;
+  std::map<std::string, std::int64_t> headers;  ///< the integer-valued AMQP headers
 };
+
+/// Whom a prefetch limit counts: each consumer, or the channel as a whole
+/// (every acknowledged consumer of this Consumer together).
+enum class PrefetchScope { kPerConsumer, kChannel };
 
 /// A connection of its own with one channel for consuming. Not thread-safe;
 /// every failure (broker restart, channel closed by the broker, e.g. on
@@ -44,9 +51,20 @@ class Consumer {
 
   /// Declares the exchange (durable, direct) and a durable queue bound to it.
   void DeclareAndBind(const std::string& queue, const std::string& routing_key);
+  /// Declares a durable queue bound with its own name as routing key whose
+  /// messages wait `ttl`, then are dead-lettered to the exchange with
+  /// `dead_letter_routing_key`: a delay line back into a build queue.
+  void DeclareDelayQueue(const std::string& queue, std::chrono::milliseconds ttl,
+                         const std::string& dead_letter_routing_key);
   /// Starts consuming `queue` with acknowledgements; at most `prefetch`
-  /// unacknowledged deliveries are outstanding per queue.
-  void Consume(const std::string& queue, int prefetch);
+  /// unacknowledged deliveries are outstanding per consumer, or on the whole
+  /// channel with PrefetchScope::kChannel.
+  void Consume(const std::string& queue, int prefetch,
+               PrefetchScope scope = PrefetchScope::kPerConsumer);
+  /// Starts consuming `queue` without acknowledgements, on a channel of its
+  /// own: deliveries are the broker's to forget at once, and no prefetch
+  /// limit of the acknowledged consumers holds them back.
+  void ConsumeAutoAck(const std::string& queue);
   /// Waits up to `timeout` for the next delivery of any consumed queue.
   /// Heartbeats are answered only while a call is running, so a caller that
   /// holds a delivery for long (a build) keeps calling Next meanwhile.
@@ -59,6 +77,8 @@ class Consumer {
   std::optional<Delivery> Get(const std::string& queue);
   /// Messages ready in `queue`, or nullopt when it does not exist.
   std::optional<std::uint32_t> MessageCount(const std::string& queue);
+  /// Consumers of `queue`, or nullopt when it does not exist.
+  std::optional<std::uint32_t> ConsumerCount(const std::string& queue);
   /// Stops every consumption started with Consume; unacknowledged
   /// deliveries stay with this Consumer until acknowledged or closed.
   void Cancel();
@@ -68,12 +88,18 @@ class Consumer {
  private:
   /// The connection with the usual deadline set; throws when it is closed.
   AmqpConnection& Live();
+  /// The passive declare of MessageCount and ConsumerCount.
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> Probe(const std::string& queue);
+  /// basic.consume on the consuming channel.
+  void StartConsumer(const std::string& queue, amqp_channel_t channel, bool auto_ack);
 
   AmqpOptions opts_;
   std::unique_ptr<AmqpConnection> conn_;
   std::map<std::string, std::string> queue_of_tag_;  ///< consumer tag → queue
-  std::vector<std::string> active_tags_;             ///< consumers not cancelled
+  /// Consumers not cancelled, with their channels.
+  std::vector<std::pair<std::string, amqp_channel_t>> active_tags_;
   bool probe_channel_open_ = false;
+  bool auto_ack_channel_open_ = false;
 };
 
 }  // namespace cbit::queue

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -33,6 +35,7 @@ struct Message {
   std::string routing_key;
   std::string queue;
   std::string body;  ///< JSON, sent persistent with content_encoding UTF-8
+  std::map<std::string, std::int64_t> headers;  ///< AMQP headers, e.g. "x-cbit-attempt"
 };
 
 /// The broker could not be reached, refused, or did not confirm in time.

@@ -90,9 +90,23 @@ CREATE TABLE outbox (
   created BIGINT NOT NULL);
 )sql";
 
+// Build logs, in chunks at byte offsets, per build attempt (one Building
+// period). Unique offsets: two writers racing for the same end of a log
+// cannot both append there.
+constexpr std::string_view kJobLog = R"sql(
+CREATE TABLE joblog (
+  id {{id}},
+  job_id BIGINT NOT NULL REFERENCES job (id),
+  attempt INTEGER NOT NULL,
+  offset_bytes BIGINT NOT NULL,
+  data TEXT NOT NULL);
+CREATE UNIQUE INDEX joblog_job_attempt_offset_idx ON joblog (job_id, attempt, offset_bytes);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
+    {3, "build logs", kJobLog},
 };
 
 std::string_view MacroValue(std::string_view macro, bool postgres) {

@@ -105,6 +105,20 @@ struct OutboxRow {
   std::int64_t created_us = 0;
 };
 
+/// Where an appended log chunk left the log of one build attempt.
+struct LogAppend {
+  int attempt = 0;          ///< the attempt written to
+  std::int64_t length = 0;  ///< bytes in that attempt's log now
+};
+
+/// A read of one attempt's log from a byte offset.
+struct LogRead {
+  std::string text;         ///< the bytes after the offset
+  int attempt = 0;          ///< 0: the job has never been Building
+  std::int64_t length = 0;  ///< bytes in that attempt's log
+  bool finished = false;    ///< the job is Done, Uploaded, Failed or Cancelled
+};
+
 class GroupCommitter;
 
 class Store {
@@ -189,6 +203,18 @@ class Store {
   void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
                     std::int64_t now_us);
   void DeleteJob(Id id);
+
+  // Build logs (store_logs.cc). An attempt is one Building period: attempt N
+  // of a job is written while it has had N Building statuses.
+  /// Appends `data` at byte `offset` of an attempt (nullopt: the latest).
+  /// Idempotent: the part of a retried chunk below the current length is
+  /// skipped. NotFound for an unknown job; Conflict when `offset` is past the
+  /// current length (naming it) or the attempt has not started.
+  LogAppend AppendLog(Id job_id, std::optional<int> attempt, std::int64_t offset,
+                      const std::string& data);
+  /// The log of an attempt (nullopt: the latest) after byte `offset`.
+  /// NotFound for an unknown job or attempt.
+  LogRead ReadLog(Id job_id, std::optional<int> attempt, std::int64_t offset);
 
   // Outbox.
   std::vector<OutboxRow> PendingOutbox(std::int64_t created_before_us, int limit);

@@ -31,6 +31,7 @@ constexpr std::string_view kSetJobClient = "UPDATE job SET buildclient_id = $2 W
 
 constexpr std::string_view kDeleteJobHistory = "DELETE FROM jobstatus WHERE job_id = $1";
 constexpr std::string_view kDeleteJobRequest = "DELETE FROM buildrequest WHERE job_id = $1";
+constexpr std::string_view kDeleteJobLog = "DELETE FROM joblog WHERE job_id = $1";
 constexpr std::string_view kDeleteJob = "DELETE FROM job WHERE id = $1 RETURNING id";
 
 // Each JobFilter field filters on one joined name column.
@@ -125,6 +126,7 @@ void Store::DeleteJob(Id id) {
   InTransaction(*db_, true, [&](Connection& c) {
     c.Exec(kDeleteJobHistory, {id});
     c.Exec(kDeleteJobRequest, {id});
+    c.Exec(kDeleteJobLog, {id});
     if (c.Exec(kDeleteJob, {id}).empty()) throw NotFound(detail::NoSuch("job", id));
   });
 }

@@ -72,6 +72,12 @@ CommandResult RunCommand(const Command& cmd, const OutputSink& sink, const Cance
       ::_exit(127);
     }
     ::signal(SIGPIPE, SIG_DFL);
+    // A daemon that takes its stop signals with sigwait blocks them in every
+    // thread; a command must not inherit that mask, or a cancel's SIGINT
+    // would never reach it.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::execvpe(plan.argv[0], plan.argv.data(), plan.envp.data());
     const char msg[] = "cannot execute: ";
     (void)!::write(2, msg, sizeof msg - 1);
@@ -160,6 +166,10 @@ CommandResult RunCommand(const Command& cmd, const OutputSink& sink, const Cance
       kill_at = now + std::chrono::hours(24);
     }
   }
+  // A process forked just as the signal went out (make starting a recipe
+  // while it handles SIGINT) never got it and outlives the command: once
+  // stopped, nothing of the command's group may stay behind.
+  if (result.cancelled || result.timed_out) KillGroup(pid, SIGKILL);
   ::close(out[0]);
   if (in_fd >= 0) ::close(in_fd);
   if (WIFEXITED(status)) {

@@ -39,5 +39,6 @@ void RegisterCollection(Router& r, Collection c);
 void RegisterLookupRoutes(Router& r, Api& api);
 void RegisterPackageRoutes(Router& r, Api& api);
 void RegisterJobRoutes(Router& r, Api& api);
+void RegisterLogRoutes(Router& r, Api& api);
 
 }  // namespace cbit::web

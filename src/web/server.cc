@@ -43,6 +43,7 @@ HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
   RegisterLookupRoutes(router_, api);
   RegisterPackageRoutes(router_, api);
   RegisterJobRoutes(router_, api);
+  RegisterLogRoutes(router_, api);
 }
 
 int HttpServer::Bind() {

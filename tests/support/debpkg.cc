@@ -60,6 +60,9 @@ void WriteUpstream(const PackageSpec& spec, const fs::path& dir) {
   std::string build = spec.kind == PackageKind::kArchAnySleeps
                           ? "\t" + SleepMarker() + "\n\t$(CC) -o hello hello.c\n"
                           : "\t$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o hello hello.c\n";
+  if (!spec.hold_file.empty()) {
+    build = "\twhile test -e " + spec.hold_file + "; do sleep 1; done\n" + build;
+  }
   Write(dir / "Makefile", "all: hello\nhello: hello.c\n" + build +
                               "install:\n\tinstall -D -m 755 hello $(DESTDIR)/usr/bin/" +
                               spec.name + "\nclean:\n\trm -f hello\n");

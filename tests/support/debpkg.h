@@ -22,6 +22,9 @@ struct PackageSpec {
   std::string suite = "bookworm";
   PackageKind kind = PackageKind::kArchAny;
   std::string extra_build_depends;  ///< appended to Build-Depends when not empty
+  /// kArchAny: when set, the build waits while this file exists (a test
+  /// holds a build in progress and lets it go).
+  std::string hold_file;
 };
 
 /// The argv of the sleep kArchAnySleeps runs, for finding stray processes:

@@ -1,0 +1,146 @@
+#include "client/config.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/debian.h"
+
+namespace cbit::client {
+namespace {
+
+using nlohmann::json;
+
+// Reads `key` into `out` when present; pyBit wrote numbers and booleans as
+// strings as often as not.
+template <typename T>
+bool Read(const json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return false;
+  try {
+    if constexpr (std::is_same_v<T, int>) {
+      out = it->is_string() ? std::stoi(it->template get<std::string>()) : it->template get<int>();
+    } else if constexpr (std::is_same_v<T, bool>) {
+      out = it->is_string() ? it->template get<std::string>() == "true" : it->template get<bool>();
+    } else {
+      out = it->template get<T>();
+    }
+  } catch (const std::exception&) {
+    throw ConfigError(std::string("config key '") + key + "' has the wrong type");
+  }
+  return true;
+}
+
+void ReadSeconds(const json& j, const char* key, std::chrono::seconds& out) {
+  int s = static_cast<int>(out.count());
+  if (Read(j, key, s)) {
+    if (s < 0) throw ConfigError(std::string("config key '") + key + "' must not be negative");
+    out = std::chrono::seconds(s);
+  }
+}
+
+std::string Require(const json& j, const char* key) {
+  std::string v;
+  Read(j, key, v);
+  if (v.empty()) throw ConfigError(std::string("config key '") + key + "' is required");
+  return v;
+}
+
+void ReadBuilder(const json& j, ClientConfig& c) {
+  std::string builder = "sbuild", mode = "schroot";
+  Read(j, "builder", builder);
+  Read(j, "sbuild_mode", mode);
+  Read(j, "chroot_dir", c.build.chroot_dir);
+  if (builder == "host") {
+    c.build.kind = BuilderKind::kHost;
+  } else if (builder != "sbuild") {
+    throw ConfigError("config key 'builder' must be \"host\" or \"sbuild\", not '" + builder + "'");
+  } else if (mode == "unshare") {
+    c.build.kind = BuilderKind::kSbuildUnshare;
+    if (c.build.chroot_dir.empty()) {
+      throw ConfigError("config key 'chroot_dir' is required with sbuild_mode \"unshare\"");
+    }
+  } else if (mode == "schroot") {
+    c.build.kind = BuilderKind::kSbuildSchroot;
+  } else {
+    throw ConfigError("config key 'sbuild_mode' must be \"unshare\" or \"schroot\"");
+  }
+}
+
+// Names that become queue names, routing keys or command-line arguments.
+void CheckNames(const ClientConfig& c) {
+  if (!debian::IsToken(c.clientid)) throw ConfigError("clientid '" + c.clientid + "' is malformed");
+  if (!debian::IsArch(c.host_arch))
+    throw ConfigError("host_arch '" + c.host_arch + "' is malformed");
+  if (!debian::IsToken(c.distribution)) throw ConfigError("distribution is malformed");
+  if (!debian::IsToken(c.pkg_format)) throw ConfigError("pkg_format is malformed");
+  if (c.suites.empty()) throw ConfigError("config key 'suites' needs at least one suite");
+  for (const auto& s : c.suites)
+    if (!debian::IsToken(s)) throw ConfigError("suite '" + s + "' is malformed");
+  if (!debian::IsToken(c.dput_dest)) {
+    throw ConfigError("config key 'dput_dest' (the dput target) is required");
+  }
+  if (c.controller_url.rfind("http://", 0) != 0 && c.controller_url.rfind("https://", 0) != 0) {
+    throw ConfigError("controller_url must start with http:// or https://");
+  }
+}
+
+}  // namespace
+
+ClientConfig ParseConfig(const std::string& json_text) {
+  json j;
+  try {
+    j = json::parse(json_text);
+  } catch (const json::exception& e) {
+    throw ConfigError(std::string("the config is not JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw ConfigError("the config must be a JSON object");
+  ClientConfig c;
+  c.clientid = Require(j, "clientid");
+  c.host_arch = Require(j, "host_arch");
+  c.distribution = Require(j, "distribution");
+  Read(j, "pkg_format", c.pkg_format);
+  Read(j, "suites", c.suites);
+  Read(j, "buildroot", c.buildroot);
+  Read(j, "host", c.amqp.host);
+  Read(j, "port", c.amqp.port);
+  Read(j, "vhost", c.amqp.vhost);
+  Read(j, "exchange", c.amqp.exchange);
+  // No default credentials, for the broker or the controller: a client that
+  // silently tried guest/guest would fail far from the cause.
+  c.amqp.user = Require(j, "userid");
+  c.amqp.password = Require(j, "password");
+  Read(j, "dry_run", c.dry_run);
+  Read(j, "use_lvm", c.use_lvm);
+  Read(j, "dput", c.dput);
+  Read(j, "dput_dest", c.dput_dest);
+  Read(j, "poll_time", c.poll_time);
+  Read(j, "debsignkey", c.debsignkey);
+  c.controller_url = Require(j, "controller_url");
+  c.controller_user = Require(j, "controller_user");
+  c.controller_password = Require(j, "controller_password");
+  Read(j, "dput_config", c.dput_config);
+  ReadBuilder(j, c);
+  Read(j, "apt_sources_list", c.fetch.apt_sources_list);
+  ReadSeconds(j, "retry_base_seconds", c.retry_base);
+  ReadSeconds(j, "retry_max_seconds", c.retry_max);
+  ReadSeconds(j, "cancel_grace_seconds", c.cancel_grace);
+  ReadSeconds(j, "http_timeout_seconds", c.http_timeout);
+  Read(j, "log_level", c.log_level);
+  if (c.retry_base.count() < 1 || c.retry_max < c.retry_base) {
+    throw ConfigError("retry_base_seconds must be at least 1 and at most retry_max_seconds");
+  }
+  if (c.http_timeout.count() < 1) throw ConfigError("http_timeout_seconds must be at least 1");
+  CheckNames(c);
+  return c;
+}
+
+ClientConfig LoadConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read the config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str());
+}
+
+}  // namespace cbit::client

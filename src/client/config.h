@@ -1,0 +1,61 @@
+// cbit-client's configuration: a JSON file with the keys of pyBit's
+// client.conf plus cbit's own (controller, builder, retry delays). Every key
+// is documented in `cbit-client --help` (src/client/main.cc).
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "client/build.h"
+#include "client/fetch.h"
+#include "client/upload.h"
+#include "queue/publisher.h"
+
+namespace cbit::client {
+
+/// A key is missing, malformed or refused; the message names it.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ClientConfig {
+  // pyBit's client.conf keys.
+  std::string clientid;  ///< the command queue's name and the client reported to the controller
+  std::string host_arch;
+  std::string distribution;
+  std::string pkg_format = "deb";
+  std::vector<std::string> suites;
+  std::string buildroot = "/var/lib/cbit-client";  ///< one work directory per job below it
+  queue::AmqpOptions amqp;  ///< host, port, userid, password, vhost (+ exchange)
+  bool dry_run = false;
+  bool use_lvm = false;    ///< accepted; schroot's own configuration decides
+  std::string dput;        ///< accepted; cbit runs dput -f -c <dput_config>
+  std::string dput_dest;   ///< upload target when the job has no build environment
+  int poll_time = 0;       ///< accepted; requests are pushed, not polled
+  std::string debsignkey;  ///< sign the .changes with this key before dput
+  // cbit's additions.
+  std::string controller_url;   ///< "http://host:port"
+  std::string controller_user;  ///< HTTP Basic credentials (no default)
+  std::string controller_password;
+  std::string dput_config = "/etc/dput.cf";
+  BuildConfig build;                    ///< builder "host" | "sbuild" (+ sbuild_mode, chroot_dir)
+  FetchConfig fetch;                    ///< apt_sources_list
+  std::chrono::seconds retry_base{30};  ///< first delay before a Blocked job is retried
+  std::chrono::seconds retry_max{3600};
+  std::chrono::seconds cancel_grace{30};  ///< SIGINT, then SIGKILL after this
+  std::chrono::seconds http_timeout{10};  ///< deadline of each controller call
+  std::string log_level = "info";
+
+  UploadConfig Upload() const { return {dput_config, dput_dest, debsignkey}; }
+};
+
+/// Parses the JSON text of a config file. Throws ConfigError naming the first
+/// missing or malformed key; credentials have no defaults and are required.
+ClientConfig ParseConfig(const std::string& json_text);
+
+/// Reads and parses a config file.
+ClientConfig LoadConfig(const std::string& path);
+
+}  // namespace cbit::client

@@ -1,0 +1,85 @@
+#include "client/config.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cbit::client {
+namespace {
+
+nlohmann::json Minimal() {
+  return {{"clientid", "build_client_amd64"},
+          {"host_arch", "amd64"},
+          {"distribution", "Debian"},
+          {"suites", {"bookworm", "chickpea"}},
+          {"userid", "guest"},
+          {"password", "guest"},
+          {"dput_dest", "incoming"},
+          {"controller_url", "http://localhost:8080"},
+          {"controller_user", "admin"},
+          {"controller_password", "secret"}};
+}
+
+TEST(ClientConfig, PyBitKeysAndDefaults) {
+  nlohmann::json j = Minimal();
+  j["port"] = "5673";  // pyBit wrote numbers as strings
+  j["dry_run"] = "true";
+  j["poll_time"] = 60;
+  j["use_lvm"] = false;
+  j["dput"] = "-U";
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_EQ(c.clientid, "build_client_amd64");
+  EXPECT_EQ(c.suites, (std::vector<std::string>{"bookworm", "chickpea"}));
+  EXPECT_EQ(c.amqp.port, 5673);
+  EXPECT_EQ(c.amqp.exchange, "pybit");
+  EXPECT_TRUE(c.dry_run);
+  EXPECT_EQ(c.pkg_format, "deb");
+  EXPECT_EQ(c.build.kind, BuilderKind::kSbuildSchroot);
+  EXPECT_EQ(c.retry_base, std::chrono::seconds(30));
+  EXPECT_EQ(c.Upload().target, "incoming");
+}
+
+TEST(ClientConfig, BuilderChoices) {
+  nlohmann::json j = Minimal();
+  j["builder"] = "host";
+  EXPECT_EQ(ParseConfig(j.dump()).build.kind, BuilderKind::kHost);
+  j["builder"] = "sbuild";
+  j["sbuild_mode"] = "unshare";
+  EXPECT_THROW(ParseConfig(j.dump()), ConfigError);  // no chroot_dir
+  j["chroot_dir"] = "/srv/chroots";
+  EXPECT_EQ(ParseConfig(j.dump()).build.kind, BuilderKind::kSbuildUnshare);
+  j["builder"] = "pbuilder";
+  EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
+}
+
+TEST(ClientConfig, MissingCredentialsAreRefusedNamingTheKey) {
+  for (const char* key : {"userid", "password", "controller_user", "controller_password"}) {
+    nlohmann::json j = Minimal();
+    j.erase(key);
+    try {
+      ParseConfig(j.dump());
+      ADD_FAILURE() << key << " accepted missing";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(ClientConfig, MalformedValuesAreRefused) {
+  auto refused = [](const char* key, nlohmann::json value) {
+    nlohmann::json j = Minimal();
+    j[key] = value;
+    EXPECT_THROW(ParseConfig(j.dump()), ConfigError) << key << " = " << value;
+  };
+  refused("clientid", "-rf");
+  refused("host_arch", "AMD64");
+  refused("suites", nlohmann::json::array());
+  refused("suites", {"ok", "bad suite"});
+  refused("controller_url", "localhost:8080");
+  refused("retry_base_seconds", 0);
+  refused("port", "many");
+  EXPECT_THROW(ParseConfig("not json"), ConfigError);
+}
+
+}  // namespace
+}  // namespace cbit::client

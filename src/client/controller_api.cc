@@ -1,0 +1,82 @@
+#include "client/controller_api.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cbit::client {
+namespace {
+
+using nlohmann::json;
+
+// The answer (owned by `r`), or ApiError naming the call and what went wrong.
+const httplib::Response& Expect(const httplib::Result& r, const std::string& what) {
+  if (!r) throw ApiError(0, what + ": " + httplib::to_string(r.error()));
+  if (r->status != 200) {
+    std::string msg = r->body;
+    try {
+      msg = json::parse(r->body).at("error").get<std::string>();
+    } catch (const std::exception&) {
+    }
+    throw ApiError(r->status, what + ": HTTP " + std::to_string(r->status) + ": " + msg);
+  }
+  return *r;
+}
+
+}  // namespace
+
+HttpControllerApi::HttpControllerApi(const std::string& url, const std::string& user,
+                                     const std::string& password, std::chrono::seconds timeout)
+    : http_(std::make_unique<httplib::Client>(url)) {
+  http_->set_basic_auth(user, password);
+  http_->set_keep_alive(true);
+  http_->set_connection_timeout(timeout);
+  http_->set_read_timeout(timeout);
+  http_->set_write_timeout(timeout);
+}
+
+HttpControllerApi::~HttpControllerApi() = default;
+
+std::optional<JobState> HttpControllerApi::CurrentStatus(Id job) {
+  std::string path = "/job/" + std::to_string(job) + "/status";
+  std::lock_guard lock(mu_);
+  httplib::Result r = http_->Get(path);
+  if (r && r->status == 404) return std::nullopt;
+  const auto& res = Expect(r, "GET " + path);
+  try {
+    json history = json::parse(res.body);
+    if (!history.is_array() || history.empty()) return JobState{};
+    const json& last = history.back();
+    JobState s{last.at("status").get<std::string>(), std::nullopt};
+    if (last.contains("buildclient") && last["buildclient"].is_string()) {
+      s.buildclient = last["buildclient"].get<std::string>();
+    }
+    return s;
+  } catch (const json::exception& e) {
+    throw ApiError(0, "GET " + path + ": unexpected answer: " + e.what());
+  }
+}
+
+void HttpControllerApi::ReportStatus(Id job, const std::string& status, const std::string& client) {
+  std::string path = "/job/" + std::to_string(job);
+  httplib::Params form{{"status", status}, {"client", client}};
+  std::lock_guard lock(mu_);
+  Expect(http_->Put(path, form), "PUT " + path + " status=" + status);
+}
+
+LogAck HttpControllerApi::AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
+                                    const std::string& text) {
+  std::string path = "/job/" + std::to_string(job) + "/log?offset=" + std::to_string(offset);
+  if (attempt) path += "&attempt=" + std::to_string(*attempt);
+  std::lock_guard lock(mu_);
+  httplib::Result r = http_->Post(path, text, "text/plain; charset=utf-8");
+  const auto& res = Expect(r, "POST " + path);
+  try {
+    json j = json::parse(res.body);
+    return {j.at("attempt").get<int>(), j.at("length").get<std::int64_t>()};
+  } catch (const json::exception& e) {
+    throw ApiError(0, "POST " + path + ": unexpected answer: " + e.what());
+  }
+}
+
+}  // namespace cbit::client

@@ -1,0 +1,285 @@
+#include "client/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "client/decide.h"
+#include "core/wire.h"
+
+namespace cbit::client {
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+// How long the main thread waits for a delivery before it looks at the
+// worker and the stop flag again; also the cancel latency.
+constexpr milliseconds kTick{200};
+constexpr milliseconds kFirstBackoff{500};
+constexpr milliseconds kMaxBackoff{30000};
+
+std::int64_t Header(const queue::Delivery& d, const char* name) {
+  auto it = d.headers.find(name);
+  return it == d.headers.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+/// The job being built: its delivery, its worker thread and the flags the
+/// worker's cancel hook reads.
+struct Daemon::Running {
+  BuildRequest request;
+  queue::Delivery delivery;
+  int generation = 0;  ///< the connection the delivery came on
+  std::atomic<bool> cancelled{false};
+  std::atomic<bool> done{false};
+  JobReport report;
+  std::thread worker;
+};
+
+Daemon::Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
+               std::function<bool()> stop_requested)
+    : config_(config),
+      api_(api),
+      runner_(runner),
+      stop_requested_(std::move(stop_requested)),
+      publisher_(queue::MakeAmqpPublisher(config.amqp, 1)) {}
+
+Daemon::~Daemon() {
+  if (running_ && running_->worker.joinable()) running_->worker.join();
+}
+
+std::vector<std::pair<std::string, std::string>> Daemon::BuildQueues() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& suite : config_.suites) {
+    PackageInstance pi;
+    pi.dist.name = config_.distribution;
+    pi.arch.name = config_.host_arch;
+    pi.suite.name = suite;
+    pi.format.name = config_.pkg_format;
+    out.emplace_back(QueueName(pi), RoutingKey(pi));
+  }
+  return out;
+}
+
+bool Daemon::Stopping() {
+  if (!stopping_ && stop_requested_()) {
+    spdlog::info("stopping: no new work; a running job is interrupted and handed back");
+    stopping_ = true;
+  }
+  return stopping_;
+}
+
+void Daemon::Run() {
+  auto backoff = kFirstBackoff;
+  while (!Stopping()) {
+    try {
+      Session();
+      backoff = kFirstBackoff;
+    } catch (const queue::BrokerError& e) {
+      // The build goes on without the broker; its delivery is the broker's
+      // again (another client may get it, see decide.cc), so it is not ours
+      // to settle any more.
+      spdlog::warn("broker: {}; reconnecting in {} ms", e.what(), backoff.count());
+      for (auto until = Clock::now() + backoff; Clock::now() < until && !Stopping();) {
+        if (running_ && running_->done) Finish(nullptr);
+        std::this_thread::sleep_for(kTick);
+      }
+      backoff = std::min(backoff * 2, kMaxBackoff);
+    }
+  }
+  if (running_) {
+    running_->worker.join();
+    Finish(nullptr);
+  }
+}
+
+// One consumer for every queue, so that a channel-wide prefetch of 1 means
+// one build at a time whatever queue it comes from. The command queue is
+// consumed without acknowledgements: a CancelRequest must get through while
+// the build's delivery holds the channel's only unacknowledged slot.
+void Daemon::Session() {
+  queue::Consumer c(config_.amqp);
+  ++generation_;
+  consuming_builds_ = false;
+  for (const auto& [queue, key] : BuildQueues()) {
+    c.DeclareAndBind(queue, key);
+    for (auto delay : RetryDelays(config_.retry_base, config_.retry_max)) {
+      c.DeclareDelayQueue(DelayQueueName(delay, queue), delay, key);
+    }
+  }
+  c.DeclareAndBind(config_.clientid, config_.clientid);
+  c.ConsumeAutoAck(config_.clientid);
+  // While a job from an earlier connection still builds, its request may be
+  // offered again: build queues wait until it is finished.
+  if (!running_) StartBuildConsumers(c);
+  spdlog::info("connected to amqp://{}:{}; serving {} suite(s) as {}", config_.amqp.host,
+               config_.amqp.port, config_.suites.size(), config_.clientid);
+  for (;;) {
+    if (Stopping() && consuming_builds_) {
+      c.Cancel();
+      consuming_builds_ = false;
+    }
+    if (Stopping() && !running_) return;
+    if (auto d = c.Next(kTick)) {
+      if (d->queue == config_.clientid) {
+        OnCommand(*d);
+      } else {
+        OnRequest(c, *d);
+      }
+    }
+    if (running_ && running_->done) {
+      Finish(&c);
+      if (!Stopping() && !consuming_builds_) StartBuildConsumers(c);
+    }
+  }
+}
+
+void Daemon::StartBuildConsumers(queue::Consumer& c) {
+  for (const auto& [queue, key] : BuildQueues()) {
+    c.Consume(queue, 1, queue::PrefetchScope::kChannel);
+  }
+  consuming_builds_ = true;
+}
+
+void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
+  auto delivered = Clock::now();
+  BuildRequest request;
+  try {
+    request = wire::DecodeBuildRequest(d.body);
+  } catch (const wire::DecodeError& e) {
+    spdlog::error("{}: malformed build request rejected: {}", d.queue, e.what());
+    c.Reject(d.delivery_tag, /*requeue=*/false);
+    return;
+  }
+  const Id id = request.job.id;
+  if (Stopping() || running_) {
+    c.Reject(d.delivery_tag, /*requeue=*/true);
+    return;
+  }
+  RequestFacts facts;
+  facts.redelivered = d.redelivered;
+  facts.deferrals = static_cast<int>(Header(d, kDeferredHeader));
+  try {
+    facts.state = api_.CurrentStatus(id);
+  } catch (const ApiError& e) {
+    spdlog::warn("job {}: cannot ask the controller ({}); trying again later", id, e.what());
+    if (Republish(d, config_.retry_base, d.headers)) c.Ack(d.delivery_tag);
+    return;
+  }
+  if (facts.state && facts.state->status == status::kBuilding && facts.state->buildclient &&
+      *facts.state->buildclient != config_.clientid) {
+    facts.builder_alive = c.ConsumerCount(*facts.state->buildclient).value_or(0) > 0;
+  }
+  switch (Decide(facts, config_.clientid)) {
+    case Action::kDrop:
+      spdlog::info("job {}: {}; dropped", id,
+                   facts.state ? "status " + facts.state->status : "unknown to the controller");
+      c.Ack(d.delivery_tag);
+      return;
+    case Action::kDefer: {
+      spdlog::info("job {}: Building on {}; looking again in {} s", id,
+                   facts.state->buildclient.value_or("?"), config_.retry_base.count());
+      auto headers = d.headers;
+      headers[kDeferredHeader] = facts.deferrals + 1;
+      if (Republish(d, config_.retry_base, headers)) c.Ack(d.delivery_tag);
+      return;
+    }
+    case Action::kBuild:
+      break;
+  }
+  spdlog::info("job {}: building {} {} ({})", id, request.job.instance.package.name,
+               request.job.instance.package.version, d.queue);
+  running_ = std::make_unique<Running>();
+  running_->request = std::move(request);
+  running_->delivery = d;
+  running_->generation = generation_;
+  Running* r = running_.get();
+  r->worker = std::thread([this, r, delivered] {
+    JobEnvironment env{config_, api_, runner_, {}};
+    JobSignals signals{[r] { return r->cancelled.load(); }, [this] { return stopping_.load(); }};
+    r->report = RunJob(r->request, env, signals, delivered);
+    r->done = true;
+  });
+}
+
+void Daemon::OnCommand(const queue::Delivery& d) {
+  CancelRequest cancel;
+  try {
+    cancel = wire::DecodeCancelRequest(d.body);
+  } catch (const wire::DecodeError& e) {
+    spdlog::error("{}: malformed command ignored: {}", d.queue, e.what());
+    return;
+  }
+  if (running_ && running_->request.job.id == cancel.job.id) {
+    spdlog::info("job {}: cancel requested; interrupting the build", cancel.job.id);
+    running_->cancelled = true;
+  } else {
+    spdlog::info("job {}: cancel requested, but it is not building here; ignored", cancel.job.id);
+  }
+}
+
+void Daemon::Finish(queue::Consumer* c) {
+  running_->worker.join();
+  const JobReport& rep = running_->report;
+  const queue::Delivery& d = running_->delivery;
+  const Id id = running_->request.job.id;
+  spdlog::info(
+      "job {}: {}{}; delivery→Building {} ms, total {} ms, in build tools {} ms, client overhead "
+      "{} ms",
+      id, OutcomeName(rep.outcome), rep.detail.empty() ? "" : " (" + rep.detail + ")",
+      rep.to_building.count(), rep.total.count(), rep.in_tools.count(),
+      (rep.total - rep.in_tools).count());
+  // A delivery can be settled only on the connection it came on.
+  if (c && c->IsOpen() && running_->generation == generation_) {
+    auto headers = d.headers;
+    switch (rep.settle) {
+      case Settle::kAck:
+        c->Ack(d.delivery_tag);
+        break;
+      case Settle::kRetryLater: {
+        int attempt = static_cast<int>(Header(d, kAttemptHeader)) + 1;
+        headers[kAttemptHeader] = attempt;
+        headers.erase(kDeferredHeader);
+        auto delay = RetryDelay(attempt, config_.retry_base, config_.retry_max);
+        spdlog::info("job {}: dependency wait {}; trying again in {} s", id, attempt,
+                     delay.count());
+        if (Republish(d, delay, headers)) {
+          c->Ack(d.delivery_tag);
+        } else {
+          c->Reject(d.delivery_tag, /*requeue=*/true);
+        }
+        break;
+      }
+      case Settle::kDefer:
+        if (Republish(d, config_.retry_base, headers)) {
+          c->Ack(d.delivery_tag);
+        } else {
+          c->Reject(d.delivery_tag, /*requeue=*/true);
+        }
+        break;
+      case Settle::kRequeue:
+        c->Reject(d.delivery_tag, /*requeue=*/true);
+        break;
+    }
+  }
+  running_.reset();
+}
+
+bool Daemon::Republish(const queue::Delivery& d, std::chrono::seconds delay,
+                       std::map<std::string, std::int64_t> headers) {
+  queue::Message m;
+  m.routing_key = DelayQueueName(delay, d.queue);
+  m.body = d.body;
+  m.headers = std::move(headers);
+  try {
+    publisher_->Publish(m);
+    return true;
+  } catch (const queue::BrokerError& e) {
+    spdlog::error("cannot publish to {}: {}", m.routing_key, e.what());
+    return false;
+  }
+}
+
+}  // namespace cbit::client

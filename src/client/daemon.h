@@ -1,0 +1,74 @@
+// cbit-client's job loop (docs/design.md, "The build client"): consume the
+// build queues of its suites and its command queue, decide per request,
+// build one job at a time in a worker thread while the main thread keeps the
+// AMQP connection alive (heartbeats, consumer_timeout) and watches for a
+// CancelRequest, and reconnect with backoff when the broker goes away.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "client/config.h"
+#include "client/controller_api.h"
+#include "client/job_run.h"
+#include "client/runner.h"
+#include "queue/consumer.h"
+#include "queue/publisher.h"
+
+namespace cbit::client {
+
+/// cbit-client's exit status.
+enum class ExitCode : int {
+  kStopped = 0,        ///< stopped by SIGTERM or SIGINT
+  kBadConfig = 1,      ///< the config or the command line is wrong
+  kStartupFailed = 2,  ///< the build root or the dput config is unusable
+};
+
+class Daemon {
+ public:
+  /// `stop_requested` is polled a few times a second; once it answers true
+  /// the daemon stops taking work, hands the running job back and returns.
+  Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
+         std::function<bool()> stop_requested);
+  ~Daemon();
+
+  /// Serves until stopped.
+  void Run();
+
+  /// The build queues this client consumes, e.g. "Debian_amd64_bookworm_deb",
+  /// with their routing keys.
+  std::vector<std::pair<std::string, std::string>> BuildQueues() const;
+
+ private:
+  struct Running;
+
+  /// One connection's life: declare, consume, serve. Throws BrokerError.
+  void Session();
+  void StartBuildConsumers(queue::Consumer& c);
+  void OnRequest(queue::Consumer& c, const queue::Delivery& d);
+  void OnCommand(const queue::Delivery& d);
+  /// Settles the finished job's delivery and logs its timings.
+  void Finish(queue::Consumer* c);
+  /// Publishes `d` again through the delay queue for `delay`; false if the
+  /// broker did not take it.
+  bool Republish(const queue::Delivery& d, std::chrono::seconds delay,
+                 std::map<std::string, std::int64_t> headers);
+  bool Stopping();
+
+  const ClientConfig& config_;
+  ControllerApi& api_;
+  Runner& runner_;
+  std::function<bool()> stop_requested_;
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<queue::Publisher> publisher_;
+  std::unique_ptr<Running> running_;
+  int generation_ = 0;  ///< counts connections: a delivery tag is valid only on its own
+  bool consuming_builds_ = false;
+};
+
+}  // namespace cbit::client

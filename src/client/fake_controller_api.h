@@ -1,0 +1,82 @@
+// A ControllerApi for unit tests: keeps statuses and logs in memory, and can
+// be told to be unreachable for a number of calls, as a controller that is
+// briefly away.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "client/controller_api.h"
+
+namespace cbit::client {
+
+class FakeControllerApi final : public ControllerApi {
+ public:
+  std::optional<JobState> CurrentStatus(Id job) override {
+    std::lock_guard lock(mu_);
+    MaybeFail();
+    auto it = history_.find(job);
+    if (it == history_.end()) return std::nullopt;
+    return JobState{it->second.back(), client_[job]};
+  }
+  void ReportStatus(Id job, const std::string& status, const std::string& client) override {
+    std::lock_guard lock(mu_);
+    MaybeFail();
+    history_[job].push_back(status);
+    client_[job] = client;
+    if (status == "Building") ++attempts_[job];
+  }
+  LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
+                   const std::string& text) override {
+    std::lock_guard lock(mu_);
+    MaybeFail();
+    int a = attempt.value_or(attempts_[job]);
+    std::string& log = logs_[{job, a}];
+    if (offset > static_cast<std::int64_t>(log.size())) throw ApiError(409, "offset past end");
+    std::size_t skip = log.size() - offset;
+    if (skip < text.size()) log += text.substr(skip);
+    ++posts_;
+    return {a, static_cast<std::int64_t>(log.size())};
+  }
+
+  /// The next `n` calls fail as if the controller were unreachable.
+  void FailNext(int n) {
+    std::lock_guard lock(mu_);
+    fail_next_ = n;
+  }
+  void AddJob(Id job, const std::string& status) {
+    std::lock_guard lock(mu_);
+    history_[job] = {status};
+  }
+  std::vector<std::string> History(Id job) {
+    std::lock_guard lock(mu_);
+    return history_[job];
+  }
+  std::string Log(Id job, int attempt) {
+    std::lock_guard lock(mu_);
+    return logs_[{job, attempt}];
+  }
+  int posts() {
+    std::lock_guard lock(mu_);
+    return posts_;
+  }
+
+ private:
+  void MaybeFail() {
+    if (fail_next_ > 0) {
+      --fail_next_;
+      throw ApiError(0, "fake controller unreachable");
+    }
+  }
+  std::mutex mu_;
+  int fail_next_ = 0;
+  int posts_ = 0;
+  std::map<Id, std::vector<std::string>> history_;
+  std::map<Id, std::string> client_;
+  std::map<Id, int> attempts_;
+  std::map<std::pair<Id, int>, std::string> logs_;
+};
+
+}  // namespace cbit::client

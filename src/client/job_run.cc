@@ -1,0 +1,147 @@
+#include "client/job_run.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "client/build.h"
+#include "client/fetch.h"
+#include "client/job_spec.h"
+#include "client/upload.h"
+
+namespace cbit::client {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Adds up the time spent inside commands, so the daemon can tell its own
+// overhead from the build tools'.
+class TimingRunner final : public Runner {
+ public:
+  explicit TimingRunner(Runner& inner) : inner_(inner) {}
+  CommandResult Run(const Command& cmd, const LogSink& sink, const CancelHook& cancel) override {
+    auto start = Clock::now();
+    CommandResult r = inner_.Run(cmd, sink, cancel);
+    spent_ += Clock::now() - start;
+    return r;
+  }
+  bool RunsCommands() const override { return inner_.RunsCommands(); }
+  std::chrono::milliseconds spent() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(spent_);
+  }
+
+ private:
+  Runner& inner_;
+  Clock::duration spent_{};
+};
+
+// A status report the controller must get: retried with backoff until
+// `deadline`, or until `give_up` says the daemon is going away.
+bool Report(ControllerApi& api, Id job, const std::string& status, const std::string& client,
+            Clock::time_point deadline, const std::function<bool()>& give_up) {
+  auto backoff = std::chrono::milliseconds(250);
+  for (;;) {
+    try {
+      api.ReportStatus(job, status, client);
+      return true;
+    } catch (const ApiError& e) {
+      if (!e.retryable() || Clock::now() + backoff > deadline || (give_up && give_up())) {
+        spdlog::error("job {}: cannot report {}: {}", job, status, e.what());
+        return false;
+      }
+      spdlog::warn("job {}: {} (retrying)", job, e.what());
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+// CHECKOUT → BUILD → UPLOAD in `workdir`; the first step that fails ends it.
+StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const ClientConfig& config,
+                    Runner& runner, const LogSink& sink, const CancelHook& cancel) {
+  Log(sink, "== checkout (" + spec.transport.method + ")\n");
+  FetchResult fetched = Fetch(spec, workdir, config.fetch, runner, sink, cancel);
+  if (!fetched.result.ok()) return fetched.result;
+  Log(sink, "== build\n");
+  BuildResult built = Build(spec, fetched.source_dir, config.build, runner, sink, cancel);
+  if (!built.result.ok()) return built.result;
+  Log(sink, "== upload\n");
+  return Upload(spec, built.changes, config.Upload(), runner, sink, cancel);
+}
+
+std::chrono::milliseconds Since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
+}
+
+}  // namespace
+
+JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const JobSignals& signals,
+                 Clock::time_point delivered) {
+  const ClientConfig& config = env.config;
+  const Id id = request.job.id;
+  JobReport report;
+  if (!Report(env.api, id, status::kBuilding, config.clientid,
+              Clock::now() + std::chrono::seconds(30), signals.stopping)) {
+    report.settle = Settle::kDefer;
+    report.outcome = Outcome::kInfrastructureFailed;
+    report.detail = "the controller did not take the Building report";
+    return report;
+  }
+  report.to_building = Since(delivered);
+  spdlog::info("job {}: Building reported {} ms after delivery", id, report.to_building.count());
+
+  LogStream log(
+      [&env, id](std::optional<int> attempt, std::int64_t offset, const std::string& text) {
+        return env.api.AppendLog(id, attempt, offset, text);
+      },
+      env.log);
+  LogSink sink = [&log](std::string_view text) { log.Write(text); };
+  JobSpec spec = JobSpecFrom(request);
+  Log(sink, "cbit-client " + config.clientid + ": job " + std::to_string(id) + ", " + spec.package +
+                " " + spec.version + " for " + spec.dist + "/" + spec.suite + "/" + spec.arch +
+                (spec.master ? " (master)" : "") + (config.dry_run ? ", dry run" : "") + "\n");
+
+  // Each job gets a fresh directory; one left by a client that died is stale.
+  std::string workdir = (fs::path(config.buildroot) / ("job-" + std::to_string(id))).string();
+  std::error_code ec;
+  fs::remove_all(workdir, ec);
+  fs::create_directories(workdir, ec);
+  StepResult result;
+  TimingRunner runner(env.runner);
+  if (ec) {
+    result = {Outcome::kInfrastructureFailed, "cannot create " + workdir + ": " + ec.message()};
+  } else {
+    CancelHook cancel{[&] { return signals.cancelled() || signals.stopping(); },
+                      std::chrono::duration_cast<std::chrono::milliseconds>(config.cancel_grace)};
+    result = RunSteps(spec, workdir, config, runner, sink, cancel);
+  }
+  Log(sink, "== clean\n");
+  fs::remove_all(workdir, ec);
+  if (ec) Log(sink, "cannot remove " + workdir + ": " + ec.message() + "\n");
+
+  report.outcome = result.outcome;
+  report.detail = result.detail;
+  // Stopped by our own shutdown, not by a cancel: someone else builds it.
+  bool handed_back = result.outcome == Outcome::kCancelled && !signals.cancelled();
+  std::string status = handed_back ? status::kWaiting : JobStatusFor(result.outcome);
+  Log(sink, "== " + std::string(OutcomeName(result.outcome)) +
+                (result.detail.empty() ? "" : ": " + result.detail) + " → " + status + "\n");
+  // The log is complete before the final status: a reader who sees the job
+  // finished has seen all of it.
+  if (!log.Close(Clock::now() + std::chrono::seconds(30))) {
+    spdlog::warn("job {}: part of the log did not reach the controller", id);
+  }
+  Report(env.api, id, status, config.clientid, Clock::now() + std::chrono::seconds(120), {});
+  if (handed_back) {
+    report.settle = Settle::kRequeue;
+  } else if (result.outcome == Outcome::kDependencyWait) {
+    report.settle = Settle::kRetryLater;
+  }
+  report.total = Since(delivered);
+  report.in_tools = runner.spent();
+  return report;
+}
+
+}  // namespace cbit::client

@@ -1,0 +1,56 @@
+// One job on a build client, from the moment the daemon decided to build it:
+// report Building, then CHECKOUT → BUILD → UPLOAD → CLEAN (SPEC §5) with every
+// command's argv and output streamed to the controller's log, then report
+// the final status. No AMQP here: the daemon settles the delivery from the
+// report this returns.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "client/config.h"
+#include "client/controller_api.h"
+#include "client/log_stream.h"
+#include "client/outcome.h"
+#include "client/runner.h"
+#include "core/model.h"
+
+namespace cbit::client {
+
+/// What a job runs against.
+struct JobEnvironment {
+  const ClientConfig& config;
+  ControllerApi& api;
+  Runner& runner;  ///< SubprocessRunner, or DryRunRunner for dry_run
+  LogStream::Options log;
+};
+
+/// Asked about every 50 ms while a command runs.
+struct JobSignals {
+  std::function<bool()> cancelled;  ///< a CancelRequest for this job arrived
+  std::function<bool()> stopping;   ///< the daemon is shutting down
+};
+
+/// How the daemon should settle the job's delivery.
+enum class Settle {
+  kAck,         ///< finished and reported (Done, Failed, Cancelled)
+  kRetryLater,  ///< reported Blocked: publish again after a delay, then acknowledge
+  kDefer,       ///< Building could not be reported: try again after a delay
+  kRequeue,     ///< interrupted by shutdown and reported Waiting: hand it back
+};
+
+struct JobReport {
+  Settle settle = Settle::kAck;
+  Outcome outcome = Outcome::kBuilt;
+  std::string detail;                       ///< why, when not built
+  std::chrono::milliseconds to_building{};  ///< delivery → Building reported
+  std::chrono::milliseconds total{};        ///< delivery → final status reported
+  std::chrono::milliseconds in_tools{};     ///< inside the commands the steps ran
+};
+
+/// Runs the job of `request`, delivered at `delivered`.
+JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const JobSignals& signals,
+                 std::chrono::steady_clock::time_point delivered);
+
+}  // namespace cbit::client

@@ -1,0 +1,141 @@
+#include "client/job_run.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "client/fake_controller_api.h"
+#include "client/fake_runner.h"
+#include "client/test_dir.h"
+
+namespace cbit::client {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr Id kJob = 42;
+
+BuildRequest Request() {
+  BuildRequest r;
+  r.job.id = kJob;
+  auto& pi = r.job.instance;
+  pi.package = {1, "hello-cbit", "1.0"};
+  pi.arch.name = "amd64";
+  pi.suite.name = "bookworm";
+  pi.dist.name = "Debian";
+  pi.format.name = "deb";
+  r.transport = {"git", "https://example.org/hello.git", "abc123"};
+  return r;
+}
+
+ClientConfig Config(const fs::path& root) {
+  ClientConfig c;
+  c.clientid = "build_client_test";
+  c.buildroot = (root / "build").string();
+  c.build.kind = BuilderKind::kHost;
+  c.dput_dest = "incoming";
+  c.dput_config = (root / "dput.cf").string();
+  return c;
+}
+
+// The git clone makes the tree a real fetch would; dpkg-buildpackage
+// answers with `build`.
+FakeRunner::Responder Builds(CommandResult build) {
+  return [build](const Command& cmd) {
+    CommandResult ok;
+    ok.exit_code = 0;
+    if (cmd.argv.size() > 3 && cmd.argv[3] == "clone") {
+      fs::create_directories(fs::path(cmd.argv.back()) / "debian");
+    }
+    return cmd.argv.front() == "dpkg-buildpackage" ? build : ok;
+  };
+}
+
+JobReport RunTestJob(
+    const ClientConfig& config, ControllerApi& api, Runner& runner,
+    std::function<bool()> cancelled = [] { return false; },
+    std::function<bool()> stopping = [] { return false; }) {
+  JobEnvironment env{config, api, runner, {.interval = std::chrono::milliseconds(10)}};
+  return RunJob(Request(), env, {cancelled, stopping}, std::chrono::steady_clock::now());
+}
+
+TEST(RunJob, DryRunReportsBuildingThenDoneWithEveryCommandLogged) {
+  fs::path root = FreshTestDir();
+  ClientConfig config = Config(root);
+  config.dry_run = true;
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  DryRunRunner runner;
+  JobReport r = RunTestJob(config, api, runner);
+  EXPECT_EQ(r.settle, Settle::kAck);
+  EXPECT_EQ(r.outcome, Outcome::kBuilt);
+  EXPECT_EQ(api.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Done"}));
+  std::string log = api.Log(kJob, 1);
+  EXPECT_NE(log.find("[dry-run] $ git -c protocol.ext.allow=never clone"), std::string::npos);
+  EXPECT_NE(log.find("[dry-run] $ dpkg-buildpackage -us -uc -B"), std::string::npos) << log;
+  EXPECT_NE(log.find("[dry-run] $ dput -f -c"), std::string::npos) << log;
+  EXPECT_FALSE(fs::exists(root / "build" / "job-42"));  // cleaned
+  EXPECT_LE(r.in_tools, r.total);
+}
+
+TEST(RunJob, ABuildFailureIsReportedFailedWithItsOutputInTheLog) {
+  fs::path root = FreshTestDir();
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  FakeRunner runner;
+  runner.respond = Builds({.exit_code = 2, .output = "hello.c:1: error: expected ';'\n"});
+  JobReport r = RunTestJob(Config(root), api, runner);
+  EXPECT_EQ(r.outcome, Outcome::kBuildFailed);
+  EXPECT_EQ(r.settle, Settle::kAck);
+  EXPECT_EQ(api.History(kJob).back(), "Failed");
+  EXPECT_NE(api.Log(kJob, 1).find("hello.c:1: error"), std::string::npos);
+}
+
+TEST(RunJob, ADependencyWaitIsReportedBlockedAndRetriedLater) {
+  fs::path root = FreshTestDir();
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  FakeRunner runner;
+  runner.respond = Builds(
+      {.exit_code = 3, .output = "dpkg-checkbuilddeps: error: Unmet build dependencies: foo\n"});
+  JobReport r = RunTestJob(Config(root), api, runner);
+  EXPECT_EQ(r.outcome, Outcome::kDependencyWait);
+  EXPECT_EQ(r.settle, Settle::kRetryLater);
+  EXPECT_EQ(api.History(kJob).back(), "Blocked");
+}
+
+TEST(RunJob, ACancelIsReportedCancelledAndAShutdownHandsTheJobBack) {
+  fs::path root = FreshTestDir();
+  FakeRunner runner;
+  runner.respond = Builds({.exit_code = 130, .cancelled = true});
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  JobReport cancelled = RunTestJob(Config(root), api, runner, [] { return true; });
+  EXPECT_EQ(cancelled.settle, Settle::kAck);
+  EXPECT_EQ(api.History(kJob).back(), "Cancelled");
+
+  FakeControllerApi api2;
+  api2.AddJob(kJob, "Waiting");
+  JobReport stopped = RunTestJob(
+      Config(root), api2, runner, [] { return false; }, [] { return true; });
+  EXPECT_EQ(stopped.settle, Settle::kRequeue);
+  EXPECT_EQ(api2.History(kJob).back(), "Waiting");
+}
+
+TEST(RunJob, AControllerBrieflyAwayLosesNoLogText) {
+  fs::path root = FreshTestDir();
+  ClientConfig config = Config(root);
+  config.dry_run = true;
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  api.FailNext(2);  // the Building report is retried
+  DryRunRunner runner;
+  JobReport r = RunTestJob(config, api, runner);
+  EXPECT_EQ(api.History(kJob).back(), "Done");
+  EXPECT_EQ(r.settle, Settle::kAck);
+  std::string log = api.Log(kJob, 1);
+  EXPECT_EQ(log.rfind("cbit-client build_client_test: job 42", 0), 0u) << log;
+  EXPECT_NE(log.find("== built"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace cbit::client

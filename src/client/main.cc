@@ -1,0 +1,147 @@
+// cbit-client: the build daemon. main() reads as the job loop of
+// docs/design.md: config → controller API → runner → consume, decide, build,
+// report, settle — until SIGTERM/SIGINT.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "client/config.h"
+#include "client/controller_api.h"
+#include "client/daemon.h"
+#include "client/runner.h"
+
+namespace {
+
+using namespace cbit;
+using cbit::client::ExitCode;
+
+constexpr const char* kDescription = R"(cbit-client - a cbit build client (pyBit's buildd)
+
+Consumes the build queues {distribution}_{host_arch}_{suite}_{pkg_format} of its
+suites (routing keys {distribution}.{host_arch}.{suite}.{pkg_format}) and its
+command queue named after clientid, one job at a time. Per request it asks the
+controller for the job's status (Waiting or Blocked: build; anything else:
+drop), reports Building, checks the source out (git, svn or apt), builds it
+(dpkg-buildpackage on the host, or sbuild), uploads it with dput, cleans up and
+reports Done, Failed, Blocked or Cancelled. The log of every step streams to
+the controller: GET /job/<id>/log. A Blocked job is published again through a
+delay queue (base, 2·base, … up to retry_max_seconds).
+
+CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
+  clientid             command queue name and the client reported (e.g. build_client_amd64); required
+  host_arch            architecture built (dpkg --print-architecture); required
+  distribution         e.g. "Debian"; required
+  pkg_format           default "deb"
+  suites               ["bookworm", …]; at least one
+  buildroot            work directories, one per job (default /var/lib/cbit-client)
+  host, port, vhost    RabbitMQ (default localhost, 5672, "/"); exchange: default "pybit"
+  userid, password     RabbitMQ credentials; required (no defaults)
+  dry_run              log every command, run none (default false)
+  use_lvm              accepted for pyBit configs; schroot's own configuration decides
+  dput                 accepted for pyBit configs; cbit runs dput -f -c <dput_config>
+  dput_dest            dput target for jobs without a build environment; required
+  poll_time            accepted for pyBit configs; requests are pushed, never polled
+  debsignkey           sign the .changes with debsign -k KEY before dput
+  controller_url       e.g. "http://buildd.example:8080"; required
+  controller_user, controller_password
+                       HTTP Basic credentials for the controller; required (no defaults)
+  dput_config          the dput.cf passed with -c (default /etc/dput.cf)
+  builder              "sbuild" (default) or "host" (dpkg-buildpackage in the tree)
+  sbuild_mode          "schroot" (default; chroot {build_env}-{suite} or {suite}) or
+                       "unshare" (tarballs {chroot}-{arch}.tar in chroot_dir)
+  chroot_dir           where unshare mode finds its tarballs (scripts/make-chroot.sh)
+  apt_sources_list     deb-src lines for method apt and for orig tarballs
+  retry_base_seconds   first delay before a Blocked job is tried again (default 30)
+  retry_max_seconds    the longest delay (default 3600)
+  cancel_grace_seconds SIGINT to the build, SIGKILL this much later (default 30)
+  http_timeout_seconds deadline of each controller call (default 10)
+  log_level            trace|debug|info|warn|error (default info)
+
+SIGNALS
+  SIGTERM, SIGINT: stop taking work; a running build is interrupted (SIGINT to
+  its process group), the job is reported Waiting and its request handed back
+  to the broker for another client; then exit 0.
+
+EXIT STATUS
+  0 stopped by a signal; 1 bad configuration or command line; 2 start-up
+  failed (build root or dput config unusable).
+)";
+
+// SIGTERM and SIGINT are blocked before any thread starts, so they stay
+// pending until the job loop looks for them (sigtimedwait, no handler).
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+bool StopSignalPending(const sigset_t& set) {
+  timespec now{0, 0};
+  int sig = sigtimedwait(&set, nullptr, &now);
+  if (sig > 0) spdlog::info("signal {}", sig);
+  return sig > 0;
+}
+
+// What must be right before any job is taken: jobs failing one by one on a
+// missing directory or dput config would each look like a package's fault.
+std::optional<std::string> CheckStartup(const client::ClientConfig& c) {
+  std::error_code ec;
+  std::filesystem::create_directories(c.buildroot, ec);
+  if (ec) return "cannot create buildroot " + c.buildroot + ": " + ec.message();
+  if (!c.dry_run && !std::filesystem::exists(c.dput_config)) {
+    return "dput_config " + c.dput_config + " does not exist";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{kDescription, "cbit-client"};
+  app.get_formatter()->column_width(30);
+  std::string config_path, log_level;
+  bool dry_run = false;
+  app.add_option("-c,--config", config_path, "JSON config file (keys above)")->required();
+  app.add_flag("--dry-run", dry_run, "log every command, run none (as dry_run: true)");
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error (overrides log_level)");
+  CLI11_PARSE(app, argc, argv);
+
+  // 1. Configuration: every key checked before anything starts.
+  client::ClientConfig config;
+  try {
+    config = client::LoadConfig(config_path);
+  } catch (const client::ConfigError& e) {
+    std::cerr << "cbit-client: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::kBadConfig);
+  }
+  if (dry_run) config.dry_run = true;
+  if (!log_level.empty()) config.log_level = log_level;
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  if (auto problem = CheckStartup(config)) {
+    spdlog::critical("cannot start: {}", *problem);
+    return static_cast<int>(ExitCode::kStartupFailed);
+  }
+  sigset_t stop_signals = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  // 2. The controller's HTTP API: job status, status reports, log chunks.
+  client::HttpControllerApi api(config.controller_url, config.controller_user,
+                                config.controller_password, config.http_timeout);
+
+  // 3. How commands run: for real, or only logged (dry_run).
+  client::SubprocessRunner real;
+  client::DryRunRunner dry;
+  client::Runner& runner = config.dry_run ? static_cast<client::Runner&>(dry) : real;
+
+  // 4. The job loop: consume → decide → build in a worker → report → settle,
+  //    reconnecting to the broker with backoff, until a stop signal.
+  client::Daemon daemon(config, api, runner, [&] { return StopSignalPending(stop_signals); });
+  daemon.Run();
+  spdlog::info("stopped");
+  return static_cast<int>(ExitCode::kStopped);
+}

@@ -1,0 +1,54 @@
+// Build logs: a client appends its job's log in chunks at byte offsets; anyone
+// reads it from an offset and follows it while the job builds
+// (docs/protocol.md, "Build logs").
+#include <charconv>
+
+#include "core/utf8.h"
+#include "web/api.h"
+
+namespace cbit::web {
+namespace {
+
+// A non-negative integer query parameter; nullopt when absent.
+std::optional<std::int64_t> Param(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  const std::string s = req.get_param_value(name);
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 0) {
+    throw HttpError(400, std::string(name) + " '" + s + "' is not a non-negative integer");
+  }
+  return v;
+}
+
+std::optional<int> AttemptParam(const httplib::Request& req) {
+  auto a = Param(req, "attempt");
+  if (!a) return std::nullopt;
+  if (*a < 1 || *a > 1000000) throw HttpError(400, "attempt must be 1 or more");
+  return static_cast<int>(*a);
+}
+
+}  // namespace
+
+void RegisterLogRoutes(Router& r, Api& api) {
+  r.Post(R"(/job/(\d+)/log)", [&api](const httplib::Request& req, httplib::Response& res) {
+    Id id = PathId(req);
+    auto offset = Param(req, "offset");
+    if (!offset) throw HttpError(400, "missing field: offset");
+    if (!utf8::IsValid(req.body)) throw HttpError(400, "the log chunk is not UTF-8 text");
+    store::LogAppend a = api.store.AppendLog(id, AttemptParam(req), *offset, req.body);
+    SendJson(res, "{\"length\": " + std::to_string(a.length) +
+                      ", \"attempt\": " + std::to_string(a.attempt) + "}");
+  });
+  r.Get(R"(/job/(\d+)/log)", [&api](const httplib::Request& req, httplib::Response& res) {
+    Id id = PathId(req);
+    store::LogRead log = api.store.ReadLog(id, AttemptParam(req), Param(req, "offset").value_or(0));
+    res.set_header("X-Log-Length", std::to_string(log.length));
+    res.set_header("X-Log-Attempt", std::to_string(log.attempt));
+    res.set_header("X-Job-Finished", log.finished ? "true" : "false");
+    res.set_header("Access-Control-Expose-Headers", "X-Log-Length, X-Log-Attempt, X-Job-Finished");
+    res.set_content(std::move(log.text), "text/plain; charset=utf-8");
+  });
+}
+
+}  // namespace cbit::web

@@ -1,0 +1,96 @@
+#include "tests/support/client_e2e.h"
+
+#include <filesystem>
+#include <thread>
+
+#include "tests/support/databases.h"
+#include "tests/support/fixture.h"
+#include "tests/support/rabbitmq.h"
+#include "util/subprocess.h"
+
+namespace cbit::testing {
+
+void ClientE2e::SetUp() {
+  publisher_ = queue::MakeAmqpPublisher(SharedRabbit().options(), 2);
+  harness_ = std::make_unique<ControllerHarness>(OpenTestDatabase("sqlite"), *publisher_);
+  // Build queues outlive a test on the shared node: each test has its own.
+  static int counter = 0;
+  suite_ = "e2e" + std::to_string(++counter);
+  scratch_ = ScratchDir("e2e-" + suite_);
+  incoming_ = scratch_ + "/incoming";
+  std::filesystem::create_directories(incoming_);
+  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"/arch", "name=" + HostArch()}, {"/dist", "name=Debian"}, {"/format", "name=deb"}}) {
+    auto r = harness_->admin().Put(path, body, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(r && r->status == 200) << path;
+  }
+  AddSuite(suite_);
+}
+
+void ClientE2e::AddSuite(const std::string& suite) {
+  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"/suite", "name=" + suite},
+           {"/suitearch", "suite=" + suite + "&arch=" + HostArch() + "&master_weight=1"}}) {
+    auto r = harness_->admin().Put(path, body, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(r && r->status == 200) << path << (r ? r->body : "");
+  }
+}
+
+ClientSetup ClientE2e::Client(const std::string& clientid) const {
+  ClientSetup s;
+  s.clientid = clientid;
+  s.suites = {suite_};
+  s.controller_port = harness_->port();
+  s.amqp_port = SharedRabbit().port();
+  s.incoming = incoming_;
+  return s;
+}
+
+Id ClientE2e::Submit(const PackageSpec& spec, const std::string& method, const std::string& uri,
+                     const std::string& vcs_id, const std::string& arch_list) {
+  auto r = harness_->admin().Post("/job/vcshook",
+                                  FormBody({{"package", spec.name},
+                                            {"package_version", spec.version},
+                                            {"suite", spec.suite},
+                                            {"distribution", "Debian"},
+                                            {"architecture_list", arch_list},
+                                            {"format", "deb"},
+                                            {"method", method},
+                                            {"uri", uri},
+                                            {"vcs_id", vcs_id}}),
+                                  "application/x-www-form-urlencoded");
+  if (!r || r->status != 200) throw std::runtime_error("vcshook: " + (r ? r->body : "no answer"));
+  auto jobs = harness_->store().ListJobs({.suite = spec.suite, .package = spec.name}, {});
+  if (jobs.empty()) throw std::runtime_error("vcshook created no job");
+  return jobs.back().id;
+}
+
+std::vector<std::string> ClientE2e::Statuses(Id job) {
+  std::vector<std::string> out;
+  for (const auto& h : harness_->store().JobHistoryOf(job)) out.push_back(h.status);
+  return out;
+}
+
+bool ClientE2e::WaitFor(const std::function<bool()>& pred, std::chrono::seconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+bool ClientE2e::WaitForStatus(Id job, const std::string& status, std::chrono::seconds deadline) {
+  return WaitFor([&] { return harness_->store().GetJob(job).status == status; }, deadline);
+}
+
+std::string ClientE2e::LogOf(Id job) {
+  auto r = harness_->anon().Get("/job/" + std::to_string(job) + "/log");
+  return r && r->status == 200 ? r->body : "";
+}
+
+bool ClientE2e::ProcessRuns(const std::string& text) {
+  return RunCommand({.argv = {"pgrep", "-f", "--", text}}).exit_code == 0;
+}
+
+}  // namespace cbit::testing

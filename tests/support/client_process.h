@@ -1,0 +1,57 @@
+// A cbit-client process for end-to-end tests: the real binary with a config
+// written for one test, its log in a file, stopped by SIGTERM (or killed) by
+// PID, and killed at the latest when the test binary ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cbit::testing {
+
+struct ClientSetup {
+  std::string clientid;
+  std::vector<std::string> suites;
+  int controller_port = 0;
+  int amqp_port = 0;
+  std::string builder = "host";  ///< "host" | "sbuild" (unshare, chroot_dir below)
+  std::string chroot_dir;
+  bool dry_run = false;
+  std::string incoming;  ///< dput copies uploads here
+};
+
+class ClientProcess {
+ public:
+  /// Writes the config and a dput.cf under a scratch directory and starts
+  /// the client. Throws std::runtime_error when it cannot.
+  explicit ClientProcess(const ClientSetup& setup);
+  /// Stops the client if it still runs.
+  ~ClientProcess();
+  ClientProcess(const ClientProcess&) = delete;
+  ClientProcess& operator=(const ClientProcess&) = delete;
+
+  /// SIGTERM, then waits for it to exit; returns its exit status (or
+  /// 128+signal). Idempotent.
+  int Stop();
+  /// SIGKILL, then waits for it.
+  void Kill();
+  /// What the client has logged so far.
+  std::string Log() const;
+  /// Waits until the log contains `text`; false at the deadline.
+  bool WaitForLog(const std::string& text, std::chrono::seconds deadline) const;
+  pid_t pid() const { return pid_; }
+
+ private:
+  int Wait();
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+  /// Read by the exit hook, so it never signals a reaped (reusable) PID.
+  std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(true);
+};
+
+}  // namespace cbit::testing
