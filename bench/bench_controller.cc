@@ -12,121 +12,24 @@
 // Each rate is measured three times; the median is printed. Targets (issue):
 // ≥ 3,000/s on PostgreSQL (≥ 2,500/s at 100k jobs), ≥ 2,000/s on SQLite,
 // latency ≤ 2 ms p50 / ≤ 25 ms p99, GET /job ≤ 100 ms, GET /job/<id> ≥ 20,000/s.
-#include <arpa/inet.h>
-#include <httplib.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
-#include <thread>
 
+#include "bench/farm.h"
 #include "core/wire.h"
 #include "queue/consumer.h"
 #include "tests/support/fixture.h"
 #include "tests/support/postgres.h"
 #include "tests/support/rabbitmq.h"
-#include "util/subprocess.h"
-#include "web/auth.h"
 
+namespace cbit::bench {
 namespace {
 
-using namespace cbit;
-using Clock = std::chrono::steady_clock;
 using std::chrono::duration;
 using std::chrono::milliseconds;
-
-constexpr const char* kPassword = "bench-password";
-
-// Set by SIGINT/SIGTERM: the running cbit-web is stopped, then the servers.
-std::atomic<bool> g_interrupted{false};
-std::atomic<int> g_running_webs{0};
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  if (v.empty()) return 0;
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
-}
-
-// A port nobody listens on: bind port 0, read it, close the socket.
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// The real cbit-web binary, run in its own process group, stopped by SIGINT.
-class WebProcess {
- public:
-  WebProcess(const std::string& config, int port) : port_(port) {
-    ++g_running_webs;
-    thread_ = std::thread([this, config] {
-      Command cmd{.argv = {std::string(CBIT_BINARY_DIR) + "/cbit-web", "--config", config,
-                           "--log-level", "warn"}};
-      auto r =
-          RunCommand(cmd, [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stderr); },
-                     {.requested = [this] { return stop_ || g_interrupted; },
-                      .grace = std::chrono::seconds(20)});
-      exit_code_ = r.exit_code;
-      --g_running_webs;
-    });
-    httplib::Client c("127.0.0.1", port_);
-    for (int i = 0; i < 200; ++i) {
-      if (auto r = c.Get("/status"); r && r->status == 200) return;
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    throw std::runtime_error("cbit-web did not start");
-  }
-  ~WebProcess() {
-    stop_ = true;
-    thread_.join();
-  }
-  int port() const { return port_; }
-
- private:
-  int port_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> exit_code_{-1};
-  std::thread thread_;
-};
-
-std::unique_ptr<httplib::Client> Connect(int port) {
-  auto c = std::make_unique<httplib::Client>("127.0.0.1", port);
-  c->set_keep_alive(true);
-  c->set_tcp_nodelay(true);  // headers and body go in two writes: no Nagle delay
-  c->set_basic_auth("admin", kPassword);
-  c->set_read_timeout(30, 0);
-  return c;
-}
-
-std::string SubmitBody(const std::string& suite, const std::string& name) {
-  return "package=" + name + "&package_version=1.0-1&suite=" + suite +
-         "&distribution=Debian&architecture_list=any&format=deb&method=git"
-         "&uri=https://git.example/" +
-         name + ".git&vcs_id=0123abcd";
-}
 
 class Bench {
  public:
@@ -134,10 +37,7 @@ class Bench {
 
   void Seed(const std::vector<std::string>& suites) {
     auto c = Connect(port_);
-    auto put = [&](const std::string& path, const std::string& body) {
-      auto r = c->Put(path, body, "application/x-www-form-urlencoded");
-      if (!r || r->status != 200) throw std::runtime_error("seeding " + path + " failed");
-    };
+    auto put = [&](const std::string& path, const std::string& body) { MustPut(*c, path, body); };
     put("/dist", "name=Debian");
     put("/format", "name=deb");
     put("/arch", "name=amd64");
@@ -282,28 +182,14 @@ class Bench {
   std::size_t list_bytes_ = 0;
 };
 
-std::string WriteConfig(const std::string& dir, int port, const std::string& backend,
-                        const std::string& db, const queue::AmqpOptions& amqp) {
-  std::string path = dir + "/web.json";
-  std::ofstream out(path);
-  std::string db_json = backend == "sqlite"
-                            ? R"({"backend": "sqlite", "path": ")" + db + R"("})"
-                            : R"({"backend": "postgres", "conninfo": ")" + db + R"(", "pool": 8})";
-  out << R"({"web": {"interface": "127.0.0.1", "port": )" << port
-      << R"(, "threads": 32, "users": {"admin": ")" << web::HashPassword(kPassword) << R"("}},
- "db": )"
-      << db_json << R"(, "controller": {"rabbit_url": "127.0.0.1:)" << amqp.port
-      << R"(", "channels": 8}})";
-  return path;
-}
+}  // namespace
 
-void Run(const std::string& backend, int reps, double seconds, std::int64_t big) {
+void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big) {
   auto& rabbit = testing::SharedRabbit();
   std::string dir = testing::ScratchDir("bench-" + backend);
   std::string db = backend == "sqlite" ? dir + "/cbit.db" : testing::FreshPostgresDatabase();
-  int port = FreePort();
-  WebProcess web(WriteConfig(dir, port, backend, db, rabbit.options()), port);
-  Bench b(port);
+  Web web(dir, backend, db, rabbit.options());
+  Bench b(web.port());
   b.Seed({"bench", "latency"});
 
   std::printf("\n== %s (%s)\n", backend.c_str(),
@@ -340,42 +226,4 @@ void Run(const std::string& backend, int reps, double seconds, std::int64_t big)
               full1, full8);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"cbit-bench - measures cbit-web against real PostgreSQL/SQLite and RabbitMQ",
-               "cbit-bench"};
-  std::vector<std::string> backends{"sqlite", "postgres"};
-  int reps = 3;
-  double seconds = 3;
-  std::int64_t big = 100000;
-  app.add_option("--backend", backends, "sqlite and/or postgres (default both)");
-  app.add_option("--reps", reps, "repetitions of each rate measurement (median printed)");
-  app.add_option("--seconds", seconds, "length of each rate measurement");
-  app.add_option("--jobs", big, "jobs in the database for the 'full' measurements");
-  CLI11_PARSE(app, argc, argv);
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::thread([stop_signals] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    g_interrupted = true;
-    for (int i = 0; i < 250 && g_running_webs > 0; ++i)
-      std::this_thread::sleep_for(milliseconds(100));
-    testing::RunExitHooks();
-    std::_Exit(130);
-  }).detach();
-  int rc = 0;
-  try {
-    for (const auto& b : backends) Run(b, reps, seconds, big);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "cbit-bench: %s\n", e.what());
-    rc = 1;
-  }
-  testing::RunExitHooks();
-  return rc;
-}
+}  // namespace cbit::bench

@@ -1,0 +1,72 @@
+// What the benchmarks share: real processes (cbit-web, cbit-client) run in
+// their own process groups and stopped on exit or on SIGINT/SIGTERM, HTTP
+// clients tuned like real ones, and statistics.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "queue/publisher.h"
+
+namespace cbit::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline constexpr const char* kPassword = "bench-password";
+
+double Median(std::vector<double> v);
+double Percentile(std::vector<double> v, double p);
+
+/// A port nobody listens on.
+int FreePort();
+
+/// Blocks SIGINT/SIGTERM; on one, stops every Process and the servers the
+/// run started (tests/support exit hooks), then exits 130.
+void InstallStopHandler();
+
+/// A binary of the build tree run in its own process group until destroyed
+/// (then SIGINT, SIGKILL after a grace period); its output goes to `log`.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, std::string log);
+  ~Process();
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+/// cbit-web on `backend` ("sqlite": `db` is a path; "postgres": a conninfo),
+/// ready to serve when the constructor returns.
+class Web {
+ public:
+  Web(const std::string& dir, const std::string& backend, const std::string& db,
+      const queue::AmqpOptions& amqp);
+  int port() const { return port_; }
+
+ private:
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+/// A keep-alive client with the benchmark's admin credentials.
+std::unique_ptr<httplib::Client> Connect(int port);
+
+/// PUT of a form; throws when not answered 200.
+void MustPut(httplib::Client& c, const std::string& path, const std::string& body);
+
+/// A vcshook form for one job of `name` 1.0-1 on amd64 in `suite`.
+std::string SubmitBody(const std::string& suite, const std::string& name);
+
+/// The controller benchmark (bench_controller.cc).
+void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big);
+/// The build client benchmark (bench_client.cc).
+void RunClientBench(int jobs);
+
+}  // namespace cbit::bench
