@@ -85,6 +85,7 @@ Config LoadConfig(const std::string& path, Config c) {
     Read(w, "threads", c.threads, "web");
     Read(w, "auth_reads", c.auth_reads, "web");
     Read(w, "log_level", c.log_level, "web");
+    Read(w, "repository", c.repository, "web");
     if (auto u = w.find("users"); u != w.end()) {
       if (!u->is_object()) throw ConfigError("web.users must map user names to password hashes");
       for (auto& [name, hash] : u->items()) {

@@ -22,6 +22,9 @@ struct Config {
   int threads = 64;      ///< HTTP worker threads (>= expected keep-alive connections)
   bool auth_reads = false;
   std::map<std::string, std::string> users;  ///< name → argon2id hash
+  /// An apt repository (e.g. reprepro's base dir) served read-only under
+  /// /debian/; empty: none.
+  std::string repository;
   // "db"
   std::string db_backend = "sqlite";  ///< sqlite | postgres
   std::string sqlite_path = "var/cbit.db";

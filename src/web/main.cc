@@ -29,7 +29,7 @@ Jobs recorded while the broker is unreachable are published when it is back.
 
 CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
   {"web": {"interface": "0.0.0.0", "port": 8080, "hostname": "buildd.example:8080",
-           "threads": 64, "auth_reads": false,
+           "threads": 64, "auth_reads": false, "repository": "/srv/repo",
            "users": {"admin": "<hash from cbit-web hash-password>"}},
    "db": {"backend": "sqlite", "path": "var/cbit.db"}
       or {"hostname": "db", "port": 5432, "databasename": "cbit", "user": "cbit",
@@ -39,6 +39,12 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
                   "rabbit_password": "guest", "rabbit_virtual_host": "/",
                   "rabbit_exchange": "pybit", "channels": 8}}
   Command-line options override the file.
+
+APT REPOSITORY
+  When web.repository (or --repository) names a directory, its files are
+  served read-only under /debian/, so an apt line can point at the farm:
+    deb [trusted=yes] http://HOST:PORT/debian SUITE main
+  Those files are public even when web.auth_reads is true.
 
 AUTHENTICATION
   Every request that changes state needs HTTP Basic credentials of a user in
@@ -85,6 +91,8 @@ int main(int argc, char** argv) {
   auto* amqpo = app.add_option("--amqp", amqp, "RabbitMQ host[:port] (default localhost:5672)");
   auto* threads = app.add_option("--threads", cli.threads, "HTTP worker threads (default 64)");
   auto* level = app.add_option("--log-level", cli.log_level, "trace|debug|info|warn|error");
+  auto* repo = app.add_option("--repository", cli.repository,
+                              "directory served read-only under /debian/ (an apt repository)");
   auto* hash = app.add_subcommand(
       "hash-password", "read a password on stdin, print its argon2id hash for web.users");
   CLI11_PARSE(app, argc, argv);
@@ -108,6 +116,7 @@ int main(int argc, char** argv) {
     if (*host) cfg.hostname = cli.hostname;
     if (*threads) cfg.threads = cli.threads;
     if (*level) cfg.log_level = cli.log_level;
+    if (*repo) cfg.repository = cli.repository;
     if (*dbo) web::SetDatabase(cfg, db);
     if (*amqpo) web::SetAmqpAddress(cfg, amqp);
   } catch (const web::ConfigError& e) {

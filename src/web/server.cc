@@ -40,6 +40,10 @@ HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
         SendError(res, status, msg);
       });
 
+  // The farm's apt repository, read-only; httplib refuses paths with "..".
+  if (!cfg.repository.empty() && !server_.set_mount_point("/debian", cfg.repository))
+    throw std::runtime_error("web.repository " + cfg.repository + " is not a directory");
+
   RegisterLookupRoutes(router_, api);
   RegisterPackageRoutes(router_, api);
   RegisterJobRoutes(router_, api);

@@ -13,21 +13,23 @@ const std::string& AdminHash() {
   return hash;
 }
 
-web::Config TestConfig(const std::string& web_host) {
+web::Config TestConfig(const std::string& web_host, const std::string& repository) {
   web::Config c;
   c.interface = "127.0.0.1";
   c.port = 0;
   c.hostname = web_host;
   c.threads = 16;
   c.users = {{kAdminUser, AdminHash()}};
+  c.repository = repository;
   return c;
 }
 
 }  // namespace
 
 ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
-                                     queue::Publisher& publisher, std::string web_host)
-    : cfg_(TestConfig(web_host)),
+                                     queue::Publisher& publisher, std::string web_host,
+                                     std::string repository)
+    : cfg_(TestConfig(web_host, repository)),
       store_(std::move(db)),
       outbox_(store_, publisher),
       controller_(store_, outbox_, {.web_host = web_host}),

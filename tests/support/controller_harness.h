@@ -22,9 +22,10 @@ inline constexpr const char* kAdminPassword = "test-password";
 
 class ControllerHarness {
  public:
-  /// `web_host` goes into messages (the captures used localhost:18080).
+  /// `web_host` goes into messages (the captures used localhost:18080);
+  /// `repository`, when set, is served under /debian/ (web.repository).
   ControllerHarness(std::unique_ptr<store::Database> db, queue::Publisher& publisher,
-                    std::string web_host = "localhost:18080");
+                    std::string web_host = "localhost:18080", std::string repository = {});
   ~ControllerHarness();
 
   int port() const { return port_; }
