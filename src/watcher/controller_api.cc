@@ -10,7 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-// The answer (owned by `r`), or ApiError naming the call and what went wrong.
+// The answer (owned by `r`, which must outlive it), or ApiError naming the call and what went
+// wrong.
 const httplib::Response& Expect(const httplib::Result& r, const std::string& what) {
   if (!r) throw ApiError(0, what + ": " + httplib::to_string(r.error()));
   if (r->status != 200) {
@@ -45,7 +46,8 @@ std::vector<Id> HttpControllerApi::FindJobs(const std::string& package, const st
   if (!arch.empty()) params.emplace("arch", arch);
   std::string what =
       "GET /job?package=" + package + "&version=" + version + "&arch=" + arch + "&status=" + status;
-  const auto& res = Expect(http_->Get("/job", params, httplib::Headers{}), what);
+  httplib::Result r = http_->Get("/job", params, httplib::Headers{});
+  const auto& res = Expect(r, what);
   std::vector<Id> ids;
   try {
     for (const json& job : json::parse(res.body)) ids.push_back(job.at("id").get<Id>());
@@ -60,7 +62,8 @@ LogEnd HttpControllerApi::LogEndOf(Id job) {
   // The length comes from the chunks read, so this reads the whole log (a
   // build log: kilobytes to a few megabytes, once per upload).
   std::string path = "/job/" + std::to_string(job) + "/log";
-  const auto& res = Expect(http_->Get(path), "GET " + path);
+  httplib::Result r = http_->Get(path);
+  const auto& res = Expect(r, "GET " + path);
   try {
     return {std::stoi(res.get_header_value("X-Log-Attempt")),
             std::stoll(res.get_header_value("X-Log-Length"))};
