@@ -74,4 +74,9 @@ std::string ArchOfChangesName(const std::string& file_name) {
   return std::string(n.substr(last + 1));
 }
 
+std::string JobArchOf(const std::string& file_name) {
+  std::string arch = ArchOfChangesName(file_name);
+  return arch == "source" || arch == "all" || arch == "multi" ? "" : arch;
+}
+
 }  // namespace cbit::watcher

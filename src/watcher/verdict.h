@@ -46,4 +46,8 @@ Verdict Judge(const ChangesFile& changes, const std::vector<Published>& before,
 /// when the name has another shape.
 std::string ArchOfChangesName(const std::string& file_name);
 
+/// The arch filter for the upload's job: ArchOfChangesName, except "source",
+/// "all" and "multi" (names that are not a build host's arch) give "" (any).
+std::string JobArchOf(const std::string& file_name);
+
 }  // namespace cbit::watcher

@@ -76,6 +76,9 @@ TEST(Verdict, ArchOfChangesName) {
   EXPECT_EQ(ArchOfChangesName("hello_1.0_source.changes"), "source");
   EXPECT_EQ(ArchOfChangesName("hello.changes"), "");
   EXPECT_EQ(ArchOfChangesName("hello_1.0_amd64.deb"), "");
+  EXPECT_EQ(JobArchOf("hello_1.0_amd64.changes"), "amd64");
+  EXPECT_EQ(JobArchOf("hello_1.0_source.changes"), "");
+  EXPECT_EQ(JobArchOf("hello_1.0_multi.changes"), "");
 }
 
 TEST(Reprepro, ParsesListOutput) {

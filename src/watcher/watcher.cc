@@ -151,8 +151,8 @@ bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
     std::string log = "\n[cbit-watcher] $ " + argv + " (" + summary + ")\n" + run.output;
     if (!log.ends_with('\n')) log += '\n';
     log += "[cbit-watcher] " + u.name + ": " + v.message + "\n";
-    reporter_.Add({u.name, u.changes.source, u.changes.version, ArchOfChangesName(u.name),
-                   v.published, std::move(log)},
+    reporter_.Add({u.name, u.changes.source, u.changes.version, JobArchOf(u.name), v.published,
+                   std::move(log)},
                   now);
   }
   reporter_.Flush(now);
