@@ -155,7 +155,6 @@ bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
                    std::move(log)},
                   now);
   }
-  reporter_.Flush(now);
   return true;
 }
 
@@ -178,6 +177,7 @@ void Watcher::Run(const std::atomic<bool>& stop) {
   for (std::size_t i = 0; i < config_.rules.size(); ++i) {
     if (!ProcessRule(i, Clock::now())) debouncers_[i].Touch(Clock::now());
   }
+  reporter_.Flush(Clock::now());
 
   alignas(inotify_event) char buf[64 * 1024];
   while (!stop) {

@@ -28,7 +28,8 @@ class Watcher {
           Reporter::Options report_options = {});
 
   /// Processes what waits in rule `i`'s incoming directory now: one
-  /// processincoming run, its verdicts queued for the controller. Returns
+  /// processincoming run, its verdicts queued in reporter() (sent by its
+  /// Flush). Returns
   /// false when the repository could not be queried (try again later).
   bool ProcessRule(std::size_t i, Clock::time_point now);
 

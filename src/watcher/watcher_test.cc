@@ -86,6 +86,7 @@ TEST_F(WatcherTest, PublishedUploadIsReportedUploaded) {
   FakeReprepro(false, false);
   Watcher w(config_, runner_, api_);
   ASSERT_TRUE(w.ProcessRule(0, {}));
+  w.reporter().Flush({});
   std::string base = (dir_ / "repo").string();
   std::vector<std::string> list{"reprepro",
                                 "-b",
@@ -108,6 +109,7 @@ TEST_F(WatcherTest, SkippedSameVersionIsFailedWithRepreprosMessage) {
   FakeReprepro(true, false);
   Watcher w(config_, runner_, api_);
   ASSERT_TRUE(w.ProcessRule(0, {}));
+  w.reporter().Flush({});
   EXPECT_EQ(api_.calls.back(), "Status 4 Failed");
   EXPECT_NE(api_.appended[4].find("all packages are skipped"), std::string::npos);
   EXPECT_NE(api_.appended[4].find("already in the repository"), std::string::npos);
@@ -119,6 +121,7 @@ TEST_F(WatcherTest, RefusedUploadIsMovedAsideAndFailed) {
   FakeReprepro(false, true);
   Watcher w(config_, runner_, api_);
   ASSERT_TRUE(w.ProcessRule(0, {}));
+  w.reporter().Flush({});
   EXPECT_EQ(api_.calls.back(), "Status 4 Failed");
   EXPECT_NE(api_.appended[4].find("different checksums"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir_ / "incoming/failed/hello_1.0_amd64.changes"));
