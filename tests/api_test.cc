@@ -172,6 +172,8 @@ TEST_P(Api, FiltersPagingAndCounts) {
   EXPECT_EQ(Get("/job").size(), 14u);
   EXPECT_EQ(Get("/jobs?arch=i386").size(), 7u);
   EXPECT_EQ(Get("/job?arch=i386&package=pkg3").size(), 1u);
+  EXPECT_EQ(Get("/job?arch=i386&package=pkg3&version=1.0").size(), 1u);
+  EXPECT_EQ(Get("/job?package=pkg3&version=1.1").size(), 0u);
   EXPECT_EQ(Get("/job?status=Building").size(), 0u);
   EXPECT_EQ(Get("/job/page/1").size(), 10u);
   EXPECT_EQ(Get("/job/page/2").size(), 4u);

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "client/build.h"
-#include "client/changes_file.h"
+#include "core/changes_file.h"
 #include "client/fetch.h"
 #include "client/upload.h"
 #include "tests/support/debpkg.h"

@@ -83,6 +83,9 @@ TEST_P(StoreTest, ListJobsFiltersByEveryField) {
   EXPECT_EQ(list({.dist = "Debian"}).size(), 4u);
   EXPECT_EQ(list({.format = "deb"}).size(), 4u);
   EXPECT_EQ(list({.package = "world"}), (std::vector<Id>{j3, j4}));
+  EXPECT_EQ(list({.package = "hello", .version = "1.0"}), (std::vector<Id>{j1, j2}));
+  EXPECT_TRUE(list({.package = "hello", .version = "2.0"}).empty());
+  EXPECT_EQ(list({.arch = "i386", .version = "2.0", .status = "Done"}), (std::vector<Id>{j3}));
   EXPECT_EQ(list({.buildenv = "wheezy"}), (std::vector<Id>{j2}));
   EXPECT_EQ(list({.client = "client2"}), (std::vector<Id>{j3}));
   EXPECT_EQ(list({.status = "Building"}), (std::vector<Id>{j2}));

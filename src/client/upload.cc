@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "client/changes_file.h"
+#include "core/changes_file.h"
 #include "core/debian.h"
 
 namespace cbit::client {

@@ -35,6 +35,7 @@ struct Page {
 /// Filters of GET /job; an empty field does not filter.
 struct JobFilter {
   std::string arch, suite, dist, format, package, buildenv, client;
+  std::string version;      ///< the package version, exactly (no Debian ordering)
   std::string status;       ///< current status name
   bool unfinished = false;  ///< current status not Uploaded, Done or Cancelled
 };

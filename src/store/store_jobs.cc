@@ -44,6 +44,7 @@ constexpr FilterColumn kFilterColumns[] = {
     {&JobFilter::dist, "d.name"},    {&JobFilter::format, "f.name"},
     {&JobFilter::package, "p.name"}, {&JobFilter::buildenv, "be.name"},
     {&JobFilter::client, "bc.name"}, {&JobFilter::status, "st.name"},
+    {&JobFilter::version, "p.version"},
 };
 
 // Appends " AND <column> = $n" for each field set; the SQL text depends only

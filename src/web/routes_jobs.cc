@@ -25,6 +25,7 @@ store::JobFilter FilterOf(const httplib::Request& req) {
   f.package = param({"package"});
   f.buildenv = param({"buildenv", "env", "build_env"});
   f.client = param({"client", "buildclient", "buildd"});
+  f.version = param({"version", "package_version"});
   return f;
 }
 

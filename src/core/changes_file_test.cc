@@ -1,8 +1,8 @@
-#include "client/changes_file.h"
+#include "core/changes_file.h"
 
 #include <gtest/gtest.h>
 
-namespace cbit::client {
+namespace cbit {
 
 constexpr const char* kChanges = R"(Format: 1.8
 Date: Mon, 01 Jan 2024 00:00:00 +0000
@@ -38,6 +38,7 @@ TEST(ChangesFile, ParsesFieldsAndEveryListedFileOnce) {
   EXPECT_EQ(c->version, "1.0");
   EXPECT_EQ(c->distribution, "bookworm");
   EXPECT_EQ(c->architecture, "source amd64");
+  EXPECT_EQ(c->binaries, (std::vector<std::string>{"hello-cbit"}));
   EXPECT_EQ(c->files, (std::vector<std::string>{"hello-cbit_1.0.dsc", "hello-cbit_1.0.tar.xz",
                                                 "hello-cbit_1.0_amd64.deb",
                                                 "hello-cbit_1.0_amd64.buildinfo"}));
@@ -62,4 +63,12 @@ TEST(ChangesFile, RefusesPathsAndMissingFileList) {
   EXPECT_FALSE(ParseChanges("not a control file\n"));
 }
 
-}  // namespace cbit::client
+TEST(ChangesFile, SplitsBinaryFileNames) {
+  auto debs = BinaryFilesOf({"a_1.0.dsc", "a_1.0_amd64.deb", "a-dev_1:2.0-1_all.deb",
+                             "a-udeb_1.0_arm64.udeb", "a_1.0_amd64.buildinfo", "odd.deb"});
+  EXPECT_EQ(debs,
+            (std::vector<BinaryFile>{
+                {"a", "1.0", "amd64"}, {"a-dev", "1:2.0-1", "all"}, {"a-udeb", "1.0", "arm64"}}));
+}
+
+}  // namespace cbit

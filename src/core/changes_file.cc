@@ -1,10 +1,10 @@
-#include "client/changes_file.h"
+#include "core/changes_file.h"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
-namespace cbit::client {
+namespace cbit {
 namespace {
 
 std::string_view Trim(std::string_view s) {
@@ -66,9 +66,33 @@ std::optional<ChangesFile> ParseChanges(std::string_view text) {
     if (field == "Version") out.version = value;
     if (field == "Distribution") out.distribution = value;
     if (field == "Architecture") out.architecture = value;
+    if (field == "Binary") {
+      std::istringstream words(value);
+      for (std::string w; words >> w;) out.binaries.push_back(w);
+    }
     if (field == "Files") has_files = true;
   }
   if (!has_files) return std::nullopt;
+  return out;
+}
+
+std::vector<BinaryFile> BinaryFilesOf(const std::vector<std::string>& files) {
+  std::vector<BinaryFile> out;
+  for (const std::string& f : files) {
+    std::string_view stem(f);
+    if (stem.ends_with(".deb")) {
+      stem.remove_suffix(4);
+    } else if (stem.ends_with(".udeb")) {
+      stem.remove_suffix(5);
+    } else {
+      continue;
+    }
+    auto first = stem.find('_'), last = stem.rfind('_');
+    if (first == std::string_view::npos || first == last) continue;
+    out.push_back({std::string(stem.substr(0, first)),
+                   std::string(stem.substr(first + 1, last - first - 1)),
+                   std::string(stem.substr(last + 1))});
+  }
   return out;
 }
 
@@ -80,4 +104,4 @@ std::optional<ChangesFile> ReadChanges(const std::string& path) {
   return ParseChanges(text.str());
 }
 
-}  // namespace cbit::client
+}  // namespace cbit

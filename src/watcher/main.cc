@@ -1,0 +1,150 @@
+// cbit-watcher: incoming directories → reprepro → job status. main() reads as
+// the loop of docs/design.md, "The watcher": config → user → controller API →
+// runner → watch, process, check, report — until SIGTERM/SIGINT.
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "watcher/config.h"
+#include "watcher/controller_api.h"
+#include "watcher/reprepro.h"
+#include "watcher/watcher.h"
+
+namespace {
+
+using namespace cbit;
+
+/// Exit statuses: what a supervisor needs to tell apart.
+enum class ExitCode { kStopped = 0, kBadConfig = 1, kStartupFailed = 2 };
+
+constexpr const char* kDescription =
+    R"(cbit-watcher - publishes uploads with reprepro (pyBit's watcher)
+
+Watches each incoming directory of its rules for .changes files (written or
+moved in). When a directory has been quiet for sleeptime seconds it runs
+  reprepro -b <repobase> processincoming <rule>
+once for everything waiting (and at start-up for what already waits). reprepro
+exits 0 even when it skips an upload it already has, so the watcher lists the
+repository (reprepro listfilter) before and after the run: an upload is
+published when its exact source version and every binary package of its
+.changes are there afterwards and were not all there before. Each upload's
+job (GET /job?package=<Source>&version=<Version>&arch=<arch of the .changes
+file name>&status=Done, the newest) gets reprepro's output appended to its
+build log and is reported Uploaded or Failed. No matching job: logged, and the
+upload is published all the same (a manual upload). A .changes reprepro
+leaves behind (it refused it) is moved with its files into <incoming>/failed/
+so it is not processed again.
+
+CONFIG FILE (JSON; the keys of pyBit's watcher.conf, then cbit's)
+  rules                {"<incoming dir>": {"repobase": "<reprepro base dir>",
+                                           "rule": "<Name: of a conf/incoming stanza>"}, …}
+                       absolute paths; required, at least one
+  sleeptime            seconds of quiet after the last .changes before acting (default 3)
+  dryrun               log the reprepro commands, run none, report nothing (default false)
+  user                 run as this user: switched to when started as root, else
+                       the watcher must already run as it
+  configured           pyBit's marker: false refuses to start
+  controller_url       e.g. "http://buildd.example:8080"; required
+  controller_user, controller_password
+                       HTTP Basic credentials for the controller; required (no defaults)
+  http_timeout_seconds deadline of each controller call (default 10)
+  reprepro_timeout_seconds
+                       deadline of each reprepro command (default 600)
+  retry_max_seconds    longest wait between tries of a report the controller
+                       could not take (default 300; from 1 s, doubling)
+  failed_dir           where refused uploads go, below the incoming dir (default "failed")
+  log_level            trace|debug|info|warn|error (default info)
+
+REPREPRO
+  <repobase>/conf/distributions names the codenames; <repobase>/conf/incoming
+  has a stanza "Name: <rule>" with IncomingDir: <incoming dir>, TempDir: and
+  Allow: (e.g. "Allow: chickpea>bookworm"); the watcher reads Allow:/Default:
+  to know which codenames to check (all codenames when they do not say).
+
+SIGNALS
+  SIGTERM, SIGINT: stop after the current reprepro run; reports not yet
+  delivered are logged and dropped; exit 0.
+
+EXIT STATUS
+  0 stopped by a signal; 1 bad configuration or command line; 2 start-up
+  failed (an incoming directory cannot be watched, the user cannot be taken).
+)";
+
+std::atomic<bool> g_stop{false};
+
+void OnStopSignal(int) { g_stop = true; }
+
+// pyBit's "user": the watcher publishes as the repository's owner.
+std::optional<std::string> BecomeUser(const std::string& user) {
+  if (user.empty()) return std::nullopt;
+  const passwd* pw = getpwnam(user.c_str());
+  if (!pw) return "no user '" + user + "'";
+  if (geteuid() == pw->pw_uid) return std::nullopt;
+  if (geteuid() != 0) return "runs as uid " + std::to_string(geteuid()) + ", not as '" + user + "'";
+  if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+      setuid(pw->pw_uid) != 0) {
+    return "cannot switch to user '" + user + "'";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{kDescription, "cbit-watcher"};
+  app.get_formatter()->column_width(30);
+  std::string config_path, log_level;
+  bool dry_run = false;
+  app.add_option("-c,--config", config_path, "JSON config file (keys above)")->required();
+  app.add_flag("--dry-run", dry_run, "log the commands, run none (as dryrun: true)");
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error (overrides log_level)");
+  CLI11_PARSE(app, argc, argv);
+
+  // 1. Configuration: every key checked before anything starts.
+  watcher::WatcherConfig config;
+  try {
+    config = watcher::LoadConfig(config_path);
+  } catch (const watcher::ConfigError& e) {
+    std::cerr << "cbit-watcher: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::kBadConfig);
+  }
+  if (dry_run) config.dryrun = true;
+  if (!log_level.empty()) config.log_level = log_level;
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  // 2. The user the repository belongs to.
+  if (auto problem = BecomeUser(config.user)) {
+    spdlog::critical("cannot start: {}", *problem);
+    return static_cast<int>(ExitCode::kStartupFailed);
+  }
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+
+  // 3. The controller's HTTP API: find the job, append its log, report.
+  watcher::HttpControllerApi api(config.controller_url, config.controller_user,
+                                 config.controller_password, config.http_timeout);
+
+  // 4. How reprepro runs: argv, own process group, output captured, deadline.
+  watcher::SubprocessRunner runner;
+
+  // 5. The loop: inotify → debounce → processincoming → check → report.
+  watcher::Watcher w(config, runner, api);
+  try {
+    w.Run(g_stop);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return static_cast<int>(ExitCode::kStartupFailed);
+  }
+  spdlog::info("stopped");
+  return static_cast<int>(ExitCode::kStopped);
+}

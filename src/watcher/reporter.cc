@@ -1,0 +1,89 @@
+#include "watcher/reporter.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/model.h"
+#include "core/utf8.h"
+
+namespace cbit::watcher {
+
+void Reporter::Add(UploadOutcome outcome, Clock::time_point now) {
+  pending_.push_back({std::move(outcome), now, now});
+}
+
+void Reporter::Flush(Clock::time_point now) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->due > now) {
+      ++it;
+      continue;
+    }
+    bool finished = false;
+    try {
+      finished = Send(*it, now);
+    } catch (const ApiError& e) {
+      if (!e.retryable()) {
+        spdlog::error("{}: the controller refused the report, giving up: {}", it->outcome.changes,
+                      e.what());
+        finished = true;
+      } else {
+        it->delay = std::min(opts_.max_delay, std::max(opts_.first_delay, it->delay * 2));
+        spdlog::warn("{}: controller unavailable, next try in {} ms: {}", it->outcome.changes,
+                     it->delay.count(), e.what());
+        it->due = now + it->delay;
+      }
+    }
+    it = finished ? pending_.erase(it) : std::next(it);
+  }
+}
+
+std::optional<Reporter::Clock::time_point> Reporter::NextDue() const {
+  std::optional<Clock::time_point> out;
+  for (const Pending& p : pending_)
+    if (!out || p.due < *out) out = p.due;
+  return out;
+}
+
+// Picking the job: the newest job of that package version (and arch) whose
+// current status is Done. A job still Building may be the one whose client
+// has uploaded and not yet reported Done: wait for it (building_grace).
+// Nothing matches: a manual upload, published without a job.
+bool Reporter::Send(Pending& p, Clock::time_point now) {
+  const UploadOutcome& o = p.outcome;
+  if (!p.job) {
+    std::vector<Id> done = api_.FindJobs(o.source, o.version, o.arch, status::kDone);
+    if (done.empty()) {
+      bool building = !api_.FindJobs(o.source, o.version, o.arch, status::kBuilding).empty();
+      if (building && now - p.added < opts_.building_grace) {
+        p.delay = opts_.first_delay;
+        p.due = now + p.delay;
+        spdlog::info("{}: its job is still Building; waiting for Done", o.changes);
+        return false;
+      }
+      spdlog::info("{}: no Done job of {} {} {} (a manual upload?); {}", o.changes, o.source,
+                   o.version, o.arch.empty() ? "any arch" : o.arch,
+                   o.published ? "published" : "not published");
+      return true;
+    }
+    p.job = done.back();
+  }
+  if (!p.log_sent) {
+    try {
+      if (!p.log_end) p.log_end = api_.LogEndOf(*p.job);
+      if (p.log_end->attempt > 0) {
+        api_.AppendLog(*p.job, p.log_end->attempt, p.log_end->length, utf8::Sanitize(o.log));
+      }
+    } catch (const ApiError& e) {
+      if (e.retryable()) throw;
+      spdlog::warn("job {}: the log could not be appended: {}", *p.job, e.what());
+    }
+    p.log_sent = true;
+  }
+  const char* status = o.published ? status::kUploaded : status::kFailed;
+  api_.ReportStatus(*p.job, status);
+  spdlog::info("job {}: {} ({})", *p.job, status, o.changes);
+  return true;
+}
+
+}  // namespace cbit::watcher

@@ -1,0 +1,219 @@
+#include "watcher/watcher.h"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+#include "core/changes_file.h"
+#include "core/debian.h"
+#include "watcher/verdict.h"
+
+namespace cbit::watcher {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A waiting upload, parsed.
+struct Upload {
+  std::string name;  ///< file name in the incoming directory
+  ChangesFile changes;
+  std::vector<std::string> codenames;
+};
+
+std::vector<std::string> WaitingChanges(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.ends_with(".changes") && name.front() != '.' && e.is_regular_file(ec)) {
+      out.push_back(name);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Everything the repository holds of each upload's source in its codenames,
+// one query per (codename, source).
+std::vector<Published> Snapshot(Repository& repo, const std::vector<Upload>& uploads) {
+  std::set<std::pair<std::string, std::string>> asked;
+  std::vector<Published> out;
+  for (const Upload& u : uploads) {
+    for (const std::string& c : u.codenames) {
+      if (!asked.emplace(c, u.changes.source).second) continue;
+      auto part = repo.ListSource(c, u.changes.source);
+      out.insert(out.end(), part.begin(), part.end());
+    }
+  }
+  return out;
+}
+
+Reporter::Options WithMaxDelay(Reporter::Options o, const WatcherConfig& c) {
+  o.max_delay = c.retry_max;
+  return o;
+}
+
+}  // namespace
+
+Watcher::Watcher(const WatcherConfig& config, CommandRunner& runner, ControllerApi& api,
+                 Reporter::Options report_options)
+    : config_(config), runner_(runner), reporter_(api, WithMaxDelay(report_options, config)) {
+  for (std::size_t i = 0; i < config.rules.size(); ++i) debouncers_.emplace_back(config.sleeptime);
+}
+
+void Watcher::MoveAside(const Rule& rule, const std::string& changes,
+                        const std::vector<std::string>& files) {
+  fs::path dir = fs::path(rule.incoming) / config_.failed_dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::vector<std::string> all = files;
+  all.push_back(changes);
+  for (const std::string& f : all) {
+    fs::path from = fs::path(rule.incoming) / f;
+    if (!fs::exists(from, ec)) continue;
+    fs::rename(from, dir / f, ec);
+    if (ec) spdlog::error("cannot move {} to {}: {}", from.string(), dir.string(), ec.message());
+  }
+  spdlog::warn("{}: moved to {}", changes, dir.string());
+}
+
+bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
+  const Rule& rule = config_.rules[i];
+  std::vector<std::string> names = WaitingChanges(rule.incoming);
+  if (names.empty()) return true;
+  Repository repo(runner_, rule.repobase, config_.reprepro_timeout);
+
+  if (config_.dryrun) {
+    for (const std::string& n : names) {
+      std::error_code ec;
+      auto mtime = fs::last_write_time(fs::path(rule.incoming) / n, ec);
+      if (!dry_seen_.emplace(rule.incoming + "/" + n, mtime.time_since_epoch().count()).second)
+        continue;
+      spdlog::info("[dry-run] {} waits; $ {}", n,
+                   DescribeArgv(repo.ProcessIncomingArgv(rule.rule)));
+    }
+    return true;
+  }
+
+  // Parse every waiting upload. One reprepro cannot make sense of (or whose
+  // names could not be put in a query) is moved aside and reported Failed.
+  std::vector<Upload> uploads;
+  for (const std::string& n : names) {
+    auto changes = ReadChanges(rule.incoming + "/" + n);
+    if (changes && debian::IsPackageName(changes->source) && debian::IsVersion(changes->version)) {
+      uploads.push_back({n, std::move(*changes), {}});
+      uploads.back().codenames = repo.Codenames(rule.rule, uploads.back().changes.distribution);
+      continue;
+    }
+    spdlog::error("{}: not a .changes file the watcher can check", n);
+    MoveAside(rule, n, changes ? changes->files : std::vector<std::string>{});
+  }
+  if (uploads.empty()) return true;
+
+  std::vector<Published> before;
+  try {
+    before = Snapshot(repo, uploads);
+  } catch (const std::exception& e) {
+    spdlog::error("{}: cannot query the repository: {}", rule.repobase, e.what());
+    return false;
+  }
+  std::string argv = DescribeArgv(repo.ProcessIncomingArgv(rule.rule));
+  spdlog::info("$ {} ({} upload(s) waiting)", argv, uploads.size());
+  CommandResult run = repo.ProcessIncoming(rule.rule);
+  std::string summary = run.timed_out ? "timed out" : "exit " + std::to_string(run.exit_code);
+  spdlog::info("reprepro {}{}{}", summary, run.output.empty() ? "" : ":\n", run.output);
+  std::vector<Published> after;
+  try {
+    after = Snapshot(repo, uploads);
+  } catch (const std::exception& e) {
+    // Without the state afterwards nothing can be judged; the uploads that
+    // reprepro took are gone from incoming and would be lost to the report,
+    // so judge them as not published rather than guess.
+    spdlog::error("{}: cannot query the repository: {}", rule.repobase, e.what());
+  }
+
+  for (const Upload& u : uploads) {
+    bool left = fs::exists(fs::path(rule.incoming) / u.name);
+    Verdict v = Judge(u.changes, before, after, left);
+    if (v.published) {
+      spdlog::info("{}: {}", u.name, v.message);
+    } else {
+      spdlog::warn("{}: {}", u.name, v.message);
+    }
+    if (left) MoveAside(rule, u.name, u.changes.files);
+    std::string log = "\n[cbit-watcher] $ " + argv + " (" + summary + ")\n" + run.output;
+    if (!log.ends_with('\n')) log += '\n';
+    log += "[cbit-watcher] " + u.name + ": " + v.message + "\n";
+    reporter_.Add({u.name, u.changes.source, u.changes.version, JobArchOf(u.name), v.published,
+                   std::move(log)},
+                  now);
+  }
+  return true;
+}
+
+void Watcher::Run(const std::atomic<bool>& stop) {
+  int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("inotify_init1 failed");
+  std::map<int, std::size_t> rule_of;  // watch descriptor → rule
+  for (std::size_t i = 0; i < config_.rules.size(); ++i) {
+    int wd = inotify_add_watch(fd, config_.rules[i].incoming.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO);
+    if (wd < 0) {
+      close(fd);
+      throw std::runtime_error("cannot watch " + config_.rules[i].incoming + ": " +
+                               std::strerror(errno));
+    }
+    rule_of[wd] = i;
+    spdlog::info("watching {} → reprepro -b {} processincoming {}", config_.rules[i].incoming,
+                 config_.rules[i].repobase, config_.rules[i].rule);
+  }
+  // What waits already was uploaded while no watcher ran: act on it now.
+  for (std::size_t i = 0; i < config_.rules.size(); ++i) {
+    if (!ProcessRule(i, Clock::now())) debouncers_[i].Touch(Clock::now());
+  }
+  reporter_.Flush(Clock::now());
+
+  alignas(inotify_event) char buf[64 * 1024];
+  while (!stop) {
+    // Sleep until the next debounce deadline or report retry, at most 200 ms
+    // so a stop request is seen promptly.
+    auto now = Clock::now();
+    auto wake = now + std::chrono::milliseconds(200);
+    for (const Debouncer& d : debouncers_)
+      if (auto t = d.Deadline(); t && *t < wake) wake = *t;
+    if (auto t = reporter_.NextDue(); t && *t < wake) wake = *t;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
+    pollfd p{fd, POLLIN, 0};
+    poll(&p, 1, static_cast<int>(std::max<std::int64_t>(ms, 0)));
+
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) {
+      for (char* e = buf; e < buf + n;) {
+        auto* ev = reinterpret_cast<inotify_event*>(e);
+        std::string name = ev->len ? ev->name : "";
+        if (name.ends_with(".changes") && rule_of.count(ev->wd)) {
+          debouncers_[rule_of[ev->wd]].Touch(Clock::now());
+        }
+        e += sizeof(inotify_event) + ev->len;
+      }
+    }
+    now = Clock::now();
+    for (std::size_t i = 0; i < debouncers_.size(); ++i) {
+      if (!debouncers_[i].Due(now)) continue;
+      debouncers_[i].Done();
+      if (!ProcessRule(i, now)) debouncers_[i].Touch(Clock::now());
+    }
+    reporter_.Flush(Clock::now());
+  }
+  close(fd);
+  if (reporter_.pending() > 0) {
+    spdlog::warn("stopping with {} report(s) not delivered to the controller", reporter_.pending());
+  }
+}
+
+}  // namespace cbit::watcher

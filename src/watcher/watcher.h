@@ -1,0 +1,57 @@
+// The watcher's loop: inotify on every incoming directory for .changes files
+// written (IN_CLOSE_WRITE) or moved in (IN_MOVED_TO), debounced by sleeptime;
+// then, per rule, one `reprepro processincoming` for everything waiting,
+// checked against what the repository publishes before and after, and each
+// upload's outcome handed to the Reporter (docs/design.md, "The watcher").
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "watcher/config.h"
+#include "watcher/controller_api.h"
+#include "watcher/debounce.h"
+#include "watcher/reporter.h"
+#include "watcher/reprepro.h"
+
+namespace cbit::watcher {
+
+class Watcher {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  Watcher(const WatcherConfig& config, CommandRunner& runner, ControllerApi& api,
+          Reporter::Options report_options = {});
+
+  /// Processes what waits in rule `i`'s incoming directory now: one
+  /// processincoming run, its verdicts queued in reporter() (sent by its
+  /// Flush). Returns
+  /// false when the repository could not be queried (try again later).
+  bool ProcessRule(std::size_t i, Clock::time_point now);
+
+  /// Watches until `stop` is set: everything already waiting is processed
+  /// first. Throws std::runtime_error when a directory cannot be watched.
+  void Run(const std::atomic<bool>& stop);
+
+  Reporter& reporter() { return reporter_; }
+
+ private:
+  /// Moves a refused .changes, and those of its files still there, into the
+  /// failed directory so it is not processed again.
+  void MoveAside(const Rule& rule, const std::string& changes,
+                 const std::vector<std::string>& files);
+
+  const WatcherConfig& config_;
+  CommandRunner& runner_;
+  Reporter reporter_;
+  std::vector<Debouncer> debouncers_;
+  /// dryrun runs nothing, so nothing leaves incoming: each .changes is logged
+  /// once per (path, mtime).
+  std::set<std::pair<std::string, std::int64_t>> dry_seen_;
+};
+
+}  // namespace cbit::watcher

@@ -1,0 +1,42 @@
+// A cbit-watcher process for integration tests: the real binary with a config
+// written for one test, its log in a file, stopped by SIGTERM by PID, and
+// killed at the latest when the test binary ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace cbit::testing {
+
+struct WatcherSetup {
+  std::string incoming, repobase, rule;
+  int controller_port = 0;
+  int sleeptime = 1;
+};
+
+class WatcherProcess {
+ public:
+  /// Writes the config under a scratch directory and starts the watcher.
+  explicit WatcherProcess(const WatcherSetup& setup);
+  ~WatcherProcess();
+  WatcherProcess(const WatcherProcess&) = delete;
+  WatcherProcess& operator=(const WatcherProcess&) = delete;
+
+  /// SIGTERM, then waits; returns its exit status (or 128+signal). Idempotent.
+  int Stop();
+  std::string Log() const;
+  /// Waits until the log contains `text`; false at the deadline.
+  bool WaitForLog(const std::string& text, std::chrono::seconds deadline) const;
+
+ private:
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+  std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(true);
+};
+
+}  // namespace cbit::testing
