@@ -26,13 +26,17 @@ web::Config TestConfig(const std::string& web_host) {
 }  // namespace
 
 ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
-                                     queue::Publisher& publisher, std::string web_host)
+                                     queue::Publisher& publisher, std::string web_host,
+                                     web::WebhookConfig webhooks)
     : cfg_(TestConfig(web_host)),
       store_(std::move(db)),
       outbox_(store_, publisher),
       controller_(store_, outbox_, {.web_host = web_host}),
       auth_(cfg_.users),
-      api_{store_, controller_, publisher},
+      webhooks_(webhooks.enabled()
+                    ? std::make_unique<web::WebhookWorker>(controller_, std::move(webhooks))
+                    : nullptr),
+      api_{store_, controller_, publisher, webhooks_.get()},
       http_(cfg_, api_, auth_) {
   store_.Migrate();
   outbox_.Start();
@@ -56,6 +60,7 @@ ControllerHarness::~ControllerHarness() {
   anon_.reset();
   http_.Stop();
   if (thread_.joinable()) thread_.join();
+  if (webhooks_) webhooks_->Stop();
   outbox_.Stop();
 }
 
