@@ -21,7 +21,7 @@ TEST(Repository, ServedReadOnlyUnderDebian) {
   std::ofstream(root / "repo/dists/chickpea/Release") << "Codename: chickpea\n";
   std::ofstream(root / "secret") << "not served\n";
   queue::FakePublisher publisher;
-  ControllerHarness h(OpenTestDatabase("sqlite"), publisher, "localhost:18080",
+  ControllerHarness h(OpenTestDatabase("sqlite"), publisher, "localhost:18080", {},
                       (root / "repo").string());
 
   auto r = h.anon().Get("/debian/dists/chickpea/Release");

@@ -12,11 +12,14 @@
 
 namespace cbit::web {
 
+class WebhookWorker;
+
 /// What route handlers talk to.
 struct Api {
   store::Store& store;
   controller::Controller& controller;
   queue::Publisher& publisher;
+  WebhookWorker* webhooks = nullptr;  ///< null: no forge webhook is configured
 };
 
 /// pyBit's page sizes.
@@ -40,5 +43,6 @@ void RegisterLookupRoutes(Router& r, Api& api);
 void RegisterPackageRoutes(Router& r, Api& api);
 void RegisterJobRoutes(Router& r, Api& api);
 void RegisterLogRoutes(Router& r, Api& api);
+void RegisterWebhookRoutes(Router& r, Api& api);
 
 }  // namespace cbit::web

@@ -138,6 +138,26 @@ Config LoadConfig(const std::string& path, Config c) {
     Read(q, "rabbit_exchange", c.amqp.exchange, "controller");
     Read(q, "channels", c.amqp_channels, "controller");
   }
+  if (auto it = doc.find("webhooks"); it != doc.end()) {
+    const json& h = *it;
+    if (!h.is_object()) throw ConfigError("webhooks must be an object");
+    auto secret = [&](const char* forge, const char* key, std::string& out) {
+      auto f = h.find(forge);
+      if (f == h.end() || f->is_null()) return;
+      if (!f->is_object())
+        throw ConfigError(std::string("webhooks.") + forge + " must be an object");
+      Read(*f, key, out, (std::string("webhooks.") + forge).c_str());
+    };
+    secret("github", "secret", c.webhooks.github_secret);
+    secret("gitlab", "token", c.webhooks.gitlab_token);
+    secret("gitea", "secret", c.webhooks.gitea_secret);
+    Read(h, "cache_dir", c.webhooks.cache_dir, "webhooks");
+    Read(h, "distribution", c.webhooks.distribution, "webhooks");
+    Read(h, "format", c.webhooks.format, "webhooks");
+    Read(h, "allowed_uri_prefixes", c.webhooks.allowed_uri_prefixes, "webhooks");
+    Read(h, "queue_limit", c.webhooks.queue_limit, "webhooks");
+    if (c.webhooks.queue_limit <= 0) throw ConfigError("webhooks.queue_limit must be positive");
+  }
   return c;
 }
 

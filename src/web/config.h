@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "queue/publisher.h"
 
@@ -12,6 +13,24 @@ namespace cbit::web {
 
 struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/// "webhooks": forge push events (POST /webhook/<forge>). A forge without
+/// its secret (token for GitLab) is not configured and answers 401.
+struct WebhookConfig {
+  std::string github_secret;
+  std::string gitlab_token;
+  std::string gitea_secret;
+  std::string cache_dir = "var/webhook-mirrors";  ///< one git mirror per clone URL
+  std::string distribution = "Debian";
+  std::string format = "deb";
+  /// When not empty, a clone URL must start with one of these (else 403).
+  std::vector<std::string> allowed_uri_prefixes;
+  int queue_limit = 1000;  ///< pushes waiting for the worker; beyond it 503
+
+  bool enabled() const {
+    return !github_secret.empty() || !gitlab_token.empty() || !gitea_secret.empty();
+  }
 };
 
 struct Config {
@@ -34,6 +53,7 @@ struct Config {
   queue::AmqpOptions amqp;
   int amqp_channels = 8;
   std::string log_level = "info";
+  WebhookConfig webhooks;
 
   /// host:port for BuildRequest.web_host.
   std::string WebHost() const;

@@ -48,6 +48,26 @@ TEST(Config, DefaultsToSqliteAndRefusesPlainPasswords) {
                ConfigError);
 }
 
+TEST(Config, Webhooks) {
+  std::string path = WriteTemp(R"({"webhooks": {"github": {"secret": "gh"},
+    "gitlab": {"token": "gl"}, "cache_dir": "/var/cache/cbit", "distribution": "Mine",
+    "allowed_uri_prefixes": ["https://git.example/"]}})");
+  Config c = LoadConfig(path);
+  EXPECT_TRUE(c.webhooks.enabled());
+  EXPECT_EQ(c.webhooks.github_secret, "gh");
+  EXPECT_EQ(c.webhooks.gitlab_token, "gl");
+  EXPECT_EQ(c.webhooks.gitea_secret, "");
+  EXPECT_EQ(c.webhooks.cache_dir, "/var/cache/cbit");
+  EXPECT_EQ(c.webhooks.distribution, "Mine");
+  EXPECT_EQ(c.webhooks.format, "deb");
+  EXPECT_EQ(c.webhooks.allowed_uri_prefixes, std::vector<std::string>{"https://git.example/"});
+  EXPECT_FALSE(LoadConfig(WriteTemp("{}")).webhooks.enabled());
+  EXPECT_THROW(LoadConfig(WriteTemp(R"({"webhooks": {"github": "gh"}})")), ConfigError);
+  EXPECT_THROW(LoadConfig(WriteTemp(R"({"webhooks": {"allowed_uri_prefixes": "x"}})")),
+               ConfigError);
+  unlink(path.c_str());
+}
+
 TEST(Config, ErrorsNameTheKey) {
   try {
     LoadConfig(WriteTemp(R"({"web": {"port": [1]}})"));

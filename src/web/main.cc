@@ -16,6 +16,7 @@
 #include "web/auth.h"
 #include "web/config.h"
 #include "web/server.h"
+#include "web/webhook_worker.h"
 
 namespace {
 
@@ -37,7 +38,12 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
       or {"backend": "postgres", "conninfo": "host=… dbname=…"},
    "controller": {"rabbit_url": "localhost:5672", "rabbit_userid": "guest",
                   "rabbit_password": "guest", "rabbit_virtual_host": "/",
-                  "rabbit_exchange": "pybit", "channels": 8}}
+                  "rabbit_exchange": "pybit", "channels": 8},
+   "webhooks": {"github": {"secret": "…"}, "gitea": {"secret": "…"},
+                "gitlab": {"token": "…"},
+                "cache_dir": "var/webhook-mirrors", "distribution": "Debian",
+                "format": "deb", "allowed_uri_prefixes": ["https://git.example/"],
+                "queue_limit": 1000}}
   Command-line options override the file.
 
 APT REPOSITORY
@@ -45,6 +51,18 @@ APT REPOSITORY
   served read-only under /debian/, so an apt line can point at the farm:
     deb [trusted=yes] http://HOST:PORT/debian SUITE main
   Those files are public even when web.auth_reads is true.
+
+FORGE WEBHOOKS
+  POST /webhook/github, /webhook/gitea (HMAC-SHA256 of the body under the
+  secret: X-Hub-Signature-256 / X-Gitea-Signature) and /webhook/gitlab
+  (X-Gitlab-Token). A forge without its secret answers 401. A branch push is
+  answered 202 and queued; a worker mirrors the repository (git clone
+  --mirror into webhooks.cache_dir, then git fetch), submits every package
+  at the repository root whose debian/changelog changed in before..after
+  (method git, uri = the payload's clone URL, vcs_id = after) with the
+  configured distribution and format. Pushes still queued when cbit-web stops
+  are lost (the forge can redeliver them). allowed_uri_prefixes, when set,
+  refuses other clone URLs with 403.
 
 AUTHENTICATION
   Every request that changes state needs HTTP Basic credentials of a user in
@@ -146,14 +164,19 @@ int main(int argc, char** argv) {
     // 4. Job logic.
     controller::Controller controller(store, outbox, {.web_host = cfg.WebHost()});
 
-    // 5. HTTP API.
+    // 5. Forge webhooks: pushes are mirrored and submitted off the HTTP threads.
+    std::unique_ptr<web::WebhookWorker> webhooks;
+    if (cfg.webhooks.enabled())
+      webhooks = std::make_unique<web::WebhookWorker>(controller, cfg.webhooks);
+
+    // 6. HTTP API.
     web::Authenticator auth(cfg.users);
-    web::Api api{store, controller, *publisher};
+    web::Api api{store, controller, *publisher, webhooks.get()};
     web::HttpServer http(cfg, api, auth);
     int bound = http.Bind();
     spdlog::info("listening on http://{}:{}/ (web_host {})", cfg.interface, bound, cfg.WebHost());
 
-    // 6. Serve until SIGINT/SIGTERM, then stop in reverse order.
+    // 7. Serve until SIGINT/SIGTERM, then stop in reverse order.
     std::thread waiter([&] {
       int sig = 0;
       sigwait(&stop_signals, &sig);
@@ -165,6 +188,7 @@ int main(int argc, char** argv) {
       ::kill(::getpid(), SIGTERM);  // wakes the waiter if serving ended on its own
       waiter.join();
     }
+    if (webhooks) webhooks->Stop();
     outbox.Stop();
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

@@ -98,7 +98,7 @@ Router::Router(httplib::Server& server, Authenticator& auth, bool auth_reads)
 
 httplib::Server::Handler Router::Wrap(Handler h, Access a) {
   return [this, h = std::move(h), a](const httplib::Request& req, httplib::Response& res) {
-    if (a == Access::kWrite || auth_reads_) {
+    if (a == Access::kWrite || (a == Access::kRead && auth_reads_)) {
       if (!auth_.Check(req.get_header_value("Authorization"))) {
         res.set_header("WWW-Authenticate", "Basic realm=\"cbit\"");
         SendError(res, 401,
@@ -117,7 +117,7 @@ httplib::Server::Handler Router::Wrap(Handler h, Access a) {
 }
 
 void Router::Get(const std::string& p, Handler h, Access a) { server_.Get(p, Wrap(h, a)); }
-void Router::Post(const std::string& p, Handler h) { server_.Post(p, Wrap(h, Access::kWrite)); }
+void Router::Post(const std::string& p, Handler h, Access a) { server_.Post(p, Wrap(h, a)); }
 void Router::Put(const std::string& p, Handler h) { server_.Put(p, Wrap(h, Access::kWrite)); }
 void Router::Delete(const std::string& p, Handler h) { server_.Delete(p, Wrap(h, Access::kWrite)); }
 void Router::PostPut(const std::string& p, Handler h) {

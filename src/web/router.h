@@ -50,13 +50,15 @@ std::int64_t PathId(const httplib::Request& req, int capture = 1);
 
 class Router {
  public:
-  enum class Access { kRead, kWrite };
+  /// kSigned: no HTTP Basic check; the handler authenticates the request
+  /// itself (forge webhooks sign their bodies).
+  enum class Access { kRead, kWrite, kSigned };
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
   Router(httplib::Server& server, Authenticator& auth, bool auth_reads);
 
   void Get(const std::string& pattern, Handler h, Access a = Access::kRead);
-  void Post(const std::string& pattern, Handler h);
+  void Post(const std::string& pattern, Handler h, Access a = Access::kWrite);
   void Put(const std::string& pattern, Handler h);
   void PostPut(const std::string& pattern, Handler h);
   void Delete(const std::string& pattern, Handler h);

@@ -48,6 +48,7 @@ HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
   RegisterPackageRoutes(router_, api);
   RegisterJobRoutes(router_, api);
   RegisterLogRoutes(router_, api);
+  RegisterWebhookRoutes(router_, api);
 }
 
 int HttpServer::Bind() {

@@ -28,13 +28,16 @@ web::Config TestConfig(const std::string& web_host, const std::string& repositor
 
 ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                                      queue::Publisher& publisher, std::string web_host,
-                                     std::string repository)
+                                     web::WebhookConfig webhooks, std::string repository)
     : cfg_(TestConfig(web_host, repository)),
       store_(std::move(db)),
       outbox_(store_, publisher),
       controller_(store_, outbox_, {.web_host = web_host}),
       auth_(cfg_.users),
-      api_{store_, controller_, publisher},
+      webhooks_(webhooks.enabled()
+                    ? std::make_unique<web::WebhookWorker>(controller_, std::move(webhooks))
+                    : nullptr),
+      api_{store_, controller_, publisher, webhooks_.get()},
       http_(cfg_, api_, auth_) {
   store_.Migrate();
   outbox_.Start();
@@ -58,6 +61,7 @@ ControllerHarness::~ControllerHarness() {
   anon_.reset();
   http_.Stop();
   if (thread_.joinable()) thread_.join();
+  if (webhooks_) webhooks_->Stop();
   outbox_.Stop();
 }
 

@@ -14,6 +14,7 @@
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/server.h"
+#include "web/webhook_worker.h"
 
 namespace cbit::testing {
 
@@ -23,9 +24,11 @@ inline constexpr const char* kAdminPassword = "test-password";
 class ControllerHarness {
  public:
   /// `web_host` goes into messages (the captures used localhost:18080);
-  /// `repository`, when set, is served under /debian/ (web.repository).
+  /// `repository`, when set, is served under /debian/ (web.repository); a
+  /// `webhooks` config with a forge secret starts a WebhookWorker.
   ControllerHarness(std::unique_ptr<store::Database> db, queue::Publisher& publisher,
-                    std::string web_host = "localhost:18080", std::string repository = {});
+                    std::string web_host = "localhost:18080", web::WebhookConfig webhooks = {},
+                    std::string repository = {});
   ~ControllerHarness();
 
   int port() const { return port_; }
@@ -42,6 +45,7 @@ class ControllerHarness {
   controller::Outbox outbox_;
   controller::Controller controller_;
   web::Authenticator auth_;
+  std::unique_ptr<web::WebhookWorker> webhooks_;
   web::Api api_;
   web::HttpServer http_;
   int port_ = 0;

@@ -1,0 +1,148 @@
+// cbit-hook: the git post-receive, svn post-commit and .changes (procmail)
+// hooks. Reads its config, runs one subcommand, exits with an ExitCode.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "hooks/hook.h"
+#include "hooks/vcs.h"
+
+namespace {
+
+using namespace cbit::hooks;
+
+constexpr const char* kDescription =
+    R"(cbit-hook - tell the cbit controller about new package versions
+
+SYNOPSIS
+  cbit-hook [--config FILE] [--dry-run] git-post-receive  < "<old> <new> <ref>" lines
+  cbit-hook [--config FILE] [--dry-run] svn-post-commit REPOS REV
+  cbit-hook [--config FILE] [--dry-run] changes [FILE]     (a .changes file or a mail; stdin without FILE)
+
+DESCRIPTION
+  Each subcommand finds the packages to build and submits each one with
+  POST /job/vcshook (docs/protocol.md). A package is a directory holding
+  debian/changelog; it is submitted when that changelog was added or
+  modified. Name, version and suite come from the first changelog entry
+  (validated against Debian's syntax), the architecture_list from the
+  Architecture fields of debian/control (all, any, names; linux-any and other
+  wildcards count as any). Files are read at the pushed/committed revision.
+
+  git-post-receive  For each updated branch (refs/heads/*; deleted refs and
+                    tags are ignored) the changelogs changed in old..new; a new
+                    branch, or an old commit the repository lacks, is compared
+                    with the empty tree (every package at the tip). Submits
+                    method=git, uri=the repository (its absolute path unless
+                    "uri" is set), vcs_id=the pushed commit. Only a package at
+                    the repository root is submitted: the build client clones
+                    the repository and builds its top directory; packages in
+                    subdirectories are reported and skipped.
+  svn-post-commit   The changelogs added or modified in REV (svnlook changed).
+                    Submits method=svn, uri=file://REPOS (or "uri"),
+                    directory=the package's directory, vcs_id=REV; the client
+                    exports uri/directory@REV.
+  changes           A .changes file (clear-signed or not), or a mail whose body
+                    holds one (text, not a base64 attachment). Submits
+                    method=apt, package=Source, package_version=Version,
+                    suite=Distribution, architecture_list=Architecture without
+                    "source" ("any" for a source-only upload), uri="uri" or
+                    "apt". Build clients fetch it with apt-get source from their
+                    own apt_sources_list.
+
+CONFIG FILE (JSON; --config, else $CBIT_HOOK_CONFIG, else /etc/cbit/hook.json if present)
+  {"url": "http://buildd.example:8080",   the controller (default http://localhost:8080)
+   "user": "hooks", "password": "…",       HTTP Basic credentials of a user of cbit-web
+   "distribution": "Debian",               submitted distribution (default Debian)
+   "format": "deb",                        submitted format (default deb)
+   "uri": "https://git.example/{name}.git", submitted uri; {name} = the repository's
+                                           directory name (default: see above)
+   "connect_timeout_seconds": 10, "timeout_seconds": 60}
+  Keep the file readable only by the user the hooks run as.
+
+ENVIRONMENT (over the file)
+  CBIT_URL, CBIT_USER, CBIT_PASSWORD, CBIT_DISTRIBUTION, CBIT_FORMAT, CBIT_URI
+  CBIT_HOOK_CONFIG   the config file when --config is not given
+  CBIT_HOOK          used by the wrapper scripts in hooks/ to find this program
+
+OUTPUT
+  One line per package on stderr: "submitted …: <controller's answer>", or
+  "NOT submitted …: <why>" with the controller's message. git shows it to the
+  pusher; svn shows post-commit output only when the hook fails.
+
+EXIT STATUS
+  0 every package found was submitted (or none was found)
+  1 bad arguments or configuration
+  2 a changelog, control or .changes file is malformed (that package is not submitted)
+  3 the controller could not be reached, or answered an error
+  4 a git/svn command failed, or the hook's input is malformed
+  With several packages, the highest status of any of them.
+)";
+
+std::string ReadAll(std::istream& in) {
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{kDescription, "cbit-hook"};
+  app.require_subcommand(1);
+  std::string config_path;
+  bool dry_run = false;
+  app.add_option("-c,--config", config_path, "JSON config file");
+  app.add_flag("-n,--dry-run", dry_run, "print the submissions instead of sending them");
+  auto* git = app.add_subcommand("git-post-receive", "git post-receive hook (stdin: ref updates)");
+  std::string repos, rev, changes_file;
+  auto* svn = app.add_subcommand("svn-post-commit", "svn post-commit hook");
+  svn->add_option("REPOS", repos, "repository path")->required();
+  svn->add_option("REV", rev, "committed revision")->required();
+  auto* changes = app.add_subcommand("changes", ".changes filter (procmail)");
+  changes->add_option("FILE", changes_file, ".changes file or mail; stdin when absent");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+  }
+
+  auto env = ProcessEnvironment();
+  HookConfig config;
+  try {
+    config = LoadHookConfig(ChooseConfigPath(config_path, env), env);
+  } catch (const ConfigError& e) {
+    std::cerr << "cbit-hook: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  Sender send = [&](const HookSubmission& s) -> std::string {
+    if (dry_run) return "dry run, not sent";
+    return Submit(config, s);
+  };
+
+  ExitCode rc = ExitCode::kOk;
+  try {
+    if (*git) {
+      rc = RunGitPostReceive(config, ReadAll(std::cin), GitAbsoluteDir("."), send, std::cerr);
+    } else if (*svn) {
+      rc = RunSvnPostCommit(config, repos, rev, send, std::cerr);
+    } else if (*changes) {
+      std::string text;
+      if (changes_file.empty() || changes_file == "-") {
+        text = ReadAll(std::cin);
+      } else {
+        std::ifstream in(changes_file, std::ios::binary);
+        if (!in) {
+          std::cerr << "cbit-hook: cannot read " << changes_file << "\n";
+          return static_cast<int>(ExitCode::kUsage);
+        }
+        text = ReadAll(in);
+      }
+      rc = RunChanges(config, text, send, std::cerr);
+    }
+  } catch (const VcsError& e) {
+    std::cerr << "cbit-hook: " << e.what() << "\n";
+    rc = ExitCode::kVcs;
+  }
+  return static_cast<int>(rc);
+}
