@@ -1,10 +1,17 @@
 #!/bin/bash
 # `make up`: runs a one-machine cbit farm in the foreground on embedded
-# defaults — a private RabbitMQ node, cbit-web on SQLite and one cbit-client
-# building on this host (dpkg-buildpackage, uploads to var/incoming), all
-# state under var/ — and stops everything it started on Ctrl-C or SIGTERM.
-# The example package (examples/hello-cbit) is put in a git repository under
-# var/examples so there is something to submit.
+# defaults, all state under var/, and stops everything it started on Ctrl-C
+# or SIGTERM:
+#   - a private RabbitMQ node;
+#   - cbit-web on SQLite, also serving the apt repository var/repo under
+#     /debian/;
+#   - one cbit-client building on this host (dpkg-buildpackage), uploading
+#     with dput into var/incoming;
+#   - cbit-watcher: var/incoming → reprepro processincoming → var/repo, and
+#     the job moves to Uploaded (or Failed, with reprepro's reason);
+#   - the example package (examples/hello-cbit) in a bare git repository,
+#     var/examples/hello-cbit.git, with the cbit post-receive hook installed,
+#     and a working clone of it, var/examples/hello-cbit, to commit and push.
 #
 # Environment: CBIT_PORT (HTTP, default 8080), CBIT_AMQP_PORT (default 5673,
 # so a system broker on 5672 is left alone), CBIT_ADMIN_PASSWORD (default: a
@@ -33,10 +40,11 @@ fi
 (umask 077; printf '%s\n' "$PASSWORD" > "$VAR/admin-password")
 HASH=$(printf '%s\n' "$PASSWORD" | "$BUILD/cbit-web" hash-password)
 (umask 077; printf 'machine localhost login admin password %s\n' "$PASSWORD" > "$VAR/netrc")
+mkdir -p "$VAR/repo"
 (umask 077; cat > "$VAR/web.json") <<JSON
 {
   "web": {"interface": "0.0.0.0", "port": $PORT, "hostname": "localhost:$PORT",
-          "users": {"admin": "$HASH"}},
+          "users": {"admin": "$HASH"}, "repository": "$VAR/repo"},
   "db": {"backend": "sqlite", "path": "$VAR/cbit.db"},
   "controller": {"rabbit_url": "127.0.0.1:$AMQP_PORT", "rabbit_exchange": "pybit"}
 }
@@ -46,10 +54,11 @@ NEW_DB=1
 
 WEB_PID=""
 CLIENT_PID=""
+WATCHER_PID=""
 stop_all() {
   trap - EXIT INT TERM
   echo "cbit: stopping"
-  for pid in $CLIENT_PID $WEB_PID; do
+  for pid in $WATCHER_PID $CLIENT_PID $WEB_PID; do
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -113,37 +122,95 @@ echo "cbit: starting cbit-client $CLIENT_ID (log: $VAR/client.log)"
 "$BUILD/cbit-client" --config "$VAR/client.json" >>"$VAR/client.log" 2>&1 &
 CLIENT_PID=$!
 
-# The example package in a git repository the client can clone.
+# The apt repository: one codename per seeded suite, fed from var/incoming
+# by cbit-watcher (reprepro processincoming, rule "cbit").
+mkdir -p "$VAR/repo/conf" "$VAR/repo-tmp"
+: > "$VAR/repo/conf/distributions"
+for suite in chickpea bookworm; do
+  cat >> "$VAR/repo/conf/distributions" <<CONF
+Codename: $suite
+Components: main
+Architectures: $HOST_ARCH i386 source
+
+CONF
+done
+cat > "$VAR/repo/conf/incoming" <<CONF
+Name: cbit
+IncomingDir: $VAR/incoming
+TempDir: $VAR/repo-tmp
+Allow: chickpea bookworm
+CONF
+(umask 077; cat > "$VAR/watcher.json" <<JSON
+{
+  "rules": {"$VAR/incoming": {"repobase": "$VAR/repo", "rule": "cbit"}},
+  "sleeptime": 1, "dryrun": false,
+  "controller_url": "$URL", "controller_user": "admin", "controller_password": "$PASSWORD"
+}
+JSON
+)
+echo "cbit: starting cbit-watcher (log: $VAR/watcher.log)"
+"$BUILD/cbit-watcher" --config "$VAR/watcher.json" >>"$VAR/watcher.log" 2>&1 &
+WATCHER_PID=$!
+
+# The example package: a bare repository with the post-receive hook (its
+# settings and credentials in var/hook.json, not in the hook), and a working
+# clone to change and push.
+(umask 077; cat > "$VAR/hook.json" <<JSON
+{"url": "$URL", "user": "admin", "password": "$PASSWORD",
+ "distribution": "Debian", "format": "deb"}
+JSON
+)
 EXAMPLE="$VAR/examples/hello-cbit.git"
-if [ ! -d "$EXAMPLE/.git" ]; then
-  mkdir -p "$EXAMPLE"
-  cp -r examples/hello-cbit/. "$EXAMPLE/"
-  git -C "$EXAMPLE" init --quiet
-  git -C "$EXAMPLE" add --all
-  git -C "$EXAMPLE" -c user.name=cbit -c user.email=cbit@example.org commit --quiet -m "hello-cbit 1.0"
+WORK="$VAR/examples/hello-cbit"
+if [ ! -f "$EXAMPLE/HEAD" ]; then
+  rm -rf "$EXAMPLE" "$WORK"
+  git init --quiet --bare "$EXAMPLE"
 fi
-COMMIT=$(git -C "$EXAMPLE" rev-parse HEAD)
+cat > "$EXAMPLE/hooks/post-receive" <<HOOK
+#!/bin/sh
+# Installed by make up: cbit's git hook with this farm's settings.
+CBIT_HOOK="$(realpath "$BUILD/cbit-hook")" CBIT_HOOK_CONFIG="$VAR/hook.json" \\
+  exec "$(realpath hooks/git-post-receive)"
+HOOK
+chmod +x "$EXAMPLE/hooks/post-receive"
+if [ ! -d "$WORK/.git" ]; then
+  mkdir -p "$WORK"
+  cp -r examples/hello-cbit/. "$WORK/"
+  git -C "$WORK" init --quiet --initial-branch=main
+  git -C "$WORK" add --all
+  git -C "$WORK" -c user.name=cbit -c user.email=cbit@example.org commit --quiet -m "hello-cbit 1.0"
+  git -C "$WORK" remote add origin "$EXAMPLE"
+fi
 
 cat <<EOF
 
   cbit is running.
     controller   $URL   (user admin, password $PASSWORD)
     RabbitMQ     amqp://guest:guest@127.0.0.1:$AMQP_PORT/  (exchange pybit)
-    state        $VAR
+    repository   deb [trusted=yes] $URL/debian chickpea main
+    state        $VAR  (logs: client.log, watcher.log)
 
-  Try:
+  From commit to apt-get: push the example package (its changelog says
+  version 1.0 for suite chickpea); the hook submits it, $CLIENT_ID builds
+  it, the watcher publishes it into the repository above.
+    cd $WORK
+    git push origin main
+    curl $URL/job/1/status       # Waiting, Building, Done, Uploaded
+    curl $URL/job/1/log          # the build log, also while it builds
+
+  A new version (dch is in devscripts), built and published the same way:
+    dch -v 1.1 -D chickpea "A change." && git commit -qam 1.1 && git push origin main
+
+  Install it (as root):
+    echo "deb [trusted=yes] $URL/debian chickpea main" > /etc/apt/sources.list.d/cbit.list
+    apt-get update && apt-get install hello-cbit
+
+  The REST API (pyBit's):
     curl -i $URL/arch
     curl -i -u admin:\$(cat $VAR/admin-password) -X PUT $URL/arch --data "name=test"
     curl -i -u admin:\$(cat $VAR/admin-password) -X POST $URL/job/vcshook \\
       --data "uri=http://svn.example/svn/lwdev&method=svn&distribution=Debian&vcs_id=20961&architecture_list=all,any&package_version=0.6.33chickpea94&package=appbarwidget&suite=chickpea&format=deb"
     curl $URL/job
-
-  Build the example package on this machine's client ($CLIENT_ID):
-    curl -u admin:\$(cat $VAR/admin-password) -X POST $URL/job/vcshook \\
-      --data "package=hello-cbit&package_version=1.0&suite=chickpea&distribution=Debian&format=deb&architecture_list=all&method=git&uri=$EXAMPLE&vcs_id=$COMMIT"
-    curl $URL/job/1/status       # Waiting, Building, Done
-    curl $URL/job/1/log          # the build log, also while it builds
-    ls $VAR/incoming             # the upload
 
   Ctrl-C stops everything.
 EOF

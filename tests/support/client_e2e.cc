@@ -11,14 +11,18 @@
 namespace cbit::testing {
 
 void ClientE2e::SetUp() {
-  publisher_ = queue::MakeAmqpPublisher(SharedRabbit().options(), 2);
-  harness_ = std::make_unique<ControllerHarness>(OpenTestDatabase("sqlite"), *publisher_);
   // Build queues outlive a test on the shared node: each test has its own.
   static int counter = 0;
   suite_ = "e2e" + std::to_string(++counter);
-  scratch_ = ScratchDir("e2e-" + suite_);
+  scratch_ = std::filesystem::absolute(ScratchDir("e2e-" + suite_)).string();
   incoming_ = scratch_ + "/incoming";
+  repository_ = scratch_ + "/repo";
   std::filesystem::create_directories(incoming_);
+  std::filesystem::create_directories(repository_);
+  publisher_ = queue::MakeAmqpPublisher(SharedRabbit().options(), 2);
+  harness_ =
+      std::make_unique<ControllerHarness>(OpenTestDatabase("sqlite"), *publisher_,
+                                          "localhost:18080", web::WebhookConfig{}, repository_);
   for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
            {"/arch", "name=" + HostArch()}, {"/dist", "name=Debian"}, {"/format", "name=deb"}}) {
     auto r = harness_->admin().Put(path, body, "application/x-www-form-urlencoded");

@@ -42,13 +42,15 @@ class ClientE2e : public ::testing::Test {
 
   const std::string& suite() const { return suite_; }
   const std::string& incoming() const { return incoming_; }
+  /// An empty directory the controller serves under /debian/.
+  const std::string& repository() const { return repository_; }
   const std::string& scratch() const { return scratch_; }
   ControllerHarness& harness() { return *harness_; }
 
  private:
   std::unique_ptr<queue::Publisher> publisher_;
   std::unique_ptr<ControllerHarness> harness_;
-  std::string suite_, scratch_, incoming_;
+  std::string suite_, scratch_, incoming_, repository_;
 };
 
 }  // namespace cbit::testing
