@@ -139,6 +139,7 @@ Name: cbit
 IncomingDir: $VAR/incoming
 TempDir: $VAR/repo-tmp
 Allow: chickpea bookworm
+Cleanup: unused_buildinfo_files
 CONF
 (umask 077; cat > "$VAR/watcher.json" <<JSON
 {

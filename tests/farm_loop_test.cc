@@ -36,7 +36,7 @@ class FarmLoop : public ClientE2e {
         << " source\n";
     std::ofstream(repository() + "/conf/incoming")
         << "Name: cbit\nIncomingDir: " << incoming() << "\nTempDir: " << scratch()
-        << "/reprepro-tmp\nAllow: " << suite() << "\n";
+        << "/reprepro-tmp\nAllow: " << suite() << "\nCleanup: unused_buildinfo_files\n";
     hook_config_ = scratch() + "/hook.json";
     std::ofstream(hook_config_) << R"({"url": "http://127.0.0.1:)" << harness().port()
                                 << R"(", "user": "admin", "password": ")" << kAdminPassword
@@ -97,6 +97,13 @@ class FarmLoop : public ClientE2e {
            suite() + " main";
   }
 
+  static std::vector<std::string> FilesIn(const std::string& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_regular_file()) out.push_back(e.path().filename().string());
+    return out;
+  }
+
   std::string hook_config_;
   std::unique_ptr<WatcherProcess> watcher_;
   std::unique_ptr<ClientProcess> client_;
@@ -128,6 +135,7 @@ TEST_F(FarmLoop, GitCommitEndsInstallableFromTheRepository) {
   Id j10 = 0;
   ASSERT_EQ(Outcome("1.0", &j10), "Uploaded") << LogOf(j10) << client_->Log() << watcher_->Log();
   EXPECT_EQ(Statuses(j10), (std::vector<std::string>{"Waiting", "Building", "Done", "Uploaded"}));
+  EXPECT_EQ(FilesIn(incoming()), std::vector<std::string>{}) << "published files stay in incoming";
   AptRoot apt(scratch() + "/aptroot", AptLine());
   apt.Install(kPackage);
   EXPECT_EQ(apt.InstalledVersion(kPackage), "1.0");

@@ -68,6 +68,8 @@ REPREPRO
   has a stanza "Name: <rule>" with IncomingDir: <incoming dir>, TempDir: and
   Allow: (e.g. "Allow: chickpea>bookworm"); the watcher reads Allow:/Default:
   to know which codenames to check (all codenames when they do not say).
+  Add "Cleanup: unused_buildinfo_files" so the .buildinfo files reprepro does
+  not keep are not left behind in the incoming directory.
 
 SIGNALS
   SIGTERM, SIGINT: stop after the current reprepro run; reports not yet
