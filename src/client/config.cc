@@ -1,8 +1,6 @@
 #include "client/config.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/debian.h"
 
@@ -11,40 +9,9 @@ namespace {
 
 using nlohmann::json;
 
-// Reads `key` into `out` when present; pyBit wrote numbers and booleans as
-// strings as often as not.
-template <typename T>
-bool Read(const json& j, const char* key, T& out) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return false;
-  try {
-    if constexpr (std::is_same_v<T, int>) {
-      out = it->is_string() ? std::stoi(it->template get<std::string>()) : it->template get<int>();
-    } else if constexpr (std::is_same_v<T, bool>) {
-      out = it->is_string() ? it->template get<std::string>() == "true" : it->template get<bool>();
-    } else {
-      out = it->template get<T>();
-    }
-  } catch (const std::exception&) {
-    throw ConfigError(std::string("config key '") + key + "' has the wrong type");
-  }
-  return true;
-}
-
-void ReadSeconds(const json& j, const char* key, std::chrono::seconds& out) {
-  int s = static_cast<int>(out.count());
-  if (Read(j, key, s)) {
-    if (s < 0) throw ConfigError(std::string("config key '") + key + "' must not be negative");
-    out = std::chrono::seconds(s);
-  }
-}
-
-std::string Require(const json& j, const char* key) {
-  std::string v;
-  Read(j, key, v);
-  if (v.empty()) throw ConfigError(std::string("config key '") + key + "' is required");
-  return v;
-}
+using json_config::Read;
+using json_config::ReadSeconds;
+using json_config::Require;
 
 void ReadBuilder(const json& j, ClientConfig& c) {
   std::string builder = "sbuild", mode = "schroot";
@@ -88,13 +55,7 @@ void CheckNames(const ClientConfig& c) {
 }  // namespace
 
 ClientConfig ParseConfig(const std::string& json_text) {
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::exception& e) {
-    throw ConfigError(std::string("the config is not JSON: ") + e.what());
-  }
-  if (!j.is_object()) throw ConfigError("the config must be a JSON object");
+  json j = json_config::ParseObject(json_text);
   ClientConfig c;
   c.clientid = Require(j, "clientid");
   c.host_arch = Require(j, "host_arch");
@@ -122,10 +83,10 @@ ClientConfig ParseConfig(const std::string& json_text) {
   Read(j, "dput_config", c.dput_config);
   ReadBuilder(j, c);
   Read(j, "apt_sources_list", c.fetch.apt_sources_list);
-  ReadSeconds(j, "retry_base_seconds", c.retry_base);
-  ReadSeconds(j, "retry_max_seconds", c.retry_max);
-  ReadSeconds(j, "cancel_grace_seconds", c.cancel_grace);
-  ReadSeconds(j, "http_timeout_seconds", c.http_timeout);
+  ReadSeconds(j, "retry_base_seconds", c.retry_base, 0);
+  ReadSeconds(j, "retry_max_seconds", c.retry_max, 0);
+  ReadSeconds(j, "cancel_grace_seconds", c.cancel_grace, 0);
+  ReadSeconds(j, "http_timeout_seconds", c.http_timeout, 0);
   Read(j, "log_level", c.log_level);
   if (c.retry_base.count() < 1 || c.retry_max < c.retry_base) {
     throw ConfigError("retry_base_seconds must be at least 1 and at most retry_max_seconds");
@@ -136,11 +97,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
 }
 
 ClientConfig LoadConfig(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("cannot read the config file " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseConfig(ss.str());
+  return ParseConfig(json_config::ReadFile(path));
 }
 
 }  // namespace cbit::client

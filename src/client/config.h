@@ -4,7 +4,6 @@
 #pragma once
 
 #include <chrono>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -12,13 +11,12 @@
 #include "client/fetch.h"
 #include "client/upload.h"
 #include "queue/publisher.h"
+#include "util/json_config.h"
 
 namespace cbit::client {
 
 /// A key is missing, malformed or refused; the message names it.
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using ConfigError = cbit::ConfigError;
 
 struct ClientConfig {
   // pyBit's client.conf keys.

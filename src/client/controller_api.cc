@@ -4,39 +4,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/controller_client.h"
+
 namespace cbit::client {
-namespace {
 
+using http::Expect;
 using nlohmann::json;
-
-// The answer (owned by `r`), or ApiError naming the call and what went wrong.
-const httplib::Response& Expect(const httplib::Result& r, const std::string& what) {
-  if (!r) throw ApiError(0, what + ": " + httplib::to_string(r.error()));
-  if (r->status != 200) {
-    std::string msg = r->body;
-    try {
-      msg = json::parse(r->body).at("error").get<std::string>();
-    } catch (const std::exception&) {
-    }
-    throw ApiError(r->status, what + ": HTTP " + std::to_string(r->status) + ": " + msg);
-  }
-  return *r;
-}
-
-}  // namespace
 
 HttpControllerApi::HttpControllerApi(const std::string& url, const std::string& user,
                                      const std::string& password, std::chrono::seconds timeout)
-    : http_(std::make_unique<httplib::Client>(url)) {
-  http_->set_basic_auth(user, password);
-  http_->set_keep_alive(true);
-  // A PUT sends headers and body in two writes: without this, Nagle and the
-  // server's delayed ACK add ~40 ms to every status report and log chunk.
-  http_->set_tcp_nodelay(true);
-  http_->set_connection_timeout(timeout);
-  http_->set_read_timeout(timeout);
-  http_->set_write_timeout(timeout);
-}
+    : http_(http::MakeControllerClient(url, user, password, timeout)) {}
 
 HttpControllerApi::~HttpControllerApi() = default;
 

@@ -7,10 +7,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <string>
 
 #include "core/model.h"
+#include "http/api_error.h"
 
 namespace httplib {
 class Client;
@@ -18,13 +18,8 @@ class Client;
 
 namespace cbit::client {
 
-/// A controller call failed. `status` is the HTTP status, or 0 when no answer
-/// came (unreachable, deadline passed): only those are worth retrying.
-struct ApiError : std::runtime_error {
-  ApiError(int s, const std::string& what) : std::runtime_error(what), status(s) {}
-  int status;
-  bool retryable() const { return status == 0 || status >= 500; }
-};
+/// A controller call failed; retryable() when no answer came or a 5xx did.
+using ApiError = http::ApiError;
 
 /// The latest row of a job's status history.
 struct JobState {

@@ -11,16 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T>
-void Read(const json& doc, const char* key, T& out) {
-  auto it = doc.find(key);
-  if (it == doc.end() || it->is_null()) return;
-  try {
-    out = it->template get<T>();
-  } catch (const std::exception&) {
-    throw ConfigError(std::string("config key '") + key + "' has the wrong type");
-  }
-}
+using json_config::Read;
 
 }  // namespace
 

@@ -3,15 +3,14 @@
 #pragma once
 
 #include <map>
-#include <stdexcept>
 #include <string>
+
+#include "util/json_config.h"
 
 namespace cbit::hooks {
 
 /// A config key or file is malformed or unreadable; the message names it.
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using ConfigError = cbit::ConfigError;
 
 struct HookConfig {
   std::string url = "http://localhost:8080";  ///< the controller, http[s]://host[:port][/prefix]

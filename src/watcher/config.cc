@@ -1,52 +1,16 @@
 #include "watcher/config.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace cbit::watcher {
 namespace {
 
 using nlohmann::json;
 
-// Reads `key` into `out` when present; pyBit wrote numbers and booleans as
-// strings as often as not.
-template <typename T>
-bool Read(const json& j, const char* key, T& out) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return false;
-  try {
-    if constexpr (std::is_same_v<T, int>) {
-      out = it->is_string() ? std::stoi(it->template get<std::string>()) : it->template get<int>();
-    } else if constexpr (std::is_same_v<T, bool>) {
-      out = it->is_string() ? it->template get<std::string>() == "true" : it->template get<bool>();
-    } else {
-      out = it->template get<T>();
-    }
-  } catch (const std::exception&) {
-    throw ConfigError(std::string("config key '") + key + "' has the wrong type");
-  }
-  return true;
-}
-
-void ReadSeconds(const json& j, const char* key, std::chrono::seconds& out, int min) {
-  int s = static_cast<int>(out.count());
-  if (Read(j, key, s)) {
-    if (s < min) {
-      throw ConfigError(std::string("config key '") + key + "' must be at least " +
-                        std::to_string(min));
-    }
-    out = std::chrono::seconds(s);
-  }
-}
-
-std::string Require(const json& j, const char* key) {
-  std::string v;
-  Read(j, key, v);
-  if (v.empty()) throw ConfigError(std::string("config key '") + key + "' is required");
-  return v;
-}
+using json_config::Read;
+using json_config::ReadSeconds;
+using json_config::Require;
 
 // reprepro's rule names and paths reach argv: refuse what could read as an
 // option, and relative paths (the watcher's working directory is not the
@@ -70,13 +34,7 @@ Rule ReadRule(const std::string& incoming, const json& r) {
 }  // namespace
 
 WatcherConfig ParseConfig(const std::string& json_text) {
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::exception& e) {
-    throw ConfigError(std::string("the config is not JSON: ") + e.what());
-  }
-  if (!j.is_object()) throw ConfigError("the config must be a JSON object");
+  json j = json_config::ParseObject(json_text);
   WatcherConfig c;
   bool configured = true;
   if (Read(j, "configured", configured) && !configured) {
@@ -118,11 +76,7 @@ WatcherConfig ParseConfig(const std::string& json_text) {
 }
 
 WatcherConfig LoadConfig(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("cannot read the config file " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseConfig(ss.str());
+  return ParseConfig(json_config::ReadFile(path));
 }
 
 }  // namespace cbit::watcher

@@ -6,16 +6,15 @@
 #pragma once
 
 #include <chrono>
-#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "util/json_config.h"
 
 namespace cbit::watcher {
 
 /// A key is missing, malformed or refused; the message names it.
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using ConfigError = cbit::ConfigError;
 
 /// One watched incoming directory: `reprepro -b repobase processincoming rule`.
 struct Rule {

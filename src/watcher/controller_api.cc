@@ -5,38 +5,16 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "http/controller_client.h"
+
 namespace cbit::watcher {
-namespace {
 
+using http::Expect;
 using nlohmann::json;
-
-// The answer (owned by `r`, which must outlive it), or ApiError naming the call and what went
-// wrong.
-const httplib::Response& Expect(const httplib::Result& r, const std::string& what) {
-  if (!r) throw ApiError(0, what + ": " + httplib::to_string(r.error()));
-  if (r->status != 200) {
-    std::string msg = r->body;
-    try {
-      msg = json::parse(r->body).at("error").get<std::string>();
-    } catch (const std::exception&) {
-    }
-    throw ApiError(r->status, what + ": HTTP " + std::to_string(r->status) + ": " + msg);
-  }
-  return *r;
-}
-
-}  // namespace
 
 HttpControllerApi::HttpControllerApi(const std::string& url, const std::string& user,
                                      const std::string& password, std::chrono::seconds timeout)
-    : http_(std::make_unique<httplib::Client>(url)) {
-  http_->set_basic_auth(user, password);
-  http_->set_keep_alive(true);
-  http_->set_tcp_nodelay(true);
-  http_->set_connection_timeout(timeout);
-  http_->set_read_timeout(timeout);
-  http_->set_write_timeout(timeout);
-}
+    : http_(http::MakeControllerClient(url, user, password, timeout)) {}
 
 HttpControllerApi::~HttpControllerApi() = default;
 

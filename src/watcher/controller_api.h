@@ -7,11 +7,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/model.h"
+#include "http/api_error.h"
 
 namespace httplib {
 class Client;
@@ -19,13 +19,8 @@ class Client;
 
 namespace cbit::watcher {
 
-/// A controller call failed. `status` is the HTTP status, or 0 when no answer
-/// came (unreachable, deadline passed): only those are worth retrying.
-struct ApiError : std::runtime_error {
-  ApiError(int s, const std::string& what) : std::runtime_error(what), status(s) {}
-  int status;
-  bool retryable() const { return status == 0 || status >= 500; }
-};
+/// A controller call failed; retryable() when no answer came or a 5xx did.
+using ApiError = http::ApiError;
 
 /// Where a job's latest log attempt ends.
 struct LogEnd {

@@ -9,23 +9,7 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T>
-void Read(const json& section, const char* key, T& out, const char* where) {
-  auto it = section.find(key);
-  if (it == section.end() || it->is_null()) return;
-  try {
-    if constexpr (std::is_same_v<T, int>) {
-      // pyBit wrote ports as strings ("5672") as often as numbers.
-      out = it->is_string() ? std::stoi(it->template get<std::string>()) : it->template get<int>();
-    } else if constexpr (std::is_same_v<T, bool>) {
-      out = it->is_string() ? it->template get<std::string>() == "true" : it->template get<bool>();
-    } else {
-      out = it->template get<T>();
-    }
-  } catch (const std::exception&) {
-    throw ConfigError(std::string(where) + "." + key + " has the wrong type");
-  }
-}
+using json_config::Read;
 
 std::string Quote(const std::string& v) {
   std::string out = "'";
@@ -146,7 +130,7 @@ Config LoadConfig(const std::string& path, Config c) {
       if (f == h.end() || f->is_null()) return;
       if (!f->is_object())
         throw ConfigError(std::string("webhooks.") + forge + " must be an object");
-      Read(*f, key, out, (std::string("webhooks.") + forge).c_str());
+      Read(*f, key, out, std::string("webhooks.") + forge);
     };
     secret("github", "secret", c.webhooks.github_secret);
     secret("gitlab", "token", c.webhooks.gitlab_token);

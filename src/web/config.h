@@ -3,17 +3,16 @@
 #pragma once
 
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "queue/publisher.h"
+#include "util/json_config.h"
 
 namespace cbit::web {
 
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+/// A key is missing, malformed or refused; the message names it.
+using ConfigError = cbit::ConfigError;
 
 /// "webhooks": forge push events (POST /webhook/<forge>). A forge without
 /// its secret (token for GitLab) is not configured and answers 401.

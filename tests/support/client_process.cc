@@ -1,16 +1,8 @@
 #include "tests/support/client_process.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "client/upload.h"
 #include "tests/support/controller_harness.h"
@@ -51,71 +43,21 @@ ClientProcess::ClientProcess(const ClientSetup& s) {
       {"log_level", "debug"}};
   std::string config_path = dir + "/client.json";
   std::ofstream(config_path) << config.dump(2);
-  log_path_ = dir + "/client.log";
-
-  // Everything the child needs is made before fork (the test is threaded).
-  std::string binary = std::string(CBIT_BINARY_DIR) + "/cbit-client";
-  std::vector<std::string> args = {binary, "--config", config_path};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (log_fd < 0) throw std::runtime_error("cannot create " + log_path_);
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    // Ends with the test binary, however that ends.
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    ::dup2(log_fd, 1);
-    ::dup2(log_fd, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  AtTestExit([pid = pid_, running = running_] {
-    if (*running) ::kill(pid, SIGKILL);
-  });
+  child_.emplace(std::vector<std::string>{std::string(CBIT_BINARY_DIR) + "/cbit-client", "--config",
+                                          config_path},
+                 dir + "/client.log");
 }
 
-ClientProcess::~ClientProcess() { Stop(); }
+ClientProcess::~ClientProcess() = default;
 
-int ClientProcess::Wait() {
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  *running_ = false;
-  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return status_;
-}
+int ClientProcess::Stop() { return child_->Stop(); }
 
-int ClientProcess::Stop() {
-  if (status_ >= 0) return status_;
-  ::kill(pid_, SIGTERM);
-  return Wait();
-}
+void ClientProcess::Kill() { child_->Kill(); }
 
-void ClientProcess::Kill() {
-  if (status_ >= 0) return;
-  ::kill(pid_, SIGKILL);
-  Wait();
-}
-
-std::string ClientProcess::Log() const {
-  std::ifstream in(log_path_);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string ClientProcess::Log() const { return child_->Log(); }
 
 bool ClientProcess::WaitForLog(const std::string& text, std::chrono::seconds deadline) const {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (Log().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
+  return child_->WaitForLog(text, deadline);
 }
 
 }  // namespace cbit::testing

@@ -5,11 +5,12 @@
 
 #include <sys/types.h>
 
-#include <atomic>
 #include <chrono>
-#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "tests/support/child_process.h"
 
 namespace cbit::testing {
 
@@ -43,15 +44,10 @@ class ClientProcess {
   std::string Log() const;
   /// Waits until the log contains `text`; false at the deadline.
   bool WaitForLog(const std::string& text, std::chrono::seconds deadline) const;
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_->pid(); }
 
  private:
-  int Wait();
-  std::string log_path_;
-  pid_t pid_ = -1;
-  int status_ = -1;
-  /// Read by the exit hook, so it never signals a reaped (reusable) PID.
-  std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(true);
+  std::optional<ChildProcess> child_;  ///< engaged once the config is written
 };
 
 }  // namespace cbit::testing

@@ -5,10 +5,11 @@
 
 #include <sys/types.h>
 
-#include <atomic>
 #include <chrono>
-#include <memory>
+#include <optional>
 #include <string>
+
+#include "tests/support/child_process.h"
 
 namespace cbit::testing {
 
@@ -33,10 +34,7 @@ class WatcherProcess {
   bool WaitForLog(const std::string& text, std::chrono::seconds deadline) const;
 
  private:
-  std::string log_path_;
-  pid_t pid_ = -1;
-  int status_ = -1;
-  std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(true);
+  std::optional<ChildProcess> child_;  ///< engaged once the config is written
 };
 
 }  // namespace cbit::testing
