@@ -47,8 +47,12 @@ class FarmLoop : public ClientE2e {
   }
 
   void TearDown() override {
-    if (client_) EXPECT_EQ(client_->Stop(), 0) << client_->Log();
-    if (watcher_) EXPECT_EQ(watcher_->Stop(), 0) << watcher_->Log();
+    if (client_) {
+      EXPECT_EQ(client_->Stop(), 0) << client_->Log();
+    }
+    if (watcher_) {
+      EXPECT_EQ(watcher_->Stop(), 0) << watcher_->Log();
+    }
   }
 
   PackageSpec Spec(const std::string& version) const {
