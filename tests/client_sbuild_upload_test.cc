@@ -6,9 +6,9 @@
 #include <filesystem>
 
 #include "client/build.h"
-#include "core/changes_file.h"
 #include "client/fetch.h"
 #include "client/upload.h"
+#include "core/changes_file.h"
 #include "tests/support/debpkg.h"
 #include "tests/support/fixture.h"
 

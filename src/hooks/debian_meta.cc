@@ -14,20 +14,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out.push_back(line);
-    pos = eol + 1;
-  }
-  return out;
-}
-
 std::vector<std::string> Words(std::string_view s) {
   std::vector<std::string> out;
   std::size_t i = 0;
@@ -205,6 +191,20 @@ std::string ExtractChanges(std::string_view input) {
   }
   throw MetadataError(
       "no .changes text found (neither a clear-signed block nor a Format: paragraph)");
+}
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.push_back(line);
+    pos = eol + 1;
+  }
+  return out;
 }
 
 }  // namespace cbit::hooks

@@ -59,4 +59,7 @@ std::string ExtractChanges(std::string_view input);
 using Paragraph = std::map<std::string, std::string>;
 std::vector<Paragraph> ParseParagraphs(std::string_view text);
 
+/// The lines of `text`, without their '\n' or "\r\n" (the views point into it).
+std::vector<std::string_view> Lines(std::string_view text);
+
 }  // namespace cbit::hooks

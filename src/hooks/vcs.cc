@@ -120,13 +120,7 @@ std::vector<Finding> GitChangedPackages(const std::string& git_dir, const RefUpd
 std::vector<std::string> ParseSvnlookChanged(std::string_view output) {
   // Each line: action letter, property flag, two spaces… then the path at column 4.
   std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos < output.size()) {
-    auto eol = output.find('\n', pos);
-    if (eol == std::string_view::npos) eol = output.size();
-    std::string_view line = output.substr(pos, eol - pos);
-    pos = eol + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  for (std::string_view line : Lines(output)) {
     if (line.size() <= 4 || line[0] == 'D') continue;
     out.emplace_back(line.substr(4));
   }

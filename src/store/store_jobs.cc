@@ -40,10 +40,10 @@ struct FilterColumn {
   std::string_view column;
 };
 constexpr FilterColumn kFilterColumns[] = {
-    {&JobFilter::arch, "a.name"},    {&JobFilter::suite, "s.name"},
-    {&JobFilter::dist, "d.name"},    {&JobFilter::format, "f.name"},
-    {&JobFilter::package, "p.name"}, {&JobFilter::buildenv, "be.name"},
-    {&JobFilter::client, "bc.name"}, {&JobFilter::status, "st.name"},
+    {&JobFilter::arch, "a.name"},       {&JobFilter::suite, "s.name"},
+    {&JobFilter::dist, "d.name"},       {&JobFilter::format, "f.name"},
+    {&JobFilter::package, "p.name"},    {&JobFilter::buildenv, "be.name"},
+    {&JobFilter::client, "bc.name"},    {&JobFilter::status, "st.name"},
     {&JobFilter::version, "p.version"},
 };
 
