@@ -4,6 +4,7 @@
 // client's liveness is read from its command queue.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "core/wire.h"
@@ -63,10 +64,13 @@ bool WaitForMessages(const queue::AmqpOptions& opts, const std::string& queue, s
 
 class Dispatch : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(Dispatch, SubmissionIsAPersistentMessageInItsQueue) {
+// controller.wait_for_confirm: the answer comes after the broker's confirm,
+// so the message is in its queue by then.
+TEST_P(Dispatch, SubmissionIsAPersistentMessageInItsQueueWhenAnswered) {
   auto opts = SharedRabbit().options();
   auto publisher = queue::MakeAmqpPublisher(opts, 2);
-  ControllerHarness h(OpenTestDatabase(GetParam()), *publisher);
+  ControllerHarness h(OpenTestDatabase(GetParam()), *publisher, "localhost:18080", {}, {},
+                      /*wait_for_confirm=*/true);
   const std::string suite = "disp" + GetParam();
   Seed(h, suite);
   auto r = Submit(h, suite, "1.0-1");
@@ -74,7 +78,6 @@ TEST_P(Dispatch, SubmissionIsAPersistentMessageInItsQueue) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_NE(r->body.find("\"dispatched\": true"), std::string::npos) << r->body;
 
-  // Confirmed before the answer: the message is already in the queue.
   queue::Consumer consumer(opts);
   const std::string q = "Debian_amd64_" + suite + "_deb";
   auto d = consumer.Get(q);
@@ -94,6 +97,52 @@ TEST_P(Dispatch, SubmissionIsAPersistentMessageInItsQueue) {
          std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(milliseconds(20));
   EXPECT_TRUE(h.store().PendingOutbox(INT64_MAX, 10).empty());
+}
+
+// The default: answered once committed and sent; the confirm comes after,
+// many submissions share the broker's confirms, and every outbox row goes
+// once its message is confirmed.
+TEST_P(Dispatch, ConcurrentSubmissionsAreAllConfirmedAfterTheAnswer) {
+  auto opts = SharedRabbit().options();
+  auto publisher = queue::MakeAmqpPublisher(opts, 2);
+  ControllerHarness h(OpenTestDatabase(GetParam()), *publisher);
+  const std::string suite = "pipe" + GetParam();
+  Seed(h, suite);
+  constexpr int kThreads = 4, kEach = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", h.port());
+      c.set_basic_auth(kAdminUser, kAdminPassword);
+      for (int i = 0; i < kEach; ++i) {
+        auto r = c.Post("/job/vcshook",
+                        FormBody({{"package", "p" + std::to_string(t * kEach + i)},
+                                  {"package_version", "1.0-1"},
+                                  {"uri", "https://git.example/p.git"},
+                                  {"vcs_id", "abc123"},
+                                  {"architecture_list", "amd64"},
+                                  {"method", "git"},
+                                  {"distribution", "Debian"},
+                                  {"format", "deb"},
+                                  {"suite", suite}}),
+                        "application/x-www-form-urlencoded");
+        if (r && r->status == 200 && r->body.find("\"dispatched\": true") != std::string::npos)
+          ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok, kThreads * kEach);
+  const std::string q = "Debian_amd64_" + suite + "_deb";
+  ASSERT_TRUE(WaitForMessages(opts, q, kThreads * kEach));
+  auto until = std::chrono::steady_clock::now() + seconds(10);
+  while (!h.store().PendingOutbox(INT64_MAX, 10).empty() &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_TRUE(h.store().PendingOutbox(INT64_MAX, 10).empty());
+  queue::Consumer consumer(opts);
+  EXPECT_EQ(consumer.MessageCount(q).value_or(0), static_cast<std::uint32_t>(kThreads * kEach));
 }
 
 TEST_P(Dispatch, CancelRequestReachesTheBuildingClientAndItsQueueShowsItActive) {
@@ -122,6 +171,7 @@ TEST_P(Dispatch, CancelRequestReachesTheBuildingClientAndItsQueueShowsItActive) 
   EXPECT_EQ(cancel->status, 200);
   EXPECT_NE(cancel->body.find("CancelRequested"), std::string::npos) << cancel->body;
 
+  ASSERT_TRUE(WaitForMessages(opts, client, 1));  // sent after the answer
   auto d = consumer.Get(client);
   ASSERT_TRUE(d.has_value());
   consumer.Ack(d->delivery_tag);
@@ -141,7 +191,9 @@ TEST_P(Dispatch, JobSubmittedWhileTheBrokerIsDownReachesItsQueueWhenItIsBack) {
   auto opts = node.options();
   opts.deadline = milliseconds(1000);
   auto publisher = queue::MakeAmqpPublisher(opts, 2);
-  ControllerHarness h(OpenTestDatabase(GetParam()), *publisher);
+  // Waiting for confirms, the answer can tell that the broker is down.
+  ControllerHarness h(OpenTestDatabase(GetParam()), *publisher, "localhost:18080", {}, {},
+                      /*wait_for_confirm=*/true);
   const std::string suite = "outage";
   Seed(h, suite);
 

@@ -225,7 +225,7 @@ Dispatch Controller::Execute(const Plan& plan) {
       d.jobs.push_back(job_id);
     }
   });
-  d.dispatched = outbox_.Publish(msgs);
+  d.dispatched = outbox_.Publish(msgs, opts_.wait_for_confirm);
   return d;
 }
 
@@ -259,7 +259,7 @@ void Controller::CancelJobs(const std::vector<Job>& jobs) {
       }
     }
   });
-  outbox_.Publish(msgs);
+  outbox_.Publish(msgs, opts_.wait_for_confirm);
 }
 
 int Controller::CancelWhere(const store::JobFilter& f, const std::optional<std::string>& version) {

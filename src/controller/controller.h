@@ -27,7 +27,10 @@ struct Dispatch {
   std::vector<Id> jobs;
   std::vector<Id> cancelled;         ///< superseded jobs marked Cancelled
   std::vector<Id> cancel_requested;  ///< superseded Building jobs told to stop
-  bool dispatched = true;  ///< false: recorded, the relay publishes when the broker is back
+  /// The messages were handed to the broker (confirmed too, when waiting
+  /// for confirms); false: recorded, the relay publishes them when the
+  /// broker is back.
+  bool dispatched = true;
 };
 
 /// What a cancel did to one job.
@@ -39,6 +42,10 @@ class Controller {
     std::string web_host;  ///< "host:port" sent in every message
     std::chrono::milliseconds catalog_ttl{1000};
     std::function<std::int64_t()> clock;  ///< µs since the epoch; default: system clock
+    /// Answer a submission only once the broker confirmed its messages,
+    /// instead of once they are committed and sent (the outbox keeps them
+    /// until confirmed either way).
+    bool wait_for_confirm = false;
   };
   Controller(store::Store& store, Outbox& outbox, Options opts);
 

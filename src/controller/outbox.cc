@@ -22,6 +22,8 @@ void Outbox::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // No outcome arrives after this; what is unconfirmed stays for the next run.
+  publisher_.Drain(std::chrono::steady_clock::now() + std::chrono::seconds(2));
   try {
     FlushConfirmed();
   } catch (const std::exception& e) {
@@ -34,32 +36,48 @@ bool Outbox::broker_down() const {
   return broker_down_;
 }
 
-bool Outbox::Publish(const std::vector<OutboxMessage>& msgs) {
+bool Outbox::Publish(const std::vector<OutboxMessage>& msgs, bool wait) {
+  if (msgs.empty()) return !broker_down();
   {
     std::lock_guard lock(mu_);
     for (const auto& m : msgs) in_flight_.insert(m.outbox_id);
   }
-  std::size_t done = 0;
-  bool ok = true;
-  try {
-    for (const auto& m : msgs) {
-      publisher_.Publish(m.message);
-      ++done;
-    }
-  } catch (const queue::BrokerError& e) {
-    spdlog::warn("outbox: publish failed, the relay will retry: {}", e.what());
-    ok = false;
+  // What a waiting caller needs to hear: how many outcomes are due, and
+  // whether all were confirmations.
+  struct Waiter {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::size_t left;
+    bool ok = true;
+  };
+  auto waiter = wait ? std::make_shared<Waiter>() : nullptr;
+  if (waiter) waiter->left = msgs.size();
+  for (const auto& m : msgs) {
+    publisher_.PublishAsync(m.message, [this, id = m.outbox_id, waiter](bool confirmed) {
+      Outcome(id, confirmed);
+      if (!waiter) return;
+      std::lock_guard lock(waiter->mu);
+      waiter->ok = waiter->ok && confirmed;
+      if (--waiter->left == 0) waiter->cv.notify_all();
+    });
   }
+  if (!waiter) return !broker_down();
+  std::unique_lock lock(waiter->mu);
+  waiter->cv.wait(lock, [&] { return waiter->left == 0; });
+  return waiter->ok;
+}
+
+void Outbox::Outcome(Id outbox_id, bool confirmed) {
+  bool first_failure = false;
   {
     std::lock_guard lock(mu_);
-    for (std::size_t i = 0; i < msgs.size(); ++i) {
-      in_flight_.erase(msgs[i].outbox_id);
-      if (i < done) confirmed_.push_back(msgs[i].outbox_id);
-    }
-    broker_down_ = !ok;
+    in_flight_.erase(outbox_id);
+    if (confirmed) confirmed_.push_back(outbox_id);
+    first_failure = !confirmed && !broker_down_;
+    broker_down_ = !confirmed;
   }
+  if (first_failure) spdlog::warn("outbox: a message was not confirmed; the relay will retry");
   cv_.notify_all();
-  return ok;
 }
 
 void Outbox::FlushConfirmed() {
@@ -95,7 +113,7 @@ int Outbox::RelayOnce(bool include_recent) {
       }
     }
     if (batch.empty()) break;
-    if (!Publish(batch)) throw queue::BrokerError("broker unavailable");
+    if (!Publish(batch, /*wait=*/true)) throw queue::BrokerError("broker unavailable");
     published += static_cast<int>(batch.size());
     FlushConfirmed();
     if (rows.size() < 500) break;

@@ -1,11 +1,14 @@
 // The outbox: how a job is never lost between the database and the broker.
 //
 // A submission records its messages in the `outbox` table in the same
-// transaction as the jobs, then publishes them and waits for the broker's
-// confirm. A confirmed message's row is deleted (in batches, off the request
-// path). Whatever stays in the table — the broker was down, or the controller
-// died between commit and confirm — is published again by the relay thread:
-// at start-up, and every second while rows older than a grace period remain.
+// transaction as the jobs, then hands them to the publisher, which sends them
+// at once and collects the broker's confirms as they come (pipelined; the
+// request may wait for them or not, Controller::Options::wait_for_confirm).
+// A confirmed message's row is deleted (in batches, off the request path).
+// Whatever stays in the table — the broker was down or refused, no confirm
+// came, or the controller died between commit and confirm — is published
+// again by the relay thread: at start-up, and every second while rows older
+// than a grace period remain.
 // Delivery is therefore at least once; clients drop a request whose job is no
 // longer Waiting or Blocked, which makes a duplicate harmless.
 #pragma once
@@ -46,9 +49,11 @@ class Outbox {
   /// Stops the relay after a last flush of confirmed deletions.
   void Stop();
 
-  /// Publishes freshly committed messages in order and waits for confirms.
-  /// Returns false when the broker failed; the relay retries those.
-  bool Publish(const std::vector<OutboxMessage>& msgs);
+  /// Publishes freshly committed messages in order. With `wait`, returns
+  /// once all are confirmed (true) or one is not (false). Without, returns
+  /// at once: false when the last outcome heard from the broker was a
+  /// failure. Whatever is not confirmed is left to the relay.
+  bool Publish(const std::vector<OutboxMessage>& msgs, bool wait);
 
   /// One relay pass, for tests: flush deletions, re-publish what is pending.
   /// Returns the number of messages re-published.
@@ -60,6 +65,7 @@ class Outbox {
  private:
   void Loop();
   void FlushConfirmed();
+  void Outcome(Id outbox_id, bool confirmed);
 
   store::Store& store_;
   queue::Publisher& publisher_;
@@ -67,7 +73,7 @@ class Outbox {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Id> confirmed_;  ///< rows to delete
-  std::set<Id> in_flight_;     ///< rows a request thread is publishing now
+  std::set<Id> in_flight_;     ///< rows handed to the publisher, outcome not heard yet
   bool broker_down_ = false;
   bool stop_ = false;
   std::thread thread_;

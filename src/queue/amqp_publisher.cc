@@ -1,15 +1,16 @@
-// The real Publisher: a fixed pool of connections, one confirmed channel
-// each, lent to one Publish at a time. A connection that fails is dropped and
-// reopened by the next call that needs it, so a broker restart costs the
-// callers during the outage a BrokerError each and nothing more.
+// The real Publisher. Publish: a fixed pool of connections, one confirmed
+// channel each, lent to one Publish at a time; a connection that fails is
+// dropped and reopened by the next call that needs it, so a broker restart
+// costs the callers during the outage a BrokerError each and nothing more.
+// PublishAsync: one pipeline (publish_pipeline.h), started on first use.
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
-#include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "queue/amqp.h"
+#include "queue/publish_channel.h"
+#include "queue/publish_pipeline.h"
 #include "queue/publisher.h"
 
 namespace cbit::queue {
@@ -17,48 +18,43 @@ namespace {
 
 constexpr amqp_channel_t kChannel = AmqpConnection::kChannel;
 
-// A pooled connection and what has already been declared on it, so each
-// publish costs one round trip (publish, then its confirm).
-struct Slot {
-  std::unique_ptr<AmqpConnection> conn;
-  bool exchange_declared = false;
-  std::unordered_set<std::string> bound;  ///< queue + '\n' + routing key
-  std::uint64_t last_tag = 0;             ///< delivery tags count publishes on the channel
-  Clock::time_point last_used;
-
-  void Reset() {
-    conn.reset();
-    exchange_declared = false;
-    bound.clear();
-    last_tag = 0;
-  }
-};
-
 class AmqpPublisher final : public Publisher {
  public:
-  AmqpPublisher(const AmqpOptions& opts, int channels)
-      : opts_(opts), slots_(std::max(channels, 1)) {
+  AmqpPublisher(const AmqpOptions& opts, int channels) : opts_(opts), probe_(opts) {
+    slots_.reserve(std::max(channels, 1));
+    for (int i = 0; i < std::max(channels, 1); ++i) slots_.emplace_back(opts);
     for (auto& slot : slots_) free_.push_back(&slot);
   }
 
   void Publish(const Message& m) override {
     auto deadline = Clock::now() + opts_.deadline;
-    Slot& slot = Acquire(deadline);
+    PublishChannel& slot = Acquire(deadline);
     Lease lease{this, &slot};
     try {
-      PublishOn(slot, m, deadline);
+      slot.Connect(deadline);
+      std::uint64_t tag = slot.Send(m, deadline);
+      WaitForConfirm(slot.conn(), tag, deadline);
+      amqp_maybe_release_buffers(slot.conn().get());
     } catch (...) {
       slot.Reset();  // whatever failed, the next use starts on a fresh connection
       throw;
     }
   }
 
+  void PublishAsync(const Message& m, Done done) override {
+    std::call_once(pipeline_once_, [&] { pipeline_ = std::make_unique<PublishPipeline>(opts_); });
+    pipeline_->Publish(m, std::move(done));
+  }
+
+  void Drain(Clock::time_point deadline) override {
+    if (pipeline_) pipeline_->Drain(deadline);
+  }
+
   bool QueueExists(const std::string& queue) override {
     std::lock_guard lock(probe_mu_);
     auto deadline = Clock::now() + opts_.deadline;
     try {
-      AmqpConnection& conn = Connect(probe_, deadline, /*confirms=*/false);
-      return conn.PassiveDeclare(queue, kChannel).has_value();
+      return probe_.Connect(deadline).PassiveDeclare(queue, kChannel).has_value();
     } catch (...) {
       probe_.Reset();
       throw;
@@ -69,86 +65,25 @@ class AmqpPublisher final : public Publisher {
   // Gives a slot back to the pool however Publish leaves.
   struct Lease {
     AmqpPublisher* pool;
-    Slot* slot;
+    PublishChannel* slot;
     ~Lease() { pool->Release(*slot); }
   };
 
-  Slot& Acquire(Clock::time_point deadline) {
+  PublishChannel& Acquire(Clock::time_point deadline) {
     std::unique_lock lock(mu_);
     if (!free_cv_.wait_until(lock, deadline, [&] { return !free_.empty(); }))
       throw BrokerError("no AMQP channel became free within the deadline");
-    Slot* slot = free_.front();
+    PublishChannel* slot = free_.front();
     free_.pop_front();
     return *slot;
   }
 
-  void Release(Slot& slot) {
+  void Release(PublishChannel& slot) {
     {
       std::lock_guard lock(mu_);
       free_.push_back(&slot);
     }
     free_cv_.notify_one();
-  }
-
-  // A pooled connection may have died since its last use: the broker closed
-  // it (a restart), or, since rabbitmq-c answers heartbeats only inside
-  // library calls, it sat idle past the heartbeat interval. Either way it is
-  // replaced before anything is published into it, so the caller does not
-  // see an error from a broker that is up again.
-  AmqpConnection& Connect(Slot& slot, Clock::time_point deadline, bool confirms) {
-    auto now = Clock::now();
-    bool idle_too_long = opts_.heartbeat_seconds > 0 &&
-                         now - slot.last_used > std::chrono::seconds(opts_.heartbeat_seconds);
-    if (slot.conn && (idle_too_long || !slot.conn->StillOpen())) slot.Reset();
-    if (!slot.conn) {
-      slot.conn = std::make_unique<AmqpConnection>(opts_, deadline);
-      if (confirms) {
-        amqp_confirm_select(slot.conn->get(), kChannel);
-        slot.conn->CheckLastReply("confirm.select");
-      }
-    }
-    slot.conn->SetDeadline(deadline);
-    slot.last_used = now;
-    return *slot.conn;
-  }
-
-  void PublishOn(Slot& slot, const Message& m, Clock::time_point deadline) {
-    AmqpConnection& conn = Connect(slot, deadline, /*confirms=*/true);
-    if (!slot.exchange_declared) {
-      conn.DeclareExchange(opts_.exchange);
-      slot.exchange_declared = true;
-    }
-    if (!m.queue.empty()) {
-      std::string key = m.queue + '\n' + m.routing_key;
-      if (!slot.bound.contains(key)) {
-        conn.DeclareAndBindQueue(m.queue, opts_.exchange, m.routing_key);
-        slot.bound.insert(std::move(key));
-      }
-    }
-    amqp_basic_properties_t props{};
-    props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_CONTENT_ENCODING_FLAG |
-                   AMQP_BASIC_DELIVERY_MODE_FLAG;
-    props.content_type = amqp_cstring_bytes("application/json");
-    props.content_encoding = amqp_cstring_bytes("UTF-8");
-    props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
-    std::vector<amqp_table_entry_t> headers;
-    for (const auto& [name, value] : m.headers) {
-      amqp_table_entry_t e{};
-      e.key = AsBytes(name);
-      e.value.kind = AMQP_FIELD_KIND_I64;
-      e.value.value.i64 = value;
-      headers.push_back(e);
-    }
-    if (!headers.empty()) {
-      props._flags |= AMQP_BASIC_HEADERS_FLAG;
-      props.headers = {static_cast<int>(headers.size()), headers.data()};
-    }
-    conn.CheckStatus(amqp_basic_publish(conn.get(), kChannel, AsBytes(opts_.exchange),
-                                        AsBytes(m.routing_key), /*mandatory=*/0,
-                                        /*immediate=*/0, &props, AsBytes(m.body)),
-                     "basic.publish");
-    WaitForConfirm(conn, ++slot.last_tag, deadline);
-    amqp_maybe_release_buffers(conn.get());
   }
 
   // Publishes on a channel are sequential, so the confirm we wait for is the
@@ -171,11 +106,13 @@ class AmqpPublisher final : public Publisher {
   const AmqpOptions opts_;
   std::mutex mu_;
   std::condition_variable free_cv_;
-  std::vector<Slot> slots_;
+  std::vector<PublishChannel> slots_;
   // Handed out round robin: under steady load every connection stays in use.
-  std::deque<Slot*> free_;
+  std::deque<PublishChannel*> free_;
   std::mutex probe_mu_;
-  Slot probe_;  ///< a connection of its own: a 404 closes the channel it happens on
+  PublishChannel probe_;  ///< a connection of its own: a 404 closes the channel it happens on
+  std::once_flag pipeline_once_;
+  std::unique_ptr<PublishPipeline> pipeline_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,15 +46,36 @@ struct BrokerError : std::runtime_error {
 
 class Publisher {
  public:
+  /// Hears whether the broker confirmed a message (true), or the message
+  /// may not have reached it (false).
+  using Done = std::function<void(bool confirmed)>;
+
   virtual ~Publisher() = default;
   /// Returns once the broker has confirmed the message (publisher confirm);
   /// throws BrokerError otherwise. Thread-safe.
   virtual void Publish(const Message& m) = 0;
+  /// Sends without waiting for the confirm; `done` hears the outcome, on
+  /// another thread or before this returns. One caller's messages are sent
+  /// in order. Thread-safe. This default publishes synchronously.
+  virtual void PublishAsync(const Message& m, Done done) {
+    bool ok = true;
+    try {
+      Publish(m);
+    } catch (const BrokerError&) {
+      ok = false;
+    }
+    done(ok);
+  }
+  /// Returns once every PublishAsync so far has had its outcome, at the
+  /// latest at `deadline`, when the rest hear false: no `done` runs after.
+  virtual void Drain(std::chrono::steady_clock::time_point deadline) { (void)deadline; }
   /// True when a queue of this name exists (passive declare). Thread-safe.
   virtual bool QueueExists(const std::string& queue) = 0;
 };
 
-/// A pool of confirmed channels, one connection each, reconnecting on demand.
+/// A pool of confirmed channels, one connection each, reconnecting on
+/// demand, for Publish; one pipelined channel (publish_pipeline.h) for
+/// PublishAsync.
 std::unique_ptr<Publisher> MakeAmqpPublisher(const AmqpOptions& opts, int channels);
 
 /// Records what it is given; can be told to fail, as a broker that is down.

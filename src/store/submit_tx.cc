@@ -25,17 +25,21 @@ constexpr std::string_view kInsertInstanceIfMissing =
     " WHERE NOT EXISTS (SELECT 1 FROM packageinstance WHERE package_id = $1 AND dist_id = $2"
     " AND suite_id = $3 AND format_id = $4 AND arch_id = $5"
     " AND buildenv_id IS NOT DISTINCT FROM $6) ON CONFLICT DO NOTHING";
-// Driven from the package name (CROSS JOIN fixes SQLite's join order; for
-// PostgreSQL it is a plain inner join): planned from the status index
-// instead, the query walks every Waiting job and submissions slow down as
-// the queue of waiting jobs grows.
+// Driven from the package name: the instances of that name in the target are
+// found first (a MATERIALIZED CTE, which both stores evaluate before the
+// rest), then their jobs through the job_instance index. Left to the planner,
+// PostgreSQL with stale statistics (a new or fast-growing table; autovacuum
+// analyzes once a minute at most) walks every Waiting job instead: measured
+// 4.7 ms per submission at 10k jobs, and growing with the queue.
 constexpr std::string_view kActiveJobs =
-    "SELECT j.id, pi.id, pi.master, p.id, p.version, st.name, bc.id, bc.name"
-    " FROM package p CROSS JOIN packageinstance pi CROSS JOIN job j CROSS JOIN status st"
-    " LEFT JOIN buildclients bc ON bc.id = j.buildclient_id"
+    "WITH inst AS MATERIALIZED (SELECT pi.id, pi.master, p.id AS package_id, p.version"
+    " FROM package p CROSS JOIN packageinstance pi"
     " WHERE p.name = $1 AND pi.package_id = p.id AND pi.dist_id = $2 AND pi.suite_id = $3"
-    " AND pi.arch_id = $4 AND pi.buildenv_id IS NOT DISTINCT FROM $5"
-    " AND j.packageinstance_id = pi.id AND st.id = j.status_id"
+    " AND pi.arch_id = $4 AND pi.buildenv_id IS NOT DISTINCT FROM $5)"
+    " SELECT j.id, inst.id, inst.master, inst.package_id, inst.version, st.name, bc.id, bc.name"
+    " FROM inst CROSS JOIN job j CROSS JOIN status st"
+    " LEFT JOIN buildclients bc ON bc.id = j.buildclient_id"
+    " WHERE j.packageinstance_id = inst.id AND st.id = j.status_id"
     " AND st.name IN ('Waiting', 'Blocked', 'Building') ORDER BY j.id";
 constexpr std::string_view kInsertJob =
     "INSERT INTO job (packageinstance_id, status_id, status_time)"

@@ -51,6 +51,8 @@ struct Config {
   // "controller"
   queue::AmqpOptions amqp;
   int amqp_channels = 8;
+  /// Answer a submission once the broker confirmed it, not once committed.
+  bool wait_for_confirm = false;
   std::string log_level = "info";
   WebhookConfig webhooks;
 

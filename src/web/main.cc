@@ -26,7 +26,11 @@ constexpr const char* kDescription = R"(cbit-web - the cbit controller (pyBit's 
 
 Serves the REST API of pyBit 1.0 on HTTP, records jobs in SQLite (default) or
 PostgreSQL, and publishes build requests to RabbitMQ with publisher confirms.
-Jobs recorded while the broker is unreachable are published when it is back.
+A submission is answered once its job is committed and its request sent; the
+request stays in the database (the outbox) until the broker confirms it, and
+is published again if no confirm comes: when the broker is back after an
+outage, or at the next start after a crash. With controller.wait_for_confirm
+the answer waits for the confirm too.
 
 CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
   {"web": {"interface": "0.0.0.0", "port": 8080, "hostname": "buildd.example:8080",
@@ -38,7 +42,8 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
       or {"backend": "postgres", "conninfo": "host=… dbname=…"},
    "controller": {"rabbit_url": "localhost:5672", "rabbit_userid": "guest",
                   "rabbit_password": "guest", "rabbit_virtual_host": "/",
-                  "rabbit_exchange": "pybit", "channels": 8},
+                  "rabbit_exchange": "pybit", "channels": 8,
+                  "wait_for_confirm": false},
    "webhooks": {"github": {"secret": "…"}, "gitea": {"secret": "…"},
                 "gitlab": {"token": "…"},
                 "cache_dir": "var/webhook-mirrors", "distribution": "Debian",
@@ -153,7 +158,8 @@ int main(int argc, char** argv) {
     store.Migrate();
     spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
 
-    // 2. Broker: a pool of confirmed channels; connects on first use.
+    // 2. Broker: confirmed channels (a pipelined one for submissions);
+    //    connects on first use.
     auto publisher = queue::MakeAmqpPublisher(cfg.amqp, cfg.amqp_channels);
 
     // 3. Outbox relay: re-publishes what an earlier run recorded but the
@@ -162,7 +168,8 @@ int main(int argc, char** argv) {
     outbox.Start();
 
     // 4. Job logic.
-    controller::Controller controller(store, outbox, {.web_host = cfg.WebHost()});
+    controller::Controller controller(
+        store, outbox, {.web_host = cfg.WebHost(), .wait_for_confirm = cfg.wait_for_confirm});
 
     // 5. Forge webhooks: pushes are mirrored and submitted off the HTTP threads.
     std::unique_ptr<web::WebhookWorker> webhooks;

@@ -28,11 +28,12 @@ web::Config TestConfig(const std::string& web_host, const std::string& repositor
 
 ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                                      queue::Publisher& publisher, std::string web_host,
-                                     web::WebhookConfig webhooks, std::string repository)
+                                     web::WebhookConfig webhooks, std::string repository,
+                                     bool wait_for_confirm)
     : cfg_(TestConfig(web_host, repository)),
       store_(std::move(db)),
       outbox_(store_, publisher),
-      controller_(store_, outbox_, {.web_host = web_host}),
+      controller_(store_, outbox_, {.web_host = web_host, .wait_for_confirm = wait_for_confirm}),
       auth_(cfg_.users),
       webhooks_(webhooks.enabled()
                     ? std::make_unique<web::WebhookWorker>(controller_, std::move(webhooks))

@@ -28,7 +28,7 @@ class ControllerHarness {
   /// `webhooks` config with a forge secret starts a WebhookWorker.
   ControllerHarness(std::unique_ptr<store::Database> db, queue::Publisher& publisher,
                     std::string web_host = "localhost:18080", web::WebhookConfig webhooks = {},
-                    std::string repository = {});
+                    std::string repository = {}, bool wait_for_confirm = false);
   ~ControllerHarness();
 
   int port() const { return port_; }

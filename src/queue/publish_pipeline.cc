@@ -1,0 +1,206 @@
+#include "queue/publish_pipeline.h"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace cbit::queue {
+namespace {
+
+// After a failed connect, messages fail at once for this long instead of
+// each waiting for a broker that is down; the outbox relay retries them.
+constexpr auto kReconnectPause = std::chrono::seconds(1);
+
+int Millis(Clock::duration d) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  return static_cast<int>(std::clamp<std::int64_t>(ms, 0, 60'000));
+}
+
+}  // namespace
+
+PublishPipeline::PublishPipeline(const AmqpOptions& opts)
+    : opts_(opts), channel_(opts), wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (wake_fd_ < 0) throw BrokerError("cannot create an eventfd");
+  thread_ = std::thread([this] { Loop(); });
+}
+
+PublishPipeline::~PublishPipeline() {
+  Drain(Clock::now() + std::min<Clock::duration>(opts_.deadline, std::chrono::seconds(2)));
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  std::uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
+  thread_.join();
+  ::close(wake_fd_);
+}
+
+void PublishPipeline::Publish(Message m, Publisher::Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stop_) {
+      queue_.push_back({std::move(m), std::move(done)});
+      ++given_;
+      done = nullptr;
+    }
+  }
+  if (done) {
+    done(false);  // stopping: the outbox keeps the message for the next run
+    return;
+  }
+  std::uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
+}
+
+void PublishPipeline::Drain(Clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  const std::uint64_t target = given_;
+  drain_deadline_ = deadline;
+  lock.unlock();
+  std::uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
+  lock.lock();
+  idle_cv_.wait(lock, [&] { return finished_ >= target; });
+  drain_deadline_ = Clock::time_point::max();
+}
+
+void PublishPipeline::Loop() {
+  for (;;) {
+    std::deque<Queued> batch;
+    bool give_up;
+    {
+      std::lock_guard lock(mu_);
+      if (stop_ && queue_.empty() && unconfirmed_.empty()) break;
+      batch.swap(queue_);
+      give_up = stop_ || Clock::now() >= drain_deadline_;
+    }
+    if (give_up) {
+      for (auto& q : batch) Finish(q.done, false);
+      FailUnconfirmed();
+      channel_.Reset();
+      continue;
+    }
+    ReadConfirms();  // also notices a connection the broker closed
+    SendAll(batch);
+    ReadConfirms();
+    if (!unconfirmed_.empty() && Clock::now() - unconfirmed_.front().sent > opts_.deadline) {
+      spdlog::warn("amqp: no publisher confirm within {} ms; reconnecting", opts_.deadline.count());
+      FailUnconfirmed();
+      channel_.Reset();
+    }
+    WaitForWork();
+  }
+}
+
+void PublishPipeline::SendAll(std::deque<Queued>& batch) {
+  for (auto& q : batch) {
+    const auto now = Clock::now();
+    if (!channel_.connected() && now < retry_after_) {
+      Finish(q.done, false);
+      continue;
+    }
+    try {
+      auto deadline = now + opts_.deadline;
+      if (!channel_.connected()) channel_.Connect(deadline);
+      std::uint64_t tag = channel_.Send(q.message, deadline);
+      unconfirmed_.push_back({tag, std::move(q.done), now});
+    } catch (const BrokerError& e) {
+      spdlog::warn("amqp: publishing failed: {}", e.what());
+      Finish(q.done, false);
+      FailUnconfirmed();
+      channel_.Reset();
+      retry_after_ = Clock::now() + kReconnectPause;
+    }
+  }
+}
+
+void PublishPipeline::ReadConfirms() {
+  if (!channel_.connected()) return;
+  try {
+    amqp_frame_t frame;
+    // A deadline in the past: take what has arrived, do not wait.
+    while (channel_.conn().WaitFrame(&frame, Clock::time_point{})) {
+      if (frame.frame_type != AMQP_FRAME_METHOD) continue;
+      if (frame.payload.method.id == AMQP_BASIC_ACK_METHOD) {
+        const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
+        Confirm(ack->delivery_tag, ack->multiple, true);
+      } else if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD) {
+        const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
+        spdlog::warn("amqp: the broker refused a message (basic.nack)");
+        Confirm(nack->delivery_tag, nack->multiple, false);
+      }
+    }
+    amqp_maybe_release_buffers(channel_.conn().get());
+  } catch (const BrokerError& e) {
+    spdlog::warn("amqp: connection lost: {}", e.what());
+    FailUnconfirmed();
+    channel_.Reset();
+  }
+}
+
+// Confirms on one channel may come out of order (different queues), one by
+// one or for every tag up to `tag` at once.
+void PublishPipeline::Confirm(std::uint64_t tag, bool multiple, bool ok) {
+  if (multiple) {
+    while (!unconfirmed_.empty() && unconfirmed_.front().tag <= tag) {
+      Finish(unconfirmed_.front().done, ok);
+      unconfirmed_.pop_front();
+    }
+    return;
+  }
+  auto it = std::find_if(unconfirmed_.begin(), unconfirmed_.end(),
+                         [&](const Unconfirmed& u) { return u.tag == tag; });
+  if (it == unconfirmed_.end()) return;
+  Finish(it->done, ok);
+  unconfirmed_.erase(it);
+}
+
+void PublishPipeline::FailUnconfirmed() {
+  for (auto& u : unconfirmed_) Finish(u.done, false);
+  unconfirmed_.clear();
+}
+
+void PublishPipeline::Finish(Publisher::Done& done, bool ok) {
+  if (done) done(ok);
+  {
+    std::lock_guard lock(mu_);
+    ++finished_;
+  }
+  idle_cv_.notify_all();
+}
+
+// Sleeps until a message is queued, the broker sends something (confirms,
+// a close), the oldest confirm is overdue, or a drain's deadline passes.
+void PublishPipeline::WaitForWork() {
+  auto timeout =
+      std::chrono::milliseconds(opts_.heartbeat_seconds > 0 ? opts_.heartbeat_seconds * 500 : 1000);
+  Clock::duration wait = timeout;
+  {
+    std::lock_guard lock(mu_);
+    if (!queue_.empty() || stop_) return;
+    if (drain_deadline_ != Clock::time_point::max())
+      wait = std::min<Clock::duration>(wait, drain_deadline_ - Clock::now());
+  }
+  pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {-1, POLLIN, 0}};
+  nfds_t n = 1;
+  if (channel_.connected()) {
+    amqp_connection_state_t c = channel_.conn().get();
+    if (amqp_frames_enqueued(c) || amqp_data_in_buffer(c)) return;
+    fds[1].fd = amqp_get_sockfd(c);
+    n = 2;
+  }
+  if (!unconfirmed_.empty())
+    wait =
+        std::min<Clock::duration>(wait, unconfirmed_.front().sent + opts_.deadline - Clock::now());
+  ::poll(fds, n, std::max(Millis(wait), 0));
+  if (fds[0].revents & POLLIN) {
+    std::uint64_t v;
+    (void)!::read(wake_fd_, &v, sizeof v);
+  }
+}
+
+}  // namespace cbit::queue
