@@ -35,7 +35,10 @@ AS_OWNER=""
 [ "$(id -u)" -ne 0 ] || AS_OWNER="setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups --"
 
 # The environment every rabbitmq command of this node runs with. HOME holds
-# the Erlang cookie, so the server and rabbitmqctl agree on it.
+# the Erlang cookie, so the server and rabbitmqctl agree on it. The Erlang
+# schedulers do not spin while idle (+sbwt none …): on a small machine shared
+# with the controller, the database and the builds, spinning schedulers take
+# CPU time the others need (RabbitMQ's advice for shared hosts).
 export_node_env() {
   export HOME="$DIR" \
     RABBITMQ_NODENAME="$NODE" \
@@ -50,7 +53,7 @@ export_node_env() {
     RABBITMQ_ADVANCED_CONFIG_FILE="$DIR/advanced.config" \
     RABBITMQ_CONF_ENV_FILE="$DIR/rabbitmq-env.conf" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$DIR/enabled_plugins" \
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none"
 }
 
 ctl() {
