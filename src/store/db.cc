@@ -4,19 +4,31 @@
 
 namespace cbit::store {
 
-const std::string& Result::text(std::size_t r, std::size_t c) const {
-  const auto& v = cell(r, c);
-  if (!v) throw DbError(DbErrorKind::kOther, "unexpected NULL in column " + std::to_string(c));
-  return *v;
+Result::Result(std::size_t columns, const std::vector<std::optional<std::string>>& cells)
+    : columns_(columns) {
+  for (const auto& c : cells) {
+    if (c) {
+      Add(*c);
+    } else {
+      AddNull();
+    }
+  }
+}
+
+std::string_view Result::view(std::size_t r, std::size_t c) const {
+  const Cell& v = cell(r, c);
+  if (v.length < 0)
+    throw DbError(DbErrorKind::kOther, "unexpected NULL in column " + std::to_string(c));
+  return std::string_view(text_).substr(v.offset, static_cast<std::size_t>(v.length));
 }
 
 std::int64_t Result::i64(std::size_t r, std::size_t c) const {
-  const std::string& s = text(r, c);
+  std::string_view s = view(r, c);
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size()) {
     throw DbError(DbErrorKind::kOther,
-                  "column " + std::to_string(c) + " is not an integer: '" + s + "'");
+                  "column " + std::to_string(c) + " is not an integer: '" + std::string(s) + "'");
   }
   return v;
 }
@@ -27,11 +39,11 @@ std::optional<std::int64_t> Result::opt_i64(std::size_t r, std::size_t c) const 
 }
 
 bool Result::boolean(std::size_t r, std::size_t c) const {
-  const std::string& s = text(r, c);
+  std::string_view s = view(r, c);
   if (s == "t" || s == "1" || s == "true") return true;
   if (s == "f" || s == "0" || s == "false") return false;
   throw DbError(DbErrorKind::kOther,
-                "column " + std::to_string(c) + " is not a boolean: '" + s + "'");
+                "column " + std::to_string(c) + " is not a boolean: '" + std::string(s) + "'");
 }
 
 }  // namespace cbit::store

@@ -37,24 +37,43 @@ struct DbError : std::runtime_error {
 class Result {
  public:
   Result() = default;
-  Result(std::size_t columns, std::vector<std::optional<std::string>> cells)
-      : columns_(columns), cells_(std::move(cells)) {}
+  /// An empty result of `columns` columns, filled row by row with Add/AddNull.
+  explicit Result(std::size_t columns) : columns_(columns) {}
+  Result(std::size_t columns, const std::vector<std::optional<std::string>>& cells);
+
+  /// Room for `cells` cells holding `bytes` bytes of text in all.
+  void Reserve(std::size_t cells, std::size_t bytes) {
+    cells_.reserve(cells);
+    text_.reserve(bytes);
+  }
+  void Add(std::string_view value) {
+    cells_.push_back({text_.size(), static_cast<std::int64_t>(value.size())});
+    text_.append(value);
+  }
+  void AddNull() { cells_.push_back({text_.size(), -1}); }
 
   std::size_t rows() const { return columns_ ? cells_.size() / columns_ : 0; }
   bool empty() const { return rows() == 0; }
-  bool null(std::size_t r, std::size_t c) const { return !cell(r, c).has_value(); }
-  const std::string& text(std::size_t r, std::size_t c) const;
+  bool null(std::size_t r, std::size_t c) const { return cell(r, c).length < 0; }
+  /// The text of a cell that is not NULL (throws DbError on NULL).
+  std::string_view view(std::size_t r, std::size_t c) const;
+  std::string text(std::size_t r, std::size_t c) const { return std::string(view(r, c)); }
   std::int64_t i64(std::size_t r, std::size_t c) const;
   std::optional<std::int64_t> opt_i64(std::size_t r, std::size_t c) const;
   /// PostgreSQL answers t/f, SQLite 1/0.
   bool boolean(std::size_t r, std::size_t c) const;
 
  private:
-  const std::optional<std::string>& cell(std::size_t r, std::size_t c) const {
-    return cells_[r * columns_ + c];
-  }
+  // Every cell's text lives in one buffer: a result of many rows costs two
+  // growing allocations, not one string object per cell.
+  struct Cell {
+    std::size_t offset;
+    std::int64_t length;  ///< -1: NULL
+  };
+  const Cell& cell(std::size_t r, std::size_t c) const { return cells_[r * columns_ + c]; }
   std::size_t columns_ = 0;
-  std::vector<std::optional<std::string>> cells_;
+  std::vector<Cell> cells_;
+  std::string text_;
 };
 
 /// One connection; used by one thread at a time.

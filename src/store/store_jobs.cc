@@ -72,6 +72,7 @@ std::vector<Job> Store::ListJobs(const JobFilter& f, Page page) {
   sql += " OFFSET $" + std::to_string(params.size());
   Result r = Query(*db_, sql, params);
   std::vector<Job> out;
+  out.reserve(r.rows());
   for (std::size_t i = 0; i < r.rows(); ++i) out.push_back(detail::JobAt(r, i));
   return out;
 }

@@ -1,6 +1,7 @@
 // cbit-web: the controller. Start-up reads as the design (docs/design.md):
 // store → broker → outbox relay → job logic → HTTP API, then serve until
 // SIGINT/SIGTERM and stop in reverse order.
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -98,9 +99,20 @@ sigset_t StopSignals() {
   return set;
 }
 
+// Large answers (GET /job of 10,000 jobs: a 6 MB result and its JSON) would
+// otherwise be mmap'ed fresh and unmapped after each request, and first
+// touching those pages costs more than the query itself (measured: listing
+// 18k jobs took 92 ms, 20 ms with freed memory kept for reuse). The price:
+// the process keeps its peak heap.
+void KeepFreedMemory() {
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  KeepFreedMemory();
   CLI::App app{kDescription, "cbit-web"};
   app.get_formatter()->column_width(34);
   std::string config_path, db, amqp;

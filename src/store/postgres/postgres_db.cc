@@ -7,9 +7,9 @@
 
 #include <memory>
 #include <optional>
-#include <vector>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "store/db.h"
 #include "store/pool.h"
@@ -76,19 +76,22 @@ class PgConnection final : public Connection {
     PgResult r = Flush();
     const int rows = PQntuples(r.get());
     const int columns = PQnfields(r.get());
-    std::vector<std::optional<std::string>> cells;
-    cells.reserve(static_cast<std::size_t>(rows) * columns);
+    Result out(static_cast<std::size_t>(columns));
+    std::size_t bytes = 0;
+    for (int row = 0; row < rows; ++row)
+      for (int c = 0; c < columns; ++c) bytes += PQgetlength(r.get(), row, c);
+    out.Reserve(static_cast<std::size_t>(rows) * columns, bytes);
     for (int row = 0; row < rows; ++row) {
       for (int c = 0; c < columns; ++c) {
         if (PQgetisnull(r.get(), row, c)) {
-          cells.emplace_back();
+          out.AddNull();
         } else {
-          cells.emplace_back(
-              std::string(PQgetvalue(r.get(), row, c), PQgetlength(r.get(), row, c)));
+          out.Add({PQgetvalue(r.get(), row, c),
+                   static_cast<std::size_t>(PQgetlength(r.get(), row, c))});
         }
       }
     }
-    return Result(static_cast<std::size_t>(columns), std::move(cells));
+    return out;
   }
 
   void Defer(std::string_view sql, std::span<const Param> params) override {
@@ -149,11 +152,10 @@ class PgConnection final : public Connection {
       std::vector<const char*> values;
       for (const auto& v : p.params) values.push_back(v ? v->c_str() : nullptr);
       int n = static_cast<int>(values.size());
-      int ok = p.name.empty()
-                   ? PQsendQueryParams(conn_, p.sql.c_str(), 0, nullptr, nullptr, nullptr,
-                                       nullptr, 0)
-                   : PQsendQueryPrepared(conn_, p.name.c_str(), n, values.data(), nullptr,
-                                         nullptr, 0);
+      int ok =
+          p.name.empty()
+              ? PQsendQueryParams(conn_, p.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0)
+              : PQsendQueryPrepared(conn_, p.name.c_str(), n, values.data(), nullptr, nullptr, 0);
       if (ok != 1) Lost("cannot send");
     }
     if (PQpipelineSync(conn_) != 1) Lost("cannot sync");

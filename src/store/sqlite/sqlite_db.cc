@@ -2,11 +2,10 @@
 // Statements are prepared once per connection and kept, keyed by SQL text.
 #include <sqlite3.h>
 
+#include <charconv>
 #include <chrono>
 #include <memory>
 #include <mutex>
-
-#include <charconv>
 #include <string>
 #include <unordered_map>
 
@@ -109,7 +108,7 @@ class SqliteConnection final : public Connection {
       }
     }
     const int columns = sqlite3_column_count(st);
-    std::vector<std::optional<std::string>> cells;
+    Result out(static_cast<std::size_t>(columns));
     for (;;) {
       int rc = sqlite3_step(st);
       if (rc == SQLITE_DONE) break;
@@ -121,16 +120,16 @@ class SqliteConnection final : public Connection {
       }
       for (int c = 0; c < columns; ++c) {
         if (sqlite3_column_type(st, c) == SQLITE_NULL) {
-          cells.emplace_back();
+          out.AddNull();
         } else {
           auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-          cells.emplace_back(std::string(text, sqlite3_column_bytes(st, c)));
+          out.Add({text, static_cast<std::size_t>(sqlite3_column_bytes(st, c))});
         }
       }
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return Result(static_cast<std::size_t>(columns), std::move(cells));
+    return out;
   }
 
   // Writers queue on an in-process lock before BEGIN IMMEDIATE: SQLite's own
