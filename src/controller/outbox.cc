@@ -68,16 +68,19 @@ bool Outbox::Publish(const std::vector<OutboxMessage>& msgs, bool wait) {
 }
 
 void Outbox::Outcome(Id outbox_id, bool confirmed) {
-  bool first_failure = false;
+  bool first_failure = false, wake_relay = false;
   {
     std::lock_guard lock(mu_);
     in_flight_.erase(outbox_id);
+    // The relay deletes confirmed rows 50 ms after the first of a batch:
+    // woken once per batch, not once per message.
+    wake_relay = confirmed && confirmed_.empty();
     if (confirmed) confirmed_.push_back(outbox_id);
     first_failure = !confirmed && !broker_down_;
     broker_down_ = !confirmed;
   }
   if (first_failure) spdlog::warn("outbox: a message was not confirmed; the relay will retry");
-  cv_.notify_all();
+  if (wake_relay) cv_.notify_all();
 }
 
 void Outbox::FlushConfirmed() {

@@ -33,25 +33,32 @@ PublishPipeline::~PublishPipeline() {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  std::uint64_t one = 1;
-  (void)!::write(wake_fd_, &one, sizeof one);
+  Wake();
   thread_.join();
   ::close(wake_fd_);
 }
 
 void PublishPipeline::Publish(Message m, Publisher::Done done) {
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     if (!stop_) {
       queue_.push_back({std::move(m), std::move(done)});
       ++given_;
       done = nullptr;
+      // Under load the thread finds the queue full on its own: only a
+      // thread asleep in poll() needs the eventfd.
+      wake = sleeping_;
     }
   }
   if (done) {
     done(false);  // stopping: the outbox keeps the message for the next run
     return;
   }
+  if (wake) Wake();
+}
+
+void PublishPipeline::Wake() {
   std::uint64_t one = 1;
   (void)!::write(wake_fd_, &one, sizeof one);
 }
@@ -61,8 +68,7 @@ void PublishPipeline::Drain(Clock::time_point deadline) {
   const std::uint64_t target = given_;
   drain_deadline_ = deadline;
   lock.unlock();
-  std::uint64_t one = 1;
-  (void)!::write(wake_fd_, &one, sizeof one);
+  Wake();
   lock.lock();
   idle_cv_.wait(lock, [&] { return finished_ >= target; });
   drain_deadline_ = Clock::time_point::max();
@@ -176,27 +182,30 @@ void PublishPipeline::Finish(Publisher::Done& done, bool ok) {
 // Sleeps until a message is queued, the broker sends something (confirms,
 // a close), the oldest confirm is overdue, or a drain's deadline passes.
 void PublishPipeline::WaitForWork() {
-  auto timeout =
+  pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {-1, POLLIN, 0}};
+  nfds_t n = 1;
+  if (channel_.connected()) {
+    amqp_connection_state_t c = channel_.conn().get();
+    if (amqp_frames_enqueued(c) || amqp_data_in_buffer(c)) return;  // read those first
+    fds[1].fd = amqp_get_sockfd(c);
+    n = 2;
+  }
+  Clock::duration wait =
       std::chrono::milliseconds(opts_.heartbeat_seconds > 0 ? opts_.heartbeat_seconds * 500 : 1000);
-  Clock::duration wait = timeout;
+  if (!unconfirmed_.empty())
+    wait = std::min<Clock::duration>(wait, unconfirmed_.front().sent + opts_.deadline - Clock::now());
   {
     std::lock_guard lock(mu_);
     if (!queue_.empty() || stop_) return;
     if (drain_deadline_ != Clock::time_point::max())
       wait = std::min<Clock::duration>(wait, drain_deadline_ - Clock::now());
+    sleeping_ = true;  // from here on, Publish writes the eventfd
   }
-  pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {-1, POLLIN, 0}};
-  nfds_t n = 1;
-  if (channel_.connected()) {
-    amqp_connection_state_t c = channel_.conn().get();
-    if (amqp_frames_enqueued(c) || amqp_data_in_buffer(c)) return;
-    fds[1].fd = amqp_get_sockfd(c);
-    n = 2;
-  }
-  if (!unconfirmed_.empty())
-    wait =
-        std::min<Clock::duration>(wait, unconfirmed_.front().sent + opts_.deadline - Clock::now());
   ::poll(fds, n, std::max(Millis(wait), 0));
+  {
+    std::lock_guard lock(mu_);
+    sleeping_ = false;
+  }
   if (fds[0].revents & POLLIN) {
     std::uint64_t v;
     (void)!::read(wake_fd_, &v, sizeof v);

@@ -49,6 +49,7 @@ class PublishPipeline {
   void FailUnconfirmed();
   void Finish(Publisher::Done& done, bool ok);
   void WaitForWork();
+  void Wake();
 
   const AmqpOptions opts_;
   PublishChannel channel_;               ///< the pipeline thread's only
@@ -62,6 +63,7 @@ class PublishPipeline {
   std::uint64_t given_ = 0, finished_ = 0;  ///< messages accepted / with an outcome
   Clock::time_point drain_deadline_ = Clock::time_point::max();
   bool stop_ = false;
+  bool sleeping_ = false;  ///< in poll(): needs the eventfd to see new work
   std::thread thread_;
 };
 

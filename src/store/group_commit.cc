@@ -15,14 +15,11 @@ GroupCommitter::~GroupCommitter() {
 }
 
 void GroupCommitter::Run(const std::function<void(Connection&)>& fn) {
-  Item item{&fn, nullptr, false};
-  {
-    std::lock_guard lock(mu_);
-    queue_.push_back(&item);
-  }
-  work_.notify_one();
+  Item item{&fn, nullptr, false, {}};
   std::unique_lock lock(mu_);
-  done_.wait(lock, [&] { return item.done; });
+  queue_.push_back(&item);
+  work_.notify_one();
+  item.cv.wait(lock, [&] { return item.done; });
   if (item.error) std::rethrow_exception(item.error);
 }
 
@@ -41,8 +38,10 @@ void GroupCommitter::Loop() {
     lock.unlock();
     CommitBatch(batch);
     lock.lock();
-    for (Item* i : batch) i->done = true;
-    done_.notify_all();
+    for (Item* i : batch) {
+      i->done = true;
+      i->cv.notify_one();
+    }
   }
 }
 

@@ -34,6 +34,7 @@ class GroupCommitter {
     const std::function<void(Connection&)>* fn;
     std::exception_ptr error;
     bool done = false;
+    std::condition_variable cv;  ///< wakes this caller only
   };
   void Loop();
   void CommitBatch(std::deque<Item*>& batch);
@@ -41,7 +42,7 @@ class GroupCommitter {
   Database& db_;
   std::size_t max_batch_;
   std::mutex mu_;
-  std::condition_variable work_, done_;
+  std::condition_variable work_;
   std::deque<Item*> queue_;
   bool stop_ = false;
   std::thread thread_;
