@@ -193,7 +193,8 @@ void PublishPipeline::WaitForWork() {
   Clock::duration wait =
       std::chrono::milliseconds(opts_.heartbeat_seconds > 0 ? opts_.heartbeat_seconds * 500 : 1000);
   if (!unconfirmed_.empty())
-    wait = std::min<Clock::duration>(wait, unconfirmed_.front().sent + opts_.deadline - Clock::now());
+    wait =
+        std::min<Clock::duration>(wait, unconfirmed_.front().sent + opts_.deadline - Clock::now());
   {
     std::lock_guard lock(mu_);
     if (!queue_.empty() || stop_) return;
