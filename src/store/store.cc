@@ -113,6 +113,24 @@ void Store::MigrateTo(int target) {
   }
 }
 
+std::vector<std::string> Store::RefreshStatistics() {
+  if (db_->dialect() == "sqlite") {
+    db_->Acquire()->ExecScript("PRAGMA optimize;");
+    return {};
+  }
+  Result r = Query(*db_,
+                   "SELECT relname FROM pg_stat_user_tables"
+                   " WHERE relname IN ('job', 'jobstatus', 'package', 'packageinstance',"
+                   " 'buildrequest', 'outbox', 'joblog')"
+                   " AND n_mod_since_analyze > 500 + 0.1 * n_live_tup ORDER BY relname",
+                   {});
+  std::vector<std::string> tables;
+  for (std::size_t i = 0; i < r.rows(); ++i) tables.push_back(r.text(i, 0));
+  // The names come from the fixed list above, never from input.
+  for (const auto& t : tables) db_->Acquire()->ExecScript("ANALYZE " + t);
+  return tables;
+}
+
 int Store::SchemaVersion() {
   return InTransaction(*db_, false, [&](Connection& c) {
     if (!TableExists(c, db_->dialect(), "schema_version")) return 0;

@@ -13,6 +13,7 @@
 #include "controller/controller.h"
 #include "controller/outbox.h"
 #include "queue/publisher.h"
+#include "store/statistics_keeper.h"
 #include "store/store.h"
 #include "web/auth.h"
 #include "web/config.h"
@@ -169,6 +170,7 @@ int main(int argc, char** argv) {
     store::Store store(OpenDatabase(cfg));
     store.Migrate();
     spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
+    store::StatisticsKeeper statistics(store, std::chrono::seconds(10));
 
     // 2. Broker: confirmed channels (a pipelined one for submissions);
     //    connects on first use.

@@ -1,0 +1,31 @@
+// Keeps the planner's statistics current while the controller runs
+// (Store::RefreshStatistics every interval), on a thread of its own.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "store/store.h"
+
+namespace cbit::store {
+
+class StatisticsKeeper {
+ public:
+  StatisticsKeeper(Store& store, std::chrono::milliseconds interval);
+  /// Stops at once, even in the middle of a wait.
+  ~StatisticsKeeper();
+
+ private:
+  void Loop();
+
+  Store& store_;
+  const std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cbit::store
