@@ -5,7 +5,8 @@
 // it over keep-alive HTTP connections:
 //   - POST /job/vcshook submissions/s at 1 and 8 connections, on an empty
 //     database and with 100,000 jobs in it (every answer waits for the
-//     database commit and the broker's publisher confirm);
+//     database commit and the send to the broker; with --wait-for-confirm
+//     for the broker's publisher confirm too);
 //   - submission latency: POST sent → answered, and POST sent → the
 //     BuildRequest delivered to a consumer of its queue (p50 / p99);
 //   - GET /job with 10,000 jobs; GET /job/<id> requests/s at 8 connections.
@@ -184,16 +185,18 @@ class Bench {
 
 }  // namespace
 
-void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big) {
+void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big,
+                        bool wait_for_confirm) {
   auto& rabbit = testing::SharedRabbit();
   std::string dir = testing::ScratchDir("bench-" + backend);
   std::string db = backend == "sqlite" ? dir + "/cbit.db" : testing::FreshPostgresDatabase();
-  Web web(dir, backend, db, rabbit.options());
+  Web web(dir, backend, db, rabbit.options(), wait_for_confirm);
   Bench b(web.port());
   b.Seed({"bench", "latency"});
 
-  std::printf("\n== %s (%s)\n", backend.c_str(),
-              backend == "sqlite" ? "WAL, synchronous=FULL" : "synchronous_commit=on");
+  std::printf("\n== %s (%s; answered after %s)\n", backend.c_str(),
+              backend == "sqlite" ? "WAL, synchronous=FULL" : "synchronous_commit=on",
+              wait_for_confirm ? "the broker's confirm" : "commit and send");
   auto rate = [&](int conns) {
     std::vector<double> v;
     for (int i = 0; i < reps; ++i) v.push_back(b.Submit(conns, seconds));

@@ -43,11 +43,12 @@ class Process {
 };
 
 /// cbit-web on `backend` ("sqlite": `db` is a path; "postgres": a conninfo),
-/// ready to serve when the constructor returns.
+/// ready to serve when the constructor returns; `wait_for_confirm` is
+/// controller.wait_for_confirm.
 class Web {
  public:
   Web(const std::string& dir, const std::string& backend, const std::string& db,
-      const queue::AmqpOptions& amqp);
+      const queue::AmqpOptions& amqp, bool wait_for_confirm = false);
   int port() const { return port_; }
 
  private:
@@ -65,7 +66,8 @@ void MustPut(httplib::Client& c, const std::string& path, const std::string& bod
 std::string SubmitBody(const std::string& suite, const std::string& name);
 
 /// The controller benchmark (bench_controller.cc).
-void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big);
+void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big,
+                        bool wait_for_confirm);
 /// The build client benchmark (bench_client.cc).
 void RunClientBench(int jobs);
 

@@ -15,17 +15,21 @@ int main(int argc, char** argv) {
   int reps = 3, client_jobs = 200;
   double seconds = 3;
   std::int64_t big = 100000;
+  bool wait_for_confirm = false;
   app.add_option("--backend", backends, "sqlite and/or postgres (default both)");
   app.add_option("--reps", reps, "repetitions of each rate measurement (median printed)");
   app.add_option("--seconds", seconds, "length of each rate measurement");
   app.add_option("--jobs", big, "jobs in the database for the 'full' measurements");
   app.add_option("--client-jobs", client_jobs, "jobs for the build client measurement (0: skip)");
+  app.add_flag("--wait-for-confirm", wait_for_confirm,
+               "run cbit-web with controller.wait_for_confirm (answer after the broker's confirm)");
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   cbit::bench::InstallStopHandler();
   int rc = 0;
   try {
-    for (const auto& b : backends) cbit::bench::RunControllerBench(b, reps, seconds, big);
+    for (const auto& b : backends)
+      cbit::bench::RunControllerBench(b, reps, seconds, big, wait_for_confirm);
     if (client_jobs > 0) cbit::bench::RunClientBench(client_jobs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cbit-bench: %s\n", e.what());
