@@ -69,6 +69,6 @@ std::string SubmitBody(const std::string& suite, const std::string& name);
 void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big,
                         bool wait_for_confirm);
 /// The build client benchmark (bench_client.cc).
-void RunClientBench(int jobs);
+void RunClientBench(int jobs, bool wait_for_confirm);
 
 }  // namespace cbit::bench

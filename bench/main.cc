@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   try {
     for (const auto& b : backends)
       cbit::bench::RunControllerBench(b, reps, seconds, big, wait_for_confirm);
-    if (client_jobs > 0) cbit::bench::RunClientBench(client_jobs);
+    if (client_jobs > 0) cbit::bench::RunClientBench(client_jobs, wait_for_confirm);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cbit-bench: %s\n", e.what());
     rc = 1;

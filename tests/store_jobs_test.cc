@@ -212,7 +212,7 @@ TEST_P(StoreTest, DeleteJobTakesItsHistoryAndRequest) {
 }
 
 // A table that changed a lot is analyzed once, then not again until it
-// changes again (PostgreSQL); SQLite runs PRAGMA optimize.
+// changes again (PostgreSQL; nothing to do on SQLite).
 TEST_P(StoreTest, RefreshStatisticsAnalyzesTablesThatChangedALot) {
   Seed();
   InTransaction(store_->db(), true, [&](Connection& c) {

@@ -144,8 +144,7 @@ class Store {
   /// tables with more than 500 + 10% changed rows (autovacuum's rule, but
   /// not only once a minute: a farm that goes from empty to 10,000 jobs in
   /// seconds otherwise runs on plans made for empty tables, measured 4x
-  /// slower submissions); on SQLite, PRAGMA optimize. Returns the tables
-  /// analyzed (PostgreSQL).
+  /// slower submissions). Nothing on SQLite. Returns the tables analyzed.
   std::vector<std::string> RefreshStatistics();
 
   Catalog LoadCatalog();

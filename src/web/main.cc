@@ -170,6 +170,7 @@ int main(int argc, char** argv) {
     store::Store store(OpenDatabase(cfg));
     store.Migrate();
     spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
+    // Planner statistics kept current as the job tables grow (PostgreSQL).
     store::StatisticsKeeper statistics(store, std::chrono::seconds(10));
 
     // 2. Broker: confirmed channels (a pipelined one for submissions);
