@@ -255,5 +255,25 @@ TEST(AmqpPipeline, OutageFailsWhatIsPendingAndRecovers) {
   EXPECT_EQ(consumer.MessageCount(queue), 2u);
 }
 
+// A broker restart while the pipeline is idle: it notices the close, and the
+// next message goes out on a fresh connection and is confirmed, not failed
+// over to the outbox relay.
+TEST(AmqpPipeline, FirstMessageAfterABrokerRestartIsConfirmed) {
+  RabbitNode node;
+  node.Start();
+  auto opts = node.options();
+  const std::string queue = "Debian_armel_idle_deb", key = "Debian.armel.idle.deb";
+  auto publisher = MakeAmqpPublisher(opts, 1);
+  std::atomic<int> confirmed{0}, refused{0};
+  auto count = [&](bool ok) { ++(ok ? confirmed : refused); };
+  publisher->PublishAsync({key, queue, "before"}, count);
+  publisher->Drain(Clock::now() + std::chrono::seconds(5));
+  node.Restart();
+  publisher->PublishAsync({key, queue, "after"}, count);
+  publisher->Drain(Clock::now() + std::chrono::seconds(10));
+  EXPECT_EQ(confirmed, 2);
+  EXPECT_EQ(refused, 0);
+}
+
 }  // namespace
 }  // namespace cbit::queue
