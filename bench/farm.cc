@@ -95,8 +95,8 @@ Web::Web(const std::string& dir, const std::string& backend, const std::string& 
                       << R"(, "threads": 32, "users": {"admin": ")" << web::HashPassword(kPassword)
                       << R"("}}, "db": )" << db_json
                       << R"(, "controller": {"rabbit_url": "127.0.0.1:)" << amqp.port
-                      << R"(", "channels": 8, "wait_for_confirm": )"
-                      << (wait_for_confirm ? "true" : "false") << "}}";
+                      << R"(", "wait_for_confirm": )" << (wait_for_confirm ? "true" : "false")
+                      << "}}";
   process_ =
       std::make_unique<Process>(std::vector<std::string>{std::string(CBIT_BINARY_DIR) + "/cbit-web",
                                                          "--config", path, "--log-level", "warn"},

@@ -120,7 +120,6 @@ Config LoadConfig(const std::string& path, Config c) {
     Read(q, "rabbit_password", c.amqp.password, "controller");
     Read(q, "rabbit_virtual_host", c.amqp.vhost, "controller");
     Read(q, "rabbit_exchange", c.amqp.exchange, "controller");
-    Read(q, "channels", c.amqp_channels, "controller");
     Read(q, "wait_for_confirm", c.wait_for_confirm, "controller");
   }
   if (auto it = doc.find("webhooks"); it != doc.end()) {

@@ -50,7 +50,6 @@ struct Config {
   int db_pool = 8;
   // "controller"
   queue::AmqpOptions amqp;
-  int amqp_channels = 8;
   /// Answer a submission once the broker confirmed it, not once committed.
   bool wait_for_confirm = false;
   std::string log_level = "info";

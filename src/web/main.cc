@@ -44,8 +44,7 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
       or {"backend": "postgres", "conninfo": "host=… dbname=…"},
    "controller": {"rabbit_url": "localhost:5672", "rabbit_userid": "guest",
                   "rabbit_password": "guest", "rabbit_virtual_host": "/",
-                  "rabbit_exchange": "pybit", "channels": 8,
-                  "wait_for_confirm": false},
+                  "rabbit_exchange": "pybit", "wait_for_confirm": false},
    "webhooks": {"github": {"secret": "…"}, "gitea": {"secret": "…"},
                 "gitlab": {"token": "…"},
                 "cache_dir": "var/webhook-mirrors", "distribution": "Debian",
@@ -173,9 +172,9 @@ int main(int argc, char** argv) {
     // Planner statistics kept current as the job tables grow (PostgreSQL).
     store::StatisticsKeeper statistics(store, std::chrono::seconds(10));
 
-    // 2. Broker: confirmed channels (a pipelined one for submissions);
-    //    connects on first use.
-    auto publisher = queue::MakeAmqpPublisher(cfg.amqp, cfg.amqp_channels);
+    // 2. Broker: every message goes through one pipelined confirmed
+    //    channel (publish_pipeline.h); connects on first use.
+    auto publisher = queue::MakeAmqpPublisher(cfg.amqp, 1);
 
     // 3. Outbox relay: re-publishes what an earlier run recorded but the
     //    broker never confirmed, then whatever a broker outage leaves behind.
