@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
 
 #include "queue/publisher.h"
 #include "tests/support/controller_harness.h"
@@ -97,6 +99,93 @@ TEST_P(Api, SupersedingFollowsDebianVersionOrder) {
   auto again = Submit("hello", "1:0.1-1");
   EXPECT_EQ(again["cancelled"], json::array({newer["jobs"][1]}));
   EXPECT_EQ(StatusOf(newer_amd64), "Failed");
+}
+
+// Concurrent submissions share transactions (util/coalescer.h), but those
+// of one target are recorded one after the other: each supersedes the one
+// before, so exactly one job per target is left Waiting, and every
+// superseded job is reported cancelled once.
+TEST_P(Api, ConcurrentSubmissionsOfOneTargetSupersedeOneAnother) {
+  constexpr int kThreads = 8, kEach = 10;
+  std::vector<std::vector<json>> answers(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", h_->port());
+      c.set_basic_auth(kAdminUser, kAdminPassword);
+      for (int i = 0; i < kEach; ++i) {
+        auto r = c.Post("/job/vcshook",
+                        FormBody({{"package", "hello"},
+                                  {"package_version", "1.0-1"},
+                                  {"suite", "bookworm"},
+                                  {"distribution", "Debian"},
+                                  {"architecture_list", "any"},
+                                  {"format", "deb"},
+                                  {"method", "git"},
+                                  {"uri", "https://git.example/x.git"}}),
+                        "application/x-www-form-urlencoded");
+        ASSERT_TRUE(r);
+        ASSERT_EQ(r->status, 200) << r->body;
+        answers[t].push_back(json::parse(r->body));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<Id> jobs, cancelled;
+  for (const auto& thread : answers) {
+    for (const auto& a : thread) {
+      for (Id j : a["jobs"]) jobs.insert(j);
+      for (Id j : a["cancelled"]) EXPECT_TRUE(cancelled.insert(j).second) << "cancelled twice";
+    }
+  }
+  EXPECT_EQ(jobs.size(), 2u * kThreads * kEach);
+  EXPECT_EQ(cancelled.size(), jobs.size() - 2);
+  auto waiting = Get("/job?status=Waiting");
+  ASSERT_EQ(waiting.size(), 2u);
+  for (const auto& j : waiting) EXPECT_FALSE(cancelled.count(j["id"])) << j;
+  EXPECT_EQ(Get("/packageinstance").size(), 2u);
+}
+
+// A submission that fails in the store (its format was deleted behind the
+// controller's catalog cache) fails alone: submissions sharing its batch
+// are recorded and answered.
+TEST_P(Api, AFailingSubmissionInABatchFailsAlone) {
+  ASSERT_EQ(Send("PUT", "/format", "name=gone").status, 200);
+  Submit("warmup", "1");  // the controller's catalog now knows 'gone'
+  auto gone = h_->store().FindLookup(LookupKind::kFormat, "gone");
+  ASSERT_TRUE(gone);
+  h_->store().DeleteLookup(LookupKind::kFormat, gone->id);
+  constexpr int kThreads = 8;
+  std::vector<int> status(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", h_->port());
+      c.set_basic_auth(kAdminUser, kAdminPassword);
+      auto r = c.Post("/job/vcshook",
+                      FormBody({{"package", "p" + std::to_string(t)},
+                                {"package_version", "1"},
+                                {"suite", "bookworm"},
+                                {"distribution", "Debian"},
+                                {"architecture_list", "any"},
+                                {"format", t == 3 ? "gone" : "deb"},
+                                {"method", "git"},
+                                {"uri", "https://git.example/x.git"}}),
+                      "application/x-www-form-urlencoded");
+      status[t] = r ? r->status : -1;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) {
+    if (t == 3) {
+      EXPECT_GE(status[t], 400);
+      EXPECT_LT(status[t], 500);
+    } else {
+      EXPECT_EQ(status[t], 200) << t;
+    }
+  }
+  EXPECT_TRUE(Get("/job?package=p3").empty());
+  EXPECT_EQ(Get("/job?package=p4").size(), 2u);
 }
 
 TEST_P(Api, ArchAllBuildsOnTheMasterArchOnly) {

@@ -40,11 +40,22 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
             std::optional<Id> env = std::nullopt, std::int64_t now = 1000) {
     return InTransaction(store_->db(), true, [&](Connection& c) {
       SubmitTx tx(c);
-      Id pkg = tx.UpsertPackage(name, version);
-      Id pi = tx.GetOrCreateInstance(pkg, debian_, chickpea_, deb_, Target{arch, env, true}).first;
-      return tx.CreateJob(pi, Transport{"git", "https://example.org/" + name, "abc"},
-                          env ? std::optional<std::string>("wheezy") : std::nullopt, now);
+      const std::pair<std::string, std::string> package{name, version};
+      Id pkg = tx.UpsertPackages({&package, 1})[0];
+      const InstanceKey key{pkg, debian_, chickpea_, deb_, Target{arch, env, true}};
+      Id pi = tx.GetOrCreateInstances({&key, 1})[0].first;
+      const Transport t{"git", "https://example.org/" + name, "abc"};
+      const NewJob job{pi, &t, env ? std::optional<std::string>("wheezy") : std::nullopt};
+      return tx.CreateJobs({&job, 1}, now)[0];
     });
+  }
+
+  /// Records one outbox row; returns its id.
+  static Id AddOutbox(Connection& c, std::optional<Id> job, const std::string& routing_key,
+                      const std::string& queue, const std::string& body, std::int64_t now) {
+    const NewOutbox row{NewOutboxId(), job, routing_key, queue, body};
+    SubmitTx(c).AddOutbox({&row, 1}, now);
+    return row.id;
   }
 
   std::unique_ptr<Store> store_;

@@ -52,6 +52,68 @@ TEST_P(StoreTest, SubmissionReusesPackageAndInstance) {
   EXPECT_EQ(store_->CountInstances(), 2);
 }
 
+// A batch: each call one statement for all submissions, answers in the
+// order asked, duplicates of a package resolved to one row.
+TEST_P(StoreTest, BatchOfSubmissionsInOneTransaction) {
+  Seed();
+  Id old = Submit("hello", "0.9", armel_);
+  const Transport t{"git", "https://example.org/hello", "abc"};
+  struct Ids {
+    std::vector<Id> packages, instances, jobs;
+    std::vector<std::vector<ActiveJob>> active;
+  };
+  Ids got = InTransaction(store_->db(), true, [&](Connection& c) {
+    SubmitTx tx(c);
+    Ids out;
+    const std::vector<std::pair<std::string, std::string>> packages = {
+        {"zlib", "1.0"}, {"hello", "1.0"}, {"zlib", "1.0"}, {"hello", "0.9"}};
+    out.packages = tx.UpsertPackages(packages);
+    const std::vector<InstanceKey> keys = {
+        {out.packages[0], debian_, chickpea_, deb_, Target{armel_, std::nullopt, true}},
+        {out.packages[1], debian_, chickpea_, deb_, Target{armel_, std::nullopt, true}},
+        {out.packages[1], debian_, chickpea_, deb_, Target{i386_, wheezy_, false}},
+        {out.packages[3], debian_, chickpea_, deb_, Target{armel_, std::nullopt, false}}};
+    for (const auto& [id, master] : tx.GetOrCreateInstances(keys)) out.instances.push_back(id);
+    const std::vector<ActiveKey> active = {
+        {"hello", debian_, chickpea_, Target{i386_, wheezy_}},
+        {"hello", debian_, chickpea_, Target{armel_, std::nullopt}},
+        {"zlib", debian_, chickpea_, Target{armel_, std::nullopt}}};
+    out.active = tx.ActiveJobs(active);
+    const std::vector<Id> cancel = {old};
+    tx.SetStatuses(cancel, 3, 5000);
+    const std::vector<NewJob> jobs = {{out.instances[2], &t, "wheezy"},
+                                      {out.instances[0], &t, std::nullopt},
+                                      {out.instances[1], &t, std::nullopt}};
+    out.jobs = tx.CreateJobs(jobs, 5000);
+    return out;
+  });
+  EXPECT_EQ(got.packages[0], got.packages[2]);
+  EXPECT_NE(got.packages[0], got.packages[1]);
+  EXPECT_EQ(got.packages[3], store_->GetJob(old).instance.package.id);
+  EXPECT_EQ(got.instances[3], store_->GetJob(old).instance.id);
+  ASSERT_EQ(got.active.size(), 3u);
+  EXPECT_TRUE(got.active[0].empty());
+  ASSERT_EQ(got.active[1].size(), 1u);
+  EXPECT_EQ(got.active[1][0].job_id, old);
+  EXPECT_TRUE(got.active[2].empty());
+  EXPECT_EQ(store_->GetJob(old).status, "Cancelled");
+  EXPECT_EQ(store_->JobHistoryOf(old).back().time_us, 5000);
+  ASSERT_EQ(got.jobs.size(), 3u);
+  Job env_job = store_->GetJob(got.jobs[0]);
+  EXPECT_EQ(env_job.instance.id, got.instances[2]);
+  EXPECT_EQ(env_job.instance.build_env->name, "wheezy");
+  EXPECT_FALSE(env_job.instance.master);
+  EXPECT_EQ(store_->GetJob(got.jobs[1]).instance.package.name, "zlib");
+  EXPECT_TRUE(store_->GetJob(got.jobs[1]).instance.master);
+  EXPECT_EQ(store_->GetJob(got.jobs[2]).instance.package.name, "hello");
+  for (Id j : got.jobs) {
+    EXPECT_EQ(store_->GetJob(j).status, "Waiting");
+    EXPECT_EQ(store_->JobHistoryOf(j).size(), 1u);
+    EXPECT_EQ(store_->BuildRequestOf(j, nullptr)->uri, t.uri);
+  }
+  EXPECT_EQ(store_->CountPackages(), 3);
+}
+
 TEST_P(StoreTest, ConcurrentSubmissionsShareOneInstance) {
   Seed();
   std::vector<std::thread> threads;
@@ -165,7 +227,8 @@ TEST_P(StoreTest, ActiveJobsAreTheSupersedeCandidates) {
   store_->ReportStatus(failed, "Failed", std::nullopt, 2000);
 
   auto active = InTransaction(store_->db(), true, [&](Connection& c) {
-    return SubmitTx(c).ActiveJobs("hello", debian_, chickpea_, Target{i386_, wheezy_, false});
+    const ActiveKey key{"hello", debian_, chickpea_, Target{i386_, wheezy_, false}};
+    return SubmitTx(c).ActiveJobs({&key, 1})[0];
   });
   ASSERT_EQ(active.size(), 2u);
   EXPECT_EQ(active[0].job_id, waiting);
@@ -181,7 +244,8 @@ TEST_P(StoreTest, ActiveJobsAreTheSupersedeCandidates) {
   EXPECT_EQ(active[1].buildclient->name, "client1");
 
   auto no_env = InTransaction(store_->db(), false, [&](Connection& c) {
-    return SubmitTx(c).ActiveJobs("hello", debian_, chickpea_, Target{i386_, std::nullopt});
+    const ActiveKey key{"hello", debian_, chickpea_, Target{i386_, std::nullopt}};
+    return SubmitTx(c).ActiveJobs({&key, 1})[0];
   });
   EXPECT_EQ(no_env.size(), 1u);
 }
@@ -216,8 +280,7 @@ TEST_P(StoreTest, DeleteJobTakesItsHistoryAndRequest) {
 TEST_P(StoreTest, RefreshStatisticsAnalyzesTablesThatChangedALot) {
   Seed();
   InTransaction(store_->db(), true, [&](Connection& c) {
-    SubmitTx tx(c);
-    for (int i = 0; i < 700; ++i) tx.AddOutbox(std::nullopt, "k", "", "{}", i);
+    for (int i = 0; i < 700; ++i) AddOutbox(c, std::nullopt, "k", "", "{}", i);
   });
   if (GetParam() == "sqlite") {
     EXPECT_TRUE(store_->RefreshStatistics().empty());
@@ -239,11 +302,10 @@ TEST_P(StoreTest, Outbox) {
   Seed();
   Id job = Submit("hello", "1.0", armel_);
   std::vector<Id> ids = InTransaction(store_->db(), true, [&](Connection& c) {
-    SubmitTx tx(c);
-    return std::vector<Id>{tx.AddOutbox(job, "Debian.armel.chickpea.deb",
-                                        "Debian_armel_chickpea_deb", "{\"a\":1}", 100),
-                           tx.AddOutbox(std::nullopt, "build_client_x", "", "{}", 200),
-                           tx.AddOutbox(job, "k", "q", "late", 300)};
+    return std::vector<Id>{AddOutbox(c, job, "Debian.armel.chickpea.deb",
+                                     "Debian_armel_chickpea_deb", "{\"a\":1}", 100),
+                           AddOutbox(c, std::nullopt, "build_client_x", "", "{}", 200),
+                           AddOutbox(c, job, "k", "q", "late", 300)};
   });
   auto pending = store_->PendingOutbox(300, 10);
   ASSERT_EQ(pending.size(), 2u);
@@ -265,8 +327,7 @@ TEST_P(StoreTest, Outbox) {
 TEST_P(StoreTest, OutboxDeletesManyIds) {
   std::vector<Id> ids = InTransaction(store_->db(), true, [&](Connection& c) {
     std::vector<Id> out;
-    for (int i = 0; i < 150; ++i)
-      out.push_back(SubmitTx(c).AddOutbox(std::nullopt, "k", "q", "b", i));
+    for (int i = 0; i < 150; ++i) out.push_back(AddOutbox(c, std::nullopt, "k", "q", "b", i));
     return out;
   });
   ids.pop_back();

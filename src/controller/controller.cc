@@ -1,5 +1,8 @@
 #include "controller/controller.h"
 
+#include <map>
+#include <tuple>
+
 #include "controller/errors.h"
 #include "controller/resolve.h"
 #include "core/debian.h"
@@ -82,8 +85,43 @@ struct Controller::Plan {
   Id cancelled_status = 0;
 };
 
+/// One caller's plan, waiting for its batch, and what recording it gave.
+struct Controller::Pending {
+  const Plan* plan;
+  Dispatch dispatch;
+  std::vector<OutboxMessage> msgs;
+  std::exception_ptr error;
+};
+
+namespace {
+
+// Two submissions whose targets share a package name, dist, suite, arch and
+// build env supersede one another: they are recorded one after the other.
+bool SameTarget(const store::Target& a, const store::Target& b) {
+  return a.arch_id == b.arch_id && a.buildenv_id == b.buildenv_id;
+}
+
+}  // namespace
+
 Controller::Controller(store::Store& store, Outbox& outbox, Options opts)
-    : store_(store), outbox_(outbox), opts_(std::move(opts)), catalog_(store, opts_.catalog_ttl) {}
+    : store_(store),
+      outbox_(outbox),
+      opts_(std::move(opts)),
+      catalog_(store, opts_.catalog_ttl),
+      batcher_(
+          {.max_batch = opts_.batch_size, .max_running = 2},
+          [](const Pending& a, const Pending& b) {
+            const Plan& x = *a.plan;
+            const Plan& y = *b.plan;
+            if (x.name != y.name || x.dist.id != y.dist.id || x.suite.id != y.suite.id) {
+              return false;
+            }
+            for (const auto& i : x.items)
+              for (const auto& j : y.items)
+                if (SameTarget(i.target, j.target)) return true;
+            return false;
+          },
+          [this](std::span<Pending* const> batch) { RunBatch(batch); }) {}
 
 std::int64_t Controller::Now() const { return opts_.clock ? opts_.clock() : NowMicros(); }
 
@@ -176,57 +214,139 @@ Dispatch Controller::Retry(Id job_id) {
   return SubmitForInstance(job.instance.id, *transport);
 }
 
-// Records the jobs of a plan in one transaction (SPEC §3 steps 5-6), then
-// publishes what it recorded. Superseding runs per target before the new job
-// exists, so a resubmission of the same version replaces the older request.
+// Records a plan together with whatever other submissions arrive meanwhile
+// (one transaction, a few statements for all: store::SubmitTx), then
+// publishes what it recorded.
 Dispatch Controller::Execute(const Plan& plan) {
-  std::vector<OutboxMessage> msgs;
-  Dispatch d;
-  const std::int64_t now = Now();
-  store_.Write([&](store::Connection& c) {
-    msgs.clear();
-    d = Dispatch{};
-    store::SubmitTx tx(c);
-    Id package_id = plan.package_id ? *plan.package_id : tx.UpsertPackage(plan.name, plan.version);
-    for (const auto& item : plan.items) {
-      PackageInstance pi = item.instance;
-      pi.package.id = package_id;
-      if (pi.id == 0) {
-        auto [id, master] = tx.GetOrCreateInstance(package_id, plan.dist.id, plan.suite.id,
-                                                   plan.format.id, item.target);
-        pi.id = id;
-        pi.master = master;
-      }
-      for (const auto& a : tx.ActiveJobs(plan.name, plan.dist.id, plan.suite.id, item.target)) {
-        if (debian::CompareVersions(a.version, plan.version) > 0) continue;  // newer: keep
-        if (a.status == status::kBuilding && a.buildclient) {
-          // The client owns a running build: ask it to stop; it reports Cancelled.
-          Job old{a.job_id, pi, a.buildclient, a.status};
-          old.instance.id = a.instance_id;
-          old.instance.master = a.master;
-          old.instance.package = {a.package_id, plan.name, a.version};
-          std::string body = wire::Encode(CancelRequest{old, opts_.web_host});
-          Id oid = tx.AddOutbox(a.job_id, a.buildclient->name, "", body, now);
-          msgs.push_back({oid, {a.buildclient->name, "", std::move(body)}});
-          d.cancel_requested.push_back(a.job_id);
-        } else {
-          tx.SetStatus(a.job_id, plan.cancelled_status, now);
-          d.cancelled.push_back(a.job_id);
-        }
-      }
-      std::optional<std::string> env;
-      if (pi.build_env) env = pi.build_env->name;
-      Id job_id = tx.CreateJob(pi.id, plan.transport, env, now);
-      BuildRequest br{
-          Job{job_id, pi, std::nullopt, status::kWaiting}, plan.transport, opts_.web_host, {}};
-      std::string body = wire::Encode(br);
-      Id oid = tx.AddOutbox(job_id, RoutingKey(pi), QueueName(pi), body, now);
-      msgs.push_back({oid, {RoutingKey(pi), QueueName(pi), std::move(body)}});
-      d.jobs.push_back(job_id);
+  Pending p{&plan, {}, {}, nullptr};
+  batcher_.Run(p);
+  if (p.error) std::rethrow_exception(p.error);
+  p.dispatch.dispatched = outbox_.Publish(p.msgs, opts_.wait_for_confirm);
+  return p.dispatch;
+}
+
+void Controller::RunBatch(std::span<Pending* const> batch) {
+  try {
+    store_.Write([&](store::Connection& c) { Record(c, batch); });
+    return;
+  } catch (...) {
+    if (batch.size() == 1) {
+      batch[0]->error = std::current_exception();
+      return;
     }
-  });
-  d.dispatched = outbox_.Publish(msgs, opts_.wait_for_confirm);
-  return d;
+  }
+  // The batch failed as a whole: each submission alone, so that only the
+  // faulty one hears of its error.
+  for (Pending* p : batch) {
+    try {
+      store_.Write([&](store::Connection& c) { Record(c, {&p, 1}); });
+    } catch (...) {
+      p->error = std::current_exception();
+    }
+  }
+}
+
+// SPEC §3 steps 5-6 for a batch of plans with no target in common: get or
+// create packages and instances, supersede the active jobs of each target
+// (older or equal versions; a Building one is asked to stop), create the
+// jobs, record their messages.
+void Controller::Record(store::Connection& c, std::span<Pending* const> batch) {
+  store::SubmitTx tx(c);
+  const std::int64_t now = Now();
+  std::vector<std::pair<std::string, std::string>> packages;
+  for (Pending* p : batch) {
+    p->dispatch = Dispatch{};
+    p->msgs.clear();
+    if (!p->plan->package_id) packages.emplace_back(p->plan->name, p->plan->version);
+  }
+  std::vector<Id> package_ids = tx.UpsertPackages(packages);
+
+  // Every target of every plan, with the instance to build it in.
+  struct Slot {
+    Pending* p;
+    const Plan::Item* item;
+    PackageInstance pi;
+  };
+  std::vector<Slot> slots;
+  std::vector<store::InstanceKey> new_instances;
+  std::vector<std::size_t> slot_of_instance;
+  std::size_t next_package = 0;
+  for (Pending* p : batch) {
+    const Plan& plan = *p->plan;
+    Id package_id = plan.package_id ? *plan.package_id : package_ids[next_package++];
+    for (const auto& item : plan.items) {
+      Slot s{p, &item, item.instance};
+      s.pi.package.id = package_id;
+      if (s.pi.id == 0) {
+        new_instances.push_back(
+            {package_id, plan.dist.id, plan.suite.id, plan.format.id, item.target});
+        slot_of_instance.push_back(slots.size());
+      }
+      slots.push_back(std::move(s));
+    }
+  }
+  auto instances = tx.GetOrCreateInstances(new_instances);
+  for (std::size_t k = 0; k < instances.size(); ++k) {
+    PackageInstance& pi = slots[slot_of_instance[k]].pi;
+    std::tie(pi.id, pi.master) = instances[k];
+  }
+
+  std::vector<store::ActiveKey> keys;
+  for (const Slot& s : slots) {
+    const Plan& plan = *s.p->plan;
+    keys.push_back({plan.name, plan.dist.id, plan.suite.id, s.item->target});
+  }
+  auto active = tx.ActiveJobs(keys);
+  std::vector<store::NewOutbox> rows;
+  std::vector<Pending*> row_owner;
+  std::map<Id, std::vector<Id>> cancel;  // status id → jobs
+  for (std::size_t k = 0; k < slots.size(); ++k) {
+    const Slot& s = slots[k];
+    const Plan& plan = *s.p->plan;
+    for (const auto& a : active[k]) {
+      if (debian::CompareVersions(a.version, plan.version) > 0) continue;  // newer: keep
+      if (a.status == status::kBuilding && a.buildclient) {
+        // The client owns a running build: ask it to stop; it reports Cancelled.
+        Job old{a.job_id, s.pi, a.buildclient, a.status};
+        old.instance.id = a.instance_id;
+        old.instance.master = a.master;
+        old.instance.package = {a.package_id, plan.name, a.version};
+        rows.push_back({store::NewOutboxId(), a.job_id, a.buildclient->name, "",
+                        wire::Encode(CancelRequest{old, opts_.web_host})});
+        row_owner.push_back(s.p);
+        s.p->dispatch.cancel_requested.push_back(a.job_id);
+      } else {
+        cancel[plan.cancelled_status].push_back(a.job_id);
+        s.p->dispatch.cancelled.push_back(a.job_id);
+      }
+    }
+  }
+  for (const auto& [status_id, jobs] : cancel) tx.SetStatuses(jobs, status_id, now);
+
+  std::vector<store::NewJob> jobs;
+  for (const Slot& s : slots) {
+    std::optional<std::string> env;
+    if (s.pi.build_env) env = s.pi.build_env->name;
+    jobs.push_back({s.pi.id, &s.p->plan->transport, std::move(env)});
+  }
+  std::vector<Id> job_ids = tx.CreateJobs(jobs, now);
+  for (std::size_t k = 0; k < slots.size(); ++k) {
+    const Slot& s = slots[k];
+    BuildRequest br{Job{job_ids[k], s.pi, std::nullopt, status::kWaiting},
+                    s.p->plan->transport,
+                    opts_.web_host,
+                    {}};
+    rows.push_back(
+        {store::NewOutboxId(), job_ids[k], RoutingKey(s.pi), QueueName(s.pi), wire::Encode(br)});
+    row_owner.push_back(s.p);
+    s.p->dispatch.jobs.push_back(job_ids[k]);
+  }
+  tx.AddOutbox(rows, now);
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    store::NewOutbox& r = rows[k];
+    row_owner[k]->msgs.push_back(
+        {r.id, {std::move(r.routing_key), std::move(r.queue), std::move(r.body)}});
+  }
 }
 
 CancelOutcome Controller::Cancel(Id job_id) {
@@ -244,21 +364,26 @@ void Controller::CancelJobs(const std::vector<Job>& jobs) {
   if (jobs.empty()) return;
   auto snap = catalog_.Get();
   Id cancelled = snap->catalog.Find(LookupKind::kStatus, status::kCancelled)->id;
-  std::vector<OutboxMessage> msgs;
+  std::vector<store::NewOutbox> rows;
+  std::vector<Id> now_cancelled;
+  for (const auto& job : jobs) {
+    if (job.status == status::kBuilding && job.buildclient) {
+      rows.push_back({store::NewOutboxId(), job.id, job.buildclient->name, "",
+                      wire::Encode(CancelRequest{job, opts_.web_host})});
+    } else {
+      now_cancelled.push_back(job.id);
+    }
+  }
   const std::int64_t now = Now();
   store_.Write([&](store::Connection& c) {
-    msgs.clear();
     store::SubmitTx tx(c);
-    for (const auto& job : jobs) {
-      if (job.status == status::kBuilding && job.buildclient) {
-        std::string body = wire::Encode(CancelRequest{job, opts_.web_host});
-        Id oid = tx.AddOutbox(job.id, job.buildclient->name, "", body, now);
-        msgs.push_back({oid, {job.buildclient->name, "", std::move(body)}});
-      } else {
-        tx.SetStatus(job.id, cancelled, now);
-      }
-    }
+    tx.SetStatuses(now_cancelled, cancelled, now);
+    tx.AddOutbox(rows, now);
   });
+  std::vector<OutboxMessage> msgs;
+  for (auto& r : rows) {
+    msgs.push_back({r.id, {std::move(r.routing_key), std::move(r.queue), std::move(r.body)}});
+  }
   outbox_.Publish(msgs, opts_.wait_for_confirm);
 }
 

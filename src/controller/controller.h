@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "controller/outbox.h"
 #include "queue/publisher.h"
 #include "store/store.h"
+#include "util/coalescer.h"
 
 namespace cbit::controller {
 
@@ -46,6 +48,9 @@ class Controller {
     /// instead of once they are committed and sent (the outbox keeps them
     /// until confirmed either way).
     bool wait_for_confirm = false;
+    /// Submissions recorded in one transaction at most (concurrent ones
+    /// share it: util/coalescer.h).
+    std::size_t batch_size = 32;
   };
   Controller(store::Store& store, Outbox& outbox, Options opts);
 
@@ -68,7 +73,10 @@ class Controller {
 
  private:
   struct Plan;
+  struct Pending;
   Dispatch Execute(const Plan& plan);
+  void RunBatch(std::span<Pending* const> batch);
+  void Record(store::Connection& c, std::span<Pending* const> batch);
   void CancelJobs(const std::vector<Job>& jobs);
   int CancelWhere(const store::JobFilter& f, const std::optional<std::string>& version);
   std::int64_t Now() const;
@@ -77,6 +85,7 @@ class Controller {
   Outbox& outbox_;
   Options opts_;
   CatalogCache catalog_;
+  Coalescer<Pending> batcher_;
 };
 
 /// Checks the fields of a submission; throws InvalidInput naming every

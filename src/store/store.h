@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -69,29 +70,66 @@ struct Target {
   bool master = false;  ///< used when the package instance is created
 };
 
-/// A write transaction for submissions: the controller's job logic drives it
-/// step by step (controller/submit.cc) and commits once.
+/// A package instance named by its combination.
+struct InstanceKey {
+  Id package_id = 0, dist_id = 0, suite_id = 0, format_id = 0;
+  Target target;
+};
+
+/// Where a submission looks for jobs to supersede: a package name (any
+/// version) in one dist/suite/arch/build env.
+struct ActiveKey {
+  std::string name;
+  Id dist_id = 0, suite_id = 0;
+  Target target;
+};
+
+/// A job to create in Waiting, with its build request.
+struct NewJob {
+  Id instance_id = 0;
+  const Transport* transport = nullptr;
+  std::optional<std::string> env_name;
+};
+
+/// A message to record in the outbox (the id is chosen by NewOutboxId).
+struct NewOutbox {
+  Id id = 0;
+  std::optional<Id> job_id;
+  std::string routing_key, queue, body;
+};
+
+/// A fresh outbox id: chosen here, not by the database, so that the insert
+/// needs no answer and travels with the COMMIT.
+Id NewOutboxId();
+
+/// The writes of submissions and cancels, inside the caller's transaction,
+/// set-based: each call is one statement however many submissions a batch
+/// holds (controller/batcher.h groups concurrent ones), so a batch costs
+/// the same few round trips as a single submission.
 class SubmitTx {
  public:
   explicit SubmitTx(Connection& c) : c_(c) {}
-  /// Get or create the package row.
-  Id UpsertPackage(const std::string& name, const std::string& version);
-  /// Get or create the package instance; `t.master` applies only to a new
-  /// one. Returns its id and master flag.
-  std::pair<Id, bool> GetOrCreateInstance(Id package_id, Id dist_id, Id suite_id, Id format_id,
-                                          const Target& t);
-  /// Jobs in Waiting, Blocked or Building of this package name for the same
-  /// dist/suite/arch/build env (any version).
-  std::vector<ActiveJob> ActiveJobs(const std::string& name, Id dist_id, Id suite_id,
-                                    const Target& t);
-  /// Creates a job in Waiting with its build request; returns the job id.
-  Id CreateJob(Id instance_id, const Transport& t, const std::optional<std::string>& env_name,
-               std::int64_t now_us);
-  /// Appends a status to a job's history and makes it the current one.
+  /// Gets or creates the package rows; returns their ids in the order given
+  /// (duplicates allowed). Rows are locked in (name, version) order, so
+  /// concurrent batches cannot deadlock on them.
+  std::vector<Id> UpsertPackages(std::span<const std::pair<std::string, std::string>> packages);
+  /// Gets or creates the instances (distinct keys); `target.master` applies
+  /// only to a new one. Returns id and master flag of each, in order.
+  std::vector<std::pair<Id, bool>> GetOrCreateInstances(std::span<const InstanceKey> keys);
+  /// For each key: its jobs in Waiting, Blocked or Building, by job id.
+  std::vector<std::vector<ActiveJob>> ActiveJobs(std::span<const ActiveKey> keys);
+  /// Creates jobs in Waiting with their build requests and first history
+  /// rows; instance ids must be distinct. Returns the job ids, in order.
+  std::vector<Id> CreateJobs(std::span<const NewJob> jobs, std::int64_t now_us);
+  /// Appends a status to one job's history and makes it the current one;
+  /// NotFound when the job does not exist.
   void SetStatus(Id job_id, Id status_id, std::int64_t now_us);
-  /// Records a message to publish; the outbox row goes once the broker confirms.
-  Id AddOutbox(std::optional<Id> job_id, const std::string& routing_key, const std::string& queue,
-               const std::string& body, std::int64_t now_us);
+  /// The same for many jobs, sent with the next statement (jobs that no
+  /// longer exist are skipped).
+  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us);
+  /// Records messages to publish, sent with the next statement; a row goes
+  /// once the broker confirms its message.
+  void AddOutbox(std::span<const NewOutbox> rows, std::int64_t now_us);
 
  private:
   Connection& c_;
