@@ -3,53 +3,28 @@
 namespace cbit::store {
 
 GroupCommitter::GroupCommitter(Database& db, std::size_t max_batch)
-    : db_(db), max_batch_(max_batch), thread_([this] { Loop(); }) {}
-
-GroupCommitter::~GroupCommitter() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  work_.notify_all();
-  thread_.join();
-}
+    : db_(db),
+      batcher_(
+          {.max_batch = max_batch, .max_running = 1},
+          [](const Item&, const Item&) { return false; },
+          [this](std::span<Item* const> batch) { CommitBatch(batch); }) {}
 
 void GroupCommitter::Run(const std::function<void(Connection&)>& fn) {
-  Item item{&fn, nullptr, false, {}};
-  std::unique_lock lock(mu_);
-  queue_.push_back(&item);
-  work_.notify_one();
-  item.cv.wait(lock, [&] { return item.done; });
+  Item item{&fn, nullptr};
+  batcher_.Run(item);
   if (item.error) std::rethrow_exception(item.error);
 }
 
-void GroupCommitter::Loop() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    work_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping with nothing left
-    // Everything waiting now goes into one transaction; whoever arrives
-    // while it commits goes into the next.
-    std::deque<Item*> batch;
-    while (!queue_.empty() && batch.size() < max_batch_) {
-      batch.push_back(queue_.front());
-      queue_.pop_front();
-    }
-    lock.unlock();
-    CommitBatch(batch);
-    lock.lock();
-    for (Item* i : batch) {
-      i->done = true;
-      i->cv.notify_one();
-    }
-  }
-}
-
-void GroupCommitter::CommitBatch(std::deque<Item*>& batch) {
+void GroupCommitter::CommitBatch(std::span<Item* const> batch) {
   try {
     auto conn = db_.Acquire();
     conn->Begin(true);
     try {
+      if (batch.size() == 1) {  // alone: no savepoint needed
+        (*batch[0]->fn)(*conn);
+        conn->Commit();
+        return;
+      }
       for (Item* item : batch) {
         conn->Exec("SAVEPOINT cbit_item");
         try {

@@ -2,28 +2,27 @@
 // fsync. SQLite commits one writer at a time and fsyncs on each COMMIT, so
 // without this eight submitters wait in line for eight fsyncs; with it they
 // share one. (PostgreSQL groups WAL flushes of concurrent commits itself.)
+// The transaction runs on a caller's thread (util/coalescer.h): a writer
+// alone commits at once, with no hand-over to another thread.
 //
 // Each caller's work runs in a SAVEPOINT of the shared transaction: a caller
 // whose work throws is rolled back alone and gets its exception; the others
 // commit. A failed COMMIT fails every caller of that batch.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <exception>
 #include <functional>
-#include <mutex>
-#include <thread>
+#include <span>
 
 #include "store/db.h"
+#include "util/coalescer.h"
 
 namespace cbit::store {
 
 class GroupCommitter {
  public:
-  /// Starts the committing thread; `max_batch` bounds one transaction.
-  GroupCommitter(Database& db, std::size_t max_batch = 64);
-  ~GroupCommitter();
+  /// `max_batch` bounds one transaction.
+  explicit GroupCommitter(Database& db, std::size_t max_batch = 64);
 
   /// Runs `fn` in the next shared transaction and returns once it is
   /// committed; rethrows what `fn` threw, or the commit's DbError.
@@ -33,19 +32,11 @@ class GroupCommitter {
   struct Item {
     const std::function<void(Connection&)>* fn;
     std::exception_ptr error;
-    bool done = false;
-    std::condition_variable cv;  ///< wakes this caller only
   };
-  void Loop();
-  void CommitBatch(std::deque<Item*>& batch);
+  void CommitBatch(std::span<Item* const> batch);
 
   Database& db_;
-  std::size_t max_batch_;
-  std::mutex mu_;
-  std::condition_variable work_;
-  std::deque<Item*> queue_;
-  bool stop_ = false;
-  std::thread thread_;
+  Coalescer<Item> batcher_;
 };
 
 }  // namespace cbit::store

@@ -168,7 +168,9 @@ class Store {
 
   /// Runs `fn` in a write transaction and returns once it is committed.
   /// On SQLite concurrent callers share one transaction and one fsync
-  /// (group_commit.h); on PostgreSQL each has its own.
+  /// (group_commit.h); on PostgreSQL each has its own. The frequent writes
+  /// (submissions, status reports, log chunks, outbox deletions) go
+  /// through here.
   void Write(const std::function<void(Connection&)>& fn);
 
   /// Creates or upgrades the schema to the newest migration.

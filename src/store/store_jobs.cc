@@ -112,7 +112,7 @@ std::optional<Transport> Store::BuildRequestOf(Id job_id, std::string* env_name)
 
 void Store::ReportStatus(Id job_id, const std::string& status,
                          const std::optional<std::string>& client, std::int64_t now_us) {
-  InTransaction(*db_, true, [&](Connection& c) {
+  Write([&](Connection& c) {
     Result st = c.Exec(kStatusNamed, {status});
     if (st.empty()) throw NotFound("unknown status '" + status + "'");
     SubmitTx tx(c);

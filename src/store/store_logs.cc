@@ -50,7 +50,8 @@ std::int64_t LengthOf(Connection& c, Id job_id, int attempt) {
 
 LogAppend Store::AppendLog(Id job_id, std::optional<int> attempt, std::int64_t offset,
                            const std::string& data) {
-  return InTransaction(*db_, true, [&](Connection& c) {
+  LogAppend out;
+  Write([&](Connection& c) {
     JobLogState state = StateOf(c, job_id);
     int a = attempt.value_or(state.attempts);
     if (a < 1 || a > state.attempts) {
@@ -69,8 +70,9 @@ LogAppend Store::AppendLog(Id job_id, std::optional<int> attempt, std::int64_t o
       c.Exec(kInsertChunk, {job_id, std::int64_t{a}, length, data.substr(skip)});
       length += static_cast<std::int64_t>(data.size() - skip);
     }
-    return LogAppend{a, length};
+    out = LogAppend{a, length};
   });
+  return out;
 }
 
 LogRead Store::ReadLog(Id job_id, std::optional<int> attempt, std::int64_t offset) {

@@ -197,7 +197,7 @@ std::vector<OutboxRow> Store::PendingOutbox(std::int64_t created_before_us, int 
 
 void Store::DeleteOutbox(const std::vector<Id>& ids) {
   if (ids.empty()) return;
-  InTransaction(*db_, true, [&](Connection& c) {
+  Write([&](Connection& c) {
     for (std::size_t start = 0; start < ids.size(); start += kOutboxBatch) {
       std::vector<Param> batch(kOutboxBatch);
       for (std::size_t i = start; i < ids.size() && i < start + kOutboxBatch; ++i) {

@@ -49,13 +49,18 @@ class Coalescer {
     Entry self{&item};
     std::unique_lock lock(mu_);
     queue_.push_back(&self);
-    while (!self.done) {
-      std::vector<Entry*> batch;
-      if (running_batches_ < opts_.max_running) batch = Take();
-      if (batch.empty()) {
-        cv_.wait(lock);
-        continue;
-      }
+    self.lead = running_batches_ < opts_.max_running;
+    for (;;) {
+      // Only this caller's batch finishing, or its turn to lead, wakes it:
+      // a batch's end wakes its own items and one leader, not everyone.
+      self.cv.wait(lock, [&] { return self.done || self.lead; });
+      if (self.done) return;
+      self.lead = false;
+      // The slot it was woken for went to a newcomer: the end of a
+      // running batch hands the lead on again.
+      if (running_batches_ >= opts_.max_running) continue;
+      std::vector<Entry*> batch = Take();
+      if (batch.empty()) continue;  // all conflict with running batches
       ++running_batches_;
       running_.insert(running_.end(), batch.begin(), batch.end());
       lock.unlock();
@@ -66,10 +71,18 @@ class Coalescer {
       lock.lock();
       --running_batches_;
       for (Entry* e : batch) {
-        e->done = true;
         running_.erase(std::find(running_.begin(), running_.end(), e));
+        e->done = true;
+        if (e != &self) e->cv.notify_one();
       }
-      cv_.notify_all();
+      // The oldest waiting caller runs the next batch (this one, if its
+      // own item is still waiting, does it itself).
+      if (!self.done) {
+        self.lead = true;
+      } else if (!queue_.empty()) {
+        queue_.front()->lead = true;
+        queue_.front()->cv.notify_one();
+      }
     }
   }
 
@@ -77,6 +90,8 @@ class Coalescer {
   struct Entry {
     T* item;
     bool done = false;
+    bool lead = false;  ///< this caller is to take and run the next batch
+    std::condition_variable cv;
   };
 
   // The waiting items, oldest first, that conflict with nothing running,
@@ -104,7 +119,6 @@ class Coalescer {
   const Conflict conflict_;
   const RunBatch run_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<Entry*> queue_;
   std::vector<Entry*> running_;
   int running_batches_ = 0;
