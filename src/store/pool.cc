@@ -17,8 +17,15 @@ class PooledConnection final : public Connection {
   }
   Connection& inner() { return *inner_; }
 
+  using Connection::Defer;
+  using Connection::Exec;
   Result Exec(std::string_view sql, std::span<const Param> params) override {
     return inner_->Exec(sql, params);
+  }
+  // Forwarded, or the base class would run deferred statements at once and
+  // PostgreSQL would pay a round trip for each.
+  void Defer(std::string_view sql, std::span<const Param> params) override {
+    inner_->Defer(sql, params);
   }
   void Begin(bool write) override { inner_->Begin(write); }
   void Commit() override { inner_->Commit(); }

@@ -11,12 +11,19 @@ class FakeConnection : public Connection {
  public:
   explicit FakeConnection(int* live) : live_(live) { ++*live_; }
   ~FakeConnection() override { --*live_; }
-  Result Exec(std::string_view, std::span<const Param>) override { return {}; }
+  using Connection::Defer;
+  using Connection::Exec;
+  Result Exec(std::string_view, std::span<const Param>) override {
+    ++executed;
+    return {};
+  }
+  void Defer(std::string_view, std::span<const Param>) override { ++deferred; }
   void Begin(bool) override { in_tx = true; }
   void Commit() override { in_tx = false; }
   void Rollback() override { in_tx = false; }
   void ExecScript(std::string_view) override {}
   bool in_tx = false;
+  int executed = 0, deferred = 0;
 
  private:
   int* live_;
@@ -29,13 +36,16 @@ class FakeDatabase : public Database {
             size, std::chrono::milliseconds(100),
             [this] {
               ++opened;
-              return std::make_unique<FakeConnection>(&live);
+              auto c = std::make_unique<FakeConnection>(&live);
+              last = c.get();
+              return c;
             },
             [](Connection& c) { return !static_cast<FakeConnection&>(c).in_tx; }) {}
   std::string_view dialect() const override { return "fake"; }
   Lease Acquire() override { return pool_.Acquire(this); }
   int opened = 0;
   int live = 0;
+  FakeConnection* last = nullptr;  ///< the connection opened last
 
  protected:
   void Release(std::unique_ptr<Connection> c) override { pool_.Release(std::move(c)); }
@@ -50,6 +60,18 @@ TEST(PoolTest, OpensLazilyAndReuses) {
   { auto a = db.Acquire(); }
   { auto b = db.Acquire(); }
   EXPECT_EQ(db.opened, 1);
+}
+
+// A deferred statement must reach the backend as deferred: PostgreSQL sends
+// those with the next statement instead of one round trip each.
+TEST(PoolTest, DeferReachesTheBackendConnection) {
+  FakeDatabase db(1);
+  auto a = db.Acquire();
+  a->Defer("INSERT 1");
+  a->Exec("SELECT 1");
+  ASSERT_NE(db.last, nullptr);
+  EXPECT_EQ(db.last->deferred, 1);
+  EXPECT_EQ(db.last->executed, 1);
 }
 
 TEST(PoolTest, WaitsThenGivesUp) {
