@@ -40,13 +40,13 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
             std::optional<Id> env = std::nullopt, std::int64_t now = 1000) {
     return InTransaction(store_->db(), true, [&](Connection& c) {
       SubmitTx tx(c);
-      const std::pair<std::string, std::string> package{name, version};
-      Id pkg = tx.UpsertPackages({&package, 1})[0];
-      const InstanceKey key{pkg, debian_, chickpea_, deb_, Target{arch, env, true}};
-      Id pi = tx.GetOrCreateInstances({&key, 1})[0].first;
+      const SubmitKey key{name, version, debian_, chickpea_, deb_, Target{arch, env, true}};
+      SubmitState state = tx.Lookup({&key, 1});
       const Transport t{"git", "https://example.org/" + name, "abc"};
-      const NewJob job{pi, &t, env ? std::optional<std::string>("wheezy") : std::nullopt};
-      return tx.CreateJobs({&job, 1}, now)[0];
+      const NewJob job{state.job_ids[0], state.instances[0].first, &t,
+                       env ? std::optional<std::string>("wheezy") : std::nullopt};
+      tx.CreateJobs({&job, 1}, now);
+      return job.id;
     });
   }
 

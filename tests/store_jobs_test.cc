@@ -1,6 +1,7 @@
 // Store on both backends: submissions through SubmitTx, job lists and
 // filters, status reports and history, deletion, and the outbox.
 #include <algorithm>
+#include <set>
 #include <thread>
 
 #include "tests/store_fixture.h"
@@ -52,66 +53,64 @@ TEST_P(StoreTest, SubmissionReusesPackageAndInstance) {
   EXPECT_EQ(store_->CountInstances(), 2);
 }
 
-// A batch: each call one statement for all submissions, answers in the
-// order asked, duplicates of a package resolved to one row.
+// A batch: one lookup for all targets (packages and instances got or
+// created, supersede candidates found, job ids reserved), then the writes.
 TEST_P(StoreTest, BatchOfSubmissionsInOneTransaction) {
   Seed();
   Id old = Submit("hello", "0.9", armel_);
+  Id old_i386 = Submit("hello", "0.9", i386_, wheezy_);
   const Transport t{"git", "https://example.org/hello", "abc"};
-  struct Ids {
-    std::vector<Id> packages, instances, jobs;
-    std::vector<std::vector<ActiveJob>> active;
-  };
-  Ids got = InTransaction(store_->db(), true, [&](Connection& c) {
+  auto got = InTransaction(store_->db(), true, [&](Connection& c) {
     SubmitTx tx(c);
-    Ids out;
-    const std::vector<std::pair<std::string, std::string>> packages = {
-        {"zlib", "1.0"}, {"hello", "1.0"}, {"zlib", "1.0"}, {"hello", "0.9"}};
-    out.packages = tx.UpsertPackages(packages);
-    const std::vector<InstanceKey> keys = {
-        {out.packages[0], debian_, chickpea_, deb_, Target{armel_, std::nullopt, true}},
-        {out.packages[1], debian_, chickpea_, deb_, Target{armel_, std::nullopt, true}},
-        {out.packages[1], debian_, chickpea_, deb_, Target{i386_, wheezy_, false}},
-        {out.packages[3], debian_, chickpea_, deb_, Target{armel_, std::nullopt, false}}};
-    for (const auto& [id, master] : tx.GetOrCreateInstances(keys)) out.instances.push_back(id);
-    const std::vector<ActiveKey> active = {
-        {"hello", debian_, chickpea_, Target{i386_, wheezy_}},
-        {"hello", debian_, chickpea_, Target{armel_, std::nullopt}},
-        {"zlib", debian_, chickpea_, Target{armel_, std::nullopt}}};
-    out.active = tx.ActiveJobs(active);
+    const std::vector<SubmitKey> keys = {
+        {"zlib", "1.0", debian_, chickpea_, deb_, Target{armel_, std::nullopt, true}},
+        {"hello", "1.0", debian_, chickpea_, deb_, Target{armel_, std::nullopt, true}},
+        {"hello", "1.0", debian_, chickpea_, deb_, Target{i386_, wheezy_, false}},
+        {"zlib", "1.0", debian_, chickpea_, deb_, Target{i386_, wheezy_, false}}};
+    SubmitState state = tx.Lookup(keys);
     const std::vector<Id> cancel = {old};
     tx.SetStatuses(cancel, 3, 5000);
-    const std::vector<NewJob> jobs = {{out.instances[2], &t, "wheezy"},
-                                      {out.instances[0], &t, std::nullopt},
-                                      {out.instances[1], &t, std::nullopt}};
-    out.jobs = tx.CreateJobs(jobs, 5000);
-    return out;
+    std::vector<NewJob> jobs;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      jobs.push_back(
+          {state.job_ids[k], state.instances[k].first, &t,
+           keys[k].target.buildenv_id ? std::optional<std::string>("wheezy") : std::nullopt});
+    }
+    tx.CreateJobs(jobs, 5000);
+    return state;
   });
-  EXPECT_EQ(got.packages[0], got.packages[2]);
-  EXPECT_NE(got.packages[0], got.packages[1]);
-  EXPECT_EQ(got.packages[3], store_->GetJob(old).instance.package.id);
-  EXPECT_EQ(got.instances[3], store_->GetJob(old).instance.id);
-  ASSERT_EQ(got.active.size(), 3u);
-  EXPECT_TRUE(got.active[0].empty());
+  ASSERT_EQ(got.package_ids.size(), 4u);
+  EXPECT_EQ(got.package_ids[0], got.package_ids[3]);
+  EXPECT_EQ(got.package_ids[1], got.package_ids[2]);
+  EXPECT_NE(got.package_ids[0], got.package_ids[1]);
+  EXPECT_TRUE(got.instances[0].second);
+  EXPECT_FALSE(got.instances[2].second);
+  ASSERT_EQ(got.active.size(), 4u);
   ASSERT_EQ(got.active[1].size(), 1u);
   EXPECT_EQ(got.active[1][0].job_id, old);
-  EXPECT_TRUE(got.active[2].empty());
+  ASSERT_EQ(got.active[2].size(), 1u);
+  EXPECT_EQ(got.active[2][0].job_id, old_i386);
+  EXPECT_TRUE(got.active[0].empty());
+  EXPECT_TRUE(got.active[3].empty());
   EXPECT_EQ(store_->GetJob(old).status, "Cancelled");
   EXPECT_EQ(store_->JobHistoryOf(old).back().time_us, 5000);
-  ASSERT_EQ(got.jobs.size(), 3u);
-  Job env_job = store_->GetJob(got.jobs[0]);
-  EXPECT_EQ(env_job.instance.id, got.instances[2]);
-  EXPECT_EQ(env_job.instance.build_env->name, "wheezy");
-  EXPECT_FALSE(env_job.instance.master);
-  EXPECT_EQ(store_->GetJob(got.jobs[1]).instance.package.name, "zlib");
-  EXPECT_TRUE(store_->GetJob(got.jobs[1]).instance.master);
-  EXPECT_EQ(store_->GetJob(got.jobs[2]).instance.package.name, "hello");
-  for (Id j : got.jobs) {
-    EXPECT_EQ(store_->GetJob(j).status, "Waiting");
-    EXPECT_EQ(store_->JobHistoryOf(j).size(), 1u);
-    EXPECT_EQ(store_->BuildRequestOf(j, nullptr)->uri, t.uri);
+  EXPECT_EQ(store_->GetJob(old_i386).status, "Waiting");
+  ASSERT_EQ(got.job_ids.size(), 4u);
+  EXPECT_EQ(std::set<Id>(got.job_ids.begin(), got.job_ids.end()).size(), 4u);
+  for (std::size_t k = 0; k < 4; ++k) {
+    Job j = store_->GetJob(got.job_ids[k]);
+    EXPECT_GT(j.id, old_i386);
+    EXPECT_EQ(j.instance.id, got.instances[k].first);
+    EXPECT_EQ(j.instance.package.name, k == 0 || k == 3 ? "zlib" : "hello");
+    EXPECT_EQ(j.status, "Waiting");
+    EXPECT_EQ(store_->JobHistoryOf(j.id).size(), 1u);
+    EXPECT_EQ(store_->BuildRequestOf(j.id, nullptr)->uri, t.uri);
   }
+  EXPECT_EQ(store_->GetJob(got.job_ids[2]).instance.build_env->name, "wheezy");
   EXPECT_EQ(store_->CountPackages(), 3);
+  // Ids are never given twice, even after the newest job is deleted.
+  store_->DeleteJob(got.job_ids[3]);
+  EXPECT_GT(Submit("next", "1", armel_), got.job_ids[3]);
 }
 
 TEST_P(StoreTest, ConcurrentSubmissionsShareOneInstance) {
@@ -227,7 +226,7 @@ TEST_P(StoreTest, ActiveJobsAreTheSupersedeCandidates) {
   store_->ReportStatus(failed, "Failed", std::nullopt, 2000);
 
   auto active = InTransaction(store_->db(), true, [&](Connection& c) {
-    const ActiveKey key{"hello", debian_, chickpea_, Target{i386_, wheezy_, false}};
+    const SubmitKey key{"hello", "", debian_, chickpea_, deb_, Target{i386_, wheezy_, false}};
     return SubmitTx(c).ActiveJobs({&key, 1})[0];
   });
   ASSERT_EQ(active.size(), 2u);
@@ -244,7 +243,7 @@ TEST_P(StoreTest, ActiveJobsAreTheSupersedeCandidates) {
   EXPECT_EQ(active[1].buildclient->name, "client1");
 
   auto no_env = InTransaction(store_->db(), false, [&](Connection& c) {
-    const ActiveKey key{"hello", debian_, chickpea_, Target{i386_, std::nullopt}};
+    const SubmitKey key{"hello", "", debian_, chickpea_, deb_, Target{i386_, std::nullopt}};
     return SubmitTx(c).ActiveJobs({&key, 1})[0];
   });
   EXPECT_EQ(no_env.size(), 1u);

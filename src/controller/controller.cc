@@ -75,9 +75,8 @@ void ValidateSubmission(const Submission& s) {
 struct Controller::Plan {
   std::string name, version;
   Lookup dist, suite, format;
-  std::optional<Id> package_id;  ///< known when resubmitting an instance
   struct Item {
-    PackageInstance instance;  ///< id 0: get or create it
+    PackageInstance instance;  ///< its names; ids are got or created when recorded
     store::Target target;
   };
   std::vector<Item> items;
@@ -197,7 +196,6 @@ Dispatch Controller::SubmitForInstance(Id instance_id, const Transport& t) {
   plan.dist = pi.dist;
   plan.suite = pi.suite;
   plan.format = pi.format;
-  plan.package_id = pi.package.id;
   plan.transport = t;
   plan.cancelled_status = snap->catalog.Find(LookupKind::kStatus, status::kCancelled)->id;
   store::Target target{
@@ -251,63 +249,43 @@ void Controller::RunBatch(std::span<Pending* const> batch) {
 // (older or equal versions; a Building one is asked to stop), create the
 // jobs, record their messages.
 void Controller::Record(store::Connection& c, std::span<Pending* const> batch) {
-  store::SubmitTx tx(c);
-  const std::int64_t now = Now();
-  std::vector<std::pair<std::string, std::string>> packages;
-  for (Pending* p : batch) {
-    p->dispatch = Dispatch{};
-    p->msgs.clear();
-    if (!p->plan->package_id) packages.emplace_back(p->plan->name, p->plan->version);
-  }
-  std::vector<Id> package_ids = tx.UpsertPackages(packages);
-
-  // Every target of every plan, with the instance to build it in.
+  // Every target of every plan.
   struct Slot {
     Pending* p;
     const Plan::Item* item;
-    PackageInstance pi;
   };
   std::vector<Slot> slots;
-  std::vector<store::InstanceKey> new_instances;
-  std::vector<std::size_t> slot_of_instance;
-  std::size_t next_package = 0;
+  std::vector<store::SubmitKey> keys;
   for (Pending* p : batch) {
+    p->dispatch = Dispatch{};
+    p->msgs.clear();
     const Plan& plan = *p->plan;
-    Id package_id = plan.package_id ? *plan.package_id : package_ids[next_package++];
     for (const auto& item : plan.items) {
-      Slot s{p, &item, item.instance};
-      s.pi.package.id = package_id;
-      if (s.pi.id == 0) {
-        new_instances.push_back(
-            {package_id, plan.dist.id, plan.suite.id, plan.format.id, item.target});
-        slot_of_instance.push_back(slots.size());
-      }
-      slots.push_back(std::move(s));
+      slots.push_back({p, &item});
+      keys.push_back(
+          {plan.name, plan.version, plan.dist.id, plan.suite.id, plan.format.id, item.target});
     }
   }
-  auto instances = tx.GetOrCreateInstances(new_instances);
-  for (std::size_t k = 0; k < instances.size(); ++k) {
-    PackageInstance& pi = slots[slot_of_instance[k]].pi;
-    std::tie(pi.id, pi.master) = instances[k];
-  }
+  store::SubmitTx tx(c);
+  const std::int64_t now = Now();
+  store::SubmitState state = tx.Lookup(keys);
 
-  std::vector<store::ActiveKey> keys;
-  for (const Slot& s : slots) {
-    const Plan& plan = *s.p->plan;
-    keys.push_back({plan.name, plan.dist.id, plan.suite.id, s.item->target});
-  }
-  auto active = tx.ActiveJobs(keys);
   std::vector<store::NewOutbox> rows;
   std::vector<Pending*> row_owner;
   std::map<Id, std::vector<Id>> cancel;  // status id → jobs
+  std::vector<store::NewJob> jobs;
+  std::vector<PackageInstance> instances;
   for (std::size_t k = 0; k < slots.size(); ++k) {
     const Slot& s = slots[k];
     const Plan& plan = *s.p->plan;
-    for (const auto& a : active[k]) {
+    PackageInstance pi = s.item->instance;
+    pi.package.id = state.package_ids[k];
+    std::tie(pi.id, pi.master) = state.instances[k];
+    for (const auto& a : state.active[k]) {
       if (debian::CompareVersions(a.version, plan.version) > 0) continue;  // newer: keep
       if (a.status == status::kBuilding && a.buildclient) {
         // The client owns a running build: ask it to stop; it reports Cancelled.
-        Job old{a.job_id, s.pi, a.buildclient, a.status};
+        Job old{a.job_id, pi, a.buildclient, a.status};
         old.instance.id = a.instance_id;
         old.instance.master = a.master;
         old.instance.package = {a.package_id, plan.name, a.version};
@@ -320,26 +298,24 @@ void Controller::Record(store::Connection& c, std::span<Pending* const> batch) {
         s.p->dispatch.cancelled.push_back(a.job_id);
       }
     }
-  }
-  for (const auto& [status_id, jobs] : cancel) tx.SetStatuses(jobs, status_id, now);
-
-  std::vector<store::NewJob> jobs;
-  for (const Slot& s : slots) {
     std::optional<std::string> env;
-    if (s.pi.build_env) env = s.pi.build_env->name;
-    jobs.push_back({s.pi.id, &s.p->plan->transport, std::move(env)});
+    if (pi.build_env) env = pi.build_env->name;
+    jobs.push_back({state.job_ids[k], pi.id, &plan.transport, std::move(env)});
+    instances.push_back(std::move(pi));
   }
-  std::vector<Id> job_ids = tx.CreateJobs(jobs, now);
+  for (const auto& [status_id, ids] : cancel) tx.SetStatuses(ids, status_id, now);
+  tx.CreateJobs(jobs, now);
   for (std::size_t k = 0; k < slots.size(); ++k) {
     const Slot& s = slots[k];
-    BuildRequest br{Job{job_ids[k], s.pi, std::nullopt, status::kWaiting},
+    const PackageInstance& pi = instances[k];
+    BuildRequest br{Job{jobs[k].id, pi, std::nullopt, status::kWaiting},
                     s.p->plan->transport,
                     opts_.web_host,
                     {}};
     rows.push_back(
-        {store::NewOutboxId(), job_ids[k], RoutingKey(s.pi), QueueName(s.pi), wire::Encode(br)});
+        {store::NewOutboxId(), jobs[k].id, RoutingKey(pi), QueueName(pi), wire::Encode(br)});
     row_owner.push_back(s.p);
-    s.p->dispatch.jobs.push_back(job_ids[k]);
+    s.p->dispatch.jobs.push_back(jobs[k].id);
   }
   tx.AddOutbox(rows, now);
   for (std::size_t k = 0; k < rows.size(); ++k) {

@@ -76,10 +76,18 @@ class Result {
   std::string text_;
 };
 
+/// A statement with its parameters (Connection::ExecAll).
+struct Statement {
+  std::string sql;
+  std::vector<Param> params;
+};
+
 /// One connection; used by one thread at a time.
 class Connection {
  public:
   virtual ~Connection() = default;
+  /// "sqlite" or "postgres", as Database::dialect().
+  virtual std::string_view dialect() const = 0;
   /// Runs one statement. Throws DbError.
   virtual Result Exec(std::string_view sql, std::span<const Param> params) = 0;
   Result Exec(std::string_view sql, std::initializer_list<Param> params = {}) {
@@ -92,6 +100,13 @@ class Connection {
   virtual void Defer(std::string_view sql, std::span<const Param> params) { Exec(sql, params); }
   void Defer(std::string_view sql, std::initializer_list<Param> params = {}) {
     Defer(sql, std::span<const Param>(params.begin(), params.size()));
+  }
+  /// Runs statements in order and returns the rows of each. PostgreSQL
+  /// sends them, with whatever was deferred, in one round trip.
+  virtual std::vector<Result> ExecAll(std::span<const Statement> statements) {
+    std::vector<Result> out;
+    for (const Statement& s : statements) out.push_back(Exec(s.sql, s.params));
+    return out;
   }
   /// Starts a transaction; `write` takes SQLite's write lock up front so two
   /// writers never deadlock on a lock upgrade.

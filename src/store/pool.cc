@@ -27,6 +27,10 @@ class PooledConnection final : public Connection {
   void Defer(std::string_view sql, std::span<const Param> params) override {
     inner_->Defer(sql, params);
   }
+  std::vector<Result> ExecAll(std::span<const Statement> statements) override {
+    return inner_->ExecAll(statements);
+  }
+  std::string_view dialect() const override { return inner_->dialect(); }
   void Begin(bool write) override { inner_->Begin(write); }
   void Commit() override { inner_->Commit(); }
   void Rollback() override { inner_->Rollback(); }

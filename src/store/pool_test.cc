@@ -18,6 +18,7 @@ class FakeConnection : public Connection {
     return {};
   }
   void Defer(std::string_view, std::span<const Param>) override { ++deferred; }
+  std::string_view dialect() const override { return "fake"; }
   void Begin(bool) override { in_tx = true; }
   void Commit() override { in_tx = false; }
   void Rollback() override { in_tx = false; }

@@ -70,22 +70,27 @@ struct Target {
   bool master = false;  ///< used when the package instance is created
 };
 
-/// A package instance named by its combination.
-struct InstanceKey {
-  Id package_id = 0, dist_id = 0, suite_id = 0, format_id = 0;
+/// One target of one submission in a batch: the package (got or created),
+/// the instance to build it in (got or created; `target.master` applies
+/// only to a new one), and where to look for jobs to supersede (the same
+/// package name, any version, in the same dist/suite/arch/build env).
+struct SubmitKey {
+  std::string name, version;
+  Id dist_id = 0, suite_id = 0, format_id = 0;
   Target target;
 };
 
-/// Where a submission looks for jobs to supersede: a package name (any
-/// version) in one dist/suite/arch/build env.
-struct ActiveKey {
-  std::string name;
-  Id dist_id = 0, suite_id = 0;
-  Target target;
+/// What the database holds for the targets of a batch, each in order.
+struct SubmitState {
+  std::vector<Id> package_ids;
+  std::vector<std::pair<Id, bool>> instances;  ///< id and master flag
+  std::vector<std::vector<ActiveJob>> active;  ///< by job id
+  std::vector<Id> job_ids;                     ///< reserved for the new jobs
 };
 
 /// A job to create in Waiting, with its build request.
 struct NewJob {
+  Id id = 0;  ///< reserved by SubmitTx::Lookup
   Id instance_id = 0;
   const Transport* transport = nullptr;
   std::optional<std::string> env_name;
@@ -103,24 +108,24 @@ struct NewOutbox {
 Id NewOutboxId();
 
 /// The writes of submissions and cancels, inside the caller's transaction,
-/// set-based: each call is one statement however many submissions a batch
-/// holds (controller/batcher.h groups concurrent ones), so a batch costs
-/// the same few round trips as a single submission.
+/// set-based: each step is one statement however many submissions a batch
+/// holds (the controller groups concurrent ones: util/coalescer.h), and on
+/// PostgreSQL a whole batch costs two round trips: Lookup, then the writes
+/// sent with the COMMIT.
 class SubmitTx {
  public:
   explicit SubmitTx(Connection& c) : c_(c) {}
-  /// Gets or creates the package rows; returns their ids in the order given
-  /// (duplicates allowed). Rows are locked in (name, version) order, so
-  /// concurrent batches cannot deadlock on them.
-  std::vector<Id> UpsertPackages(std::span<const std::pair<std::string, std::string>> packages);
-  /// Gets or creates the instances (distinct keys); `target.master` applies
-  /// only to a new one. Returns id and master flag of each, in order.
-  std::vector<std::pair<Id, bool>> GetOrCreateInstances(std::span<const InstanceKey> keys);
-  /// For each key: its jobs in Waiting, Blocked or Building, by job id.
-  std::vector<std::vector<ActiveJob>> ActiveJobs(std::span<const ActiveKey> keys);
+  /// Gets or creates the packages and instances of `targets`, finds their
+  /// jobs to supersede and reserves an id for each new job. The targets'
+  /// (name, dist, suite, arch, build env) must be distinct. Package rows are
+  /// locked in (name, version) order, so concurrent batches cannot deadlock
+  /// on them.
+  SubmitState Lookup(std::span<const SubmitKey> targets);
+  /// The supersede candidates of `targets` alone (same rules as Lookup).
+  std::vector<std::vector<ActiveJob>> ActiveJobs(std::span<const SubmitKey> targets);
   /// Creates jobs in Waiting with their build requests and first history
-  /// rows; instance ids must be distinct. Returns the job ids, in order.
-  std::vector<Id> CreateJobs(std::span<const NewJob> jobs, std::int64_t now_us);
+  /// rows, sent with the next statement.
+  void CreateJobs(std::span<const NewJob> jobs, std::int64_t now_us);
   /// Appends a status to one job's history and makes it the current one;
   /// NotFound when the job does not exist.
   void SetStatus(Id job_id, Id status_id, std::int64_t now_us);

@@ -71,23 +71,37 @@ class PgConnection final : public Connection {
   using Connection::Defer;
   using Connection::Exec;
 
+  std::string_view dialect() const override { return "postgres"; }
+
   Result Exec(std::string_view sql, std::span<const Param> params) override {
-    queue_.push_back(Statement(sql, params));
-    PgResult r = Flush();
-    const int rows = PQntuples(r.get());
-    const int columns = PQnfields(r.get());
+    queue_.push_back(Pend(sql, params));
+    return ToResult(Flush().back().get());
+  }
+
+  std::vector<Result> ExecAll(std::span<const Statement> statements) override {
+    for (const Statement& s : statements) queue_.push_back(Pend(s.sql, s.params));
+    std::vector<PgResult> all = Flush();
+    std::vector<Result> out;
+    for (std::size_t i = all.size() - statements.size(); i < all.size(); ++i) {
+      out.push_back(ToResult(all[i].get()));
+    }
+    return out;
+  }
+
+  static Result ToResult(const PGresult* r) {
+    const int rows = PQntuples(r);
+    const int columns = PQnfields(r);
     Result out(static_cast<std::size_t>(columns));
     std::size_t bytes = 0;
     for (int row = 0; row < rows; ++row)
-      for (int c = 0; c < columns; ++c) bytes += PQgetlength(r.get(), row, c);
+      for (int c = 0; c < columns; ++c) bytes += PQgetlength(r, row, c);
     out.Reserve(static_cast<std::size_t>(rows) * columns, bytes);
     for (int row = 0; row < rows; ++row) {
       for (int c = 0; c < columns; ++c) {
-        if (PQgetisnull(r.get(), row, c)) {
+        if (PQgetisnull(r, row, c)) {
           out.AddNull();
         } else {
-          out.Add({PQgetvalue(r.get(), row, c),
-                   static_cast<std::size_t>(PQgetlength(r.get(), row, c))});
+          out.Add({PQgetvalue(r, row, c), static_cast<std::size_t>(PQgetlength(r, row, c))});
         }
       }
     }
@@ -95,7 +109,7 @@ class PgConnection final : public Connection {
   }
 
   void Defer(std::string_view sql, std::span<const Param> params) override {
-    queue_.push_back(Statement(sql, params));
+    queue_.push_back(Pend(sql, params));
   }
 
   // READ COMMITTED for both: writers rely on unique constraints and
@@ -124,7 +138,7 @@ class PgConnection final : public Connection {
     std::vector<std::optional<std::string>> params;
   };
 
-  Pending Statement(std::string_view sql, std::span<const Param> params) {
+  Pending Pend(std::string_view sql, std::span<const Param> params) {
     Pending p{std::string(sql), Prepare(sql), {}};
     p.params.reserve(params.size());
     for (const Param& v : params) {
@@ -141,12 +155,13 @@ class PgConnection final : public Connection {
 
   // Sends every queued statement in one pipeline and reads their results in
   // order: one round trip however many statements a transaction queued.
-  // Returns the last statement's result; throws the first error met (the
+  // Returns every statement's result; throws the first error met (the
   // statements after a failed one are skipped by the server).
-  PgResult Flush() {
+  std::vector<PgResult> Flush() {
     std::vector<Pending> batch;
     batch.swap(queue_);
-    if (batch.empty()) return nullptr;
+    std::vector<PgResult> results;
+    if (batch.empty()) return results;
     if (PQenterPipelineMode(conn_) != 1) Lost("cannot enter pipeline mode");
     for (const Pending& p : batch) {
       std::vector<const char*> values;
@@ -159,7 +174,6 @@ class PgConnection final : public Connection {
       if (ok != 1) Lost("cannot send");
     }
     if (PQpipelineSync(conn_) != 1) Lost("cannot sync");
-    PgResult last;
     std::optional<DbError> error;
     for (const Pending& p : batch) {
       PgResult r(PQgetResult(conn_));
@@ -173,13 +187,13 @@ class PgConnection final : public Connection {
           error = e;
         }
       }
-      last = std::move(r);
+      results.push_back(std::move(r));
     }
     PgResult sync(PQgetResult(conn_));
     if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) Lost("pipeline out of step");
     PQexitPipelineMode(conn_);
     if (error) throw *error;
-    return last;
+    return results;
   }
 
   [[noreturn]] void Lost(const char* what) const {

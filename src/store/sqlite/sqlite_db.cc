@@ -76,6 +76,8 @@ class SqliteConnection final : public Connection {
     }
   }
 
+  std::string_view dialect() const override { return "sqlite"; }
+
   ~SqliteConnection() override {
     ReleaseWrite();
     for (auto& [sql, p] : stmts_) sqlite3_finalize(p.stmt);
