@@ -4,6 +4,7 @@
 // and name their columns column1, column2, …), so a batch of submissions
 // costs the round trips of one.
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <random>
 #include <set>
@@ -258,25 +259,37 @@ void SubmitTx::SetStatus(Id job_id, Id status_id, std::int64_t now_us) {
   c_.Defer(kInsertStatus, {job_id, status_id, now_us});
 }
 
+// Cancels can name any number of jobs: they go in chunks, so that no
+// statement passes the stores' parameter limits, and IN lists are padded to
+// a power of two (repeating the last id), so that a connection prepares a
+// handful of statement texts rather than one per size.
+constexpr std::size_t kChunk = 256;
+
 void SubmitTx::SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us) {
-  if (job_ids.empty()) return;
-  std::vector<Param> params{status_id, now_us};
-  params.insert(params.end(), job_ids.begin(), job_ids.end());
-  c_.Defer("UPDATE job SET status_id = $1, status_time = $2 WHERE id IN (" +
-               List(job_ids.size(), 3) + ")",
-           params);
-  c_.Defer(CopyStatusSql(job_ids.size(), 1), std::span<const Param>(params).subspan(2));
+  for (std::size_t start = 0; start < job_ids.size(); start += kChunk) {
+    auto chunk = job_ids.subspan(start, std::min(kChunk, job_ids.size() - start));
+    std::size_t n = std::bit_ceil(chunk.size());
+    std::vector<Param> params{status_id, now_us};
+    params.insert(params.end(), chunk.begin(), chunk.end());
+    params.resize(2 + n, chunk.back());
+    c_.Defer("UPDATE job SET status_id = $1, status_time = $2 WHERE id IN (" + List(n, 3) + ")",
+             params);
+    c_.Defer(CopyStatusSql(n, 1), std::span<const Param>(params).subspan(2));
+  }
 }
 
 void SubmitTx::AddOutbox(std::span<const NewOutbox> rows, std::int64_t now_us) {
-  if (rows.empty()) return;
-  std::vector<Param> params;
-  for (const NewOutbox& o : rows) {
-    params.insert(params.end(), {o.id, OptId(o.job_id), o.routing_key, o.queue, o.body, now_us});
+  constexpr std::size_t kRows = 64;
+  for (std::size_t start = 0; start < rows.size(); start += kRows) {
+    auto chunk = rows.subspan(start, std::min(kRows, rows.size() - start));
+    std::vector<Param> params;
+    for (const NewOutbox& o : chunk) {
+      params.insert(params.end(), {o.id, OptId(o.job_id), o.routing_key, o.queue, o.body, now_us});
+    }
+    c_.Defer("INSERT INTO outbox (id, job_id, routing_key, queue, body, created) VALUES " +
+                 Values(chunk.size(), {"", "", "", "", "", ""}, 1),
+             params);
   }
-  c_.Defer("INSERT INTO outbox (id, job_id, routing_key, queue, body, created) VALUES " +
-               Values(rows.size(), {"", "", "", "", "", ""}, 1),
-           params);
 }
 
 }  // namespace cbit::store
