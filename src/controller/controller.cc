@@ -108,7 +108,11 @@ Controller::Controller(store::Store& store, Outbox& outbox, Options opts)
       opts_(std::move(opts)),
       catalog_(store, opts_.catalog_ttl),
       batcher_(
-          {.max_batch = opts_.batch_size, .max_running = 2},
+          // SQLite commits one transaction at a time: a second batch would
+          // only wait for the first and split what could have joined it.
+          // PostgreSQL runs one batch's statements while another's COMMIT
+          // waits for its WAL flush.
+          {.max_batch = opts_.batch_size, .max_running = store.db().dialect() == "sqlite" ? 1 : 2},
           [](const Pending& a, const Pending& b) {
             const Plan& x = *a.plan;
             const Plan& y = *b.plan;
