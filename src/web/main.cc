@@ -169,8 +169,10 @@ int main(int argc, char** argv) {
     store::Store store(OpenDatabase(cfg));
     store.Migrate();
     spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
-    // Planner statistics kept current as the job tables grow (PostgreSQL).
-    store::StatisticsKeeper statistics(store, std::chrono::seconds(10));
+    // Planner statistics kept current as the job tables grow (PostgreSQL):
+    // a cheap check every 2 s; plans made on an empty table's statistics
+    // halve the submission rate of a burst until they are refreshed.
+    store::StatisticsKeeper statistics(store, std::chrono::seconds(2));
 
     // 2. Broker: every message goes through one pipelined confirmed
     //    channel (publish_pipeline.h); connects on first use.
