@@ -1,6 +1,5 @@
 #include "controller/controller.h"
 
-#include <map>
 #include <tuple>
 
 #include "controller/errors.h"
@@ -276,7 +275,7 @@ void Controller::Record(store::Connection& c, std::span<Pending* const> batch) {
 
   std::vector<store::NewOutbox> rows;
   std::vector<Pending*> row_owner;
-  std::map<Id, std::vector<Id>> cancel;  // status id → jobs
+  std::vector<Id> cancel;
   std::vector<store::NewJob> jobs;
   std::vector<PackageInstance> instances;
   for (std::size_t k = 0; k < slots.size(); ++k) {
@@ -298,7 +297,7 @@ void Controller::Record(store::Connection& c, std::span<Pending* const> batch) {
         row_owner.push_back(s.p);
         s.p->dispatch.cancel_requested.push_back(a.job_id);
       } else {
-        cancel[plan.cancelled_status].push_back(a.job_id);
+        cancel.push_back(a.job_id);
         s.p->dispatch.cancelled.push_back(a.job_id);
       }
     }
@@ -307,7 +306,8 @@ void Controller::Record(store::Connection& c, std::span<Pending* const> batch) {
     jobs.push_back({state.job_ids[k], pi.id, &plan.transport, std::move(env)});
     instances.push_back(std::move(pi));
   }
-  for (const auto& [status_id, ids] : cancel) tx.SetStatuses(ids, status_id, now);
+  // Every plan names the same Cancelled status (from the catalog).
+  tx.SetStatuses(cancel, batch.front()->plan->cancelled_status, now);
   tx.CreateJobs(jobs, now);
   for (std::size_t k = 0; k < slots.size(); ++k) {
     const Slot& s = slots[k];

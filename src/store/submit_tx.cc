@@ -5,7 +5,6 @@
 // costs the round trips of one.
 #include <algorithm>
 #include <bit>
-#include <map>
 #include <random>
 #include <set>
 

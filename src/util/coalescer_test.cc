@@ -64,22 +64,28 @@ TEST(Coalescer, AloneRunsAtOnce) {
   EXPECT_EQ(rec.batches, (std::vector<std::vector<std::string>>{{"a1"}, {"a2"}}));
 }
 
+// Holds a first batch open, queues `n` items of distinct keys behind it
+// (one thread each), then lets everything run.
+void RunBehindAHeldBatch(Coalescer<Item>& c, Recorder& rec, int n) {
+  std::promise<void> release;
+  Item first{"first", 0, release.get_future().share()};
+  std::thread t0([&] { c.Run(first); });
+  WaitFor([&] { return rec.in_flight == 1; });
+  std::vector<Item> items;
+  for (int i = 1; i <= n; ++i) items.push_back({"k" + std::to_string(i), i});
+  std::vector<std::thread> threads;
+  for (auto& i : items) threads.emplace_back([&c, &i] { c.Run(i); });
+  WaitFor([&] { return c.waiting() == static_cast<std::size_t>(n); });
+  release.set_value();
+  t0.join();
+  for (auto& t : threads) t.join();
+}
+
 TEST(Coalescer, WhatArrivesDuringABatchRunsInTheNext) {
   Recorder rec;
   Coalescer<Item> c({.max_batch = 32, .max_running = 1}, SameKey(),
                     [&](auto items) { rec.Run(items); });
-  std::promise<void> release;
-  Item first{"k", 0, release.get_future().share()};
-  std::thread t0([&] { c.Run(first); });
-  WaitFor([&] { return rec.in_flight == 1; });
-  std::vector<Item> items;
-  for (int i = 1; i <= 10; ++i) items.push_back({"k" + std::to_string(i), i});
-  std::vector<std::thread> threads;
-  for (auto& i : items) threads.emplace_back([&c, &i] { c.Run(i); });
-  WaitFor([&] { return c.waiting() == 10; });
-  release.set_value();
-  t0.join();
-  for (auto& t : threads) t.join();
+  RunBehindAHeldBatch(c, rec, 10);
   ASSERT_EQ(rec.batches.size(), 2u);  // the ten waited together
   EXPECT_EQ(rec.batches[1].size(), 10u);
   EXPECT_EQ(rec.max_in_flight, 1);
@@ -89,18 +95,7 @@ TEST(Coalescer, BatchesAreBounded) {
   Recorder rec;
   Coalescer<Item> c({.max_batch = 4, .max_running = 1}, SameKey(),
                     [&](auto items) { rec.Run(items); });
-  std::promise<void> release;
-  Item first{"x", 0, release.get_future().share()};
-  std::thread t0([&] { c.Run(first); });
-  WaitFor([&] { return rec.in_flight == 1; });
-  std::vector<Item> items;
-  for (int i = 1; i <= 10; ++i) items.push_back({"k" + std::to_string(i), i});
-  std::vector<std::thread> threads;
-  for (auto& i : items) threads.emplace_back([&c, &i] { c.Run(i); });
-  WaitFor([&] { return c.waiting() == 10; });
-  release.set_value();
-  t0.join();
-  for (auto& t : threads) t.join();
+  RunBehindAHeldBatch(c, rec, 10);
   ASSERT_EQ(rec.batches.size(), 4u);  // 1, then 4 + 4 + 2
   for (const auto& b : rec.batches) EXPECT_LE(b.size(), 4u);
 }
