@@ -183,8 +183,15 @@ std::vector<std::vector<ActiveJob>> ActiveJobsOf(const Result& r, std::size_t ta
 // id ever given (AUTOINCREMENT's counter), safe under the write lock.
 Statement ReserveJobIds(std::string_view dialect, std::size_t n) {
   if (dialect == "postgres") {
-    return {"SELECT nextval(pg_get_serial_sequence('job', 'id')) FROM generate_series(1, $1)",
-            {static_cast<std::int64_t>(n)}};
+    // The count is in the text: with a parameter, the planner made a custom
+    // plan on every call (its row estimate hangs on the value), and the
+    // sequence's name is looked up once, not per row.
+    return {
+        "WITH s AS MATERIALIZED (SELECT CAST(pg_get_serial_sequence('job', 'id') AS regclass) AS "
+        "seq)"
+        " SELECT nextval(s.seq) FROM s CROSS JOIN generate_series(1, " +
+            std::to_string(n) + ")",
+        {}};
   }
   return {
       "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'job'), 0),"
