@@ -294,26 +294,34 @@ TEST_P(StoreTest, DeleteJobTakesItsHistoryAndRequest) {
 }
 
 // A table that changed a lot is analyzed once, then not again until it
-// changes again (PostgreSQL; nothing to do on SQLite).
+// changes again (PostgreSQL; nothing to do on SQLite). The outbox, nearly
+// empty by design, is left to autovacuum.
 TEST_P(StoreTest, RefreshStatisticsAnalyzesTablesThatChangedALot) {
   Seed();
   InTransaction(store_->db(), true, [&](Connection& c) {
-    for (int i = 0; i < 700; ++i) AddOutbox(c, std::nullopt, "k", "", "{}", i);
+    for (int i = 0; i < 700; ++i) {
+      c.Exec("INSERT INTO package (name, version) VALUES ($1, '1.0')",
+             {"stats" + std::to_string(i)});
+      AddOutbox(c, std::nullopt, "k", "", "{}", i);
+    }
   });
   if (GetParam() == "sqlite") {
     EXPECT_TRUE(store_->RefreshStatistics().empty());
     return;
   }
+  auto has = [](const std::vector<std::string>& tables, const std::string& t) {
+    return std::find(tables.begin(), tables.end(), t) != tables.end();
+  };
   // Backends report their row counts to the statistics a moment later.
   bool analyzed = false;
   for (int i = 0; i < 50 && !analyzed; ++i) {
     auto tables = store_->RefreshStatistics();
-    analyzed = std::find(tables.begin(), tables.end(), "outbox") != tables.end();
+    EXPECT_FALSE(has(tables, "outbox"));
+    analyzed = has(tables, "package");
     if (!analyzed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_TRUE(analyzed);
-  auto again = store_->RefreshStatistics();
-  EXPECT_EQ(std::find(again.begin(), again.end(), "outbox"), again.end());
+  EXPECT_FALSE(has(store_->RefreshStatistics(), "package"));
 }
 
 TEST_P(StoreTest, Outbox) {

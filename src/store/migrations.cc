@@ -103,10 +103,19 @@ CREATE TABLE joblog (
 CREATE UNIQUE INDEX joblog_job_attempt_offset_idx ON joblog (job_id, attempt, offset_bytes);
 )sql";
 
+// The outbox sweep asks for the oldest rows not yet confirmed. The table
+// churns (every row is deleted once its publish is confirmed): without an
+// index the sweep read every dead row left since the last vacuum, 30 ms a
+// scan at 1,000 submissions/s.
+constexpr std::string_view kOutboxIndex = R"sql(
+CREATE INDEX outbox_created_idx ON outbox (created, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
     {3, "build logs", kJobLog},
+    {4, "outbox index for the sweep", kOutboxIndex},
 };
 
 std::string_view MacroValue(std::string_view macro, bool postgres) {
