@@ -105,7 +105,7 @@ Controller::Controller(store::Store& store, Outbox& outbox, Options opts)
     : store_(store),
       outbox_(outbox),
       opts_(std::move(opts)),
-      catalog_(store, opts_.catalog_ttl),
+      catalog_([&store] { return store.LoadCatalog(); }, opts_.catalog_ttl),
       batcher_(
           // SQLite commits one transaction at a time: a second batch would
           // only wait for the first and split what could have joined it.
