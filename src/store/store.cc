@@ -113,24 +113,27 @@ void Store::MigrateTo(int target) {
   }
 }
 
-std::vector<std::string> Store::RefreshStatistics() {
+std::vector<std::string> Store::Upkeep() {
   // SQLite's plans here do not hang on statistics (joins are ordered with
-  // CROSS JOIN and MATERIALIZED), and an ANALYZE would take the write lock
-  // past the writers' queue. The outbox is left to autovacuum: it stays
-  // nearly empty (rows live until their publish is confirmed), so it passed
-  // the threshold on every check, and its sweep goes by an index.
+  // CROSS JOIN and MATERIALIZED), an ANALYZE would take the write lock past
+  // the writers' queue, and deleted rows leave no dead versions behind.
   if (db_->dialect() == "sqlite") return {};
+  // The outbox is not analyzed: it stays nearly empty (rows live until
+  // their publish is confirmed), so it passed the threshold on every check,
+  // and its sweep goes by an index whatever the statistics say.
   Result r = Query(*db_,
-                   "SELECT relname FROM pg_stat_user_tables"
-                   " WHERE relname IN ('job', 'jobstatus', 'package', 'packageinstance',"
+                   "SELECT CASE WHEN relname = 'outbox' THEN 'VACUUM ' ELSE 'ANALYZE ' END"
+                   " || relname FROM pg_stat_user_tables"
+                   " WHERE (relname IN ('job', 'jobstatus', 'package', 'packageinstance',"
                    " 'buildrequest', 'joblog')"
-                   " AND n_mod_since_analyze > 500 + 0.1 * n_live_tup ORDER BY relname",
+                   " AND n_mod_since_analyze > 500 + 0.1 * n_live_tup)"
+                   " OR (relname = 'outbox' AND n_dead_tup > 2000) ORDER BY relname",
                    {});
-  std::vector<std::string> tables;
-  for (std::size_t i = 0; i < r.rows(); ++i) tables.push_back(r.text(i, 0));
-  // The names come from the fixed list above, never from input.
-  for (const auto& t : tables) db_->Acquire()->ExecScript("ANALYZE " + t);
-  return tables;
+  std::vector<std::string> done;
+  for (std::size_t i = 0; i < r.rows(); ++i) done.push_back(r.text(i, 0));
+  // The statements are built from the fixed names above, never from input.
+  for (const auto& statement : done) db_->Acquire()->ExecScript(statement);
+  return done;
 }
 
 int Store::SchemaVersion() {

@@ -13,8 +13,8 @@
 #include "controller/controller.h"
 #include "controller/outbox.h"
 #include "queue/publisher.h"
-#include "store/statistics_keeper.h"
 #include "store/store.h"
+#include "store/upkeep.h"
 #include "web/auth.h"
 #include "web/config.h"
 #include "web/server.h"
@@ -169,10 +169,11 @@ int main(int argc, char** argv) {
     store::Store store(OpenDatabase(cfg));
     store.Migrate();
     spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
-    // Planner statistics kept current as the job tables grow (PostgreSQL):
-    // a cheap check every 2 s; plans made on an empty table's statistics
-    // halve the submission rate of a burst until they are refreshed.
-    store::StatisticsKeeper statistics(store, std::chrono::seconds(2));
+    // Table upkeep (PostgreSQL): a cheap check every 2 s. Planner
+    // statistics kept current as the job tables grow (plans made on an
+    // empty table's statistics halve the submission rate of a burst until
+    // they are refreshed); the outbox's dead rows vacuumed.
+    store::Upkeep upkeep(store, std::chrono::seconds(2));
 
     // 2. Broker: every message goes through one pipelined confirmed
     //    channel (publish_pipeline.h); connects on first use.

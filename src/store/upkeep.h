@@ -1,5 +1,5 @@
-// Keeps the planner's statistics current while the controller runs
-// (Store::RefreshStatistics every interval), on a thread of its own.
+// Table upkeep while the controller runs (Store::Upkeep every interval: the
+// planner's statistics, the outbox's dead rows), on a thread of its own.
 #pragma once
 
 #include <chrono>
@@ -11,11 +11,11 @@
 
 namespace cbit::store {
 
-class StatisticsKeeper {
+class Upkeep {
  public:
-  StatisticsKeeper(Store& store, std::chrono::milliseconds interval);
+  Upkeep(Store& store, std::chrono::milliseconds interval);
   /// Stops at once, even in the middle of a wait.
-  ~StatisticsKeeper();
+  ~Upkeep();
 
  private:
   void Loop();

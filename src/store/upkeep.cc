@@ -1,13 +1,13 @@
-#include "store/statistics_keeper.h"
+#include "store/upkeep.h"
 
 #include <spdlog/spdlog.h>
 
 namespace cbit::store {
 
-StatisticsKeeper::StatisticsKeeper(Store& store, std::chrono::milliseconds interval)
+Upkeep::Upkeep(Store& store, std::chrono::milliseconds interval)
     : store_(store), interval_(interval), thread_([this] { Loop(); }) {}
 
-StatisticsKeeper::~StatisticsKeeper() {
+Upkeep::~Upkeep() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -16,15 +16,14 @@ StatisticsKeeper::~StatisticsKeeper() {
   thread_.join();
 }
 
-void StatisticsKeeper::Loop() {
+void Upkeep::Loop() {
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, interval_, [&] { return stop_; })) {
     lock.unlock();
     try {
-      for (const auto& table : store_.RefreshStatistics())
-        spdlog::debug("store: statistics of {} refreshed", table);
+      for (const auto& done : store_.Upkeep()) spdlog::debug("store: {}", done);
     } catch (const std::exception& e) {
-      spdlog::warn("store: refreshing statistics failed: {}", e.what());
+      spdlog::warn("store: table upkeep failed: {}", e.what());
     }
     lock.lock();
   }
