@@ -122,8 +122,10 @@ class Bench {
       });
     }
     for (auto& th : threads) th.join();
+    gets_ += done;
     return done / duration<double>(Clock::now() - start).count();
   }
+  std::int64_t gets() const { return gets_; }
 
   // POST → answer and POST → BuildRequest delivered to a consumer, one
   // connection, `n` submissions into the "latency" suite's queue.
@@ -182,6 +184,7 @@ class Bench {
   std::atomic<std::int64_t> next_name_{0};
   std::int64_t first_name_ = 0;
   std::int64_t jobs_ = 0;
+  std::int64_t gets_ = 0;
   std::size_t list_bytes_ = 0;
 };
 
@@ -200,9 +203,15 @@ void RunControllerBench(const std::string& backend, int reps, double seconds, st
   std::printf("\n== %s (%s; answered after %s)\n", backend.c_str(),
               backend == "sqlite" ? "WAL, synchronous=FULL" : "synchronous_commit=on",
               wait_for_confirm ? "the broker's confirm" : "commit and send");
+  // The median rate; at 8 connections, also where the CPU went per
+  // submission (all repetitions together).
+  std::string cpu;
   auto rate = [&](Bench& b, int conns) {
     std::vector<double> v;
+    auto cpu0 = CpuSeconds();
+    std::int64_t jobs0 = b.jobs();
     for (int i = 0; i < reps; ++i) v.push_back(b.Submit(conns, seconds));
+    if (conns == 8) cpu = CpuPerOp(cpu0, CpuSeconds(), static_cast<double>(b.jobs() - jobs0));
     return Median(v);
   };
   {
@@ -211,6 +220,7 @@ void RunControllerBench(const std::string& backend, int reps, double seconds, st
     b.Seed({"bench", "latency"});
     double empty1 = rate(b, 1), empty8 = rate(b, 8);
     std::printf("vcshook, empty db     : %7.0f/s at 1 conn, %7.0f/s at 8 conns\n", empty1, empty8);
+    std::printf("  CPU per submission at 8 conns (ms): %s\n", cpu.c_str());
     std::vector<double> answer, delivered;
     b.Latency(rabbit.options(), 2000, answer, delivered);
     std::printf("latency POST→answer   : p50 %.2f ms, p99 %.2f ms (%zu)\n", Percentile(answer, 0.5),
@@ -227,8 +237,11 @@ void RunControllerBench(const std::string& backend, int reps, double seconds, st
   std::printf("GET /job, %lld jobs   : median %.1f ms, p90 %.1f ms (%zu bytes)\n",
               (long long)b.jobs(), Median(list), Percentile(list, 0.9), b.list_bytes());
   std::vector<double> gets;
+  auto cpu0 = CpuSeconds();
   for (int i = 0; i < reps; ++i) gets.push_back(b.GetJobRate(8, seconds));
   std::printf("GET /job/<id>         : %7.0f/s at 8 conns\n", Median(gets));
+  std::printf("  CPU per request (ms): %s\n",
+              CpuPerOp(cpu0, CpuSeconds(), static_cast<double>(b.gets())).c_str());
 
   auto t0 = Clock::now();
   b.FillTo(big);
@@ -237,6 +250,7 @@ void RunControllerBench(const std::string& backend, int reps, double seconds, st
   double full1 = rate(b, 1), full8 = rate(b, 8);
   std::printf("vcshook, %lld jobs : %7.0f/s at 1 conn, %7.0f/s at 8 conns\n", (long long)b.jobs(),
               full1, full8);
+  std::printf("  CPU per submission at 8 conns (ms): %s\n", cpu.c_str());
 }
 
 }  // namespace cbit::bench

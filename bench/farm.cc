@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "tests/support/fixture.h"
 #include "util/subprocess.h"
@@ -62,6 +64,52 @@ void InstallStopHandler() {
     testing::RunExitHooks();
     std::_Exit(130);
   }).detach();
+}
+
+std::map<std::string, double> CpuSeconds() {
+  static const std::map<std::string, std::string> kComponents{{"cbit-web", "cbit-web"},
+                                                              {"postgres", "postgres"},
+                                                              {"beam.smp", "rabbitmq"},
+                                                              {"cbit-bench", "bench"}};
+  std::map<std::string, double> out;
+  for (const auto& [comm, name] : kComponents) out[name] = 0;
+  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    if (!std::getline(in, stat)) continue;  // gone meanwhile
+    // "pid (comm) state ppid …": comm may hold spaces; fields after it are
+    // numbered from 3 (state); utime and stime are fields 14 and 15.
+    auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    auto it = kComponents.find(stat.substr(open + 1, close - open - 1));
+    if (it == kComponents.end()) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    for (int i = 3; i < 14 && rest >> field; ++i) {
+    }
+    long utime = 0, stime = 0;
+    if (rest >> utime >> stime) out[it->second] += static_cast<double>(utime + stime) / ticks;
+  }
+  return out;
+}
+
+std::string CpuPerOp(const std::map<std::string, double>& before,
+                     const std::map<std::string, double>& after, double ops) {
+  std::string out;
+  double total = 0;
+  char buf[64];
+  for (const auto& [name, seconds] : after) {
+    auto b = before.find(name);
+    double ms = (seconds - (b == before.end() ? 0 : b->second)) * 1000 / std::max(ops, 1.0);
+    total += ms;
+    std::snprintf(buf, sizeof buf, "%s%s %.3f", out.empty() ? "" : ", ", name.c_str(), ms);
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf, "; total %.3f ms", total);
+  return out + buf;
 }
 
 Process::Process(std::vector<std::string> argv, std::string log) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -29,6 +30,19 @@ int FreePort();
 /// Blocks SIGINT/SIGTERM; on one, stops every Process and the servers the
 /// run started (tests/support exit hooks), then exits 130.
 void InstallStopHandler();
+
+/// CPU time (user + system, seconds) used so far by the processes of the
+/// farm, by component: "cbit-web", "postgres" (every backend and auxiliary
+/// process), "rabbitmq" (beam.smp) and "bench" (this process: the load and
+/// the consumer). Read from /proc/<pid>/stat; kernel threads (block I/O,
+/// softirqs) are counted by none. Differences of two samples tell where the
+/// machine's time goes, which on a noisy machine varies less than rates.
+std::map<std::string, double> CpuSeconds();
+
+/// "cbit-web 0.25 ms, postgres 0.52 ms, … total 1.20 ms": the CPU time
+/// between two samples per operation.
+std::string CpuPerOp(const std::map<std::string, double>& before,
+                     const std::map<std::string, double>& after, double ops);
 
 /// A binary of the build tree run in its own process group until destroyed
 /// (then SIGINT, SIGKILL after a grace period); its output goes to `log`.
