@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace cbit::queue {
 namespace {
@@ -92,7 +93,6 @@ void PublishPipeline::Loop() {
     }
     ReadConfirms();  // also notices a connection the broker closed
     SendAll(batch);
-    ReadConfirms();
     if (!unconfirmed_.empty() && Clock::now() - unconfirmed_.front().sent > opts_.deadline) {
       spdlog::warn("amqp: no publisher confirm within {} ms; reconnecting", opts_.deadline.count());
       FailUnconfirmed();
@@ -124,9 +124,22 @@ void PublishPipeline::SendAll(std::deque<Queued>& batch) {
   }
 }
 
+// Reads what the broker has sent, without waiting and without a read that
+// would find nothing: rabbitmq-c's non-blocking wait costs a recv and a
+// poll each time it finds nothing, which was most of this thread's system
+// calls (and delayed the next send). So it reads only when the socket is
+// known readable (the last poll said so, or one poll now does), and then
+// only as long as whole frames are buffered.
 void PublishPipeline::ReadConfirms() {
   if (!channel_.connected()) return;
   try {
+    amqp_connection_state_t c = channel_.conn().get();
+    bool readable =
+        std::exchange(socket_readable_, false) || amqp_frames_enqueued(c) || amqp_data_in_buffer(c);
+    if (!readable) {
+      pollfd p{amqp_get_sockfd(c), POLLIN, 0};
+      if (::poll(&p, 1, 0) <= 0) return;
+    }
     amqp_frame_t frame;
     // A deadline in the past: take what has arrived, do not wait.
     while (channel_.conn().WaitFrame(&frame, Clock::time_point{})) {
@@ -139,6 +152,7 @@ void PublishPipeline::ReadConfirms() {
         spdlog::warn("amqp: the broker refused a message (basic.nack)");
         Confirm(nack->delivery_tag, nack->multiple, false);
       }
+      if (!amqp_frames_enqueued(c) && !amqp_data_in_buffer(c)) break;
     }
     amqp_maybe_release_buffers(channel_.conn().get());
   } catch (const BrokerError& e) {
@@ -203,6 +217,7 @@ void PublishPipeline::WaitForWork() {
     sleeping_ = true;  // from here on, Publish writes the eventfd
   }
   ::poll(fds, n, std::max(Millis(wait), 0));
+  socket_readable_ = n == 2 && fds[1].revents != 0;  // data, or an error or hang-up to notice
   {
     std::lock_guard lock(mu_);
     sleeping_ = false;

@@ -56,6 +56,7 @@ class PublishPipeline {
   std::deque<Unconfirmed> unconfirmed_;  ///< pipeline thread only, by tag
   Clock::time_point retry_after_{};      ///< no reconnect before, after a failure
   int wake_fd_ = -1;                     ///< eventfd: work was queued
+  bool socket_readable_ = false;         ///< the last poll() saw the broker's socket readable
 
   std::mutex mu_;
   std::condition_variable idle_cv_;
