@@ -187,8 +187,8 @@ Statement ReserveJobIds(std::string_view dialect, std::size_t n) {
     // plan on every call (its row estimate hangs on the value), and the
     // sequence's name is looked up once, not per row.
     return {
-        "WITH s AS MATERIALIZED (SELECT CAST(pg_get_serial_sequence('job', 'id') AS regclass) AS "
-        "seq)"
+        "WITH s AS MATERIALIZED"
+        " (SELECT CAST(pg_get_serial_sequence('job', 'id') AS regclass) AS seq)"
         " SELECT nextval(s.seq) FROM s CROSS JOIN generate_series(1, " +
             std::to_string(n) + ")",
         {}};
