@@ -66,51 +66,54 @@ TEST(CatalogCache, LoadsOnceWithinTheTtlAndAgainAfterAnInvalidation) {
   EXPECT_EQ(loader.calls(), 2);
 }
 
-TEST(CatalogCache, OneCallerRefreshesAnExpiredSnapshotWhileOthersKeepIt) {
-  Loader loader;
-  CatalogCache cache([&] { return loader(); }, milliseconds(0));
-  EXPECT_EQ(ArchOf(cache.Get()), 1);
-  loader.Hold(true);
-  auto refresher = std::async(std::launch::async, [&] { return ArchOf(cache.Get()); });
-  loader.AwaitCalls(2);
+// A cache whose snapshots expire at once, so every Get after the first
+// finds one to refresh.
+class ExpiringCatalogCache : public ::testing::Test {
+ protected:
+  // A Get on a thread of its own, held inside the loader's `call`-th load.
+  std::future<Id> HeldGet(int call) {
+    loader_.Hold(true);
+    auto get = std::async(std::launch::async, [this] { return ArchOf(cache_.Get()); });
+    loader_.AwaitCalls(call);
+    return get;
+  }
+
+  Loader loader_;
+  CatalogCache cache_{[this] { return loader_(); }, milliseconds(0)};
+};
+
+TEST_F(ExpiringCatalogCache, OneCallerRefreshesAnExpiredSnapshotWhileOthersKeepIt) {
+  EXPECT_EQ(ArchOf(cache_.Get()), 1);
+  auto refresher = HeldGet(2);
   // Meanwhile: the expired snapshot, no second load.
-  EXPECT_EQ(ArchOf(cache.Get()), 1);
-  EXPECT_EQ(ArchOf(cache.Get()), 1);
-  EXPECT_EQ(loader.calls(), 2);
-  loader.Hold(false);
+  EXPECT_EQ(ArchOf(cache_.Get()), 1);
+  EXPECT_EQ(ArchOf(cache_.Get()), 1);
+  EXPECT_EQ(loader_.calls(), 2);
+  loader_.Hold(false);
   EXPECT_EQ(refresher.get(), 2);
 }
 
-TEST(CatalogCache, AFailedRefreshIsRetriedByTheNextCaller) {
-  Loader loader;
-  CatalogCache cache([&] { return loader(); }, milliseconds(0));
-  EXPECT_EQ(ArchOf(cache.Get()), 1);
-  loader.Fail(true);
-  EXPECT_THROW(cache.Get(), std::runtime_error);
-  loader.Fail(false);
-  EXPECT_EQ(ArchOf(cache.Get()), 3);
+TEST_F(ExpiringCatalogCache, AFailedRefreshIsRetriedByTheNextCaller) {
+  EXPECT_EQ(ArchOf(cache_.Get()), 1);
+  loader_.Fail(true);
+  EXPECT_THROW(cache_.Get(), std::runtime_error);
+  loader_.Fail(false);
+  EXPECT_EQ(ArchOf(cache_.Get()), 3);
 }
 
-TEST(CatalogCache, AnInvalidationDuringARefreshIsNotLost) {
-  Loader loader;
-  CatalogCache cache([&] { return loader(); }, milliseconds(0));
-  EXPECT_EQ(ArchOf(cache.Get()), 1);
-  loader.Hold(true);
-  auto refresher = std::async(std::launch::async, [&] { return ArchOf(cache.Get()); });
-  loader.AwaitCalls(2);
-  cache.Invalidate();
-  auto after = std::async(std::launch::async, [&] { return ArchOf(cache.Get()); });
-  loader.AwaitCalls(3);  // no snapshot to fall back on: it loads itself
-  loader.Hold(false);
+TEST_F(ExpiringCatalogCache, AnInvalidationDuringARefreshIsNotLost) {
+  EXPECT_EQ(ArchOf(cache_.Get()), 1);
+  auto refresher = HeldGet(2);
+  cache_.Invalidate();
+  auto after = HeldGet(3);  // no snapshot to fall back on: it loads itself
+  loader_.Hold(false);
   EXPECT_EQ(refresher.get(), 2);  // its own load, for this call only
   EXPECT_EQ(after.get(), 3);
   // The refresh that raced with the invalidation was not kept: while a new
   // refresh is held, the snapshot others get is the one loaded after it.
-  loader.Hold(true);
-  auto next = std::async(std::launch::async, [&] { return ArchOf(cache.Get()); });
-  loader.AwaitCalls(4);
-  EXPECT_EQ(ArchOf(cache.Get()), 3);
-  loader.Hold(false);
+  auto next = HeldGet(4);
+  EXPECT_EQ(ArchOf(cache_.Get()), 3);
+  loader_.Hold(false);
   EXPECT_EQ(next.get(), 4);
 }
 
