@@ -39,7 +39,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   Id Submit(const std::string& name, const std::string& version, Id arch,
             std::optional<Id> env = std::nullopt, std::int64_t now = 1000) {
     return InTransaction(store_->db(), true, [&](Connection& c) {
-      SubmitTx tx(c);
+      SubmitTx tx(*store_, c);
       const SubmitKey key{name, version, debian_, chickpea_, deb_, Target{arch, env, true}};
       SubmitState state = tx.Lookup({&key, 1});
       const Transport t{"git", "https://example.org/" + name, "abc"};
@@ -51,10 +51,10 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   }
 
   /// Records one outbox row; returns its id.
-  static Id AddOutbox(Connection& c, std::optional<Id> job, const std::string& routing_key,
+  Id AddOutbox(Connection& c, std::optional<Id> job, const std::string& routing_key,
                       const std::string& queue, const std::string& body, std::int64_t now) {
     const NewOutbox row{NewOutboxId(), job, routing_key, queue, body};
-    SubmitTx(c).AddOutbox({&row, 1}, now);
+    SubmitTx(*store_, c).AddOutbox({&row, 1}, now);
     return row.id;
   }
 

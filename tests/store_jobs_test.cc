@@ -61,7 +61,7 @@ TEST_P(StoreTest, BatchOfSubmissionsInOneTransaction) {
   Id old_i386 = Submit("hello", "0.9", i386_, wheezy_);
   const Transport t{"git", "https://example.org/hello", "abc"};
   auto got = InTransaction(store_->db(), true, [&](Connection& c) {
-    SubmitTx tx(c);
+    SubmitTx tx(*store_, c);
     const std::vector<SubmitKey> keys = {
         {"zlib", "1.0", debian_, chickpea_, deb_, Target{armel_, std::nullopt, true}},
         {"hello", "1.0", debian_, chickpea_, deb_, Target{armel_, std::nullopt, true}},
@@ -227,7 +227,7 @@ TEST_P(StoreTest, ActiveJobsAreTheSupersedeCandidates) {
 
   auto active = InTransaction(store_->db(), true, [&](Connection& c) {
     const SubmitKey key{"hello", "", debian_, chickpea_, deb_, Target{i386_, wheezy_, false}};
-    return SubmitTx(c).ActiveJobs({&key, 1})[0];
+    return SubmitTx(*store_, c).ActiveJobs({&key, 1})[0];
   });
   ASSERT_EQ(active.size(), 2u);
   EXPECT_EQ(active[0].job_id, waiting);
@@ -244,7 +244,7 @@ TEST_P(StoreTest, ActiveJobsAreTheSupersedeCandidates) {
 
   auto no_env = InTransaction(store_->db(), false, [&](Connection& c) {
     const SubmitKey key{"hello", "", debian_, chickpea_, deb_, Target{i386_, std::nullopt}};
-    return SubmitTx(c).ActiveJobs({&key, 1})[0];
+    return SubmitTx(*store_, c).ActiveJobs({&key, 1})[0];
   });
   EXPECT_EQ(no_env.size(), 1u);
 }
@@ -252,11 +252,11 @@ TEST_P(StoreTest, ActiveJobsAreTheSupersedeCandidates) {
 TEST_P(StoreTest, SetStatusAppendsAndBecomesCurrent) {
   Seed();
   Id id = Submit("hello", "1.0", armel_);
-  InTransaction(store_->db(), true, [&](Connection& c) { SubmitTx(c).SetStatus(id, 3, 2000); });
+  InTransaction(store_->db(), true, [&](Connection& c) { SubmitTx(*store_, c).SetStatus(id, 3, 2000); });
   EXPECT_EQ(store_->GetJob(id).status, "Cancelled");
   EXPECT_EQ(store_->JobHistoryOf(id).back().status, "Cancelled");
   EXPECT_THROW(InTransaction(store_->db(), true,
-                             [&](Connection& c) { SubmitTx(c).SetStatus(999, 3, 2000); }),
+                             [&](Connection& c) { SubmitTx(*store_, c).SetStatus(999, 3, 2000); }),
                NotFound);
 }
 
@@ -270,7 +270,7 @@ TEST_P(StoreTest, SetStatusesOfManyJobs) {
   for (Id i = 1; i <= 40000; ++i) ids.push_back(i + b);  // none exist
   ids.insert(ids.begin() + 3, a);
   ids.push_back(b);
-  InTransaction(store_->db(), true, [&](Connection& c) { SubmitTx(c).SetStatuses(ids, 3, 7000); });
+  InTransaction(store_->db(), true, [&](Connection& c) { SubmitTx(*store_, c).SetStatuses(ids, 3, 7000); });
   for (Id id : {a, b}) {
     EXPECT_EQ(store_->GetJob(id).status, "Cancelled");
     auto history = store_->JobHistoryOf(id);

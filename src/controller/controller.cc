@@ -269,7 +269,7 @@ void Controller::Record(store::Connection& c, std::span<Pending* const> batch) {
           {plan.name, plan.version, plan.dist.id, plan.suite.id, plan.format.id, item.target});
     }
   }
-  store::SubmitTx tx(c);
+  store::SubmitTx tx(store_, c);
   const std::int64_t now = Now();
   store::SubmitState state = tx.Lookup(keys);
 
@@ -356,7 +356,7 @@ void Controller::CancelJobs(const std::vector<Job>& jobs) {
   }
   const std::int64_t now = Now();
   store_.Write([&](store::Connection& c) {
-    store::SubmitTx tx(c);
+    store::SubmitTx tx(store_, c);
     tx.SetStatuses(now_cancelled, cancelled, now);
     tx.AddOutbox(rows, now);
   });

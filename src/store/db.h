@@ -115,6 +115,29 @@ class Connection {
   virtual void Rollback() = 0;
   /// Runs a migration script (several statements, no parameters).
   virtual void ExecScript(std::string_view sql) = 0;
+
+  /// Runs `fn` once the current transaction has committed (InTransaction,
+  /// Store::Write), before the writer returns; dropped if it rolls back.
+  /// Work in a savepoint that rolled back inside a committed transaction
+  /// keeps its hooks: use them for what is harmless to run once too often,
+  /// like dropping cached rows.
+  void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+  /// For the code that commits: runs (or drops) the hooks of the transaction.
+  void RunAfterCommit() {
+    auto hooks = std::move(after_commit_);
+    after_commit_.clear();
+    for (auto& fn : hooks) fn();
+  }
+  void DropAfterCommit() { after_commit_.clear(); }
+
+ private:
+  std::vector<std::function<void()>> after_commit_;
+};
+
+/// NOTIFYs on one channel, heard until this handle is destroyed.
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
 };
 
 /// A pool of connections to one database.
@@ -144,6 +167,18 @@ class Database {
   /// Takes a connection from the pool, waiting up to the pool's deadline.
   virtual Lease Acquire() = 0;
 
+  /// Hears what other processes announce on `channel` (PostgreSQL's
+  /// LISTEN/NOTIFY), on a connection and a thread of its own:
+  /// `on_listening(true)` once LISTEN is in effect, `on_listening(false)`
+  /// when the connection is lost (it reconnects, and says true again),
+  /// `on_message` with each payload in between. nullptr where the database
+  /// has no other clients to hear (SQLite: one controller per file).
+  virtual std::unique_ptr<Subscription> Listen(
+      const std::string& channel, std::function<void(std::string_view payload)> on_message,
+      std::function<void(bool listening)> on_listening) {
+    return nullptr;
+  }
+
  protected:
   friend class Lease;
   virtual void Release(std::unique_ptr<Connection> c) = 0;
@@ -159,12 +194,15 @@ auto InTransaction(Database& db, bool write, F&& fn) {
     if constexpr (std::is_void_v<decltype(fn(*conn))>) {
       fn(*conn);
       conn->Commit();
+      conn->RunAfterCommit();
     } else {
       auto r = fn(*conn);
       conn->Commit();
+      conn->RunAfterCommit();
       return r;
     }
   } catch (const DbError& e) {
+    conn->DropAfterCommit();
     try {
       conn->Rollback();
     } catch (...) {
@@ -173,6 +211,7 @@ auto InTransaction(Database& db, bool write, F&& fn) {
     if (e.kind == DbErrorKind::kUnavailable) conn.Discard();
     throw;
   } catch (...) {
+    conn->DropAfterCommit();
     try {
       conn->Rollback();
     } catch (...) {

@@ -23,6 +23,7 @@ void GroupCommitter::CommitBatch(std::span<Item* const> batch) {
       if (batch.size() == 1) {  // alone: no savepoint needed
         (*batch[0]->fn)(*conn);
         conn->Commit();
+        conn->RunAfterCommit();
         return;
       }
       for (Item* item : batch) {
@@ -37,7 +38,9 @@ void GroupCommitter::CommitBatch(std::span<Item* const> batch) {
         }
       }
       conn->Commit();
+      conn->RunAfterCommit();
     } catch (...) {
+      conn->DropAfterCommit();
       try {
         conn->Rollback();
       } catch (...) {

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "store/group_commit.h"
+#include "store/job_cache.h"
 #include "store/migrations.h"
 #include "store/store_rows.h"
 
@@ -80,8 +81,11 @@ bool TableExists(Connection& c, std::string_view dialect, const std::string& tab
 
 const std::string& detail::ListLookupsSql(LookupKind kind) { return SqlFor(kind).list; }
 
-Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {
+Store::Store(std::unique_ptr<Database> db, StoreOptions opts) : db_(std::move(db)) {
   if (db_->dialect() == "sqlite") committer_ = std::make_unique<GroupCommitter>(*db_);
+  job_cache_ = std::make_unique<JobCache>(opts.job_cache, /*enabled=*/false);
+  if (opts.job_cache > 0) job_changes_ = ListenForJobChanges();
+  if (!job_changes_) job_cache_->SetEnabled(true);  // no other controller to hear
 }
 
 Store::~Store() = default;

@@ -107,6 +107,8 @@ struct NewOutbox {
 /// needs no answer and travels with the COMMIT.
 Id NewOutboxId();
 
+class Store;
+
 /// The writes of submissions and cancels, inside the caller's transaction,
 /// set-based: each step is one statement however many submissions a batch
 /// holds (the controller groups concurrent ones: util/coalescer.h), and on
@@ -114,7 +116,8 @@ Id NewOutboxId();
 /// sent with the COMMIT.
 class SubmitTx {
  public:
-  explicit SubmitTx(Connection& c) : c_(c) {}
+  /// Writes through `c`, a write transaction of `store`'s database.
+  SubmitTx(Store& store, Connection& c) : store_(store), c_(c) {}
   /// Gets or creates the packages and instances of `targets`, finds their
   /// jobs to supersede and reserves an id for each new job. The targets'
   /// (name, dist, suite, arch, build env) must be distinct. Package rows are
@@ -137,6 +140,7 @@ class SubmitTx {
   void AddOutbox(std::span<const NewOutbox> rows, std::int64_t now_us);
 
  private:
+  Store& store_;
   Connection& c_;
 };
 
@@ -164,12 +168,28 @@ struct LogRead {
 };
 
 class GroupCommitter;
+class JobCache;
+
+struct StoreOptions {
+  /// Jobs GetJob keeps in memory (store/job_cache.h); 0: none. About half a
+  /// kilobyte each.
+  std::size_t job_cache = 65536;
+};
 
 class Store {
  public:
-  explicit Store(std::unique_ptr<Database> db);
+  explicit Store(std::unique_ptr<Database> db, StoreOptions opts = {});
   ~Store();
   Database& db() { return *db_; }
+
+  /// For a write transaction on `c` that changed these jobs (their status,
+  /// client or row): once it commits, GetJob reads them afresh, in this
+  /// process and, on PostgreSQL, in every controller on the database (a
+  /// NOTIFY sent with the transaction). SubmitTx and the job writes below
+  /// call it; so must any other code that changes a job.
+  void JobsChanged(Connection& c, std::span<const Id> ids);
+  /// The same for every job (a change to rows many jobs show).
+  void AllJobsChanged(Connection& c);
 
   /// Runs `fn` in a write transaction and returns once it is committed.
   /// On SQLite concurrent callers share one transaction and one fsync
@@ -252,6 +272,7 @@ class Store {
   // Jobs.
   std::vector<Job> ListJobs(const JobFilter& f, Page page);
   std::int64_t CountJobs(const JobFilter& f);
+  /// From the job cache when it holds the job (see JobsChanged).
   Job GetJob(Id id);
   std::vector<JobHistory> JobHistoryOf(Id id);  // NotFound
   std::optional<Transport> BuildRequestOf(Id job_id, std::string* env_name);
@@ -278,8 +299,14 @@ class Store {
   void DeleteOutbox(const std::vector<Id>& ids);
 
  private:
+  std::unique_ptr<Subscription> ListenForJobChanges();
+
   std::unique_ptr<Database> db_;
   std::unique_ptr<GroupCommitter> committer_;  ///< SQLite only
+  std::unique_ptr<JobCache> job_cache_;
+  /// Hears other controllers' JobsChanged (PostgreSQL); destroyed first, as
+  /// its thread writes to the cache.
+  std::unique_ptr<Subscription> job_changes_;
 };
 
 }  // namespace cbit::store

@@ -1,4 +1,9 @@
 // Store: jobs, their status history and build requests.
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "store/job_cache.h"
 #include "store/store.h"
 #include "store/store_rows.h"
 
@@ -33,6 +38,27 @@ constexpr std::string_view kDeleteJobHistory = "DELETE FROM jobstatus WHERE job_
 constexpr std::string_view kDeleteJobRequest = "DELETE FROM buildrequest WHERE job_id = $1";
 constexpr std::string_view kDeleteJobLog = "DELETE FROM joblog WHERE job_id = $1";
 constexpr std::string_view kDeleteJob = "DELETE FROM job WHERE id = $1 RETURNING id";
+
+constexpr std::string_view kJobChannel = "cbit_job";
+constexpr std::string_view kNotifyJobs = "SELECT pg_notify('cbit_job', $1)";
+constexpr std::string_view kAllJobs = "*";
+constexpr std::size_t kMaxNotifyPayload = 7900;
+
+/// "12,13,40" → ids; nullopt for anything else.
+std::optional<std::vector<Id>> ParseJobIds(std::string_view payload) {
+  std::vector<Id> ids;
+  const char* p = payload.data();
+  const char* end = p + payload.size();
+  while (p < end) {
+    Id id = 0;
+    auto r = std::from_chars(p, end, id);
+    if (r.ec != std::errc() || (r.ptr != end && *r.ptr != ',')) return std::nullopt;
+    ids.push_back(id);
+    p = r.ptr + (r.ptr != end);
+  }
+  if (ids.empty()) return std::nullopt;
+  return ids;
+}
 
 // Each JobFilter field filters on one joined name column.
 struct FilterColumn {
@@ -84,9 +110,57 @@ std::int64_t Store::CountJobs(const JobFilter& f) {
 }
 
 Job Store::GetJob(Id id) {
+  if (auto cached = job_cache_->Find(id)) return std::move(*cached);
+  const std::uint64_t ticket = job_cache_->Ticket(id);
   Result r = Query(*db_, kGetJob, {id});
   if (r.empty()) throw NotFound(detail::NoSuch("job", id));
-  return detail::JobAt(r, 0);
+  Job job = detail::JobAt(r, 0);
+  job_cache_->Fill(job, ticket);
+  return job;
+}
+
+// On PostgreSQL a transaction that changes jobs also says which, on channel
+// cbit_job: their ids, comma-separated, or "*" for all (a payload must stay
+// under 8,000 bytes). The NOTIFY is delivered when, and if, it commits.
+void Store::JobsChanged(Connection& c, std::span<const Id> ids) {
+  if (ids.empty()) return;
+  if (c.dialect() == "postgres") {
+    std::string payload;
+    for (Id id : ids) {
+      if (!payload.empty()) payload += ',';
+      payload += std::to_string(id);
+      if (payload.size() > kMaxNotifyPayload) {
+        payload = kAllJobs;
+        break;
+      }
+    }
+    c.Defer(kNotifyJobs, {payload});
+  }
+  c.AfterCommit([cache = job_cache_.get(), v = std::vector<Id>(ids.begin(), ids.end())] {
+    cache->Invalidate(v);
+  });
+}
+
+void Store::AllJobsChanged(Connection& c) {
+  if (c.dialect() == "postgres") c.Defer(kNotifyJobs, {std::string(kAllJobs)});
+  c.AfterCommit([cache = job_cache_.get()] { cache->Clear(); });
+}
+
+std::unique_ptr<Subscription> Store::ListenForJobChanges() {
+  JobCache* cache = job_cache_.get();
+  auto on_message = [cache](std::string_view payload) {
+    if (auto ids = ParseJobIds(payload)) {
+      cache->Invalidate(*ids);
+    } else {
+      cache->Clear();  // "*", or what this version does not read
+    }
+  };
+  auto on_listening = [cache](bool listening) {
+    // Changes made while not listening went unheard: nothing cached is kept.
+    cache->SetEnabled(listening);
+    if (!listening) spdlog::warn("job cache off until other controllers' changes are heard again");
+  };
+  return db_->Listen(std::string(kJobChannel), on_message, on_listening);
 }
 
 std::vector<JobHistory> Store::JobHistoryOf(Id id) {
@@ -115,7 +189,7 @@ void Store::ReportStatus(Id job_id, const std::string& status,
   Write([&](Connection& c) {
     Result st = c.Exec(kStatusNamed, {status});
     if (st.empty()) throw NotFound("unknown status '" + status + "'");
-    SubmitTx tx(c);
+    SubmitTx tx(*this, c);
     tx.SetStatus(job_id, st.i64(0, 0), now_us);  // NotFound for a missing job
     if (client) {
       Id client_id = c.Exec(kEnsureClient, {*client}).i64(0, 0);
@@ -126,6 +200,7 @@ void Store::ReportStatus(Id job_id, const std::string& status,
 
 void Store::DeleteJob(Id id) {
   InTransaction(*db_, true, [&](Connection& c) {
+    JobsChanged(c, {&id, 1});
     c.Exec(kDeleteJobHistory, {id});
     c.Exec(kDeleteJobRequest, {id});
     c.Exec(kDeleteJobLog, {id});

@@ -151,9 +151,12 @@ std::vector<PackageInstance> Store::InstancesOfPackage(const std::string& name) 
 }
 
 void Store::SetMaster(Id id, bool master) {
-  if (Query(*db_, kSetMaster, {id, std::int64_t{master}}).empty()) {
-    throw NotFound(detail::NoSuch("package instance", id));
-  }
+  InTransaction(*db_, true, [&](Connection& c) {
+    if (c.Exec(kSetMaster, {id, std::int64_t{master}}).empty()) {
+      throw NotFound(detail::NoSuch("package instance", id));
+    }
+    AllJobsChanged(c);  // every job of the instance shows the flag
+  });
 }
 
 }  // namespace cbit::store

@@ -263,6 +263,7 @@ void SubmitTx::SetStatus(Id job_id, Id status_id, std::int64_t now_us) {
     throw NotFound(detail::NoSuch("job", job_id));
   }
   c_.Defer(kInsertStatus, {job_id, status_id, now_us});
+  store_.JobsChanged(c_, {&job_id, 1});
 }
 
 // Cancels can name any number of jobs: they go in chunks, so that no
@@ -272,6 +273,7 @@ void SubmitTx::SetStatus(Id job_id, Id status_id, std::int64_t now_us) {
 constexpr std::size_t kChunk = 256;
 
 void SubmitTx::SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us) {
+  store_.JobsChanged(c_, job_ids);
   for (std::size_t start = 0; start < job_ids.size(); start += kChunk) {
     auto chunk = job_ids.subspan(start, std::min(kChunk, job_ids.size() - start));
     std::size_t n = std::bit_ceil(chunk.size());

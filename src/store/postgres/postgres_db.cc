@@ -13,6 +13,7 @@
 
 #include "store/db.h"
 #include "store/pool.h"
+#include "store/postgres/pg.h"
 
 namespace cbit::store {
 namespace {
@@ -41,26 +42,7 @@ DbErrorKind KindOf(std::string_view sqlstate) {
 
 class PgConnection final : public Connection {
  public:
-  explicit PgConnection(const PostgresOptions& o) {
-    const std::string timeout = std::to_string(o.connect_timeout.count());
-    const std::string options =
-        "-c statement_timeout=" + std::to_string(o.statement_timeout.count());
-    // A dead peer must not hang a call past the statement deadline either.
-    const std::string tcp_timeout = std::to_string(o.statement_timeout.count() + 5000);
-    // Later keywords override what the expanded conninfo (the first) says.
-    const char* keys[] = {"dbname", "connect_timeout", "options", "tcp_user_timeout", nullptr};
-    const char* values[] = {o.conninfo.c_str(), timeout.c_str(), options.c_str(),
-                            tcp_timeout.c_str(), nullptr};
-    conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
-    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
-      std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";
-      PQfinish(conn_);
-      throw DbError(DbErrorKind::kUnavailable, "postgres: cannot connect: " + msg);
-    }
-    // Notices ("relation already exists, skipping") go to the log, not stderr.
-    PQsetNoticeProcessor(
-        conn_, [](void*, const char* msg) { spdlog::debug("postgres: {}", msg); }, nullptr);
-  }
+  explicit PgConnection(const PostgresOptions& o) : conn_(pg::Connect(o, "cbit")) {}
   ~PgConnection() override { PQfinish(conn_); }
 
   /// True when the connection is healthy and outside a transaction.
@@ -230,20 +212,55 @@ class PgConnection final : public Connection {
 class PgDatabase final : public Database {
  public:
   explicit PgDatabase(const PostgresOptions& o)
-      : pool_(
+      : opts_(o),
+        pool_(
             o.pool_size, kPoolWait, [o] { return std::make_unique<PgConnection>(o); },
             [](Connection& c) { return static_cast<PgConnection&>(c).idle(); }) {}
   std::string_view dialect() const override { return "postgres"; }
   Lease Acquire() override { return pool_.Acquire(this); }
+  std::unique_ptr<Subscription> Listen(const std::string& channel,
+                                       std::function<void(std::string_view)> on_message,
+                                       std::function<void(bool)> on_listening) override {
+    return pg::Listen(opts_, channel, std::move(on_message), std::move(on_listening));
+  }
 
  protected:
   void Release(std::unique_ptr<Connection> c) override { pool_.Release(std::move(c)); }
 
  private:
+  PostgresOptions opts_;
   ConnectionPool pool_;
 };
 
 }  // namespace
+
+PGconn* pg::Connect(const PostgresOptions& o, const char* application_name) {
+  const std::string timeout = std::to_string(o.connect_timeout.count());
+  const std::string options = "-c statement_timeout=" + std::to_string(o.statement_timeout.count());
+  // A dead peer must not hang a call past the statement deadline either.
+  const std::string tcp_timeout = std::to_string(o.statement_timeout.count() + 5000);
+  // Keywords after the expanded conninfo (dbname) override it; the ones
+  // before are defaults it may override. Keepalives find a dead peer of an
+  // idle connection (a listener's) within ~25 s.
+  const char* keys[] = {"application_name", "keepalives_idle", "keepalives_interval",
+                        "keepalives_count", "dbname",          "connect_timeout",
+                        "options",          "tcp_user_timeout", nullptr};
+  const char* values[] = {application_name, "10",
+                          "5",              "3",
+                          o.conninfo.c_str(), timeout.c_str(),
+                          options.c_str(),  tcp_timeout.c_str(),
+                          nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (!conn || PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
+    PQfinish(conn);
+    throw DbError(DbErrorKind::kUnavailable, "postgres: cannot connect: " + msg);
+  }
+  // Notices ("relation already exists, skipping") go to the log, not stderr.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char* msg) { spdlog::debug("postgres: {}", msg); }, nullptr);
+  return conn;
+}
 
 std::unique_ptr<Database> OpenPostgres(const PostgresOptions& opts) {
   return std::make_unique<PgDatabase>(opts);
