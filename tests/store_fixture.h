@@ -52,7 +52,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 
   /// Records one outbox row; returns its id.
   Id AddOutbox(Connection& c, std::optional<Id> job, const std::string& routing_key,
-                      const std::string& queue, const std::string& body, std::int64_t now) {
+               const std::string& queue, const std::string& body, std::int64_t now) {
     const NewOutbox row{NewOutboxId(), job, routing_key, queue, body};
     SubmitTx(*store_, c).AddOutbox({&row, 1}, now);
     return row.id;

@@ -252,7 +252,8 @@ TEST_P(StoreTest, ActiveJobsAreTheSupersedeCandidates) {
 TEST_P(StoreTest, SetStatusAppendsAndBecomesCurrent) {
   Seed();
   Id id = Submit("hello", "1.0", armel_);
-  InTransaction(store_->db(), true, [&](Connection& c) { SubmitTx(*store_, c).SetStatus(id, 3, 2000); });
+  InTransaction(store_->db(), true,
+                [&](Connection& c) { SubmitTx(*store_, c).SetStatus(id, 3, 2000); });
   EXPECT_EQ(store_->GetJob(id).status, "Cancelled");
   EXPECT_EQ(store_->JobHistoryOf(id).back().status, "Cancelled");
   EXPECT_THROW(InTransaction(store_->db(), true,
@@ -270,7 +271,8 @@ TEST_P(StoreTest, SetStatusesOfManyJobs) {
   for (Id i = 1; i <= 40000; ++i) ids.push_back(i + b);  // none exist
   ids.insert(ids.begin() + 3, a);
   ids.push_back(b);
-  InTransaction(store_->db(), true, [&](Connection& c) { SubmitTx(*store_, c).SetStatuses(ids, 3, 7000); });
+  InTransaction(store_->db(), true,
+                [&](Connection& c) { SubmitTx(*store_, c).SetStatuses(ids, 3, 7000); });
   for (Id id : {a, b}) {
     EXPECT_EQ(store_->GetJob(id).status, "Cancelled");
     auto history = store_->JobHistoryOf(id);

@@ -30,7 +30,7 @@ TEST(JobCacheTest, DropsAReadThatRacedWithAChange) {
   JobCache cache(100);
   std::uint64_t ticket = cache.Ticket(7);  // the reader starts its query…
   const Id changed[] = {7};
-  cache.Invalidate(changed);  // …a writer commits a change to job 7…
+  cache.Invalidate(changed);                  // …a writer commits a change to job 7…
   cache.Fill(JobWith(7, "Waiting"), ticket);  // …and the reader got the old row
   EXPECT_FALSE(cache.Find(7));
 
@@ -83,7 +83,7 @@ TEST(JobCacheTest, CapacityZeroNeverCaches) {
 }
 
 TEST(JobCacheTest, TheOldestFillLeavesFirst) {
-  JobCache cache(16 * 2);  // two per shard
+  JobCache cache(16 * 2);                                                           // two per shard
   for (Id id : {16, 32, 48}) cache.Fill(JobWith(id, "Waiting"), cache.Ticket(id));  // one shard
   EXPECT_FALSE(cache.Find(16));
   EXPECT_TRUE(cache.Find(32));

@@ -190,6 +190,8 @@ class Store {
   void JobsChanged(Connection& c, std::span<const Id> ids);
   /// The same for every job (a change to rows many jobs show).
   void AllJobsChanged(Connection& c);
+  /// Jobs in the job cache now (0 while it is off).
+  std::size_t CachedJobs();
 
   /// Runs `fn` in a write transaction and returns once it is committed.
   /// On SQLite concurrent callers share one transaction and one fsync

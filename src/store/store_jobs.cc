@@ -146,6 +146,8 @@ void Store::AllJobsChanged(Connection& c) {
   c.AfterCommit([cache = job_cache_.get()] { cache->Clear(); });
 }
 
+std::size_t Store::CachedJobs() { return job_cache_->size(); }
+
 std::unique_ptr<Subscription> Store::ListenForJobChanges() {
   JobCache* cache = job_cache_.get();
   auto on_message = [cache](std::string_view payload) {

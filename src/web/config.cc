@@ -88,6 +88,8 @@ Config LoadConfig(const std::string& path, Config c) {
     Read(d, "backend", c.db_backend, "db");
     Read(d, "path", c.sqlite_path, "db");
     Read(d, "pool", c.db_pool, "db");
+    Read(d, "job_cache", c.job_cache, "db");
+    if (c.job_cache < 0) throw ConfigError("db.job_cache must be 0 or more jobs");
     std::string conninfo;
     Read(d, "conninfo", conninfo, "db");
     // pyBit's keys describe a PostgreSQL server.

@@ -48,6 +48,8 @@ struct Config {
   std::string sqlite_path = "var/cbit.db";
   std::string pg_conninfo;
   int db_pool = 8;
+  /// Jobs kept in memory for GET /job/<id> (store/job_cache.h); 0: none.
+  int job_cache = 65536;
   // "controller"
   queue::AmqpOptions amqp;
   /// Answer a submission once the broker confirmed it, not once committed.

@@ -42,6 +42,7 @@ TEST(Config, AcceptsPyBitWebConf) {
 TEST(Config, DefaultsToSqliteAndRefusesPlainPasswords) {
   Config c = LoadConfig(WriteTemp(R"({"web": {"users": {"admin": "$argon2id$x"}}})"));
   EXPECT_EQ(c.db_backend, "sqlite");
+  EXPECT_EQ(c.job_cache, 65536);
   EXPECT_EQ(c.users.at("admin"), "$argon2id$x");
   EXPECT_EQ(c.WebHost(), "localhost:8080");
   EXPECT_THROW(LoadConfig(WriteTemp(R"({"web": {"username": "admin", "password": "pass"}})")),
@@ -78,6 +79,13 @@ TEST(Config, ErrorsNameTheKey) {
   EXPECT_THROW(LoadConfig(WriteTemp("not json")), ConfigError);
   EXPECT_THROW(LoadConfig("/nonexistent/cbit.json"), ConfigError);
   EXPECT_THROW(LoadConfig(WriteTemp(R"({"db": {"backend": "mysql"}})")), ConfigError);
+  EXPECT_EQ(LoadConfig(WriteTemp(R"({"db": {"job_cache": 0}})")).job_cache, 0);
+  try {
+    LoadConfig(WriteTemp(R"({"db": {"job_cache": -1}})"));
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("db.job_cache"), std::string::npos);
+  }
 }
 
 TEST(Config, CommandLineForms) {

@@ -38,7 +38,7 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
   {"web": {"interface": "0.0.0.0", "port": 8080, "hostname": "buildd.example:8080",
            "threads": 64, "auth_reads": false, "repository": "/srv/repo",
            "users": {"admin": "<hash from cbit-web hash-password>"}},
-   "db": {"backend": "sqlite", "path": "var/cbit.db"}
+   "db": {"backend": "sqlite", "path": "var/cbit.db", "job_cache": 65536}
       or {"hostname": "db", "port": 5432, "databasename": "cbit", "user": "cbit",
           "password": "…"}  (pyBit's keys: PostgreSQL)
       or {"backend": "postgres", "conninfo": "host=… dbname=…"},
@@ -69,6 +69,14 @@ FORGE WEBHOOKS
   configured distribution and format. Pushes still queued when cbit-web stops
   are lost (the forge can redeliver them). allowed_uri_prefixes, when set,
   refuses other clone URLs with 403.
+
+JOB CACHE
+  GET /job/<id> is answered from memory once a job has been read (up to
+  db.job_cache jobs, ~0.5 kB each; 0 turns it off). A job leaves the cache
+  when a change to it commits. On PostgreSQL every controller of the
+  database also hears of other controllers' changes (LISTEN/NOTIFY on
+  channel cbit_job) and caches nothing while it cannot. A SQLite database
+  belongs to one controller.
 
 AUTHENTICATION
   Every request that changes state needs HTTP Basic credentials of a user in
@@ -125,6 +133,9 @@ int main(int argc, char** argv) {
   auto* dbo = app.add_option("--db", db, "sqlite:PATH or postgres:CONNINFO");
   auto* amqpo = app.add_option("--amqp", amqp, "RabbitMQ host[:port] (default localhost:5672)");
   auto* threads = app.add_option("--threads", cli.threads, "HTTP worker threads (default 64)");
+  auto* job_cache = app.add_option("--job-cache", cli.job_cache,
+                                   "jobs cached for GET /job/<id> (default 65536; 0: none)")
+                        ->check(CLI::NonNegativeNumber);
   auto* level = app.add_option("--log-level", cli.log_level, "trace|debug|info|warn|error");
   auto* repo = app.add_option("--repository", cli.repository,
                               "directory served read-only under /debian/ (an apt repository)");
@@ -150,6 +161,7 @@ int main(int argc, char** argv) {
     if (*iface) cfg.interface = cli.interface;
     if (*host) cfg.hostname = cli.hostname;
     if (*threads) cfg.threads = cli.threads;
+    if (*job_cache) cfg.job_cache = cli.job_cache;
     if (*level) cfg.log_level = cli.log_level;
     if (*repo) cfg.repository = cli.repository;
     if (*dbo) web::SetDatabase(cfg, db);
@@ -165,8 +177,9 @@ int main(int argc, char** argv) {
     spdlog::warn("no users configured: every request that changes state will be refused");
 
   try {
-    // 1. Store: open the database and bring its schema up to date.
-    store::Store store(OpenDatabase(cfg));
+    // 1. Store: open the database and bring its schema up to date. Jobs
+    //    read by id are cached, and dropped on any controller's change.
+    store::Store store(OpenDatabase(cfg), {.job_cache = static_cast<std::size_t>(cfg.job_cache)});
     store.Migrate();
     spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
     // Table upkeep (PostgreSQL): a cheap check every 2 s. Planner

@@ -242,14 +242,12 @@ PGconn* pg::Connect(const PostgresOptions& o, const char* application_name) {
   // Keywords after the expanded conninfo (dbname) override it; the ones
   // before are defaults it may override. Keepalives find a dead peer of an
   // idle connection (a listener's) within ~25 s.
-  const char* keys[] = {"application_name", "keepalives_idle", "keepalives_interval",
-                        "keepalives_count", "dbname",          "connect_timeout",
+  const char* keys[] = {"application_name", "keepalives_idle",  "keepalives_interval",
+                        "keepalives_count", "dbname",           "connect_timeout",
                         "options",          "tcp_user_timeout", nullptr};
-  const char* values[] = {application_name, "10",
-                          "5",              "3",
-                          o.conninfo.c_str(), timeout.c_str(),
-                          options.c_str(),  tcp_timeout.c_str(),
-                          nullptr};
+  const char* values[] = {
+      application_name,    "10",   "5", "3", o.conninfo.c_str(), timeout.c_str(), options.c_str(),
+      tcp_timeout.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (!conn || PQstatus(conn) != CONNECTION_OK) {
     std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
