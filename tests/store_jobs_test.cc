@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "core/wire.h"
 #include "tests/store_fixture.h"
 
 namespace cbit::store {
@@ -124,6 +125,29 @@ TEST_P(StoreTest, ConcurrentSubmissionsShareOneInstance) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(store_->CountInstances(), 1);
   EXPECT_EQ(store_->CountJobs({}), 20);
+}
+
+// Lists decode lookup ids against the lookup tables (one read for the whole
+// list); a single job is read joined. Both must give the same job.
+TEST_P(StoreTest, ListedJobsEqualTheJobsReadOneByOne) {
+  Seed();
+  Id j1 = Submit("hello", "1.0", armel_);
+  Id j2 = Submit("hello", "1.0", i386_, wheezy_);
+  Submit("world", "2.0", i386_);
+  store_->ReportStatus(j2, "Building", "client1", 2000);
+  store_->ReportStatus(j1, "Failed", std::nullopt, 2000);
+  auto listed = store_->ListJobs({}, {});
+  ASSERT_EQ(listed.size(), 3u);
+  for (const Job& l : listed) {
+    Job one = store_->GetJob(l.id);
+    EXPECT_EQ(wire::Encode(l), wire::Encode(one));
+    EXPECT_EQ(l.status, one.status);
+  }
+  EXPECT_EQ(listed[1].instance.build_env->name, "wheezy");
+  EXPECT_EQ(listed[1].buildclient->name, "client1");
+  EXPECT_EQ(listed[1].status, "Building");
+  EXPECT_FALSE(listed[0].instance.build_env);
+  EXPECT_FALSE(listed[0].buildclient);
 }
 
 TEST_P(StoreTest, ListJobsFiltersByEveryField) {

@@ -26,9 +26,14 @@ void JsonWriter::Int(std::int64_t v) {
 void JsonWriter::Quoted(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out_ += '"';
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
+  // Runs of characters that need no escape (nearly all) go in one append.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out_.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (u) {
       case '"':
         out_ += "\\\"";
         break;
@@ -45,15 +50,12 @@ void JsonWriter::Quoted(std::string_view s) {
         out_ += "\\t";
         break;
       default:
-        if (u < 0x20) {
-          out_ += "\\u00";
-          out_ += kHex[u >> 4];
-          out_ += kHex[u & 15];
-        } else {
-          out_ += c;
-        }
+        out_ += "\\u00";
+        out_ += kHex[u >> 4];
+        out_ += kHex[u & 15];
     }
   }
+  out_.append(s.data() + run, s.size() - run);
   out_ += '"';
 }
 

@@ -1,7 +1,9 @@
 // Store: jobs, their status history and build requests.
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <charconv>
+#include <unordered_map>
 
 #include "store/job_cache.h"
 #include "store/store.h"
@@ -12,10 +14,29 @@ namespace {
 
 using detail::Query;
 
-constexpr std::string_view kSelectJobs = "SELECT " CBIT_JOB_COLUMNS CBIT_JOB_FROM " WHERE true";
-constexpr std::string_view kCountJobs = "SELECT count(*)" CBIT_JOB_FROM " WHERE true";
-constexpr std::string_view kJobOrderAndPage = " ORDER BY j.id LIMIT $";  // …$n OFFSET $n+1
-constexpr std::string_view kUnfinishedFilter = " AND " CBIT_UNFINISHED;
+// Lists read the job tables alone, with the lookup ids, and every lookup
+// table's (few) rows in the same round trip; the names are put in by id.
+// Joining the seven lookup tables per row instead made PostgreSQL plan a
+// ten-table join (~30 ms at each call) and send every name once per job:
+// measured with 10,000 jobs, 78 ms for the joined query, 19 ms for this one.
+#define CBIT_JOB_TABLES                                                 \
+  " FROM job j JOIN packageinstance pi ON pi.id = j.packageinstance_id" \
+  " JOIN package p ON p.id = pi.package_id WHERE true"
+constexpr std::string_view kSelectJobs =
+    "SELECT j.id, pi.id, p.id, p.name, p.version, pi.arch_id, pi.buildenv_id, pi.suite_id,"
+    " pi.dist_id, pi.format_id, pi.master, j.buildclient_id, j.status_id" CBIT_JOB_TABLES;
+constexpr std::string_view kCountJobs = "SELECT count(*)" CBIT_JOB_TABLES;
+constexpr std::string_view kJobOrder = " ORDER BY j.id";
+constexpr std::string_view kUnfinishedFilter =
+    " AND (j.status_id IS NULL OR j.status_id NOT IN"
+    " (SELECT id FROM status WHERE name IN ('Uploaded', 'Done', 'Cancelled')))";
+// Read after the jobs: a lookup row a job refers to cannot be deleted
+// (foreign keys), so every id the jobs name is found.
+constexpr std::string_view kLookupNames =
+    "SELECT 0, id, name FROM arch UNION ALL SELECT 1, id, name FROM buildenv"
+    " UNION ALL SELECT 2, id, name FROM suite UNION ALL SELECT 3, id, name FROM distribution"
+    " UNION ALL SELECT 4, id, name FROM format UNION ALL SELECT 5, id, name FROM buildclients"
+    " UNION ALL SELECT 6, id, name FROM status";
 constexpr std::string_view kGetJob = "SELECT " CBIT_JOB_COLUMNS CBIT_JOB_FROM " WHERE j.id = $1";
 constexpr std::string_view kJobExists = "SELECT 1 FROM job WHERE id = $1";
 
@@ -60,18 +81,60 @@ std::optional<std::vector<Id>> ParseJobIds(std::string_view payload) {
   return ids;
 }
 
-// Each JobFilter field filters on one joined name column.
+// Each JobFilter field filters on a package column, or on a lookup id
+// column by the lookup's name.
 struct FilterColumn {
   std::string JobFilter::*field;
   std::string_view column;
+  std::string_view lookup_table;  ///< empty: `column` holds the value itself
 };
 constexpr FilterColumn kFilterColumns[] = {
-    {&JobFilter::arch, "a.name"},       {&JobFilter::suite, "s.name"},
-    {&JobFilter::dist, "d.name"},       {&JobFilter::format, "f.name"},
-    {&JobFilter::package, "p.name"},    {&JobFilter::buildenv, "be.name"},
-    {&JobFilter::client, "bc.name"},    {&JobFilter::status, "st.name"},
-    {&JobFilter::version, "p.version"},
+    {&JobFilter::arch, "pi.arch_id", "arch"},
+    {&JobFilter::suite, "pi.suite_id", "suite"},
+    {&JobFilter::dist, "pi.dist_id", "distribution"},
+    {&JobFilter::format, "pi.format_id", "format"},
+    {&JobFilter::package, "p.name", ""},
+    {&JobFilter::buildenv, "pi.buildenv_id", "buildenv"},
+    {&JobFilter::client, "j.buildclient_id", "buildclients"},
+    {&JobFilter::status, "j.status_id", "status"},
+    {&JobFilter::version, "p.version", ""},
 };
+
+/// Names by id of the lookup rows a job list shows (kLookupNames).
+class LookupNames {
+ public:
+  explicit LookupNames(const Result& r) {
+    for (std::size_t i = 0; i < r.rows(); ++i)
+      names_[r.i64(i, 0)].emplace(r.i64(i, 1), r.text(i, 2));
+  }
+  /// The lookup of kind `k` whose id is in column `c` (NULL: none).
+  std::optional<Lookup> At(int k, const Result& r, std::size_t row, std::size_t c) const {
+    if (r.null(row, c)) return std::nullopt;
+    const Id id = r.i64(row, c);
+    auto it = names_[k].find(id);
+    return Lookup{id, it == names_[k].end() ? std::string() : it->second};
+  }
+
+ private:
+  std::array<std::unordered_map<Id, std::string>, 7> names_;
+};
+
+Job ListedJobAt(const Result& r, std::size_t row, const LookupNames& names) {
+  Job j;
+  j.id = r.i64(row, 0);
+  PackageInstance& pi = j.instance;
+  pi.id = r.i64(row, 1);
+  pi.package = Package{r.i64(row, 2), r.text(row, 3), r.text(row, 4)};
+  pi.arch = *names.At(0, r, row, 5);
+  pi.build_env = names.At(1, r, row, 6);
+  pi.suite = *names.At(2, r, row, 7);
+  pi.dist = *names.At(3, r, row, 8);
+  pi.format = *names.At(4, r, row, 9);
+  pi.master = r.boolean(row, 10);
+  j.buildclient = names.At(5, r, row, 11);
+  if (auto st = names.At(6, r, row, 12)) j.status = st->name;
+  return j;
+}
 
 // Appends " AND <column> = $n" for each field set; the SQL text depends only
 // on which fields are set, so the prepared-statement caches stay small.
@@ -81,7 +144,11 @@ std::vector<Param> AppendFilter(const JobFilter& f, std::string& sql) {
     const std::string& value = f.*fc.field;
     if (value.empty()) continue;
     params.emplace_back(value);
-    sql += " AND " + std::string(fc.column) + " = $" + std::to_string(params.size());
+    const std::string n = std::to_string(params.size());
+    sql += " AND " + std::string(fc.column);
+    sql += fc.lookup_table.empty() ? " = $" + n
+                                   : " IN (SELECT id FROM " + std::string(fc.lookup_table) +
+                                         " WHERE name = $" + n + ")";
   }
   if (f.unfinished) sql += kUnfinishedFilter;
   return params;
@@ -92,14 +159,22 @@ std::vector<Param> AppendFilter(const JobFilter& f, std::string& sql) {
 std::vector<Job> Store::ListJobs(const JobFilter& f, Page page) {
   std::string sql(kSelectJobs);
   std::vector<Param> params = AppendFilter(f, sql);
-  params.emplace_back(detail::PageLimit(page));
-  sql += std::string(kJobOrderAndPage) + std::to_string(params.size());
-  params.emplace_back(detail::PageOffset(page));
-  sql += " OFFSET $" + std::to_string(params.size());
-  Result r = Query(*db_, sql, params);
+  sql += kJobOrder;
+  // The whole list goes without LIMIT: a LIMIT parameter made PostgreSQL's
+  // generic plan expect few rows and fetch them by index, row by row.
+  if (page.number >= 1) {
+    params.emplace_back(detail::PageLimit(page));
+    sql += " LIMIT $" + std::to_string(params.size());
+    params.emplace_back(detail::PageOffset(page));
+    sql += " OFFSET $" + std::to_string(params.size());
+  }
+  const Statement statements[] = {{std::move(sql), std::move(params)},
+                                  {std::string(kLookupNames), {}}};
+  std::vector<Result> r = detail::QueryAll(*db_, statements);
+  const LookupNames names(r[1]);
   std::vector<Job> out;
-  out.reserve(r.rows());
-  for (std::size_t i = 0; i < r.rows(); ++i) out.push_back(detail::JobAt(r, i));
+  out.reserve(r[0].rows());
+  for (std::size_t i = 0; i < r[0].rows(); ++i) out.push_back(ListedJobAt(r[0], i, names));
   return out;
 }
 

@@ -111,14 +111,28 @@ SuiteArch SuiteArchAt(const Result& r, std::size_t row, std::size_t c) {
                    r.i64(row, c + 5)};
 }
 
-Result Query(Database& db, std::string_view sql, std::span<const Param> params) {
+namespace {
+
+// Runs `fn` on a pooled connection, dropping the connection if it broke.
+template <typename F>
+auto OnConnection(Database& db, F&& fn) {
   auto conn = db.Acquire();
   try {
-    return conn->Exec(sql, params);
+    return fn(*conn);
   } catch (const DbError& e) {
     if (e.kind == DbErrorKind::kUnavailable) conn.Discard();
     throw;
   }
+}
+
+}  // namespace
+
+Result Query(Database& db, std::string_view sql, std::span<const Param> params) {
+  return OnConnection(db, [&](Connection& c) { return c.Exec(sql, params); });
+}
+
+std::vector<Result> QueryAll(Database& db, std::span<const Statement> statements) {
+  return OnConnection(db, [&](Connection& c) { return c.ExecAll(statements); });
 }
 
 std::string NoSuch(std::string_view noun, Id id) {

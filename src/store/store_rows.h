@@ -72,6 +72,9 @@ SuiteArch SuiteArchAt(const Result& r, std::size_t row, std::size_t col);
 
 /// Runs one statement on a pooled connection outside any transaction.
 Result Query(Database& db, std::string_view sql, std::span<const Param> params);
+/// Runs statements in order on one pooled connection (one round trip on
+/// PostgreSQL) and returns the rows of each.
+std::vector<Result> QueryAll(Database& db, std::span<const Statement> statements);
 inline Result Query(Database& db, std::string_view sql, std::initializer_list<Param> params = {}) {
   return Query(db, sql, std::span<const Param>(params.begin(), params.size()));
 }
