@@ -44,18 +44,20 @@ class PgListener final : public Subscription {
     bool warned = false;
     while (!stop_) {
       PGconn* conn = nullptr;
+      bool listening = false;
       try {
         conn = Connect(opts_, "cbit-listen");
         SendListen(conn);
         warned = false;
         pause = std::chrono::milliseconds{100};
         on_listening_(true);
+        listening = true;
         Serve(conn);
-        if (!stop_) on_listening_(false);
       } catch (const DbError& e) {
         if (!warned) spdlog::warn("listening on '{}': {}; trying again", channel_, e.what());
         warned = true;
       }
+      if (listening && !stop_) on_listening_(false);
       PQfinish(conn);
       if (!stop_) Sleep(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds{5000});
