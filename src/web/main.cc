@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
   auto* threads = app.add_option("--threads", cli.threads, "HTTP worker threads (default 64)");
   auto* job_cache = app.add_option("--job-cache", cli.job_cache,
                                    "jobs cached for GET /job/<id> (default 65536; 0: none)")
-                        ->check(CLI::NonNegativeNumber);
+                        ->check(CLI::Range(0, 1 << 30));
   auto* level = app.add_option("--log-level", cli.log_level, "trace|debug|info|warn|error");
   auto* repo = app.add_option("--repository", cli.repository,
                               "directory served read-only under /debian/ (an apt repository)");
