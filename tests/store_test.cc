@@ -1,5 +1,6 @@
 // Store on both backends: lookup tables, packages, instances, suite arches,
 // build-env mappings, blacklist and the catalog.
+#include "core/wire.h"
 #include "tests/store_fixture.h"
 
 namespace cbit::store {
@@ -137,6 +138,12 @@ TEST_P(StoreTest, Instances) {
   EXPECT_EQ(store_->CountInstances(), 2);
   EXPECT_EQ(store_->InstancesOfPackage("hello").size(), 2u);
   EXPECT_TRUE(store_->InstancesOfPackage("other").empty());
+  // Lists put the lookup names in by id; one instance is read joined.
+  for (const auto& listed : {all, store_->InstancesOfPackage("hello")}) {
+    EXPECT_EQ(wire::Encode(listed[0]), wire::Encode(plain));
+    EXPECT_EQ(wire::Encode(listed[1]), wire::Encode(in_env));
+    EXPECT_EQ(wire::Encode(listed[1]), wire::Encode(store_->GetInstance(in_env.id)));
+  }
 
   store_->SetMaster(in_env.id, true);
   EXPECT_TRUE(store_->GetInstance(in_env.id).master);

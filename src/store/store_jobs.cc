@@ -1,9 +1,7 @@
 // Store: jobs, their status history and build requests.
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <charconv>
-#include <unordered_map>
 
 #include "store/job_cache.h"
 #include "store/store.h"
@@ -14,30 +12,17 @@ namespace {
 
 using detail::Query;
 
-// Lists read the job tables alone, with the lookup ids, and every lookup
-// table's (few) rows in the same round trip; the names are put in by id.
-// Joining the seven lookup tables per row instead made PostgreSQL plan a
-// ten-table join (~30 ms at each call) and send every name once per job:
-// measured in psql with 10,000 jobs, 78 ms for the joined query, 19 ms for
-// this one.
-#define CBIT_JOB_TABLES                                                 \
-  " FROM job j JOIN packageinstance pi ON pi.id = j.packageinstance_id" \
-  " JOIN package p ON p.id = pi.package_id WHERE true"
+// Lists read lookup ids, not names (store_rows.h: kLookupNames).
+#define CBIT_JOB_TABLES     \
+  CBIT_INSTANCE_NARROW_FROM \
+  " JOIN job j ON j.packageinstance_id = pi.id WHERE true"
 constexpr std::string_view kSelectJobs =
-    "SELECT j.id, pi.id, p.id, p.name, p.version, pi.arch_id, pi.buildenv_id, pi.suite_id,"
-    " pi.dist_id, pi.format_id, pi.master, j.buildclient_id, j.status_id" CBIT_JOB_TABLES;
+    "SELECT j.id, " CBIT_INSTANCE_ID_COLUMNS ", j.buildclient_id, j.status_id" CBIT_JOB_TABLES;
 constexpr std::string_view kCountJobs = "SELECT count(*)" CBIT_JOB_TABLES;
 constexpr std::string_view kJobOrder = " ORDER BY j.id";
 constexpr std::string_view kUnfinishedFilter =
     " AND (j.status_id IS NULL OR j.status_id NOT IN"
     " (SELECT id FROM status WHERE name IN ('Uploaded', 'Done', 'Cancelled')))";
-// Read after the jobs: a lookup row a job refers to cannot be deleted
-// (foreign keys), so every id the jobs name is found.
-constexpr std::string_view kLookupNames =
-    "SELECT 0, id, name FROM arch UNION ALL SELECT 1, id, name FROM buildenv"
-    " UNION ALL SELECT 2, id, name FROM suite UNION ALL SELECT 3, id, name FROM distribution"
-    " UNION ALL SELECT 4, id, name FROM format UNION ALL SELECT 5, id, name FROM buildclients"
-    " UNION ALL SELECT 6, id, name FROM status";
 constexpr std::string_view kGetJob = "SELECT " CBIT_JOB_COLUMNS CBIT_JOB_FROM " WHERE j.id = $1";
 constexpr std::string_view kJobExists = "SELECT 1 FROM job WHERE id = $1";
 
@@ -101,39 +86,13 @@ constexpr FilterColumn kFilterColumns[] = {
     {&JobFilter::version, "p.version", ""},
 };
 
-/// Names by id of the lookup rows a job list shows (kLookupNames).
-class LookupNames {
- public:
-  explicit LookupNames(const Result& r) {
-    for (std::size_t i = 0; i < r.rows(); ++i)
-      names_[r.i64(i, 0)].emplace(r.i64(i, 1), r.text(i, 2));
-  }
-  /// The lookup of kind `k` whose id is in column `c` (NULL: none).
-  std::optional<Lookup> At(int k, const Result& r, std::size_t row, std::size_t c) const {
-    if (r.null(row, c)) return std::nullopt;
-    const Id id = r.i64(row, c);
-    auto it = names_[k].find(id);
-    return Lookup{id, it == names_[k].end() ? std::string() : it->second};
-  }
-
- private:
-  std::array<std::unordered_map<Id, std::string>, 7> names_;
-};
-
-Job ListedJobAt(const Result& r, std::size_t row, const LookupNames& names) {
+Job ListedJobAt(const Result& r, std::size_t row, const detail::LookupNames& names) {
+  using Names = detail::LookupNames;
   Job j;
   j.id = r.i64(row, 0);
-  PackageInstance& pi = j.instance;
-  pi.id = r.i64(row, 1);
-  pi.package = Package{r.i64(row, 2), r.text(row, 3), r.text(row, 4)};
-  pi.arch = *names.At(0, r, row, 5);
-  pi.build_env = names.At(1, r, row, 6);
-  pi.suite = *names.At(2, r, row, 7);
-  pi.dist = *names.At(3, r, row, 8);
-  pi.format = *names.At(4, r, row, 9);
-  pi.master = r.boolean(row, 10);
-  j.buildclient = names.At(5, r, row, 11);
-  if (auto st = names.At(6, r, row, 12)) j.status = st->name;
+  j.instance = detail::ListedInstanceAt(r, row, 1, names);
+  j.buildclient = names.At(Names::kBuildClient, r, row, 11);
+  if (auto st = names.At(Names::kStatus, r, row, 12)) j.status = st->name;
   return j;
 }
 
@@ -169,14 +128,7 @@ std::vector<Job> Store::ListJobs(const JobFilter& f, Page page) {
     params.emplace_back(detail::PageOffset(page));
     sql += " OFFSET $" + std::to_string(params.size());
   }
-  const Statement statements[] = {{std::move(sql), std::move(params)},
-                                  {std::string(kLookupNames), {}}};
-  std::vector<Result> r = detail::QueryAll(*db_, statements);
-  const LookupNames names(r[1]);
-  std::vector<Job> out;
-  out.reserve(r[0].rows());
-  for (std::size_t i = 0; i < r[0].rows(); ++i) out.push_back(ListedJobAt(r[0], i, names));
-  return out;
+  return detail::ListWithNames(*db_, std::move(sql), std::move(params), ListedJobAt);
 }
 
 std::int64_t Store::CountJobs(const JobFilter& f) {

@@ -28,13 +28,19 @@ constexpr std::string_view kPackageActive =
     " JOIN job j ON j.packageinstance_id = pi.id LEFT JOIN status st ON st.id = j.status_id"
     " WHERE pi.package_id = p.id AND " CBIT_UNFINISHED ") FROM package p WHERE p.id = $1";
 
+// Lists read lookup ids, not names (store_rows.h: kLookupNames); the whole
+// list goes without LIMIT (store_jobs.cc says why).
 constexpr std::string_view kListInstances =
-    "SELECT " CBIT_INSTANCE_COLUMNS CBIT_INSTANCE_FROM " ORDER BY pi.id LIMIT $1 OFFSET $2";
+    "SELECT " CBIT_INSTANCE_ID_COLUMNS CBIT_INSTANCE_NARROW_FROM " ORDER BY pi.id";
+constexpr std::string_view kListInstancesPage =
+    "SELECT " CBIT_INSTANCE_ID_COLUMNS CBIT_INSTANCE_NARROW_FROM
+    " ORDER BY pi.id LIMIT $1 OFFSET $2";
 constexpr std::string_view kCountInstances = "SELECT count(*) FROM packageinstance";
 constexpr std::string_view kGetInstance =
     "SELECT " CBIT_INSTANCE_COLUMNS CBIT_INSTANCE_FROM " WHERE pi.id = $1";
 constexpr std::string_view kInstancesOfPackage =
-    "SELECT " CBIT_INSTANCE_COLUMNS CBIT_INSTANCE_FROM " WHERE p.name = $1 ORDER BY pi.id";
+    "SELECT " CBIT_INSTANCE_ID_COLUMNS CBIT_INSTANCE_NARROW_FROM
+    " WHERE p.name = $1 ORDER BY pi.id";
 constexpr std::string_view kInsertInstance =
     "INSERT INTO packageinstance (package_id, arch_id, buildenv_id, suite_id, dist_id, format_id,"
     " master) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
@@ -50,10 +56,14 @@ std::vector<Package> PackagesOf(const Result& r) {
   return out;
 }
 
-std::vector<PackageInstance> InstancesOf(const Result& r) {
-  std::vector<PackageInstance> out;
-  for (std::size_t i = 0; i < r.rows(); ++i) out.push_back(InstanceAt(r, i, 0));
-  return out;
+// The instances `sql` selects (CBIT_INSTANCE_ID_COLUMNS), names put in.
+std::vector<PackageInstance> ListInstancesBy(Database& db, std::string_view sql,
+                                             std::vector<Param> params) {
+  return detail::ListWithNames(
+      db, std::string(sql), std::move(params),
+      [](const Result& r, std::size_t row, const detail::LookupNames& names) {
+        return detail::ListedInstanceAt(r, row, 0, names);
+      });
 }
 
 }  // namespace
@@ -103,7 +113,8 @@ bool Store::PackageActive(Id id) {
 }
 
 std::vector<PackageInstance> Store::ListInstances(Page page) {
-  return InstancesOf(Query(*db_, kListInstances, {PageLimit(page), PageOffset(page)}));
+  if (page.number < 1) return ListInstancesBy(*db_, kListInstances, {});
+  return ListInstancesBy(*db_, kListInstancesPage, {PageLimit(page), PageOffset(page)});
 }
 
 std::int64_t Store::CountInstances() { return Query(*db_, kCountInstances).i64(0, 0); }
@@ -147,7 +158,7 @@ void Store::DeleteInstance(Id id) {
 }
 
 std::vector<PackageInstance> Store::InstancesOfPackage(const std::string& name) {
-  return InstancesOf(Query(*db_, kInstancesOfPackage, {name}));
+  return ListInstancesBy(*db_, kInstancesOfPackage, {name});
 }
 
 void Store::SetMaster(Id id, bool master) {

@@ -106,6 +106,35 @@ Job JobAt(const Result& r, std::size_t row) {
   return j;
 }
 
+LookupNames::LookupNames(const Result& r) {
+  for (std::size_t i = 0; i < r.rows(); ++i) {
+    const std::int64_t kind = r.i64(i, 0);
+    if (kind >= 0 && kind < kKinds) names_[kind].emplace(r.i64(i, 1), r.text(i, 2));
+  }
+}
+
+std::optional<Lookup> LookupNames::At(Kind kind, const Result& r, std::size_t row,
+                                      std::size_t col) const {
+  if (r.null(row, col)) return std::nullopt;
+  const Id id = r.i64(row, col);
+  auto it = names_[kind].find(id);
+  return Lookup{id, it == names_[kind].end() ? std::string() : it->second};
+}
+
+PackageInstance ListedInstanceAt(const Result& r, std::size_t row, std::size_t c,
+                                 const LookupNames& names) {
+  PackageInstance pi;
+  pi.id = r.i64(row, c);
+  pi.package = Package{r.i64(row, c + 1), r.text(row, c + 2), r.text(row, c + 3)};
+  pi.arch = *names.At(LookupNames::kArch, r, row, c + 4);
+  pi.build_env = names.At(LookupNames::kBuildEnv, r, row, c + 5);
+  pi.suite = *names.At(LookupNames::kSuite, r, row, c + 6);
+  pi.dist = *names.At(LookupNames::kDist, r, row, c + 7);
+  pi.format = *names.At(LookupNames::kFormat, r, row, c + 8);
+  pi.master = r.boolean(row, c + 9);
+  return pi;
+}
+
 SuiteArch SuiteArchAt(const Result& r, std::size_t row, std::size_t c) {
   return SuiteArch{r.i64(row, c), LookupAt(r, row, c + 1), LookupAt(r, row, c + 3),
                    r.i64(row, c + 5)};
