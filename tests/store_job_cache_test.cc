@@ -96,6 +96,30 @@ TEST_P(JobCacheAcrossStoresTest, AChangeInOneStoreReachesTheOthersCache) {
   EXPECT_TRUE(gone);
 }
 
+// Changes announced as "every job": a package instance's master flag, and
+// a change to more jobs than one notification can name.
+TEST_P(JobCacheAcrossStoresTest, AChangeToEveryJobReachesTheOthersCache) {
+  Seed();
+  Id id = Submit("hello", "1.0", armel_);
+  ReadUntilCached(id);
+  const Job before = store_->GetJob(id);
+  other_->SetMaster(before.instance.id, !before.instance.master);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (store_->GetJob(id).instance.master == before.instance.master &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(store_->GetJob(id).instance.master, !before.instance.master);
+
+  ReadUntilCached(id);
+  std::vector<Id> many(2000, id + 1000000);  // ~16 kB of ids: past a payload
+  many.push_back(id);
+  const Id cancelled = other_->FindLookup(LookupKind::kStatus, "Cancelled")->id;
+  InTransaction(other_->db(), true,
+                [&](Connection& c) { SubmitTx(*other_, c).SetStatuses(many, cancelled, 3000); });
+  EXPECT_TRUE(EventuallyShows(id, "Cancelled"));
+}
+
 // While a store cannot hear the others it must not serve what it cached:
 // changes made meanwhile would go unseen. Its listening connection is
 // killed; a change follows at once; the store shows it, and caches again.

@@ -22,7 +22,7 @@ constexpr std::string_view kCountJobs = "SELECT count(*)" CBIT_JOB_TABLES;
 constexpr std::string_view kJobOrder = " ORDER BY j.id";
 constexpr std::string_view kUnfinishedFilter =
     " AND (j.status_id IS NULL OR j.status_id NOT IN"
-    " (SELECT id FROM status WHERE name IN ('Uploaded', 'Done', 'Cancelled')))";
+    " (SELECT id FROM status WHERE name IN " CBIT_FINISHED_STATUSES "))";
 constexpr std::string_view kGetJob = "SELECT " CBIT_JOB_COLUMNS CBIT_JOB_FROM " WHERE j.id = $1";
 constexpr std::string_view kJobExists = "SELECT 1 FROM job WHERE id = $1";
 
@@ -46,8 +46,9 @@ constexpr std::string_view kDeleteJobRequest = "DELETE FROM buildrequest WHERE j
 constexpr std::string_view kDeleteJobLog = "DELETE FROM joblog WHERE job_id = $1";
 constexpr std::string_view kDeleteJob = "DELETE FROM job WHERE id = $1 RETURNING id";
 
-constexpr std::string_view kJobChannel = "cbit_job";
-constexpr std::string_view kNotifyJobs = "SELECT pg_notify('cbit_job', $1)";
+#define CBIT_JOB_CHANNEL "cbit_job"
+constexpr std::string_view kJobChannel = CBIT_JOB_CHANNEL;
+constexpr std::string_view kNotifyJobs = "SELECT pg_notify('" CBIT_JOB_CHANNEL "', $1)";
 constexpr std::string_view kAllJobs = "*";
 constexpr std::size_t kMaxNotifyPayload = 7900;
 

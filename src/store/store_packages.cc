@@ -30,11 +30,10 @@ constexpr std::string_view kPackageActive =
 
 // Lists read lookup ids, not names (store_rows.h: kLookupNames); the whole
 // list goes without LIMIT (store_jobs.cc says why).
-constexpr std::string_view kListInstances =
-    "SELECT " CBIT_INSTANCE_ID_COLUMNS CBIT_INSTANCE_NARROW_FROM " ORDER BY pi.id";
-constexpr std::string_view kListInstancesPage =
-    "SELECT " CBIT_INSTANCE_ID_COLUMNS CBIT_INSTANCE_NARROW_FROM
-    " ORDER BY pi.id LIMIT $1 OFFSET $2";
+#define CBIT_LIST_INSTANCES \
+  "SELECT " CBIT_INSTANCE_ID_COLUMNS CBIT_INSTANCE_NARROW_FROM " ORDER BY pi.id"
+constexpr std::string_view kListInstances = CBIT_LIST_INSTANCES;
+constexpr std::string_view kListInstancesPage = CBIT_LIST_INSTANCES " LIMIT $1 OFFSET $2";
 constexpr std::string_view kCountInstances = "SELECT count(*) FROM packageinstance";
 constexpr std::string_view kGetInstance =
     "SELECT " CBIT_INSTANCE_COLUMNS CBIT_INSTANCE_FROM " WHERE pi.id = $1";

@@ -76,7 +76,8 @@ class LookupNames {
 
 // Unfinished = current status not Uploaded, Done or Cancelled (SPEC §2); a
 // job without any status yet counts as unfinished.
-#define CBIT_UNFINISHED "(st.name IS NULL OR st.name NOT IN ('Uploaded', 'Done', 'Cancelled'))"
+#define CBIT_FINISHED_STATUSES "('Uploaded', 'Done', 'Cancelled')"
+#define CBIT_UNFINISHED "(st.name IS NULL OR st.name NOT IN " CBIT_FINISHED_STATUSES ")"
 
 /// The instance of a package for one combination, if it exists ($1 package,
 /// $2 dist, $3 suite, $4 format, $5 arch, $6 build env or NULL).
