@@ -111,11 +111,20 @@ constexpr std::string_view kOutboxIndex = R"sql(
 CREATE INDEX outbox_created_idx ON outbox (created, id);
 )sql";
 
+// Two indexes of migration 2 repeat the leading column of a unique index
+// (package (name, version); packageinstance (package_id, …)), which answers
+// the same lookups: each cost every submission an index insert for nothing.
+constexpr std::string_view kDropRedundantIndexes = R"sql(
+DROP INDEX package_name_idx;
+DROP INDEX packageinstance_package_idx;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
     {3, "build logs", kJobLog},
     {4, "outbox index for the sweep", kOutboxIndex},
+    {5, "no indexes that repeat a unique index's leading column", kDropRedundantIndexes},
 };
 
 std::string_view MacroValue(std::string_view macro, bool postgres) {
