@@ -60,6 +60,22 @@ TEST_P(MigrationTest, NewDatabaseGoesToTheLatestVersion) {
   EXPECT_EQ(store_->CountLookups(LookupKind::kStatus), 7);
 }
 
+// Migration 5: no index repeats the leading column of a unique index.
+TEST_P(MigrationTest, NoIndexRepeatsAUniqueIndexsLeadingColumn) {
+  store_->Migrate();
+  const std::string catalog =
+      store_->db().dialect() == "postgres"
+          ? "SELECT count(*) FROM pg_indexes WHERE indexname"
+          : "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name";
+  auto count = [&](std::string_view names) {
+    return InTransaction(store_->db(), false, [&](Connection& c) {
+      return c.Exec(catalog + " IN (" + std::string(names) + ")").i64(0, 0);
+    });
+  };
+  EXPECT_EQ(count("'package_name_idx', 'packageinstance_package_idx'"), 0);
+  EXPECT_EQ(count("'packageinstance_combination_idx'"), 1);  // serves package_id lookups
+}
+
 TEST_P(MigrationTest, UpgradeFromVersionOneBackfillsCurrentStatus) {
   store_->MigrateTo(1);
   EXPECT_EQ(store_->SchemaVersion(), 1);
