@@ -10,6 +10,8 @@
 //   - submission latency: POST sent → answered, and POST sent → the
 //     BuildRequest delivered to a consumer of its queue (p50 / p99);
 //   - GET /job with 10,000 jobs; GET /job/<id> requests/s at 8 connections.
+// With --compare, only the 8-connection rate on an empty database, for two
+// cbit-web binaries in alternated runs (RunCompare).
 // The empty-database rates and the latencies run on one database; the lists
 // and the 100,000-job rates on a second, filled to exactly 10,000 jobs first.
 // Each rate is measured three times; the median is printed. Targets (issue):
@@ -251,6 +253,46 @@ void RunControllerBench(const std::string& backend, int reps, double seconds, st
   std::printf("vcshook, %lld jobs : %7.0f/s at 1 conn, %7.0f/s at 8 conns\n", (long long)b.jobs(),
               full1, full8);
   std::printf("  CPU per submission at 8 conns (ms): %s\n", cpu.c_str());
+}
+
+void RunCompare(const std::string& backend, const std::string& other, int rounds, double seconds) {
+  auto& rabbit = testing::SharedRabbit();
+  const std::string binaries[2] = {std::string(CBIT_BINARY_DIR) + "/cbit-web", other};
+  // Per binary: the rates, and each component's CPU per submission divided
+  // by the load generator's.
+  std::vector<double> rates[2];
+  std::map<std::string, std::vector<double>> ratios[2];
+  std::printf("\n== %s: A = %s, B = %s; 8 connections, empty database\n", backend.c_str(),
+              binaries[0].c_str(), binaries[1].c_str());
+  for (int round = 0; round < rounds; ++round) {
+    for (int which = 0; which < 2; ++which) {
+      std::string dir = testing::ScratchDir("compare-" + backend);
+      std::string db = backend == "sqlite" ? dir + "/cbit.db" : testing::FreshPostgresDatabase();
+      Web web(dir, backend, db, rabbit.options(), false, binaries[which]);
+      Bench b(web.port());
+      b.Seed({"bench"});
+      b.Submit(8, 1);  // warm-up: connections, prepared statements, caches
+      auto cpu0 = CpuSeconds();
+      std::int64_t jobs0 = b.jobs();
+      double rate = b.Submit(8, seconds);
+      auto cpu1 = CpuSeconds();
+      double ops = static_cast<double>(b.jobs() - jobs0);
+      double load = std::max(cpu1["bench"] - cpu0["bench"], 1e-9);
+      rates[which].push_back(rate);
+      for (const auto& [name, sec] : cpu1) {
+        if (name != "bench") ratios[which][name].push_back((sec - cpu0[name]) / load);
+      }
+      std::printf("%c round %d: %7.0f/s; CPU per submission (ms): %s\n", "AB"[which], round + 1,
+                  rate, CpuPerOp(cpu0, cpu1, ops).c_str());
+    }
+  }
+  for (int which = 0; which < 2; ++which) {
+    std::printf("%c median %7.0f/s; CPU per submission / load generator's:", "AB"[which],
+                Median(rates[which]));
+    for (const auto& [name, v] : ratios[which]) std::printf(" %s %.2f", name.c_str(), Median(v));
+    std::printf("\n");
+  }
+  std::printf("B / A: rate %.3f\n", Median(rates[1]) / std::max(Median(rates[0]), 1.0));
 }
 
 }  // namespace cbit::bench

@@ -133,8 +133,9 @@ Process::~Process() {
 }
 
 Web::Web(const std::string& dir, const std::string& backend, const std::string& db,
-         const queue::AmqpOptions& amqp, bool wait_for_confirm)
+         const queue::AmqpOptions& amqp, bool wait_for_confirm, std::string binary)
     : port_(FreePort()) {
+  if (binary.empty()) binary = std::string(CBIT_BINARY_DIR) + "/cbit-web";
   std::string path = dir + "/web.json";
   std::string db_json = backend == "sqlite"
                             ? R"({"backend": "sqlite", "path": ")" + db + R"("})"
@@ -145,10 +146,8 @@ Web::Web(const std::string& dir, const std::string& backend, const std::string& 
                       << R"(, "controller": {"rabbit_url": "127.0.0.1:)" << amqp.port
                       << R"(", "wait_for_confirm": )" << (wait_for_confirm ? "true" : "false")
                       << "}}";
-  process_ =
-      std::make_unique<Process>(std::vector<std::string>{std::string(CBIT_BINARY_DIR) + "/cbit-web",
-                                                         "--config", path, "--log-level", "warn"},
-                                dir + "/web.log");
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{binary, "--config", path, "--log-level", "warn"}, dir + "/web.log");
   httplib::Client c("127.0.0.1", port_);
   for (int i = 0; i < 200; ++i) {
     if (auto r = c.Get("/status"); r && r->status == 200) return;

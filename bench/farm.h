@@ -58,11 +58,12 @@ class Process {
 
 /// cbit-web on `backend` ("sqlite": `db` is a path; "postgres": a conninfo),
 /// ready to serve when the constructor returns; `wait_for_confirm` is
-/// controller.wait_for_confirm.
+/// controller.wait_for_confirm. `binary` is the build tree's cbit-web unless
+/// given.
 class Web {
  public:
   Web(const std::string& dir, const std::string& backend, const std::string& db,
-      const queue::AmqpOptions& amqp, bool wait_for_confirm = false);
+      const queue::AmqpOptions& amqp, bool wait_for_confirm = false, std::string binary = "");
   int port() const { return port_; }
 
  private:
@@ -82,6 +83,12 @@ std::string SubmitBody(const std::string& suite, const std::string& name);
 /// The controller benchmark (bench_controller.cc).
 void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big,
                         bool wait_for_confirm);
+/// Two cbit-web binaries compared in alternated runs (A, B, A, B, …) of the
+/// empty-database submission rate at 8 connections, `rounds` each: the rate
+/// and where the CPU went, per run and as medians. On a machine whose speed
+/// drifts, alternation and ratios to the load generator's own CPU (which does
+/// the same work in every run) are what tell a change from the drift.
+void RunCompare(const std::string& backend, const std::string& other, int rounds, double seconds);
 /// The build client benchmark (bench_client.cc).
 void RunClientBench(int jobs, bool wait_for_confirm);
 
