@@ -10,6 +10,13 @@
 // Items that conflict (same key: their order matters) never share a batch
 // nor run in two batches at once: the later one waits for the earlier one's
 // batch to finish, and conflicting items keep their arrival order.
+//
+// With `relay`, the end of a batch hands what waits to a thread of the
+// coalescer's own, which runs batches back to back for as long as items
+// wait; a caller that finds a slot free still runs its batch itself. Without
+// it the end of a batch wakes the oldest waiting caller to run the next, and
+// on a busy machine that wake-up is a gap between batches in which nothing
+// runs (measured ~0.2 ms between PostgreSQL batches of ~1.4 ms).
 #pragma once
 
 #include <algorithm>
@@ -19,6 +26,7 @@
 #include <functional>
 #include <mutex>
 #include <span>
+#include <thread>
 #include <vector>
 
 namespace cbit {
@@ -29,6 +37,7 @@ class Coalescer {
   struct Options {
     std::size_t max_batch = 32;  ///< items per batch
     int max_running = 2;         ///< batches running at once
+    bool relay = false;          ///< a thread of its own runs batches back to back
   };
   /// `conflict(a, b)`: a and b must run one after the other.
   using Conflict = std::function<bool(const T&, const T&)>;
@@ -36,7 +45,21 @@ class Coalescer {
   using RunBatch = std::function<void(std::span<T* const>)>;
 
   Coalescer(Options opts, Conflict conflict, RunBatch run)
-      : opts_(opts), conflict_(std::move(conflict)), run_(std::move(run)) {}
+      : opts_(opts), conflict_(std::move(conflict)), run_(std::move(run)) {
+    if (opts_.relay) relay_ = std::thread([this] { Relay(); });
+  }
+  /// No caller may be in Run().
+  ~Coalescer() {
+    if (!relay_.joinable()) return;
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    relay_cv_.notify_one();
+    relay_.join();
+  }
+  Coalescer(const Coalescer&) = delete;
+  Coalescer& operator=(const Coalescer&) = delete;
 
   /// Items handed in and not taken into a batch yet.
   std::size_t waiting() {
@@ -61,27 +84,19 @@ class Coalescer {
       if (running_batches_ >= opts_.max_running) continue;
       std::vector<Entry*> batch = Take();
       if (batch.empty()) continue;  // all conflict with running batches
-      ++running_batches_;
-      running_.insert(running_.end(), batch.begin(), batch.end());
-      lock.unlock();
-      std::vector<T*> items;
-      items.reserve(batch.size());
-      for (Entry* e : batch) items.push_back(e->item);
-      run_(items);
-      lock.lock();
-      --running_batches_;
-      for (Entry* e : batch) {
-        running_.erase(std::find(running_.begin(), running_.end(), e));
-        e->done = true;
-        if (e != &self) e->cv.notify_one();
-      }
-      // The oldest waiting caller runs the next batch (this one, if its
-      // own item is still waiting, does it itself).
+      RunTaken(batch, lock, &self);
+      // This caller runs the next batch itself if its own item is still
+      // waiting; else the relay or the oldest waiting caller does.
       if (!self.done) {
         self.lead = true;
       } else if (!queue_.empty()) {
-        queue_.front()->lead = true;
-        queue_.front()->cv.notify_one();
+        if (relay_.joinable()) {
+          relay_wanted_ = true;
+          relay_cv_.notify_one();
+        } else {
+          queue_.front()->lead = true;
+          queue_.front()->cv.notify_one();
+        }
       }
     }
   }
@@ -93,6 +108,42 @@ class Coalescer {
     bool lead = false;  ///< this caller is to take and run the next batch
     std::condition_variable cv;
   };
+
+  // Runs a batch taken from the queue (the lock released meanwhile), then
+  // wakes its callers, all but `self`, the caller running it.
+  void RunTaken(const std::vector<Entry*>& batch, std::unique_lock<std::mutex>& lock,
+                const Entry* self) {
+    ++running_batches_;
+    running_.insert(running_.end(), batch.begin(), batch.end());
+    lock.unlock();
+    std::vector<T*> items;
+    items.reserve(batch.size());
+    for (Entry* e : batch) items.push_back(e->item);
+    run_(items);
+    lock.lock();
+    --running_batches_;
+    for (Entry* e : batch) {
+      running_.erase(std::find(running_.begin(), running_.end(), e));
+      e->done = true;
+      if (e != self) e->cv.notify_one();
+    }
+  }
+
+  // The relay thread: woken when a caller's batch ends with items waiting,
+  // it runs batches until nothing it may take is left.
+  void Relay() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      relay_cv_.wait(lock, [&] { return stop_ || relay_wanted_; });
+      if (stop_) return;
+      relay_wanted_ = false;
+      while (running_batches_ < opts_.max_running) {
+        std::vector<Entry*> batch = Take();
+        if (batch.empty()) break;  // none, or all conflict with running batches
+        RunTaken(batch, lock, nullptr);
+      }
+    }
+  }
 
   // The waiting items, oldest first, that conflict with nothing running,
   // nothing taken, and nothing older left waiting.
@@ -122,6 +173,10 @@ class Coalescer {
   std::deque<Entry*> queue_;
   std::vector<Entry*> running_;
   int running_batches_ = 0;
+  std::condition_variable relay_cv_;
+  bool relay_wanted_ = false;
+  bool stop_ = false;
+  std::thread relay_;  ///< with Options::relay; started last, stopped first
 };
 
 }  // namespace cbit

@@ -49,14 +49,21 @@ Coalescer<Item>::Conflict SameKey() {
   return [](const Item& a, const Item& b) { return a.key == b.key; };
 }
 
+// Every test runs twice: the next batch led by a waiting caller, and run by
+// the relay thread.
+class CoalescerModes : public ::testing::TestWithParam<bool> {
+ protected:
+  bool relay() const { return GetParam(); }
+};
+
 void WaitFor(const std::function<bool()>& cond) {
   for (int i = 0; i < 2000 && !cond(); ++i) std::this_thread::sleep_for(1ms);
   ASSERT_TRUE(cond());
 }
 
-TEST(Coalescer, AloneRunsAtOnce) {
+TEST_P(CoalescerModes, AloneRunsAtOnce) {
   Recorder rec;
-  Coalescer<Item> c({}, SameKey(), [&](auto items) { rec.Run(items); });
+  Coalescer<Item> c({.relay = relay()}, SameKey(), [&](auto items) { rec.Run(items); });
   Item a{"a", 1};
   c.Run(a);
   Item b{"a", 2};
@@ -81,9 +88,9 @@ void RunBehindAHeldBatch(Coalescer<Item>& c, Recorder& rec, int n) {
   for (auto& t : threads) t.join();
 }
 
-TEST(Coalescer, WhatArrivesDuringABatchRunsInTheNext) {
+TEST_P(CoalescerModes, WhatArrivesDuringABatchRunsInTheNext) {
   Recorder rec;
-  Coalescer<Item> c({.max_batch = 32, .max_running = 1}, SameKey(),
+  Coalescer<Item> c({.max_batch = 32, .max_running = 1, .relay = relay()}, SameKey(),
                     [&](auto items) { rec.Run(items); });
   RunBehindAHeldBatch(c, rec, 10);
   ASSERT_EQ(rec.batches.size(), 2u);  // the ten waited together
@@ -91,18 +98,18 @@ TEST(Coalescer, WhatArrivesDuringABatchRunsInTheNext) {
   EXPECT_EQ(rec.max_in_flight, 1);
 }
 
-TEST(Coalescer, BatchesAreBounded) {
+TEST_P(CoalescerModes, BatchesAreBounded) {
   Recorder rec;
-  Coalescer<Item> c({.max_batch = 4, .max_running = 1}, SameKey(),
+  Coalescer<Item> c({.max_batch = 4, .max_running = 1, .relay = relay()}, SameKey(),
                     [&](auto items) { rec.Run(items); });
   RunBehindAHeldBatch(c, rec, 10);
   ASSERT_EQ(rec.batches.size(), 4u);  // 1, then 4 + 4 + 2
   for (const auto& b : rec.batches) EXPECT_LE(b.size(), 4u);
 }
 
-TEST(Coalescer, ConflictingItemsRunOneAfterAnotherInArrivalOrder) {
+TEST_P(CoalescerModes, ConflictingItemsRunOneAfterAnotherInArrivalOrder) {
   Recorder rec;
-  Coalescer<Item> c({.max_batch = 32, .max_running = 2}, SameKey(),
+  Coalescer<Item> c({.max_batch = 32, .max_running = 2, .relay = relay()}, SameKey(),
                     [&](auto items) { rec.Run(items); });
   std::promise<void> release;
   Item a1{"a", 1, release.get_future().share()};
@@ -130,9 +137,9 @@ TEST(Coalescer, ConflictingItemsRunOneAfterAnotherInArrivalOrder) {
   EXPECT_EQ(rec.batches[3], std::vector<std::string>{"a3"});
 }
 
-TEST(Coalescer, ManyThreadsEachItemRunsOnce) {
+TEST_P(CoalescerModes, ManyThreadsEachItemRunsOnce) {
   Recorder rec;
-  Coalescer<Item> c({.max_batch = 8, .max_running = 2}, SameKey(),
+  Coalescer<Item> c({.max_batch = 8, .max_running = 2, .relay = relay()}, SameKey(),
                     [&](auto items) { rec.Run(items); });
   constexpr int kThreads = 8, kEach = 200;
   std::vector<std::thread> threads;
@@ -157,6 +164,24 @@ TEST(Coalescer, ManyThreadsEachItemRunsOnce) {
   EXPECT_EQ(total, static_cast<std::size_t>(kThreads * kEach));
   EXPECT_LE(rec.max_in_flight, 2);
 }
+
+// With a relay, the batches after a caller's own run on the relay thread.
+TEST(CoalescerRelay, RunsTheBatchesThatWaited) {
+  std::set<std::thread::id> threads;
+  Recorder rec;
+  Coalescer<Item> c({.max_batch = 4, .max_running = 1, .relay = true}, SameKey(), [&](auto items) {
+    threads.insert(std::this_thread::get_id());
+    rec.Run(items);
+  });
+  RunBehindAHeldBatch(c, rec, 10);
+  ASSERT_EQ(rec.batches.size(), 4u);  // 1, then 4 + 4 + 2
+  // The first batch ran on its caller's thread, the three after it on one
+  // other thread.
+  EXPECT_EQ(threads.size(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, CoalescerModes, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Relay" : "CallerLeads"; });
 
 }  // namespace
 }  // namespace cbit
