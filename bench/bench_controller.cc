@@ -10,8 +10,9 @@
 //   - submission latency: POST sent → answered, and POST sent → the
 //     BuildRequest delivered to a consumer of its queue (p50 / p99);
 //   - GET /job with 10,000 jobs; GET /job/<id> requests/s at 8 connections.
-// With --compare, only the 8-connection rate on an empty database, for two
-// cbit-web binaries in alternated runs (RunCompare).
+// With --compare, only the submission rates on an empty database (1
+// connection, then 8 with the CPU shares), for two cbit-web binaries in
+// alternated runs (RunCompare).
 // The empty-database rates and the latencies run on one database; the lists
 // and the 100,000-job rates on a second, filled to exactly 10,000 jobs first.
 // Each rate is measured three times; the median is printed. Targets (issue):
@@ -260,7 +261,7 @@ void RunCompare(const std::string& backend, const std::string& other, int rounds
   const std::string binaries[2] = {std::string(CBIT_BINARY_DIR) + "/cbit-web", other};
   // Per binary: the rates, and each component's CPU per submission divided
   // by the load generator's.
-  std::vector<double> rates[2];
+  std::vector<double> rates[2], rates1[2];
   std::map<std::string, std::vector<double>> ratios[2];
   std::printf("\n== %s: A = %s, B = %s; 8 connections, empty database\n", backend.c_str(),
               binaries[0].c_str(), binaries[1].c_str());
@@ -272,6 +273,8 @@ void RunCompare(const std::string& backend, const std::string& other, int rounds
       Bench b(web.port());
       b.Seed({"bench"});
       b.Submit(8, 1);  // warm-up: connections, prepared statements, caches
+      double alone = b.Submit(1, seconds / 2);
+      rates1[which].push_back(alone);
       auto cpu0 = CpuSeconds();
       std::int64_t jobs0 = b.jobs();
       double rate = b.Submit(8, seconds);
@@ -282,17 +285,19 @@ void RunCompare(const std::string& backend, const std::string& other, int rounds
       for (const auto& [name, sec] : cpu1) {
         if (name != "bench") ratios[which][name].push_back((sec - cpu0[name]) / load);
       }
-      std::printf("%c round %d: %7.0f/s; CPU per submission (ms): %s\n", "AB"[which], round + 1,
-                  rate, CpuPerOp(cpu0, cpu1, ops).c_str());
+      std::printf("%c round %d: %7.0f/s (1 conn: %.0f/s); CPU per submission (ms): %s\n",
+                  "AB"[which], round + 1, rate, alone, CpuPerOp(cpu0, cpu1, ops).c_str());
     }
   }
   for (int which = 0; which < 2; ++which) {
-    std::printf("%c median %7.0f/s; CPU per submission / load generator's:", "AB"[which],
-                Median(rates[which]));
+    std::printf("%c median %7.0f/s (1 conn: %.0f/s); CPU per submission / load generator's:",
+                "AB"[which], Median(rates[which]), Median(rates1[which]));
     for (const auto& [name, v] : ratios[which]) std::printf(" %s %.2f", name.c_str(), Median(v));
     std::printf("\n");
   }
-  std::printf("B / A: rate %.3f\n", Median(rates[1]) / std::max(Median(rates[0]), 1.0));
+  std::printf("B / A: rate %.3f (1 conn: %.3f)\n",
+              Median(rates[1]) / std::max(Median(rates[0]), 1.0),
+              Median(rates1[1]) / std::max(Median(rates1[0]), 1.0));
 }
 
 }  // namespace cbit::bench
