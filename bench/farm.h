@@ -84,8 +84,8 @@ std::string SubmitBody(const std::string& suite, const std::string& name);
 void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big,
                         bool wait_for_confirm);
 /// Two cbit-web binaries compared in alternated runs (A, B, A, B, …) of the
-/// empty-database submission rate at 8 connections, `rounds` each: the rate
-/// and where the CPU went, per run and as medians. On a machine whose speed
+/// empty-database submission rate at 1 and 8 connections, `rounds` each: the
+/// rates and where the CPU went at 8, per run and as medians. On a machine whose speed
 /// drifts, alternation and ratios to the load generator's own CPU (which does
 /// the same work in every run) are what tell a change from the drift.
 void RunCompare(const std::string& backend, const std::string& other, int rounds, double seconds);

@@ -27,8 +27,8 @@ int main(int argc, char** argv) {
                "run cbit-web with controller.wait_for_confirm (answer after the broker's confirm)");
   app.add_option("--compare", compare,
                  "instead of the benchmark: compare the build tree's cbit-web with this one "
-                 "(a binary named cbit-web) in alternated runs of the 8-connection submission "
-                 "rate on an empty database")
+                 "(a binary named cbit-web) in alternated runs of the submission rate on an "
+                 "empty database, at 1 and 8 connections")
       ->check(CLI::ExistingFile);
   app.add_option("--rounds", rounds, "runs of each binary with --compare");
   CLI11_PARSE(app, argc, argv);

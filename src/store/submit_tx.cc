@@ -209,9 +209,10 @@ Statement ReserveJobIds(std::string_view dialect, std::size_t n) {
 // table, in the first seconds of an empty database. SET LOCAL ends with the
 // transaction. (SQLite plans nested loops in the order the CROSS JOINs give.)
 constexpr std::string_view kIndexLookupsOnly =
-    "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', "
-    "true),"
-    " set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)";
+    "SELECT set_config('enable_hashjoin', 'off', true),"
+    " set_config('enable_mergejoin', 'off', true),"
+    " set_config('enable_seqscan', 'off', true),"
+    " set_config('enable_bitmapscan', 'off', true)";
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // Coalescer: concurrent callers' items run together, in batches, on the
-// callers' own threads (no thread of its own). A caller hands in its item;
+// callers' own threads (or, with `relay`, on one thread of its own once
+// items wait; see below). A caller hands in its item;
 // if fewer than `max_running` batches are running, it takes everything
 // waiting (its own item and whatever else came) and runs it as one batch;
 // otherwise it waits, and the next caller to find a free slot takes it along.
