@@ -116,7 +116,9 @@ Process::Process(std::vector<std::string> argv, std::string log) {
   ++g_running;
   thread_ = std::thread([this, argv = std::move(argv), log = std::move(log)] {
     std::ofstream out(log);
-    RunCommand({.argv = argv},
+    // die_with_parent: a benchmark killed outright (SIGKILL, or SIGPIPE
+    // when its output goes to `head`) leaves no controller running.
+    RunCommand({.argv = argv, .die_with_parent = true},
                [&](std::string_view s) {
                  out.write(s.data(), static_cast<std::streamsize>(s.size()));
                  out.flush();

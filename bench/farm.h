@@ -45,7 +45,8 @@ std::string CpuPerOp(const std::map<std::string, double>& before,
                      const std::map<std::string, double>& after, double ops);
 
 /// A binary of the build tree run in its own process group until destroyed
-/// (then SIGINT, SIGKILL after a grace period); its output goes to `log`.
+/// (then SIGINT, SIGKILL after a grace period), or until this program dies
+/// (then SIGTERM); its output goes to `log`.
 class Process {
  public:
   Process(std::vector<std::string> argv, std::string log);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,9 +61,14 @@ CommandResult RunCommand(const Command& cmd, const OutputSink& sink, const Cance
     result.output = std::string("pipe: ") + std::strerror(errno) + "\n";
     return result;
   }
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
+    // The parent may have died before the request: then go at once.
+    if (cmd.die_with_parent && (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || ::getppid() != parent)) {
+      ::_exit(127);
+    }
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::dup2(out[1], 2);

@@ -18,6 +18,10 @@ struct Command {
   std::string cwd;                                   ///< empty: inherit
   std::optional<std::chrono::milliseconds> timeout;  ///< then SIGTERM, SIGKILL after grace
   std::string stdin_data;                            ///< written to the child's stdin, then closed
+  /// The child gets SIGTERM when the thread that started it dies, the
+  /// process killed or crashed included (PR_SET_PDEATHSIG): for servers
+  /// that must not outlive the program running them.
+  bool die_with_parent = false;
 };
 
 struct CommandResult {

@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 
 namespace cbit {
 namespace {
@@ -59,6 +64,39 @@ TEST(Subprocess, CancelSendsSigintToTheGroup) {
   EXPECT_TRUE(r.cancelled);
   EXPECT_NE(seen.find("got-int"), std::string::npos);
   EXPECT_EQ(r.exit_code, 7);
+}
+
+// A process that starts a server with die_with_parent, then dies without
+// stopping it (as a killed benchmark would): the server goes too.
+TEST(Subprocess, DieWithParentStopsTheChildWhenItsStarterDies) {
+  char dir[] = "/tmp/cbit-pdeath-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string pid_file = std::string(dir) + "/pid";
+  pid_t starter = ::fork();
+  ASSERT_GE(starter, 0);
+  if (starter == 0) {
+    std::thread([&] {
+      RunCommand({.argv = {"sh", "-c",
+                           "echo $$ > " + pid_file + ".tmp; mv " + pid_file + ".tmp " + pid_file +
+                               "; exec sleep 60"},
+                  .die_with_parent = true});
+    }).detach();
+    for (int i = 0; i < 500 && ::access(pid_file.c_str(), F_OK) != 0; ++i) ::usleep(10000);
+    ::_exit(0);  // no destructors, no stop: as if killed
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(starter, &status, 0), starter);
+  std::ifstream in(pid_file);
+  pid_t server = 0;
+  ASSERT_TRUE(in >> server) << "the server never started";
+  bool gone = false;
+  for (int i = 0; i < 500 && !gone; ++i) {
+    gone = ::kill(server, 0) != 0;
+    if (!gone) ::usleep(10000);
+  }
+  if (!gone) ::kill(server, SIGKILL);
+  EXPECT_TRUE(gone) << "the server outlived the process that started it";
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Subprocess, DescribeQuotesWhatNeedsIt) {
