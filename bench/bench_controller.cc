@@ -62,7 +62,7 @@ class Bench {
     auto start = Clock::now();
     std::vector<std::thread> threads;
     for (int t = 0; t < conns; ++t) {
-      threads.emplace_back([&, t] {
+      threads.emplace_back([&] {
         auto c = Connect(port_);
         while (!stop) {
           std::int64_t n = next_name_++;
