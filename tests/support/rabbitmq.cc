@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <random>
 #include <stdexcept>
 
@@ -49,8 +50,14 @@ void StopNode(const std::string& dir) {
 }  // namespace
 
 RabbitNode::RabbitNode() : dir_(ScratchDir("rabbitmq")) {
-  // By directory, not by `this`: the hook may outlive the object.
-  AtTestExit([dir = dir_] { StopNode(dir); });
+  // By directory, not by `this`: the hook may outlive the object. The
+  // messages go too (a benchmark leaves hundreds of MB of them); the logs
+  // stay.
+  AtTestExit([dir = dir_] {
+    StopNode(dir);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir + "/mnesia", ignored);
+  });
 }
 
 RabbitNode::~RabbitNode() { Stop(); }
