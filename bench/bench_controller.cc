@@ -191,6 +191,15 @@ class Bench {
   std::size_t list_bytes_ = 0;
 };
 
+// cbit-web (`binary`, or the build tree's) on a fresh database of its own.
+std::unique_ptr<Web> StartWeb(const std::string& backend, const std::string& part,
+                              bool wait_for_confirm, const std::string& binary = "") {
+  std::string dir = testing::ScratchDir("bench-" + backend + "-" + part);
+  std::string db = backend == "sqlite" ? dir + "/cbit.db" : testing::FreshPostgresDatabase();
+  return std::make_unique<Web>(dir, backend, db, testing::SharedRabbit().options(),
+                               wait_for_confirm, binary);
+}
+
 }  // namespace
 
 void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big,
@@ -199,9 +208,7 @@ void RunControllerBench(const std::string& backend, int reps, double seconds, st
   // Each part runs on a database of its own, so that the lists are measured
   // at exactly the size the targets name, whatever the rates before did.
   auto start_web = [&](const std::string& part) {
-    std::string dir = testing::ScratchDir("bench-" + backend + "-" + part);
-    std::string db = backend == "sqlite" ? dir + "/cbit.db" : testing::FreshPostgresDatabase();
-    return std::make_unique<Web>(dir, backend, db, rabbit.options(), wait_for_confirm);
+    return StartWeb(backend, part, wait_for_confirm);
   };
   std::printf("\n== %s (%s; answered after %s)\n", backend.c_str(),
               backend == "sqlite" ? "WAL, synchronous=FULL" : "synchronous_commit=on",
@@ -257,7 +264,6 @@ void RunControllerBench(const std::string& backend, int reps, double seconds, st
 }
 
 void RunCompare(const std::string& backend, const std::string& other, int rounds, double seconds) {
-  auto& rabbit = testing::SharedRabbit();
   const std::string binaries[2] = {std::string(CBIT_BINARY_DIR) + "/cbit-web", other};
   // Per binary: the rates, and each component's CPU per submission divided
   // by the load generator's.
@@ -267,10 +273,8 @@ void RunCompare(const std::string& backend, const std::string& other, int rounds
               binaries[0].c_str(), binaries[1].c_str());
   for (int round = 0; round < rounds; ++round) {
     for (int which = 0; which < 2; ++which) {
-      std::string dir = testing::ScratchDir("compare-" + backend);
-      std::string db = backend == "sqlite" ? dir + "/cbit.db" : testing::FreshPostgresDatabase();
-      Web web(dir, backend, db, rabbit.options(), false, binaries[which]);
-      Bench b(web.port());
+      auto web = StartWeb(backend, "compare", false, binaries[which]);
+      Bench b(web->port());
       b.Seed({"bench"});
       b.Submit(8, 1);  // warm-up: connections, prepared statements, caches
       double alone = b.Submit(1, seconds / 2);

@@ -6,6 +6,7 @@
 
 #include "core/wire.h"
 #include "tests/store_fixture.h"
+#include "tests/support/postgres.h"
 
 namespace cbit::store {
 namespace {
@@ -399,6 +400,36 @@ TEST_P(StoreTest, OutboxDeletesManyIds) {
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].created_us, 149);
 }
+
+// PostgreSQL: a submission transaction plans index lookups only (hash and
+// merge joins, sequential and bitmap scans off), and only for itself: the
+// next transaction on the same connection (a job list, say) plans freely.
+class PostgresSubmitTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<Store>(
+        OpenPostgres({.conninfo = testing::FreshPostgresDatabase(), .pool_size = 1}));
+    store_->Migrate();
+  }
+};
+
+TEST_P(PostgresSubmitTest, SubmissionsPlanIndexLookupsOnlyForTheirOwnTransaction) {
+  Seed();
+  const char* kSettings =
+      "SELECT current_setting('enable_hashjoin') || current_setting('enable_mergejoin')"
+      " || current_setting('enable_seqscan') || current_setting('enable_bitmapscan')";
+  std::string during = InTransaction(store_->db(), true, [&](Connection& c) {
+    const SubmitKey key{"hello", "1.0", debian_, chickpea_, deb_, Target{armel_, {}, true}};
+    SubmitTx(*store_, c).Lookup({&key, 1});
+    return c.Exec(kSettings).text(0, 0);
+  });
+  EXPECT_EQ(during, "offoffoffoff");
+  std::string after = InTransaction(store_->db(), false,
+                                    [&](Connection& c) { return c.Exec(kSettings).text(0, 0); });
+  EXPECT_EQ(after, "onononon");
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresSubmitTest, ::testing::Values("postgres"));
 
 }  // namespace
 }  // namespace cbit::store
