@@ -209,12 +209,12 @@ class Store {
   /// Table upkeep that autovacuum, looking once a minute, does too late.
   /// On PostgreSQL:
   ///  - ANALYZE of the job tables with more than 500 + 10% changed rows
-  ///    since their statistics were gathered (autovacuum's rule: a farm
-  ///    that goes from empty to 10,000 jobs in seconds otherwise runs on
-  ///    plans made for empty tables, measured 4x slower submissions);
-  ///  - VACUUM of the outbox once it holds more than 2,000 dead rows (every
-  ///    row is deleted once its publish is confirmed; the dead ones made the
-  ///    sweep's plan and scan take ~10 ms each, growing until a vacuum).
+  ///    since their statistics were gathered (autovacuum's rule): a farm
+  ///    that goes from empty to thousands of jobs in seconds otherwise runs
+  ///    on plans made for empty tables;
+  ///  - VACUUM of the outbox once it holds more than 2,000 dead rows: every
+  ///    row is deleted once its publish is confirmed, and the dead ones slow
+  ///    the sweep's plan and scan until a vacuum.
   /// Nothing on SQLite. Returns the statements run.
   std::vector<std::string> Upkeep();
 
