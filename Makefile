@@ -2,6 +2,9 @@
 # every test. Both install what they need first.
 BUILD ?= build
 JOBS ?= 2
+# Extra CMake settings, e.g. CMAKE_FLAGS=-DCBIT_WERROR=ON (CI); kept in the
+# build directory's cache once given.
+CMAKE_FLAGS ?=
 
 .PHONY: all deps build test up bench format tidy clean
 
@@ -11,7 +14,7 @@ deps:
 	@scripts/install-deps.sh
 
 build: deps
-	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) -G Ninja
+	@[ -f $(BUILD)/build.ninja ] && [ -z "$(CMAKE_FLAGS)" ] || cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j$(JOBS)
 
 # Unit tests, then integration tests that start their own PostgreSQL cluster

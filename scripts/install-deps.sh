@@ -7,7 +7,8 @@ PKGS="cmake ninja-build g++ pkg-config make curl ca-certificates
   libapt-pkg-dev libspdlog-dev libcli11-dev libsodium-dev libgtest-dev
   rabbitmq-server postgresql sqlite3
   git subversion dpkg-dev debhelper fakeroot build-essential devscripts
-  sbuild mmdebstrap uidmap dput reprepro inotify-tools iproute2"
+  sbuild mmdebstrap uidmap dput reprepro inotify-tools iproute2
+  clang-tidy clang-format"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
