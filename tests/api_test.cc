@@ -336,6 +336,52 @@ TEST_P(Api, BadInputGetsAClear4xx) {
   EXPECT_EQ(Send("GET", "/job/cancelall", "", false).status, 401);
 }
 
+// pyBit's procmail hook (hook/changes-debian) posts a mailed .changes with
+// `uri=` and `vcs_id=` empty: the apt method fetches package=version from the
+// client's own sources. pyBit took it; a uri is still needed by git and svn.
+TEST_P(Api, PyBitsChangesHookSubmitsAptWithAnEmptyUriAndVcsId) {
+  auto changes = [](const std::string& method, const std::string& package) {
+    return FormBody({{"method", method},
+                     {"distribution", "Debian"},
+                     {"vcs_id", ""},
+                     {"architecture_list", "amd64"},
+                     {"package_version", "1.0-1"},
+                     {"package", package},
+                     {"suite", "bookworm"},
+                     {"format", "deb"},
+                     {"uri", ""}});
+  };
+  auto a = Send("POST", "/job/vcshook", changes("apt", "hello"));
+  ASSERT_EQ(a.status, 200) << a.body;
+  ASSERT_EQ(json::parse(a.body)["jobs"].size(), 1u);
+  auto sent = json::parse(publisher_.sent().back().body);
+  EXPECT_EQ(sent["transport"]["method"], "apt");
+  EXPECT_EQ(sent["transport"]["uri"], "");
+  EXPECT_EQ(sent["transport"]["vcs_id"], "");
+  // Retry resubmits the stored transport, empty uri included.
+  Id job = json::parse(a.body)["jobs"][0];
+  EXPECT_EQ(Send("GET", "/job/" + std::to_string(job) + "/retry").status, 200);
+  Id instance = Get("/job/" + std::to_string(job))["packageinstance"]["id"];
+  EXPECT_EQ(
+      Send("POST", "/job",
+           FormBody(
+               {{"packageinstance_id", std::to_string(instance)}, {"method", "apt"}, {"uri", ""}}))
+          .status,
+      200);
+
+  for (const char* method : {"git", "svn"}) {
+    auto b = Send("POST", "/job/vcshook", changes(method, "hello"));
+    EXPECT_EQ(b.status, 400) << method;
+    EXPECT_NE(b.body.find("uri"), std::string::npos) << method << ": " << b.body;
+  }
+  auto nameless = Send("POST", "/job/vcshook", changes("apt", ""));
+  EXPECT_EQ(nameless.status, 400);
+  EXPECT_NE(nameless.body.find("package"), std::string::npos) << nameless.body;
+  auto methodless = Send("POST", "/job/vcshook", changes("", "hello"));
+  EXPECT_EQ(methodless.status, 400);
+  EXPECT_NE(methodless.body.find("method"), std::string::npos) << methodless.body;
+}
+
 TEST_P(Api, CorsOnEveryAnswerAndPreflight) {
   auto pre = Send("OPTIONS", "/job/vcshook", "", false);
   EXPECT_EQ(pre.status, 204);

@@ -32,8 +32,10 @@ void ValidateTransport(const Transport& t, std::vector<std::string>& problems) {
   } else if (!debian::IsToken(t.method)) {
     problems.push_back("method '" + t.method + "' is not a method name");
   }
+  // apt fetches package=version from the client's own sources, so pyBit's
+  // .changes hook sends an empty uri; every other method fetches from it.
   if (t.uri.empty()) {
-    problems.push_back("uri is missing");
+    if (t.method != "apt") problems.push_back("uri is missing");
   } else if (t.uri[0] == '-' || t.uri.size() > 2048 ||
              t.uri.find_first_of("\n\r\t ") != std::string::npos) {
     problems.push_back("uri is malformed");

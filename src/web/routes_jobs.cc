@@ -59,6 +59,15 @@ const char* OutcomeName(controller::CancelOutcome o) {
   return "";
 }
 
+// method apt needs no uri (controller::ValidateTransport).
+Transport TransportOf(const Form& f, std::vector<std::string>& missing) {
+  Transport t;
+  t.method = f.Require("method", missing);
+  t.uri = t.method == "apt" ? f.Get("uri") : f.Require("uri", missing);
+  t.vcs_id = f.Get("vcs_id");
+  return t;
+}
+
 controller::Submission SubmissionOf(const Form& f) {
   std::vector<std::string> missing;
   controller::Submission s;
@@ -68,9 +77,7 @@ controller::Submission SubmissionOf(const Form& f) {
   s.dist = f.Require("distribution", missing);
   s.arch_list = f.Require("architecture_list", missing);
   s.format = f.Require("format", missing);
-  s.transport.method = f.Require("method", missing);
-  s.transport.uri = f.Require("uri", missing);
-  s.transport.vcs_id = f.Get("vcs_id");
+  s.transport = TransportOf(f, missing);
   // pyBit's svn hook sends the package directory separately from the
   // repository root; the client checks out uri/directory.
   std::string dir = f.Get("directory");
@@ -158,7 +165,7 @@ void RegisterJobRoutes(Router& r, Api& api) {
            [&api](const Form& f) {
              std::vector<std::string> missing;
              std::string pi = f.Require("packageinstance_id", missing);
-             Transport t{f.Require("method", missing), f.Require("uri", missing), f.Get("vcs_id")};
+             Transport t = TransportOf(f, missing);
              Form::Check(missing);
              Id id = 0;
              try {
