@@ -56,6 +56,16 @@ void CheckNames(const ClientConfig& c) {
 
 ClientConfig ParseConfig(const std::string& json_text) {
   json j = json_config::ParseObject(json_text);
+  // pyBit's packaged client.conf says "configured": false until edited, and
+  // its client refused to start from it. Checked first: the template's other
+  // keys are empty, and the message must name the real cause.
+  bool configured = true;
+  Read(j, "configured", configured);
+  if (!configured) {
+    throw ConfigError(
+        "config key 'configured' is false: the file is an unedited template; fill it in, then "
+        "set \"configured\": true or remove the key");
+  }
   ClientConfig c;
   c.clientid = Require(j, "clientid");
   c.host_arch = Require(j, "host_arch");

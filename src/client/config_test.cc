@@ -65,6 +65,30 @@ TEST(ClientConfig, MissingCredentialsAreRefusedNamingTheKey) {
   }
 }
 
+// pyBit's packaged client.conf says "configured": false until the admin has
+// edited it, and pyBit's client would not start from it.
+TEST(ClientConfig, AnUnconfiguredPyBitTemplateIsRefused) {
+  nlohmann::json j = Minimal();
+  j["configured"] = false;
+  try {
+    ParseConfig(j.dump());
+    ADD_FAILURE() << "\"configured\": false accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("configured"), std::string::npos) << e.what();
+  }
+  // Refused before any other key is checked: the template's other keys are
+  // empty, and the message must name the real cause.
+  nlohmann::json template_conf = {{"configured", false}, {"clientid", ""}, {"host_arch", ""}};
+  try {
+    ParseConfig(template_conf.dump());
+    ADD_FAILURE() << "template accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("configured"), std::string::npos) << e.what();
+  }
+  j["configured"] = true;
+  EXPECT_EQ(ParseConfig(j.dump()).clientid, "build_client_amd64");
+}
+
 TEST(ClientConfig, MalformedValuesAreRefused) {
   auto refused = [](const char* key, nlohmann::json value) {
     nlohmann::json j = Minimal();
