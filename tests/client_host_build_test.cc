@@ -117,6 +117,30 @@ TEST(ClientHostBuild, UnmetBuildDependencyIsADependencyWait) {
   EXPECT_EQ(o.built.result.outcome, Outcome::kDependencyWait) << o.log;
 }
 
+// A BuildRequest's `commands` (pyBit's "fakeroot debian/rules TARGET") run
+// for real in the tree before dpkg-buildpackage, under fakeroot.
+TEST(ClientHostBuild, TheRequestsRulesTargetRunsInTheTreeBeforeTheBuild) {
+  std::string scratch = cbit::testing::ScratchDir("client-rules-target");
+  cbit::testing::PackageSpec spec;
+  std::string tree = scratch + "/" + spec.name;
+  cbit::testing::WritePackage(spec, tree);
+  std::ofstream(tree + "/debian/rules", std::ios::app)
+      << "\nwrite-mark:\n\techo made > debian/made-by-target\n";
+  JobSpec job = JobFor(spec, "git", "unused", "");
+  job.commands = {"fakeroot debian/rules write-mark"};
+  SubprocessRunner runner;
+  std::string log;
+  BuildConfig config;
+  config.timeout = std::chrono::seconds(300);
+  BuildResult built = Build(job, tree, config, runner, [&](std::string_view s) { log += s; });
+  ASSERT_TRUE(built.result.ok()) << built.result.detail << log;
+  EXPECT_EQ(Slurp(tree + "/debian/made-by-target"), "made\n");
+  auto target = log.find("$ fakeroot debian/rules write-mark\n");
+  ASSERT_NE(target, std::string::npos) << log;
+  EXPECT_LT(target, log.find("$ dpkg-buildpackage")) << log;
+  EXPECT_TRUE(fs::exists(built.changes));
+}
+
 TEST(ClientHostBuild, CancelStopsTheBuildAndLeavesNoProcesses) {
   std::string scratch = cbit::testing::ScratchDir("client-cancel");
   cbit::testing::PackageSpec spec;

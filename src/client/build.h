@@ -3,6 +3,7 @@
 // mode), and finds the .changes file the build produced.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "client/job_spec.h"
@@ -23,6 +24,8 @@ struct BuildConfig {
   /// Unshare mode: the directory holding "{chroot}-{arch}.tar" tarballs
   /// (scripts/make-chroot.sh makes them), chroot named as for schroot.
   std::string chroot_dir;
+  /// The step's deadline, shared by every command it runs; zero: none.
+  std::chrono::seconds timeout{0};
 };
 
 struct BuildResult {

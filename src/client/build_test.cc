@@ -110,4 +110,93 @@ TEST(Build, RefusesAnInvalidJob) {
   EXPECT_TRUE(d.runner.commands.empty());
 }
 
+// pyBit's BuildRequest `commands`: each a debian/rules target, run as
+// `fakeroot debian/rules TARGET` in the source tree before the package is
+// built, so what they make (an orig tarball, generated files) is built too.
+TEST(Build, HostRunsTheRequestsRulesTargetsInTheTreeBeforeTheBuild) {
+  BuildDir d;
+  JobSpec job = TestJob();
+  job.commands = {"get-orig-source", "fakeroot debian/rules prepare"};
+  BuildConfig config;
+  config.timeout = std::chrono::seconds(600);
+  std::string log;
+  BuildResult r =
+      Build(job, d.tree.string(), config, d.runner, [&](std::string_view s) { log += s; });
+  ASSERT_TRUE(r.result.ok()) << r.result.detail;
+  EXPECT_EQ(d.runner.Argvs(), (std::vector<Argv>{{"fakeroot", "debian/rules", "get-orig-source"},
+                                                 {"fakeroot", "debian/rules", "prepare"},
+                                                 {"dpkg-buildpackage", "-us", "-uc", "-B"}}));
+  for (const auto& c : d.runner.commands) {
+    EXPECT_EQ(c.cwd, d.tree.string());
+    // Every command of the step shares its deadline.
+    ASSERT_TRUE(c.timeout.has_value()) << c.argv[0];
+    EXPECT_GT(*c.timeout, std::chrono::milliseconds(0));
+    EXPECT_LE(*c.timeout, std::chrono::seconds(600));
+  }
+  EXPECT_NE(log.find("$ fakeroot debian/rules get-orig-source\n"), std::string::npos) << log;
+}
+
+TEST(Build, ARefusedCommandRunsNothingAndSaysWhy) {
+  BuildDir d;
+  JobSpec job = TestJob();
+  job.commands = {"get-orig-source", "clean; rm -rf ~"};
+  BuildResult r = Build(job, d.tree.string(), {}, d.runner, {});
+  EXPECT_FALSE(r.result.ok());
+  EXPECT_NE(r.result.detail.find("'clean; rm -rf ~'"), std::string::npos) << r.result.detail;
+  EXPECT_TRUE(d.runner.commands.empty());
+}
+
+TEST(Build, AFailingRulesTargetFailsTheBuildBeforeTheBuilderRuns) {
+  BuildDir d;
+  d.runner.respond = [](const Command& c) {
+    CommandResult r;
+    r.exit_code = c.argv[0] == "fakeroot" ? 2 : 0;
+    return r;
+  };
+  JobSpec job = TestJob();
+  job.commands = {"get-orig-source"};
+  BuildResult r = Build(job, d.tree.string(), {}, d.runner, {});
+  EXPECT_EQ(r.result.outcome, Outcome::kBuildFailed);
+  EXPECT_NE(r.result.detail.find("get-orig-source"), std::string::npos) << r.result.detail;
+  EXPECT_EQ(d.runner.commands.size(), 1u);
+
+  d.runner.commands.clear();
+  d.runner.respond = [](const Command&) {
+    CommandResult r;
+    r.timed_out = true;
+    r.exit_code = 128 + 15;
+    return r;
+  };
+  r = Build(job, d.tree.string(), {}, d.runner, {});
+  EXPECT_EQ(r.result.outcome, Outcome::kInfrastructureFailed);
+  EXPECT_NE(r.result.detail.find("timed out"), std::string::npos) << r.result.detail;
+  EXPECT_EQ(d.runner.commands.size(), 1u);
+}
+
+// sbuild keeps the package's own code off the build machine; a rules target
+// run on the host would not, so those builders refuse the request.
+TEST(Build, SbuildRefusesRulesTargetsRatherThanRunThemOnTheHost) {
+  BuildDir d;
+  JobSpec job = TestJob();
+  job.commands = {"get-orig-source"};
+  BuildConfig config{BuilderKind::kSbuildSchroot, ""};
+  BuildResult r = Build(job, d.tree.string(), config, d.runner, {});
+  EXPECT_FALSE(r.result.ok());
+  EXPECT_NE(r.result.detail.find("host"), std::string::npos) << r.result.detail;
+  EXPECT_TRUE(d.runner.commands.empty());
+}
+
+TEST(Build, DryRunLogsTheRulesTargets) {
+  std::string log;
+  DryRunRunner runner;
+  JobSpec job = TestJob();
+  job.commands = {"get-orig-source"};
+  ASSERT_TRUE(Build(job, "/nonexistent/w/hello-cbit", {}, runner, [&](std::string_view s) {
+                log += s;
+              }).result.ok());
+  EXPECT_EQ(log,
+            "[dry-run] $ fakeroot debian/rules get-orig-source\n"
+            "[dry-run] $ dpkg-buildpackage -us -uc -B\n");
+}
+
 }  // namespace cbit::client

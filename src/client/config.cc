@@ -92,6 +92,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
   c.controller_password = Require(j, "controller_password");
   Read(j, "dput_config", c.dput_config);
   ReadBuilder(j, c);
+  ReadSeconds(j, "build_timeout_seconds", c.build.timeout, 0);
   Read(j, "apt_sources_list", c.fetch.apt_sources_list);
   ReadSeconds(j, "retry_base_seconds", c.retry_base, 0);
   ReadSeconds(j, "retry_max_seconds", c.retry_max, 0);

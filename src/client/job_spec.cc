@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "client/rules_target.h"
 #include "core/debian.h"
 
 namespace cbit::client {
@@ -37,6 +38,9 @@ std::optional<std::string> JobSpec::Validate() const {
   bool uri_used = t.method != "apt" || !t.uri.empty();
   if (uri_used && !IsSafeArgument(t.uri, 4096)) return "unsafe transport uri: " + t.uri;
   if (!t.vcs_id.empty() && !IsSafeArgument(t.vcs_id, 256)) return "unsafe vcs_id: " + t.vcs_id;
+  for (const auto& c : commands) {
+    if (!RulesTarget(c)) return "command '" + c + "' is not a debian/rules target name";
+  }
   return std::nullopt;
 }
 
@@ -54,6 +58,7 @@ JobSpec JobSpecFrom(const BuildRequest& request) {
   if (pi.build_env) spec.build_env = pi.build_env->name;
   spec.master = pi.master;
   spec.transport = request.transport;
+  spec.commands = request.commands;
   return spec;
 }
 

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/model.h"
 
@@ -21,6 +22,9 @@ struct JobSpec {
   std::optional<std::string> build_env;
   bool master = false;  ///< builds source and arch:all too, not only arch:any
   Transport transport;  ///< method git | svn | apt, uri, vcs_id
+  /// The BuildRequest's debian/rules targets, each "TARGET" or pyBit's
+  /// "fakeroot debian/rules TARGET"; run before the build (build.h).
+  std::vector<std::string> commands;
 
   /// The first field that is unsafe or malformed, described; nullopt when
   /// every field may be used as a command-line argument.

@@ -51,6 +51,21 @@ TEST(JobSpec, RefusesUrisAndIdsThatCouldBeOptions) {
   }));
 }
 
+// Each entry of a BuildRequest's `commands` names a debian/rules target, alone
+// or in pyBit's form "fakeroot debian/rules TARGET"; anything else could run
+// more than that target and is refused before any command runs.
+TEST(JobSpec, RefusesCommandsThatAreNotDebianRulesTargets) {
+  EXPECT_FALSE(Refused([](JobSpec& j) {
+    j.commands = {"get-orig-source", "fakeroot debian/rules override_dh_auto_build", "binary+x.y"};
+  }));
+  for (const char* bad :
+       {"", "clean; rm -rf /", "$(id)", "a b", "-f", "--eval=x", "VAR=1", "../x", "a/b", ".PHONY",
+        "x\ny", "fakeroot debian/rules", "fakeroot debian/rules a b", "fakeroot debian/rules -f",
+        "sh -c id", "fakeroot  debian/rules x", "`id`", "a|b", "a&b"}) {
+    EXPECT_TRUE(Refused([&](JobSpec& j) { j.commands = {"clean", bad}; })) << bad;
+  }
+}
+
 TEST(JobSpec, ChrootName) {
   JobSpec job = TestJob();
   EXPECT_EQ(job.ChrootName(), "bookworm");

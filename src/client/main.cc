@@ -58,6 +58,8 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   retry_max_seconds    the longest delay (default 3600)
   cancel_grace_seconds SIGINT to the build, SIGKILL this much later (default 30)
   http_timeout_seconds deadline of each controller call (default 10)
+  build_timeout_seconds
+                       deadline of the build step, every command in it (default 0: none)
   configured           false: refuse to start (pyBit's unedited client.conf; exit 1)
   log_level            trace|debug|info|warn|error (default info)
 

@@ -307,9 +307,13 @@ BuildRequest DecodeBuildRequest(std::string_view text) {
     const json& t = Member(o, "transport");
     r.transport = {Str(t, "method"), Str(t, "uri"), Str(t, "vcs_id")};
     if (auto it = o.find("web_host"); it != o.end() && it->is_string()) r.web_host = *it;
-    if (auto it = o.find("commands"); it != o.end() && it->is_array())
+    // pyBit's controller sent one string (or null); cbit sends a list.
+    if (auto it = o.find("commands"); it != o.end() && it->is_array()) {
       for (const auto& c : *it)
         if (c.is_string()) r.commands.push_back(c.get<std::string>());
+    } else if (it != o.end() && it->is_string() && !it->get<std::string>().empty()) {
+      r.commands.push_back(it->get<std::string>());
+    }
     return r;
   });
 }

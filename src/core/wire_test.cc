@@ -127,6 +127,25 @@ TEST(WireDecode, AnyKeyOrderUnknownKeysAndBackReferences) {
   EXPECT_EQ(r.transport.vcs_id, "7");
 }
 
+// pyBit's controller sent `commands` as one string ("fakeroot debian/rules
+// TARGET") or null; cbit sends a list.
+TEST(WireDecode, CommandsAsPyBitsStringOrAList) {
+  BuildRequest r{{1, Instance(1, kI386, true), std::nullopt, ""},
+                 {"apt", "", ""},
+                 "localhost:18080",
+                 {"get-orig-source", "clean"}};
+  EXPECT_EQ(DecodeBuildRequest(Encode(r)).commands, r.commands);
+  std::string body = AmqpBody("amqp_1_build_requests.txt", 0);
+  std::string tail = "\"timestamp\": null}";
+  ASSERT_EQ(body.substr(body.size() - tail.size()), tail);
+  std::string head = body.substr(0, body.size() - 1);
+  EXPECT_EQ(DecodeBuildRequest(head + R"(, "commands": "fakeroot debian/rules get-orig-source"})")
+                .commands,
+            std::vector<std::string>{"fakeroot debian/rules get-orig-source"});
+  EXPECT_TRUE(DecodeBuildRequest(head + R"(, "commands": null})").commands.empty());
+  EXPECT_TRUE(DecodeBuildRequest(head + R"(, "commands": ""})").commands.empty());
+}
+
 TEST(WireDecode, ErrorsNameTheProblem) {
   EXPECT_THROW(DecodeBuildRequest("not json"), DecodeError);
   try {
