@@ -52,6 +52,15 @@ TEST(ClientConfig, BuilderChoices) {
   EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
 }
 
+TEST(ClientConfig, BuildTimeout) {
+  nlohmann::json j = Minimal();
+  EXPECT_EQ(ParseConfig(j.dump()).build.timeout, std::chrono::seconds(0));  // none
+  j["build_timeout_seconds"] = 7200;
+  EXPECT_EQ(ParseConfig(j.dump()).build.timeout, std::chrono::seconds(7200));
+  j["build_timeout_seconds"] = -1;
+  EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
+}
+
 TEST(ClientConfig, MissingCredentialsAreRefusedNamingTheKey) {
   for (const char* key : {"userid", "password", "controller_user", "controller_password"}) {
     nlohmann::json j = Minimal();
