@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "util/test_fds.h"
+
 namespace cbit {
 namespace {
 
@@ -152,12 +154,6 @@ TEST(Subprocess, ReturnsWhenTheCommandExitsThoughItsOutputStaysOpen) {
   ::kill(left, SIGKILL);
 }
 
-int OpenFds() {
-  int n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-  return n;
-}
-
 // Gone, or a zombie that its new parent has not reaped yet.
 bool Dead(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -171,7 +167,7 @@ bool Dead(pid_t pid) {
 // The caller's sink throws while the command runs: the exception reaches
 // the caller, and the command, whatever it started, and the pipes are gone.
 TEST(Subprocess, ASinkThatThrowsLeavesNoProcessNoZombieAndNoFd) {
-  const int fds_before = OpenFds();
+  const int fds_before = OpenFdCount();
   std::string seen;
   EXPECT_THROW(RunCommand({.argv = {"sh", "-c", "sleep 30 & echo $$ $!; wait"},
                            .stdin_data = "unread input"},
@@ -181,7 +177,7 @@ TEST(Subprocess, ASinkThatThrowsLeavesNoProcessNoZombieAndNoFd) {
                               throw std::runtime_error("sink failed");
                           }),
                std::runtime_error);
-  EXPECT_EQ(OpenFds(), fds_before);
+  EXPECT_EQ(OpenFdCount(), fds_before);
   pid_t shell = 0, sleeper = 0;
   std::istringstream(seen) >> shell >> sleeper;
   ASSERT_GT(shell, 0) << seen;
