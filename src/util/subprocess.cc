@@ -194,41 +194,54 @@ class Pipes {
 // SIGKILL if the command is still there after the grace.
 class Stopper {
  public:
-  Stopper(const Command& cmd, const CancelHook& cancel, Clock::time_point start) : cancel_(cancel) {
-    if (cmd.timeout) deadline_ = start + *cmd.timeout;
-  }
+  Stopper(const Command& cmd, const CancelHook& cancel, Clock::time_point start)
+      : cancel_(cancel), deadline_(cmd.timeout ? start + *cmd.timeout : kNever) {}
 
   /// Whether anything can stop the command before it exits.
-  bool armed() const { return deadline_ || cancel_.requested; }
+  bool armed() const { return deadline_ != kNever || cancel_.requested; }
 
   /// Sends the signal that is due now, if any, and says why in `result`.
   void Check(const ChildGroup& group, Clock::time_point now, CommandResult& result) {
-    if (killed_) return;
-    if (kill_at_) {
-      if (now > *kill_at_) {
-        group.Signal(SIGKILL);
-        killed_ = true;
-      }
-    } else if (deadline_ && now > *deadline_) {
-      result.timed_out = true;
-      group.Signal(SIGTERM);
-      kill_at_ = now + kTermGrace;
-    } else if (cancel_.requested && cancel_.requested()) {
-      result.cancelled = true;
-      group.Signal(SIGINT);
-      kill_at_ = now + cancel_.grace;
+    switch (stage_) {
+      case Stage::kRunning:
+        if (now > deadline_) {
+          result.timed_out = true;
+          Signal(group, SIGTERM, now + kTermGrace);
+        } else if (cancel_.requested && cancel_.requested()) {
+          result.cancelled = true;
+          Signal(group, SIGINT, now + cancel_.grace);
+        }
+        break;
+      case Stage::kSignalled:
+        if (now > kill_at_) {
+          group.Signal(SIGKILL);
+          stage_ = Stage::kKilled;
+        }
+        break;
+      case Stage::kKilled:
+        break;
     }
   }
 
  private:
+  static constexpr Clock::time_point kNever = Clock::time_point::max();
+  enum class Stage { kRunning, kSignalled, kKilled };
+
+  void Signal(const ChildGroup& group, int sig, Clock::time_point kill_at) {
+    group.Signal(sig);
+    stage_ = Stage::kSignalled;
+    kill_at_ = kill_at;
+  }
+
   const CancelHook& cancel_;
-  std::optional<Clock::time_point> deadline_, kill_at_;
-  bool killed_ = false;
+  const Clock::time_point deadline_;
+  Clock::time_point kill_at_ = kNever;
+  Stage stage_ = Stage::kRunning;
 };
 
 // Moves input and output while the command runs, and for kLinger after it
 // has exited when something else still holds its output open.
-void PumpUntilOutputCloses(Spawned& child, Pipes& pipes, Stopper& stopper,
+void PumpUntilOutputCloses(ChildGroup& group, Pipes& pipes, Stopper& stopper,
                            const OutputSink& deliver, CommandResult& result) {
   std::optional<Clock::time_point> exited_at;
   while (!pipes.eof()) {
@@ -236,10 +249,10 @@ void PumpUntilOutputCloses(Spawned& child, Pipes& pipes, Stopper& stopper,
     const auto now = Clock::now();
     if (exited_at) {
       if (now - *exited_at > kLinger) return;
-    } else if (child.group.Reap(false)) {
+    } else if (group.Reap(false)) {
       exited_at = now;
     } else {
-      stopper.Check(child.group, now, result);
+      stopper.Check(group, now, result);
     }
   }
 }
@@ -257,7 +270,7 @@ void WaitForExit(ChildGroup& group, Stopper& stopper, CommandResult& result) {
   while (!group.Reap(false)) {
     stopper.Check(group, Clock::now(), result);
     std::this_thread::sleep_for(nap);
-    nap = std::min(nap * 2, std::chrono::milliseconds(kTick));
+    nap = std::min<std::chrono::milliseconds>(nap * 2, kTick);
   }
 }
 
@@ -280,7 +293,7 @@ CommandResult RunCommand(const Command& cmd, const OutputSink& sink, const Cance
   const OutputSink deliver = sink ? sink : [&](std::string_view c) { result.output.append(c); };
   Pipes pipes(std::move(child->output), std::move(child->input), cmd.stdin_data);
   Stopper stopper(cmd, cancel, Clock::now());
-  PumpUntilOutputCloses(*child, pipes, stopper, deliver, result);
+  PumpUntilOutputCloses(child->group, pipes, stopper, deliver, result);
   WaitForExit(child->group, stopper, result);
   // A process forked just as the signal went out (make starting a recipe
   // while it handles SIGINT) never got it and outlives the command: once
