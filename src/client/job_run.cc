@@ -71,6 +71,26 @@ StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const Clien
   return Upload(spec, built.changes, config.Upload(), runner, sink, cancel);
 }
 
+// RunSteps in a fresh directory of its own, removed afterwards; one left by
+// a client that died is stale.
+StepResult RunInWorkdir(const JobSpec& spec, Id id, const ClientConfig& config, Runner& runner,
+                        const LogSink& sink, const CancelHook& cancel) {
+  std::string workdir = (fs::path(config.buildroot) / ("job-" + std::to_string(id))).string();
+  std::error_code ec;
+  fs::remove_all(workdir, ec);
+  fs::create_directories(workdir, ec);
+  StepResult result;
+  if (ec) {
+    result = {Outcome::kInfrastructureFailed, "cannot create " + workdir + ": " + ec.message()};
+  } else {
+    result = RunSteps(spec, workdir, config, runner, sink, cancel);
+  }
+  Log(sink, "== clean\n");
+  fs::remove_all(workdir, ec);
+  if (ec) Log(sink, "cannot remove " + workdir + ": " + ec.message() + "\n");
+  return result;
+}
+
 std::chrono::milliseconds Since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
 }
@@ -103,23 +123,10 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
                 " " + spec.version + " for " + spec.dist + "/" + spec.suite + "/" + spec.arch +
                 (spec.master ? " (master)" : "") + (config.dry_run ? ", dry run" : "") + "\n");
 
-  // Each job gets a fresh directory; one left by a client that died is stale.
-  std::string workdir = (fs::path(config.buildroot) / ("job-" + std::to_string(id))).string();
-  std::error_code ec;
-  fs::remove_all(workdir, ec);
-  fs::create_directories(workdir, ec);
-  StepResult result;
   TimingRunner runner(env.runner);
-  if (ec) {
-    result = {Outcome::kInfrastructureFailed, "cannot create " + workdir + ": " + ec.message()};
-  } else {
-    CancelHook cancel{[&] { return signals.cancelled() || signals.stopping(); },
-                      std::chrono::duration_cast<std::chrono::milliseconds>(config.cancel_grace)};
-    result = RunSteps(spec, workdir, config, runner, sink, cancel);
-  }
-  Log(sink, "== clean\n");
-  fs::remove_all(workdir, ec);
-  if (ec) Log(sink, "cannot remove " + workdir + ": " + ec.message() + "\n");
+  CancelHook cancel{[&] { return signals.cancelled() || signals.stopping(); },
+                    std::chrono::duration_cast<std::chrono::milliseconds>(config.cancel_grace)};
+  StepResult result = RunInWorkdir(spec, id, config, runner, sink, cancel);
 
   report.outcome = result.outcome;
   report.detail = result.detail;

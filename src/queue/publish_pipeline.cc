@@ -24,7 +24,7 @@ int Millis(Clock::duration d) {
 
 PublishPipeline::PublishPipeline(const AmqpOptions& opts)
     : opts_(opts), channel_(opts), wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-  if (wake_fd_ < 0) throw BrokerError("cannot create an eventfd");
+  if (!wake_fd_) throw BrokerError("cannot create an eventfd");
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -36,7 +36,6 @@ PublishPipeline::~PublishPipeline() {
   }
   Wake();
   thread_.join();
-  ::close(wake_fd_);
 }
 
 void PublishPipeline::Publish(Message m, Publisher::Done done) {
@@ -61,7 +60,7 @@ void PublishPipeline::Publish(Message m, Publisher::Done done) {
 
 void PublishPipeline::Wake() {
   std::uint64_t one = 1;
-  (void)!::write(wake_fd_, &one, sizeof one);
+  (void)!::write(wake_fd_.get(), &one, sizeof one);
 }
 
 void PublishPipeline::Drain(Clock::time_point deadline) {
@@ -196,7 +195,7 @@ void PublishPipeline::Finish(Publisher::Done& done, bool ok) {
 // Sleeps until a message is queued, the broker sends something (confirms,
 // a close), the oldest confirm is overdue, or a drain's deadline passes.
 void PublishPipeline::WaitForWork() {
-  pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {-1, POLLIN, 0}};
+  pollfd fds[2] = {{wake_fd_.get(), POLLIN, 0}, {-1, POLLIN, 0}};
   nfds_t n = 1;
   if (channel_.connected()) {
     amqp_connection_state_t c = channel_.conn().get();
@@ -224,7 +223,7 @@ void PublishPipeline::WaitForWork() {
   }
   if (fds[0].revents & POLLIN) {
     std::uint64_t v;
-    (void)!::read(wake_fd_, &v, sizeof v);
+    (void)!::read(wake_fd_.get(), &v, sizeof v);
   }
 }
 

@@ -18,6 +18,7 @@
 
 #include "queue/publish_channel.h"
 #include "queue/publisher.h"
+#include "util/unique_fd.h"
 
 namespace cbit::queue {
 
@@ -55,7 +56,7 @@ class PublishPipeline {
   PublishChannel channel_;               ///< the pipeline thread's only
   std::deque<Unconfirmed> unconfirmed_;  ///< pipeline thread only, by tag
   Clock::time_point retry_after_{};      ///< no reconnect before, after a failure
-  int wake_fd_ = -1;                     ///< eventfd: work was queued
+  UniqueFd wake_fd_;                     ///< eventfd: work was queued
   bool socket_readable_ = false;         ///< the last poll() saw the broker's socket readable
 
   std::mutex mu_;

@@ -46,4 +46,21 @@ bool Result::boolean(std::size_t r, std::size_t c) const {
                 "column " + std::to_string(c) + " is not a boolean: '" + std::string(s) + "'");
 }
 
+Transaction::~Transaction() {
+  if (committed_) return;
+  conn_->DropAfterCommit();
+  try {
+    conn_->Rollback();
+  } catch (...) {
+    lost_ = true;
+  }
+  if (lost_) conn_.Discard();
+}
+
+void Transaction::Commit() {
+  conn_->Commit();
+  committed_ = true;
+  conn_->RunAfterCommit();
+}
+
 }  // namespace cbit::store

@@ -184,39 +184,50 @@ class Database {
   virtual void Release(std::unique_ptr<Connection> c) = 0;
 };
 
+/// A transaction on a pooled connection, begun when made and committed only
+/// when told: left without Commit (an exception unwinding), it rolls back
+/// and drops the hooks of AfterCommit. The connection is dropped instead of
+/// pooled when even the rollback fails, or when it was lost.
+class Transaction {
+ public:
+  /// `write` as Connection::Begin. Throws DbError when none can begin.
+  Transaction(Database& db, bool write) : conn_(db.Acquire()) { conn_->Begin(write); }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+
+  Connection& operator*() { return *conn_; }
+  Connection* operator->() { return &*conn_; }
+
+  /// Commits, then runs the hooks of AfterCommit. Throws DbError when the
+  /// commit fails (the transaction then rolls back when destroyed).
+  void Commit();
+  /// The connection cannot be trusted any more (DbErrorKind::kUnavailable):
+  /// dropped, not pooled, once the transaction is over.
+  void ConnectionLost() { lost_ = true; }
+
+ private:
+  Database::Lease conn_;
+  bool committed_ = false;
+  bool lost_ = false;
+};
+
 /// Runs `fn` in a transaction, committing when it returns and rolling back
 /// when it throws.
 template <typename F>
 auto InTransaction(Database& db, bool write, F&& fn) {
-  auto conn = db.Acquire();
-  conn->Begin(write);
+  Transaction tx(db, write);
   try {
-    if constexpr (std::is_void_v<decltype(fn(*conn))>) {
-      fn(*conn);
-      conn->Commit();
-      conn->RunAfterCommit();
+    if constexpr (std::is_void_v<decltype(fn(*tx))>) {
+      fn(*tx);
+      tx.Commit();
     } else {
-      auto r = fn(*conn);
-      conn->Commit();
-      conn->RunAfterCommit();
+      auto r = fn(*tx);
+      tx.Commit();
       return r;
     }
   } catch (const DbError& e) {
-    conn->DropAfterCommit();
-    try {
-      conn->Rollback();
-    } catch (...) {
-      conn.Discard();
-    }
-    if (e.kind == DbErrorKind::kUnavailable) conn.Discard();
-    throw;
-  } catch (...) {
-    conn->DropAfterCommit();
-    try {
-      conn->Rollback();
-    } catch (...) {
-      conn.Discard();
-    }
+    if (e.kind == DbErrorKind::kUnavailable) tx.ConnectionLost();
     throw;
   }
 }

@@ -17,40 +17,29 @@ void GroupCommitter::Run(const std::function<void(Connection&)>& fn) {
 
 void GroupCommitter::CommitBatch(std::span<Item* const> batch) {
   try {
-    auto conn = db_.Acquire();
-    conn->Begin(true);
-    try {
-      if (batch.size() == 1) {  // alone: no savepoint needed
-        (*batch[0]->fn)(*conn);
-        conn->Commit();
-        conn->RunAfterCommit();
-        return;
-      }
-      for (Item* item : batch) {
-        conn->Exec("SAVEPOINT cbit_item");
-        try {
-          (*item->fn)(*conn);
-          conn->Exec("RELEASE cbit_item");
-        } catch (...) {
-          item->error = std::current_exception();
-          conn->Exec("ROLLBACK TO cbit_item");
-          conn->Exec("RELEASE cbit_item");
-        }
-      }
-      conn->Commit();
-      conn->RunAfterCommit();
-    } catch (...) {
-      conn->DropAfterCommit();
-      try {
-        conn->Rollback();
-      } catch (...) {
-        conn.Discard();
-      }
-      throw;
+    Transaction tx(db_, true);
+    if (batch.size() == 1) {  // alone: no savepoint needed
+      (*batch[0]->fn)(*tx);
+    } else {
+      for (Item* item : batch) RunInSavepoint(*tx, *item);
     }
+    tx.Commit();
   } catch (...) {
     // The shared transaction failed as a whole: every caller hears of it.
     for (Item* item : batch) item->error = std::current_exception();
+  }
+}
+
+void GroupCommitter::RunInSavepoint(Connection& conn, Item& item) {
+  conn.Exec("SAVEPOINT cbit_item");
+  try {
+    (*item.fn)(conn);
+    conn.Exec("RELEASE cbit_item");
+  } catch (...) {
+    // This caller's work is undone; the others' stays in the transaction.
+    item.error = std::current_exception();
+    conn.Exec("ROLLBACK TO cbit_item");
+    conn.Exec("RELEASE cbit_item");
   }
 }
 

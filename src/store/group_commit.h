@@ -34,6 +34,9 @@ class GroupCommitter {
     std::exception_ptr error;
   };
   void CommitBatch(std::span<Item* const> batch);
+  /// Runs one caller's work in a savepoint of the shared transaction; its
+  /// failure is its own.
+  static void RunInSavepoint(Connection& conn, Item& item);
 
   Database& db_;
   Coalescer<Item> batcher_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <thread>
 
 namespace cbit::store {
@@ -21,9 +22,15 @@ class FakeConnection : public Connection {
   std::string_view dialect() const override { return "fake"; }
   void Begin(bool) override { in_tx = true; }
   void Commit() override { in_tx = false; }
-  void Rollback() override { in_tx = false; }
+  void Rollback() override {
+    ++rollbacks;
+    if (fail_rollback) throw DbError(DbErrorKind::kUnavailable, "fake: connection lost");
+    in_tx = false;
+  }
   void ExecScript(std::string_view) override {}
   bool in_tx = false;
+  bool fail_rollback = false;
+  int rollbacks = 0;
   int executed = 0, deferred = 0;
 
  private:
@@ -126,6 +133,67 @@ TEST(PoolTest, AFailedOpenFreesItsSlot) {
   EXPECT_THROW(pool.Acquire(nullptr), DbError);
   EXPECT_THROW(pool.Acquire(nullptr), DbError);
   EXPECT_EQ(attempts, 2);
+}
+
+// The transaction guard: what becomes of the transaction and its connection
+// when it is committed, abandoned, or its connection breaks.
+TEST(TransactionTest, CommitsOnlyWhenToldAndRunsTheHooksThen) {
+  FakeDatabase db(1);
+  int hooks = 0;
+  {
+    Transaction tx(db, true);
+    tx->AfterCommit([&] { ++hooks; });
+    EXPECT_EQ(hooks, 0);
+    tx.Commit();
+  }
+  EXPECT_EQ(hooks, 1);
+  EXPECT_EQ(db.last->rollbacks, 0);
+  EXPECT_EQ(db.live, 1);  // back in the pool
+}
+
+TEST(TransactionTest, AbandonedRollsBackDropsItsHooksAndKeepsTheConnection) {
+  FakeDatabase db(1);
+  int hooks = 0;
+  EXPECT_THROW(
+      {
+        Transaction tx(db, true);
+        tx->AfterCommit([&] { ++hooks; });
+        throw std::runtime_error("unwinding");
+      },
+      std::runtime_error);
+  EXPECT_EQ(db.last->rollbacks, 1);
+  EXPECT_FALSE(db.last->in_tx);
+  { Transaction next(db, true); }  // the hook of the abandoned one stays dropped
+  EXPECT_EQ(hooks, 0);
+  EXPECT_EQ(db.opened, 1);
+}
+
+TEST(TransactionTest, AFailedRollbackDropsTheConnection) {
+  FakeDatabase db(1);
+  {
+    Transaction tx(db, true);
+    db.last->fail_rollback = true;
+  }
+  EXPECT_EQ(db.live, 0);
+  { Transaction next(db, false); }
+  EXPECT_EQ(db.opened, 2);
+}
+
+TEST(TransactionTest, ALostConnectionIsDroppedAfterTheRollback) {
+  FakeDatabase db(1);
+  EXPECT_THROW(InTransaction(db, true,
+                             [](Connection&) -> int {
+                               throw DbError(DbErrorKind::kUnavailable, "fake: timed out");
+                             }),
+               DbError);
+  EXPECT_EQ(db.live, 0);
+  // Any other error leaves a connection that rolled back fit for reuse.
+  EXPECT_THROW(
+      InTransaction(db, true, [](Connection&) { throw DbError(DbErrorKind::kUnique, "fake"); }),
+      DbError);
+  EXPECT_EQ(db.live, 1);
+  EXPECT_EQ(InTransaction(db, false, [](Connection&) { return 7; }), 7);
+  EXPECT_EQ(db.opened, 2);
 }
 
 }  // namespace

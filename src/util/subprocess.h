@@ -44,7 +44,8 @@ struct CancelHook {
 
 /// Runs the command to completion. Never throws for the command's own
 /// failure; a command that cannot be started exits 127 with the reason in
-/// its output.
+/// its output. What the sink or the cancel hook throws reaches the caller
+/// after the command's process group is killed and the command reaped.
 CommandResult RunCommand(const Command& cmd, const OutputSink& sink = {},
                          const CancelHook& cancel = {});
 

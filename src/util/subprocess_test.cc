@@ -6,9 +6,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <thread>
+
+#include "util/test_fds.h"
 
 namespace cbit {
 namespace {
@@ -97,6 +102,92 @@ TEST(Subprocess, DieWithParentStopsTheChildWhenItsStarterDies) {
   if (!gone) ::kill(server, SIGKILL);
   EXPECT_TRUE(gone) << "the server outlived the process that started it";
   std::filesystem::remove_all(dir);
+}
+
+// A command that closes its output but goes on running is still under its
+// deadline.
+TEST(Subprocess, DeadlineHoldsAfterTheOutputIsClosed) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = RunCommand({.argv = {"sh", "-c", "exec >/dev/null 2>&1; sleep 5"},
+                       .timeout = std::chrono::milliseconds(200)});
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+TEST(Subprocess, CancelHoldsAfterTheOutputIsClosed) {
+  auto t0 = std::chrono::steady_clock::now();
+  // Asked once the output is surely closed.
+  auto later = [&] {
+    return std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(300);
+  };
+  auto r = RunCommand({.argv = {"sh", "-c", "exec >/dev/null 2>&1; sleep 5"}}, {},
+                      {.requested = later, .grace = std::chrono::seconds(5)});
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_EQ(r.exit_code, 128 + SIGINT);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+TEST(Subprocess, KilledBySignalExits128PlusSignal) {
+  auto r = RunCommand({.argv = {"sh", "-c", "kill -KILL $$"}});
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL);
+  EXPECT_FALSE(r.ok());
+}
+
+// More input than a pipe holds: written as the child reads it.
+TEST(Subprocess, LargeStdinReachesTheChildWhole) {
+  std::string data(1 << 20, 'x');
+  for (std::size_t i = 0; i < data.size(); i += 997) data[i] = '\n';
+  auto r = RunCommand({.argv = {"cat"}, .stdin_data = data});
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.output, data);
+}
+
+// A process the command left running keeps the output open: RunCommand
+// returns shortly after the command itself exits.
+TEST(Subprocess, ReturnsWhenTheCommandExitsThoughItsOutputStaysOpen) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = RunCommand({.argv = {"sh", "-c", "sleep 10 & echo $!"}});
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(r.exit_code, 0);
+  pid_t left = std::atoi(r.output.c_str());
+  ASSERT_GT(left, 0) << r.output;
+  ::kill(left, SIGKILL);
+}
+
+// Gone, or a zombie that its new parent has not reaped yet.
+bool Dead(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() &&
+         (line[close + 2] == 'Z' || line[close + 2] == 'X');
+}
+
+// The caller's sink throws while the command runs: the exception reaches
+// the caller, and the command, whatever it started, and the pipes are gone.
+TEST(Subprocess, ASinkThatThrowsLeavesNoProcessNoZombieAndNoFd) {
+  const int fds_before = OpenFdCount();
+  std::string seen;
+  EXPECT_THROW(RunCommand({.argv = {"sh", "-c", "sleep 30 & echo $$ $!; wait"},
+                           .stdin_data = "unread input"},
+                          [&](std::string_view c) {
+                            seen.append(c);
+                            if (seen.find('\n') != std::string::npos)
+                              throw std::runtime_error("sink failed");
+                          }),
+               std::runtime_error);
+  EXPECT_EQ(OpenFdCount(), fds_before);
+  pid_t shell = 0, sleeper = 0;
+  std::istringstream(seen) >> shell >> sleeper;
+  ASSERT_GT(shell, 0) << seen;
+  ASSERT_GT(sleeper, 0) << seen;
+  // Reaped: not even a zombie answers.
+  EXPECT_NE(::kill(shell, 0), 0) << "the command was not reaped";
+  bool gone = false;
+  for (int i = 0; i < 200 && !(gone = Dead(sleeper)); ++i) ::usleep(10000);
+  if (!gone) ::kill(sleeper, SIGKILL);
+  EXPECT_TRUE(gone) << "a process of the command's group outlived it";
 }
 
 TEST(Subprocess, DescribeQuotesWhatNeedsIt) {

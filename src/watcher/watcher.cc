@@ -20,13 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A waiting upload, parsed.
-struct Upload {
-  std::string name;  ///< file name in the incoming directory
-  ChangesFile changes;
-  std::vector<std::string> codenames;
-};
-
 std::vector<std::string> WaitingChanges(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;
@@ -37,21 +30,6 @@ std::vector<std::string> WaitingChanges(const std::string& dir) {
     }
   }
   std::sort(out.begin(), out.end());
-  return out;
-}
-
-// Everything the repository holds of each upload's source in its codenames,
-// one query per (codename, source).
-std::vector<Published> Snapshot(Repository& repo, const std::vector<Upload>& uploads) {
-  std::set<std::pair<std::string, std::string>> asked;
-  std::vector<Published> out;
-  for (const Upload& u : uploads) {
-    for (const std::string& c : u.codenames) {
-      if (!asked.emplace(c, u.changes.source).second) continue;
-      auto part = repo.ListSource(c, u.changes.source);
-      out.insert(out.end(), part.begin(), part.end());
-    }
-  }
   return out;
 }
 
@@ -89,21 +67,48 @@ bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
   std::vector<std::string> names = WaitingChanges(rule.incoming);
   if (names.empty()) return true;
   Repository repo(runner_, rule.repobase, config_.reprepro_timeout);
-
   if (config_.dryrun) {
-    for (const std::string& n : names) {
-      std::error_code ec;
-      auto mtime = fs::last_write_time(fs::path(rule.incoming) / n, ec);
-      if (!dry_seen_.emplace(rule.incoming + "/" + n, mtime.time_since_epoch().count()).second)
-        continue;
-      spdlog::info("[dry-run] {} waits; $ {}", n,
-                   DescribeArgv(repo.ProcessIncomingArgv(rule.rule)));
-    }
+    LogDryRun(rule, repo, names);
     return true;
   }
+  std::vector<Upload> uploads = ParseUploads(rule, repo, names);
+  if (uploads.empty()) return true;
+  std::optional<IncomingRun> run = RunIncoming(rule, repo, uploads);
+  if (!run) return false;
+  for (const Upload& u : uploads) Report(rule, u, *run, now);
+  return true;
+}
 
-  // Parse every waiting upload. One reprepro cannot make sense of (or whose
-  // names could not be put in a query) is moved aside and reported Failed.
+// Everything the repository holds of each upload's source in its codenames,
+// one query per (codename, source).
+std::vector<Published> Watcher::Snapshot(Repository& repo, const std::vector<Upload>& uploads) {
+  std::set<std::pair<std::string, std::string>> asked;
+  std::vector<Published> out;
+  for (const Upload& u : uploads) {
+    for (const std::string& c : u.codenames) {
+      if (!asked.emplace(c, u.changes.source).second) continue;
+      auto part = repo.ListSource(c, u.changes.source);
+      out.insert(out.end(), part.begin(), part.end());
+    }
+  }
+  return out;
+}
+
+void Watcher::LogDryRun(const Rule& rule, const Repository& repo,
+                        const std::vector<std::string>& names) {
+  for (const std::string& n : names) {
+    std::error_code ec;
+    auto mtime = fs::last_write_time(fs::path(rule.incoming) / n, ec);
+    if (!dry_seen_.emplace(rule.incoming + "/" + n, mtime.time_since_epoch().count()).second)
+      continue;
+    spdlog::info("[dry-run] {} waits; $ {}", n, DescribeArgv(repo.ProcessIncomingArgv(rule.rule)));
+  }
+}
+
+std::vector<Watcher::Upload> Watcher::ParseUploads(const Rule& rule, Repository& repo,
+                                                   const std::vector<std::string>& names) {
+  // One reprepro cannot make sense of (or whose names could not be put in a
+  // query) is moved aside and reported Failed.
   std::vector<Upload> uploads;
   for (const std::string& n : names) {
     auto changes = ReadChanges(rule.incoming + "/" + n);
@@ -115,102 +120,116 @@ bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
     spdlog::error("{}: not a .changes file the watcher can check", n);
     MoveAside(rule, n, changes ? changes->files : std::vector<std::string>{});
   }
-  if (uploads.empty()) return true;
+  return uploads;
+}
 
-  std::vector<Published> before;
+std::optional<Watcher::IncomingRun> Watcher::RunIncoming(const Rule& rule, Repository& repo,
+                                                         const std::vector<Upload>& uploads) {
+  IncomingRun run;
   try {
-    before = Snapshot(repo, uploads);
+    run.before = Snapshot(repo, uploads);
   } catch (const std::exception& e) {
     spdlog::error("{}: cannot query the repository: {}", rule.repobase, e.what());
-    return false;
+    return std::nullopt;
   }
-  std::string argv = DescribeArgv(repo.ProcessIncomingArgv(rule.rule));
-  spdlog::info("$ {} ({} upload(s) waiting)", argv, uploads.size());
-  CommandResult run = repo.ProcessIncoming(rule.rule);
-  std::string summary = run.timed_out ? "timed out" : "exit " + std::to_string(run.exit_code);
-  spdlog::info("reprepro {}{}{}", summary, run.output.empty() ? "" : ":\n", run.output);
-  std::vector<Published> after;
+  run.argv = DescribeArgv(repo.ProcessIncomingArgv(rule.rule));
+  spdlog::info("$ {} ({} upload(s) waiting)", run.argv, uploads.size());
+  run.result = repo.ProcessIncoming(rule.rule);
+  run.summary = run.result.timed_out ? "timed out" : "exit " + std::to_string(run.result.exit_code);
+  spdlog::info("reprepro {}{}{}", run.summary, run.result.output.empty() ? "" : ":\n",
+               run.result.output);
   try {
-    after = Snapshot(repo, uploads);
+    run.after = Snapshot(repo, uploads);
   } catch (const std::exception& e) {
     // Without the state afterwards nothing can be judged; the uploads that
     // reprepro took are gone from incoming and would be lost to the report,
     // so judge them as not published rather than guess.
     spdlog::error("{}: cannot query the repository: {}", rule.repobase, e.what());
   }
+  return run;
+}
 
-  for (const Upload& u : uploads) {
-    bool left = fs::exists(fs::path(rule.incoming) / u.name);
-    Verdict v = Judge(u.changes, before, after, left);
-    if (v.published) {
-      spdlog::info("{}: {}", u.name, v.message);
-    } else {
-      spdlog::warn("{}: {}", u.name, v.message);
-    }
-    if (left) MoveAside(rule, u.name, u.changes.files);
-    std::string log = "\n[cbit-watcher] $ " + argv + " (" + summary + ")\n" + run.output;
-    if (!log.ends_with('\n')) log += '\n';
-    log += "[cbit-watcher] " + u.name + ": " + v.message + "\n";
-    reporter_.Add({u.name, u.changes.source, u.changes.version, JobArchOf(u.name), v.published,
-                   std::move(log)},
-                  now);
+void Watcher::Report(const Rule& rule, const Upload& u, const IncomingRun& run,
+                     Clock::time_point now) {
+  bool left = fs::exists(fs::path(rule.incoming) / u.name);
+  Verdict v = Judge(u.changes, run.before, run.after, left);
+  if (v.published) {
+    spdlog::info("{}: {}", u.name, v.message);
+  } else {
+    spdlog::warn("{}: {}", u.name, v.message);
   }
-  return true;
+  if (left) MoveAside(rule, u.name, u.changes.files);
+  std::string log =
+      "\n[cbit-watcher] $ " + run.argv + " (" + run.summary + ")\n" + run.result.output;
+  if (!log.ends_with('\n')) log += '\n';
+  log += "[cbit-watcher] " + u.name + ": " + v.message + "\n";
+  reporter_.Add(
+      {u.name, u.changes.source, u.changes.version, JobArchOf(u.name), v.published, std::move(log)},
+      now);
+}
+
+Watcher::Inotify Watcher::WatchIncoming() const {
+  Inotify in{UniqueFd(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)), {}};
+  if (!in.fd) throw std::runtime_error("inotify_init1 failed");
+  for (std::size_t i = 0; i < config_.rules.size(); ++i) {
+    const Rule& rule = config_.rules[i];
+    int wd = inotify_add_watch(in.fd.get(), rule.incoming.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO);
+    if (wd < 0) {
+      throw std::runtime_error("cannot watch " + rule.incoming + ": " + std::strerror(errno));
+    }
+    in.rule_of[wd] = i;
+    spdlog::info("watching {} → reprepro -b {} processincoming {}", rule.incoming, rule.repobase,
+                 rule.rule);
+  }
+  return in;
+}
+
+void Watcher::AwaitEvents(const Inotify& in) {
+  // Sleep until the next debounce deadline or report retry, at most 200 ms
+  // so a stop request is seen promptly.
+  auto now = Clock::now();
+  auto wake = now + std::chrono::milliseconds(200);
+  for (const Debouncer& d : debouncers_)
+    if (auto t = d.Deadline(); t && *t < wake) wake = *t;
+  if (auto t = reporter_.NextDue(); t && *t < wake) wake = *t;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
+  pollfd p{in.fd.get(), POLLIN, 0};
+  poll(&p, 1, static_cast<int>(std::max<std::int64_t>(ms, 0)));
+
+  alignas(inotify_event) char buf[64 * 1024];
+  for (ssize_t n; (n = read(in.fd.get(), buf, sizeof buf)) > 0;) {
+    for (char* e = buf; e < buf + n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(e);
+      std::string name = ev->len ? ev->name : "";
+      auto rule = in.rule_of.find(ev->wd);
+      if (name.ends_with(".changes") && rule != in.rule_of.end()) {
+        debouncers_[rule->second].Touch(Clock::now());
+      }
+      e += sizeof(inotify_event) + ev->len;
+    }
+  }
+}
+
+void Watcher::ProcessDue(Clock::time_point now) {
+  for (std::size_t i = 0; i < debouncers_.size(); ++i) {
+    if (!debouncers_[i].Due(now)) continue;
+    debouncers_[i].Done();
+    if (!ProcessRule(i, now)) debouncers_[i].Touch(Clock::now());
+  }
 }
 
 void Watcher::Run(const std::atomic<bool>& stop) {
-  int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("inotify_init1 failed");
-  std::map<int, std::size_t> rule_of;  // watch descriptor → rule
-  for (std::size_t i = 0; i < config_.rules.size(); ++i) {
-    int wd = inotify_add_watch(fd, config_.rules[i].incoming.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO);
-    if (wd < 0) {
-      close(fd);
-      throw std::runtime_error("cannot watch " + config_.rules[i].incoming + ": " +
-                               std::strerror(errno));
-    }
-    rule_of[wd] = i;
-    spdlog::info("watching {} → reprepro -b {} processincoming {}", config_.rules[i].incoming,
-                 config_.rules[i].repobase, config_.rules[i].rule);
-  }
+  const Inotify in = WatchIncoming();
   // What waits already was uploaded while no watcher ran: act on it now.
   for (std::size_t i = 0; i < config_.rules.size(); ++i) {
     if (!ProcessRule(i, Clock::now())) debouncers_[i].Touch(Clock::now());
   }
   reporter_.Flush(Clock::now());
-
-  alignas(inotify_event) char buf[64 * 1024];
   while (!stop) {
-    // Sleep until the next debounce deadline or report retry, at most 200 ms
-    // so a stop request is seen promptly.
-    auto now = Clock::now();
-    auto wake = now + std::chrono::milliseconds(200);
-    for (const Debouncer& d : debouncers_)
-      if (auto t = d.Deadline(); t && *t < wake) wake = *t;
-    if (auto t = reporter_.NextDue(); t && *t < wake) wake = *t;
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
-    pollfd p{fd, POLLIN, 0};
-    poll(&p, 1, static_cast<int>(std::max<std::int64_t>(ms, 0)));
-
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) {
-      for (char* e = buf; e < buf + n;) {
-        auto* ev = reinterpret_cast<inotify_event*>(e);
-        std::string name = ev->len ? ev->name : "";
-        if (name.ends_with(".changes") && rule_of.count(ev->wd)) {
-          debouncers_[rule_of[ev->wd]].Touch(Clock::now());
-        }
-        e += sizeof(inotify_event) + ev->len;
-      }
-    }
-    now = Clock::now();
-    for (std::size_t i = 0; i < debouncers_.size(); ++i) {
-      if (!debouncers_[i].Due(now)) continue;
-      debouncers_[i].Done();
-      if (!ProcessRule(i, now)) debouncers_[i].Touch(Clock::now());
-    }
+    AwaitEvents(in);
+    ProcessDue(Clock::now());
     reporter_.Flush(Clock::now());
   }
-  close(fd);
   if (reporter_.pending() > 0) {
     spdlog::warn("stopping with {} report(s) not delivered to the controller", reporter_.pending());
   }

@@ -7,11 +7,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/changes_file.h"
+#include "util/unique_fd.h"
 #include "watcher/config.h"
 #include "watcher/controller_api.h"
 #include "watcher/debounce.h"
@@ -40,6 +44,46 @@ class Watcher {
   Reporter& reporter() { return reporter_; }
 
  private:
+  /// A waiting upload, parsed.
+  struct Upload {
+    std::string name;  ///< file name in the incoming directory
+    ChangesFile changes;
+    std::vector<std::string> codenames;
+  };
+  /// One processincoming run, with what the repository held before and after.
+  struct IncomingRun {
+    std::vector<Published> before, after;
+    std::string argv;     ///< as logged
+    std::string summary;  ///< "exit N" or "timed out"
+    CommandResult result;
+  };
+  /// The inotify descriptor and, by watch descriptor, the rule it watches.
+  struct Inotify {
+    UniqueFd fd;
+    std::map<int, std::size_t> rule_of;
+  };
+
+  // ProcessRule's steps.
+  static std::vector<Published> Snapshot(Repository& repo, const std::vector<Upload>& uploads);
+  void LogDryRun(const Rule& rule, const Repository& repo, const std::vector<std::string>& names);
+  /// The uploads reprepro can be asked about; the others are moved aside.
+  std::vector<Upload> ParseUploads(const Rule& rule, Repository& repo,
+                                   const std::vector<std::string>& names);
+  /// nullopt when the repository cannot be queried beforehand (nothing run).
+  std::optional<IncomingRun> RunIncoming(const Rule& rule, Repository& repo,
+                                         const std::vector<Upload>& uploads);
+  /// Judges one upload, moves it aside if it was left, queues its report.
+  void Report(const Rule& rule, const Upload& u, const IncomingRun& run, Clock::time_point now);
+
+  // Run's steps.
+  /// Throws std::runtime_error when a directory cannot be watched.
+  Inotify WatchIncoming() const;
+  /// Sleeps until an event or the next deadline, and touches the debouncer
+  /// of each rule whose directory got a .changes.
+  void AwaitEvents(const Inotify& in);
+  /// Processes each rule whose debounce delay has passed.
+  void ProcessDue(Clock::time_point now);
+
   /// Moves a refused .changes, and those of its files still there, into the
   /// failed directory so it is not processed again.
   void MoveAside(const Rule& rule, const std::string& changes,

@@ -5,10 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include "client/test_dir.h"
+#include "util/test_fds.h"
 #include "watcher/fakes.h"
 
 namespace cbit::watcher {
@@ -172,6 +175,32 @@ TEST_F(WatcherTest, RepositoryThatCannotBeQueriedIsTriedLater) {
   EXPECT_FALSE(w.ProcessRule(0, {}));
   EXPECT_EQ(runner_.argvs.size(), 1u);  // the query; processincoming not run
   EXPECT_TRUE(fs::exists(dir_ / "incoming/hello_1.0_amd64.changes"));
+}
+
+// An exception out of a run (here reprepro cannot be run at all) leaves no
+// inotify descriptor behind.
+TEST_F(WatcherTest, RunThatThrowsClosesItsInotifyDescriptor) {
+  Upload();
+  runner_.respond = [](const Command& c) {
+    if (c.argv.at(3) == "processincoming") throw std::runtime_error("cannot run reprepro");
+    CommandResult r;
+    r.exit_code = 0;
+    return r;
+  };
+  Watcher w(config_, runner_, api_);
+  std::atomic<bool> stop{false};
+  const int fds = OpenFdCount();
+  EXPECT_THROW(w.Run(stop), std::runtime_error);
+  EXPECT_EQ(OpenFdCount(), fds);
+}
+
+TEST_F(WatcherTest, DirectoryThatCannotBeWatchedThrowsAndClosesTheDescriptor) {
+  config_.rules.push_back({(dir_ / "missing").string(), (dir_ / "repo").string(), "cbit"});
+  Watcher w(config_, runner_, api_);
+  std::atomic<bool> stop{false};
+  const int fds = OpenFdCount();
+  EXPECT_THROW(w.Run(stop), std::runtime_error);
+  EXPECT_EQ(OpenFdCount(), fds);
 }
 
 }  // namespace

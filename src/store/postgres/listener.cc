@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "store/postgres/pg.h"
+#include "util/unique_fd.h"
 
 namespace cbit::store::pg {
 namespace {
@@ -28,15 +29,14 @@ class PgListener final : public Subscription {
         on_message_(std::move(on_message)),
         on_listening_(std::move(on_listening)),
         wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-    if (wake_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+    if (!wake_) throw std::system_error(errno, std::generic_category(), "eventfd");
     thread_ = std::thread([this] { Run(); });
   }
   ~PgListener() override {
     stop_ = true;
     const std::uint64_t one = 1;
-    [[maybe_unused]] auto n = write(wake_, &one, sizeof one);
+    [[maybe_unused]] auto n = write(wake_.get(), &one, sizeof one);
     thread_.join();
-    close(wake_);
   }
 
  private:
@@ -80,7 +80,7 @@ class PgListener final : public Subscription {
   // (returns) or the handle is destroyed.
   void Serve(PGconn* conn) {
     for (;;) {
-      pollfd fds[] = {{PQsocket(conn), POLLIN, 0}, {wake_, POLLIN, 0}};
+      pollfd fds[] = {{PQsocket(conn), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
       if (poll(fds, 2, -1) < 0) {
         if (errno == EINTR) continue;
         throw DbError(DbErrorKind::kUnavailable, "poll failed");
@@ -98,7 +98,7 @@ class PgListener final : public Subscription {
   }
 
   void Sleep(std::chrono::milliseconds d) {
-    pollfd fd{wake_, POLLIN, 0};
+    pollfd fd{wake_.get(), POLLIN, 0};
     poll(&fd, 1, static_cast<int>(d.count()));
   }
 
@@ -106,7 +106,7 @@ class PgListener final : public Subscription {
   const std::string channel_;
   std::function<void(std::string_view)> on_message_;
   std::function<void(bool)> on_listening_;
-  int wake_;
+  UniqueFd wake_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
