@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "queue/fake_publisher.h"
 #include "queue/publisher.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/databases.h"

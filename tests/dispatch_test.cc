@@ -9,6 +9,7 @@
 
 #include "core/wire.h"
 #include "queue/consumer.h"
+#include "queue/fake_publisher.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/databases.h"
 #include "tests/support/rabbitmq.h"

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "queue/fake_publisher.h"
 #include "queue/publisher.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/databases.h"

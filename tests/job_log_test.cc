@@ -3,6 +3,7 @@
 // with the headers a follower needs; attempts follow Building periods.
 #include <gtest/gtest.h>
 
+#include "queue/fake_publisher.h"
 #include "queue/publisher.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/databases.h"

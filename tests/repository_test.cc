@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "queue/fake_publisher.h"
 #include "queue/publisher.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/databases.h"

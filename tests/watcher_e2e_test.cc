@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/changes_file.h"
+#include "queue/fake_publisher.h"
 #include "queue/publisher.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/databases.h"

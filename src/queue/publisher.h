@@ -1,6 +1,6 @@
 // Publishing to RabbitMQ (SPEC §4): the seam between the job logic and the
-// broker. AmqpPublisher is the real one; FakePublisher records messages for
-// unit tests of the job logic.
+// broker. AmqpPublisher is the real one; FakePublisher (fake_publisher.h)
+// records messages for tests.
 #pragma once
 
 #include <chrono>
@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -77,39 +76,5 @@ class Publisher {
 /// demand, for Publish; one pipelined channel (publish_pipeline.h) for
 /// PublishAsync.
 std::unique_ptr<Publisher> MakeAmqpPublisher(const AmqpOptions& opts, int channels);
-
-/// Records what it is given; can be told to fail, as a broker that is down.
-class FakePublisher : public Publisher {
- public:
-  void Publish(const Message& m) override {
-    std::lock_guard lock(mu_);
-    if (down_) throw BrokerError("fake broker is down");
-    sent_.push_back(m);
-  }
-  bool QueueExists(const std::string& queue) override {
-    std::lock_guard lock(mu_);
-    for (const auto& q : queues_)
-      if (q == queue) return true;
-    return false;
-  }
-  void SetDown(bool down) {
-    std::lock_guard lock(mu_);
-    down_ = down;
-  }
-  void AddQueue(std::string q) {
-    std::lock_guard lock(mu_);
-    queues_.push_back(std::move(q));
-  }
-  std::vector<Message> sent() {
-    std::lock_guard lock(mu_);
-    return sent_;
-  }
-
- private:
-  std::mutex mu_;
-  bool down_ = false;
-  std::vector<Message> sent_;
-  std::vector<std::string> queues_;
-};
 
 }  // namespace cbit::queue

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "watcher/fakes.h"
+#include "watcher/fake_watcher.h"
 
 namespace cbit::watcher {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "client/test_dir.h"
 #include "util/test_fds.h"
-#include "watcher/fakes.h"
+#include "watcher/fake_watcher.h"
 
 namespace cbit::watcher {
 namespace {
