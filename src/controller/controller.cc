@@ -103,30 +103,18 @@ bool SameTarget(const store::Target& a, const store::Target& b) {
 
 }  // namespace
 
-Controller::Controller(store::Store& store, Outbox& outbox, Options opts)
+Controller::Controller(JobStore& store, Outbox& outbox, Options opts)
     : store_(store),
       outbox_(outbox),
       opts_(std::move(opts)),
       catalog_([&store] { return store.LoadCatalog(); }, opts_.catalog_ttl),
       batcher_(
-          // One batch at a time, on both stores. SQLite commits one
-          // transaction at a time: a second batch would only wait for the
-          // first and split what could have joined it. On PostgreSQL a
-          // second batch could run its statements while the first waits for
-          // its WAL flush, but submissions are CPU-bound there, and every
-          // batch's statements cost about the same whatever its size:
-          // halving the batches cost PostgreSQL ~40 % more CPU per
-          // submission (bench: 0.18-0.27 ms with one batch, 0.31-0.36 ms
-          // with two, at 8 connections).
-          // On PostgreSQL a relay thread runs the batches that wait, back to
-          // back: a batch there is mostly waiting for the server, and the
-          // wake-up of a caller to lead the next left the server idle
-          // between batches (8 connections: +9-21 % submissions/s in
-          // alternated runs). SQLite's batches run in this process, and
-          // there the relay gained nothing.
-          {.max_batch = opts_.batch_size,
-           .max_running = 1,
-           .relay = store.db().dialect() == "postgres"},
+          // One batch at a time: every batch costs about the same whatever
+          // its size, so a second one running beside the first would only
+          // split what could have joined it. Where a transaction waits on a
+          // server, a relay thread runs the waiting batches back to back, so
+          // the server is not left idle while a caller wakes up to lead.
+          {.max_batch = opts_.batch_size, .max_running = 1, .relay = store.WritesWaitOnServer()},
           [](const Pending& a, const Pending& b) {
             const Plan& x = *a.plan;
             const Plan& y = *b.plan;
@@ -224,8 +212,7 @@ Dispatch Controller::SubmitForInstance(Id instance_id, const Transport& t) {
 
 Dispatch Controller::Retry(Id job_id) {
   Job job = store_.GetJob(job_id);
-  std::string env;
-  auto transport = store_.BuildRequestOf(job_id, &env);
+  auto transport = store_.BuildRequestOf(job_id);
   if (!transport) throw InvalidInput("job " + std::to_string(job_id) + " has no build request");
   return SubmitForInstance(job.instance.id, *transport);
 }
@@ -243,7 +230,7 @@ Dispatch Controller::Execute(const Plan& plan) {
 
 void Controller::RunBatch(std::span<Pending* const> batch) {
   try {
-    store_.Write([&](store::Connection& c) { Record(c, batch); });
+    store_.Write([&](JobWrites& tx) { Record(tx, batch); });
     return;
   } catch (...) {
     if (batch.size() == 1) {
@@ -255,92 +242,140 @@ void Controller::RunBatch(std::span<Pending* const> batch) {
   // faulty one hears of its error.
   for (Pending* p : batch) {
     try {
-      store_.Write([&](store::Connection& c) { Record(c, {&p, 1}); });
+      store_.Write([&](JobWrites& tx) { Record(tx, {&p, 1}); });
     } catch (...) {
       p->error = std::current_exception();
     }
   }
 }
 
-// SPEC §3 steps 5-6 for a batch of plans with no target in common: get or
-// create packages and instances, supersede the active jobs of each target
-// (older or equal versions; a Building one is asked to stop), create the
-// jobs, record their messages.
-void Controller::Record(store::Connection& c, std::span<Pending* const> batch) {
-  // Every target of every plan.
-  struct Slot {
-    Pending* p;
-    const Plan::Item* item;
-  };
+/// One target of one submission in a batch, as it is recorded.
+struct Controller::Slot {
+  Pending* owner;
+  const Plan::Item* item;
+  PackageInstance instance;  ///< with the ids the store found or made
+  Id job_id = 0;             ///< reserved for the new job
+};
+
+/// What a batch's transaction writes besides the jobs themselves.
+struct Controller::BatchWrites {
+  std::vector<Id> cancelled;           ///< superseded jobs to mark Cancelled now
+  std::vector<store::NewOutbox> rows;  ///< messages to record, in order
+  std::vector<Pending*> row_owner;     ///< who publishes rows[k]
+
+  void AddMessage(Pending* owner, store::NewOutbox row) {
+    rows.push_back(std::move(row));
+    row_owner.push_back(owner);
+  }
+  /// Once recorded, each message goes to the caller that publishes it.
+  void HandOver() {
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      store::NewOutbox& r = rows[k];
+      row_owner[k]->msgs.push_back(
+          {r.id, {std::move(r.routing_key), std::move(r.queue), std::move(r.body)}});
+    }
+  }
+};
+
+// The steps below are templates only because Slot and Pending are the
+// controller's private types.
+namespace {
+
+/// Every target of every plan of a batch, in order; the callers' earlier
+/// results (from a failed batch) are cleared.
+template <typename Slot, typename Pending>
+std::vector<Slot> SlotsOf(std::span<Pending* const> batch) {
   std::vector<Slot> slots;
-  std::vector<store::SubmitKey> keys;
   for (Pending* p : batch) {
     p->dispatch = Dispatch{};
     p->msgs.clear();
-    const Plan& plan = *p->plan;
-    for (const auto& item : plan.items) {
-      slots.push_back({p, &item});
-      keys.push_back(
-          {plan.name, plan.version, plan.dist.id, plan.suite.id, plan.format.id, item.target});
-    }
+    for (const auto& item : p->plan->items) slots.push_back({p, &item, item.instance, 0});
   }
-  store::SubmitTx tx(store_, c);
-  const std::int64_t now = Now();
-  store::SubmitState state = tx.Lookup(keys);
+  return slots;
+}
 
-  std::vector<store::NewOutbox> rows;
-  std::vector<Pending*> row_owner;
-  std::vector<Id> cancel;
+template <typename Slot>
+std::vector<store::SubmitKey> KeysOf(const std::vector<Slot>& slots) {
+  std::vector<store::SubmitKey> keys;
+  keys.reserve(slots.size());
+  for (const Slot& s : slots) {
+    const auto& plan = *s.owner->plan;
+    keys.push_back(
+        {plan.name, plan.version, plan.dist.id, plan.suite.id, plan.format.id, s.item->target});
+  }
+  return keys;
+}
+
+template <typename Slot>
+std::vector<store::NewJob> NewJobsOf(const std::vector<Slot>& slots) {
   std::vector<store::NewJob> jobs;
-  std::vector<PackageInstance> instances;
-  for (std::size_t k = 0; k < slots.size(); ++k) {
-    const Slot& s = slots[k];
-    const Plan& plan = *s.p->plan;
-    PackageInstance pi = s.item->instance;
-    pi.package.id = state.package_ids[k];
-    std::tie(pi.id, pi.master) = state.instances[k];
-    for (const auto& a : state.active[k]) {
-      if (debian::CompareVersions(a.version, plan.version) > 0) continue;  // newer: keep
-      if (a.status == status::kBuilding && a.buildclient) {
-        // The client owns a running build: ask it to stop; it reports Cancelled.
-        Job old{a.job_id, pi, a.buildclient, a.status};
-        old.instance.id = a.instance_id;
-        old.instance.master = a.master;
-        old.instance.package = {a.package_id, plan.name, a.version};
-        rows.push_back({store::NewOutboxId(), a.job_id, a.buildclient->name, "",
-                        wire::Encode(CancelRequest{old, opts_.web_host})});
-        row_owner.push_back(s.p);
-        s.p->dispatch.cancel_requested.push_back(a.job_id);
-      } else {
-        cancel.push_back(a.job_id);
-        s.p->dispatch.cancelled.push_back(a.job_id);
-      }
-    }
+  jobs.reserve(slots.size());
+  for (const Slot& s : slots) {
     std::optional<std::string> env;
-    if (pi.build_env) env = pi.build_env->name;
-    jobs.push_back({state.job_ids[k], pi.id, &plan.transport, std::move(env)});
-    instances.push_back(std::move(pi));
+    if (s.instance.build_env) env = s.instance.build_env->name;
+    jobs.push_back({s.job_id, s.instance.id, &s.owner->plan->transport, std::move(env)});
+  }
+  return jobs;
+}
+
+}  // namespace
+
+// SPEC §3 steps 5-6 for a batch of plans with no target in common: get or
+// create packages and instances, supersede the active jobs of each target,
+// create the jobs, record their messages.
+void Controller::Record(JobWrites& tx, std::span<Pending* const> batch) {
+  std::vector<Slot> slots = SlotsOf<Slot>(batch);
+  const std::int64_t now = Now();
+  store::SubmitState state = tx.Lookup(KeysOf(slots));
+  BatchWrites w;
+  for (std::size_t k = 0; k < slots.size(); ++k) {
+    Slot& s = slots[k];
+    s.instance.package.id = state.package_ids[k];
+    std::tie(s.instance.id, s.instance.master) = state.instances[k];
+    s.job_id = state.job_ids[k];
+    Supersede(s, state.active[k], w);
   }
   // Every plan names the same Cancelled status (from the catalog).
-  tx.SetStatuses(cancel, batch.front()->plan->cancelled_status, now);
-  tx.CreateJobs(jobs, now);
-  for (std::size_t k = 0; k < slots.size(); ++k) {
-    const Slot& s = slots[k];
-    const PackageInstance& pi = instances[k];
-    BuildRequest br{Job{jobs[k].id, pi, std::nullopt, status::kWaiting},
-                    s.p->plan->transport,
+  tx.SetStatuses(w.cancelled, batch.front()->plan->cancelled_status, now);
+  tx.CreateJobs(NewJobsOf(slots), now);
+  AddBuildRequests(slots, w);
+  tx.AddOutbox(w.rows, now);
+  w.HandOver();
+}
+
+// The active jobs of a target at an older or equal version give way to the
+// new one; a newer one is kept. A Building job's client owns the running
+// build: it is asked to stop, and reports Cancelled itself.
+void Controller::Supersede(const Slot& s, const std::vector<store::ActiveJob>& active,
+                           BatchWrites& w) const {
+  const Plan& plan = *s.owner->plan;
+  for (const auto& a : active) {
+    if (debian::CompareVersions(a.version, plan.version) > 0) continue;
+    if (a.status == status::kBuilding && a.buildclient) {
+      Job old{a.job_id, s.instance, a.buildclient, a.status};
+      old.instance.id = a.instance_id;
+      old.instance.master = a.master;
+      old.instance.package = {a.package_id, plan.name, a.version};
+      w.AddMessage(s.owner, {store::NewOutboxId(), a.job_id, a.buildclient->name, "",
+                             wire::Encode(CancelRequest{old, opts_.web_host})});
+      s.owner->dispatch.cancel_requested.push_back(a.job_id);
+    } else {
+      w.cancelled.push_back(a.job_id);
+      s.owner->dispatch.cancelled.push_back(a.job_id);
+    }
+  }
+}
+
+// One BuildRequest per new job, to its build queue.
+void Controller::AddBuildRequests(const std::vector<Slot>& slots, BatchWrites& w) const {
+  for (const Slot& s : slots) {
+    BuildRequest br{Job{s.job_id, s.instance, std::nullopt, status::kWaiting},
+                    s.owner->plan->transport,
                     opts_.web_host,
                     {}};
-    rows.push_back(
-        {store::NewOutboxId(), jobs[k].id, RoutingKey(pi), QueueName(pi), wire::Encode(br)});
-    row_owner.push_back(s.p);
-    s.p->dispatch.jobs.push_back(jobs[k].id);
-  }
-  tx.AddOutbox(rows, now);
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    store::NewOutbox& r = rows[k];
-    row_owner[k]->msgs.push_back(
-        {r.id, {std::move(r.routing_key), std::move(r.queue), std::move(r.body)}});
+    w.AddMessage(s.owner, {store::NewOutboxId(), s.job_id, RoutingKey(s.instance),
+                           QueueName(s.instance), wire::Encode(br)});
+    s.owner->dispatch.jobs.push_back(s.job_id);
   }
 }
 
@@ -370,8 +405,7 @@ void Controller::CancelJobs(const std::vector<Job>& jobs) {
     }
   }
   const std::int64_t now = Now();
-  store_.Write([&](store::Connection& c) {
-    store::SubmitTx tx(store_, c);
+  store_.Write([&](JobWrites& tx) {
     tx.SetStatuses(now_cancelled, cancelled, now);
     tx.AddOutbox(rows, now);
   });
@@ -384,7 +418,7 @@ void Controller::CancelJobs(const std::vector<Job>& jobs) {
 
 int Controller::CancelWhere(const store::JobFilter& f, const std::optional<std::string>& version) {
   std::vector<Job> jobs;
-  for (auto& j : store_.ListJobs(f, {})) {
+  for (auto& j : store_.ListJobs(f)) {
     if (!Cancellable(j.status)) continue;
     if (version && j.instance.package.version != *version) continue;
     jobs.push_back(std::move(j));

@@ -1,6 +1,7 @@
 // The job logic of SPEC §3: submissions, superseding, cancel and retry.
-// It drives the store in one write transaction per action and hands the
-// messages it recorded to the outbox (outbox.h) once committed.
+// It drives the store (through job_store.h) in one write transaction per
+// action and hands the messages it recorded to the outbox (outbox.h) once
+// committed.
 #pragma once
 
 #include <functional>
@@ -10,8 +11,8 @@
 #include <vector>
 
 #include "controller/catalog_cache.h"
+#include "controller/job_store.h"
 #include "controller/outbox.h"
-#include "queue/publisher.h"
 #include "store/store.h"
 #include "util/coalescer.h"
 
@@ -52,7 +53,7 @@ class Controller {
     /// share it: util/coalescer.h).
     std::size_t batch_size = 32;
   };
-  Controller(store::Store& store, Outbox& outbox, Options opts);
+  Controller(JobStore& store, Outbox& outbox, Options opts);
 
   /// Validates, resolves targets and records one job per target.
   Dispatch Submit(const Submission& s);
@@ -69,19 +70,25 @@ class Controller {
   /// Lookup tables changed: the next submission reloads them.
   void CatalogChanged() { catalog_.Invalidate(); }
 
-  store::Store& store() { return store_; }
+  /// Submissions waiting for a batch to take them (tests, metrics).
+  std::size_t queued() { return batcher_.waiting(); }
 
  private:
   struct Plan;
   struct Pending;
+  struct Slot;
+  struct BatchWrites;
   Dispatch Execute(const Plan& plan);
   void RunBatch(std::span<Pending* const> batch);
-  void Record(store::Connection& c, std::span<Pending* const> batch);
+  void Record(JobWrites& tx, std::span<Pending* const> batch);
+  void Supersede(const Slot& slot, const std::vector<store::ActiveJob>& active,
+                 BatchWrites& w) const;
+  void AddBuildRequests(const std::vector<Slot>& slots, BatchWrites& w) const;
   void CancelJobs(const std::vector<Job>& jobs);
   int CancelWhere(const store::JobFilter& f, const std::optional<std::string>& version);
   std::int64_t Now() const;
 
-  store::Store& store_;
+  JobStore& store_;
   Outbox& outbox_;
   Options opts_;
   CatalogCache catalog_;

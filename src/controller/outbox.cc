@@ -6,7 +6,7 @@
 
 namespace cbit::controller {
 
-Outbox::Outbox(store::Store& store, queue::Publisher& publisher, Options opts)
+Outbox::Outbox(OutboxStore& store, queue::Publisher& publisher, Options opts)
     : store_(store), publisher_(publisher), opts_(opts) {}
 
 Outbox::~Outbox() { Stop(); }

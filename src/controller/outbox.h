@@ -21,8 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "controller/job_store.h"
 #include "queue/publisher.h"
-#include "store/store.h"
 
 namespace cbit::controller {
 
@@ -39,8 +39,8 @@ class Outbox {
     std::chrono::milliseconds scan_interval{1000};
     std::chrono::milliseconds max_backoff{4000};
   };
-  Outbox(store::Store& store, queue::Publisher& publisher, Options opts);
-  Outbox(store::Store& store, queue::Publisher& publisher) : Outbox(store, publisher, Options{}) {}
+  Outbox(OutboxStore& store, queue::Publisher& publisher, Options opts);
+  Outbox(OutboxStore& store, queue::Publisher& publisher) : Outbox(store, publisher, Options{}) {}
   ~Outbox();
 
   /// Starts the relay thread; its first pass re-publishes every row left by
@@ -67,7 +67,7 @@ class Outbox {
   void FlushConfirmed();
   void Outcome(Id outbox_id, bool confirmed);
 
-  store::Store& store_;
+  OutboxStore& store_;
   queue::Publisher& publisher_;
   Options opts_;
   mutable std::mutex mu_;

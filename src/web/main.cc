@@ -12,6 +12,7 @@
 
 #include "controller/controller.h"
 #include "controller/outbox.h"
+#include "controller/store_job_store.h"
 #include "queue/publisher.h"
 #include "store/store.h"
 #include "store/upkeep.h"
@@ -194,12 +195,13 @@ int main(int argc, char** argv) {
 
     // 3. Outbox relay: re-publishes what an earlier run recorded but the
     //    broker never confirmed, then whatever a broker outage leaves behind.
-    controller::Outbox outbox(store, *publisher);
+    controller::StoreJobStore jobs(store);
+    controller::Outbox outbox(jobs, *publisher);
     outbox.Start();
 
     // 4. Job logic.
     controller::Controller controller(
-        store, outbox, {.web_host = cfg.WebHost(), .wait_for_confirm = cfg.wait_for_confirm});
+        jobs, outbox, {.web_host = cfg.WebHost(), .wait_for_confirm = cfg.wait_for_confirm});
 
     // 5. Forge webhooks: pushes are mirrored and submitted off the HTTP threads.
     std::unique_ptr<web::WebhookWorker> webhooks;

@@ -32,8 +32,9 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                                      bool wait_for_confirm)
     : cfg_(TestConfig(web_host, repository)),
       store_(std::move(db)),
-      outbox_(store_, publisher),
-      controller_(store_, outbox_, {.web_host = web_host, .wait_for_confirm = wait_for_confirm}),
+      jobs_(store_),
+      outbox_(jobs_, publisher),
+      controller_(jobs_, outbox_, {.web_host = web_host, .wait_for_confirm = wait_for_confirm}),
       auth_(cfg_.users),
       webhooks_(webhooks.enabled()
                     ? std::make_unique<web::WebhookWorker>(controller_, std::move(webhooks))

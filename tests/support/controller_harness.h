@@ -10,6 +10,7 @@
 
 #include "controller/controller.h"
 #include "controller/outbox.h"
+#include "controller/store_job_store.h"
 #include "store/store.h"
 #include "web/api.h"
 #include "web/auth.h"
@@ -42,6 +43,7 @@ class ControllerHarness {
  private:
   web::Config cfg_;
   store::Store store_;
+  controller::StoreJobStore jobs_;
   controller::Outbox outbox_;
   controller::Controller controller_;
   web::Authenticator auth_;

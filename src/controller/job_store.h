@@ -1,0 +1,65 @@
+// What the job logic needs from the store, and no more: the seam that lets
+// the controller and the outbox run against a fake in unit tests
+// (fake_job_store.h). StoreJobStore (store_job_store.h) is the real one,
+// over store::Store; the store knows nothing of this interface.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/model.h"
+#include "store/store.h"
+
+namespace cbit::controller {
+
+/// The writes of one transaction of the job logic (store::SubmitTx).
+class JobWrites {
+ public:
+  virtual ~JobWrites() = default;
+  /// Gets or creates the packages and instances of `targets`, finds their
+  /// jobs to supersede and reserves an id for each new job.
+  virtual store::SubmitState Lookup(std::span<const store::SubmitKey> targets) = 0;
+  /// Creates jobs in Waiting with their build requests.
+  virtual void CreateJobs(std::span<const store::NewJob> jobs, std::int64_t now_us) = 0;
+  /// Sets the status of many jobs (those that no longer exist are skipped).
+  virtual void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us) = 0;
+  /// Records messages to publish once the transaction commits.
+  virtual void AddOutbox(std::span<const store::NewOutbox> rows, std::int64_t now_us) = 0;
+};
+
+/// The outbox's rows: read the unconfirmed, delete the confirmed.
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+  virtual std::vector<store::OutboxRow> PendingOutbox(std::int64_t created_before_us,
+                                                      int limit) = 0;
+  virtual void DeleteOutbox(const std::vector<Id>& ids) = 0;
+};
+
+/// Reads and transactions of submissions, cancels and retries.
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+
+  virtual store::Catalog LoadCatalog() = 0;
+  virtual Job GetJob(Id id) = 0;                   // store::NotFound
+  virtual PackageInstance GetInstance(Id id) = 0;  // store::NotFound
+  virtual Package GetPackage(Id id) = 0;           // store::NotFound
+  virtual std::vector<Job> ListJobs(const store::JobFilter& f) = 0;
+  /// The transport recorded with a job's build request, if any.
+  virtual std::optional<Transport> BuildRequestOf(Id job_id) = 0;
+
+  /// Runs `fn` in one write transaction: committed when `fn` returns,
+  /// rolled back (and the exception passed on) when it throws.
+  virtual void Write(const std::function<void(JobWrites&)>& fn) = 0;
+
+  /// True when a transaction mostly waits for a database server, so that
+  /// batches are best run back to back by a thread of their own
+  /// (util/coalescer.h, `relay`); false when it runs in this process.
+  virtual bool WritesWaitOnServer() = 0;
+};
+
+}  // namespace cbit::controller
