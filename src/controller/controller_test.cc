@@ -1,0 +1,286 @@
+// The job logic against a fake store and a fake broker: superseding, batch
+// fallback, cancel and retry.
+#include "controller/controller.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "controller/errors.h"
+#include "controller/fake_job_store.h"
+#include "core/wire.h"
+#include "queue/fake_publisher.h"
+
+namespace cbit::controller {
+namespace {
+
+using Ids = std::vector<Id>;
+using Names = std::vector<std::string>;
+
+class ControllerTest : public ::testing::Test {
+ protected:
+  Submission Sub(const std::string& package, const std::string& version,
+                 const std::string& arches = "amd64") {
+    return {package,
+            version,
+            "chickpea",
+            "Debian",
+            arches,
+            "deb",
+            Transport{"git", "https://git.example/" + package, "v" + version}};
+  }
+  Id OnlyJob(const Dispatch& d) {
+    EXPECT_EQ(d.jobs.size(), 1u);
+    return d.jobs.empty() ? 0 : d.jobs.front();
+  }
+  std::string Status(Id job) { return store_.GetJob(job).status; }
+  /// The messages published to `routing_key`, in order.
+  std::vector<queue::Message> SentTo(const std::string& routing_key) {
+    std::vector<queue::Message> out;
+    for (auto& m : publisher_.sent())
+      if (m.routing_key == routing_key) out.push_back(m);
+    return out;
+  }
+
+  FakeJobStore store_;
+  queue::FakePublisher publisher_;
+  Outbox outbox_{store_, publisher_};
+  Controller controller_{store_, outbox_, {.web_host = "controller.example:8080"}};
+};
+
+TEST_F(ControllerTest, SubmitRecordsAJobPerTargetAndPublishesItsBuildRequest) {
+  Dispatch d = controller_.Submit(Sub("hello", "1.0", "any"));
+  ASSERT_EQ(d.jobs.size(), 2u);
+  EXPECT_EQ(Status(d.jobs[0]), status::kWaiting);
+  auto sent = SentTo("Debian.amd64.chickpea.deb");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].queue, "Debian_amd64_chickpea_deb");
+  BuildRequest br = wire::DecodeBuildRequest(sent[0].body);
+  EXPECT_EQ(br.job.id, d.jobs[0]);
+  EXPECT_EQ(br.transport.vcs_id, "v1.0");
+  EXPECT_EQ(br.web_host, "controller.example:8080");
+  EXPECT_EQ(SentTo("Debian.i386.chickpea.deb").size(), 1u);
+}
+
+TEST_F(ControllerTest, ANewerVersionCancelsTheOlderWaitingJob) {
+  Id old = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  Dispatch d = controller_.Submit(Sub("hello", "1.1"));
+  EXPECT_EQ(d.cancelled, Ids{old});
+  EXPECT_EQ(Status(old), status::kCancelled);
+  EXPECT_EQ(Status(OnlyJob(d)), status::kWaiting);
+}
+
+TEST_F(ControllerTest, TheSameVersionAgainSupersedesTheFirst) {
+  Id first = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  Dispatch d = controller_.Submit(Sub("hello", "1.0"));
+  EXPECT_EQ(d.cancelled, Ids{first});
+  EXPECT_EQ(Status(first), status::kCancelled);
+}
+
+TEST_F(ControllerTest, AnOlderVersionLeavesTheNewerJobAlone) {
+  Id newer = OnlyJob(controller_.Submit(Sub("hello", "2.0")));
+  Dispatch d = controller_.Submit(Sub("hello", "1.9"));
+  EXPECT_TRUE(d.cancelled.empty());
+  EXPECT_TRUE(d.cancel_requested.empty());
+  EXPECT_EQ(Status(newer), status::kWaiting);
+  EXPECT_EQ(Status(OnlyJob(d)), status::kWaiting);
+}
+
+TEST_F(ControllerTest, OnlyTheSameTargetIsSuperseded) {
+  Id amd64 = OnlyJob(controller_.Submit(Sub("hello", "1.0", "amd64")));
+  Id other = OnlyJob(controller_.Submit(Sub("other", "1.0", "amd64")));
+  Dispatch d = controller_.Submit(Sub("hello", "1.1", "i386"));
+  EXPECT_TRUE(d.cancelled.empty());
+  EXPECT_EQ(Status(amd64), status::kWaiting);
+  EXPECT_EQ(Status(other), status::kWaiting);
+}
+
+TEST_F(ControllerTest, ANewerVersionAsksTheClientBuildingTheOlderToStop) {
+  Id old = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  store_.SetStatus(old, status::kBuilding, "build_client_amd64");
+  Dispatch d = controller_.Submit(Sub("hello", "1.1"));
+  EXPECT_EQ(d.cancel_requested, Ids{old});
+  EXPECT_TRUE(d.cancelled.empty());
+  // The client reports Cancelled once it has stopped the build.
+  EXPECT_EQ(Status(old), status::kBuilding);
+  auto sent = SentTo("build_client_amd64");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].queue, "");  // never creates a gone client's queue
+  CancelRequest cr = wire::DecodeCancelRequest(sent[0].body);
+  EXPECT_EQ(cr.job.id, old);
+  EXPECT_EQ(cr.job.instance.package.version, "1.0");
+}
+
+TEST_F(ControllerTest, FinishedJobsAreNotSuperseded) {
+  Id done = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  store_.SetStatus(done, status::kDone);
+  Dispatch d = controller_.Submit(Sub("hello", "1.1"));
+  EXPECT_TRUE(d.cancelled.empty());
+  EXPECT_EQ(Status(done), status::kDone);
+}
+
+// Holds the first transaction open until released, so that the submissions
+// made meanwhile queue up and are recorded together as the next batch.
+// Bounded, so that a test that goes wrong fails instead of hanging.
+class Gate {
+ public:
+  void Hold() {
+    std::unique_lock lock(mu_);
+    if (first_) {
+      first_ = false;
+      held_ = true;
+      cv_.notify_all();
+      cv_.wait_for(lock, std::chrono::seconds(10), [&] { return open_; });
+    }
+  }
+  bool WaitHeld() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return held_; });
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool first_ = true, held_ = false, open_ = false;
+};
+
+void WaitUntil(const std::function<bool()>& cond) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!cond() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(cond());
+}
+
+TEST_F(ControllerTest, ConcurrentSubmissionsShareATransaction) {
+  Gate gate;
+  store_.OnWrite([&] { gate.Hold(); });
+  auto first =
+      std::async(std::launch::async, [&] { return controller_.Submit(Sub("first", "1")); });
+  ASSERT_TRUE(gate.WaitHeld());
+  auto b = std::async(std::launch::async, [&] { return controller_.Submit(Sub("second", "1")); });
+  WaitUntil([&] { return controller_.queued() == 1; });
+  auto c = std::async(std::launch::async, [&] { return controller_.Submit(Sub("third", "1")); });
+  WaitUntil([&] { return controller_.queued() == 2; });
+  gate.Open();
+  first.get();
+  b.get();
+  c.get();
+  auto tx = store_.transactions();
+  ASSERT_EQ(tx.size(), 2u);
+  EXPECT_EQ(tx[1].packages, (Names{"second", "third"}));
+  EXPECT_TRUE(tx[1].committed);
+}
+
+TEST_F(ControllerTest, WhenABatchFailsEachSubmissionIsRetriedAloneAndOnlyTheBadOneFails) {
+  store_.RefusePackage("bad");
+  Gate gate;
+  store_.OnWrite([&] { gate.Hold(); });
+  auto first =
+      std::async(std::launch::async, [&] { return controller_.Submit(Sub("first", "1")); });
+  ASSERT_TRUE(gate.WaitHeld());
+  auto bad = std::async(std::launch::async, [&] { return controller_.Submit(Sub("bad", "1")); });
+  WaitUntil([&] { return controller_.queued() == 1; });
+  auto good = std::async(std::launch::async, [&] { return controller_.Submit(Sub("good", "1")); });
+  WaitUntil([&] { return controller_.queued() == 2; });
+  gate.Open();
+  first.get();
+  EXPECT_THROW(bad.get(), store::Conflict);
+  Dispatch d = good.get();
+  EXPECT_EQ(Status(OnlyJob(d)), status::kWaiting);
+  EXPECT_EQ(SentTo("Debian.amd64.chickpea.deb").size(), 2u);  // first's and good's
+
+  auto tx = store_.transactions();
+  ASSERT_EQ(tx.size(), 4u);
+  EXPECT_EQ(tx[1].packages, (Names{"bad", "good"}));
+  EXPECT_FALSE(tx[1].committed);
+  EXPECT_EQ(tx[2].packages, (Names{"bad"}));
+  EXPECT_FALSE(tx[2].committed);
+  EXPECT_EQ(tx[3].packages, (Names{"good"}));
+  EXPECT_TRUE(tx[3].committed);
+}
+
+TEST_F(ControllerTest, ASubmissionThatFailsAloneReportsItsError) {
+  store_.RefusePackage("bad");
+  EXPECT_THROW(controller_.Submit(Sub("bad", "1")), store::Conflict);
+  EXPECT_EQ(store_.transactions().size(), 1u);  // not tried twice
+  EXPECT_TRUE(publisher_.sent().empty());
+}
+
+TEST_F(ControllerTest, CancelMarksAWaitingJobCancelled) {
+  Id job = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  EXPECT_EQ(controller_.Cancel(job), CancelOutcome::kCancelled);
+  EXPECT_EQ(Status(job), status::kCancelled);
+  EXPECT_EQ(publisher_.sent().size(), 1u);  // the build request only
+}
+
+TEST_F(ControllerTest, CancelAsksTheBuildingClientToStop) {
+  Id job = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  store_.SetStatus(job, status::kBuilding, "build_client_amd64");
+  EXPECT_EQ(controller_.Cancel(job), CancelOutcome::kRequested);
+  EXPECT_EQ(Status(job), status::kBuilding);
+  auto sent = SentTo("build_client_amd64");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(wire::DecodeCancelRequest(sent[0].body).job.id, job);
+}
+
+TEST_F(ControllerTest, CancelOfAFinishedJobChangesNothing) {
+  Id job = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  store_.SetStatus(job, status::kDone);
+  EXPECT_EQ(controller_.Cancel(job), CancelOutcome::kAlreadyFinished);
+  EXPECT_EQ(Status(job), status::kDone);
+}
+
+TEST_F(ControllerTest, CancelOfAnUnknownJobIsNotFound) {
+  EXPECT_THROW(controller_.Cancel(42), store::NotFound);
+}
+
+TEST_F(ControllerTest, CancelPackageCancelsOnlyThatVersionsUnfinishedJobs) {
+  Dispatch v1 = controller_.Submit(Sub("hello", "1.0", "any"));
+  store_.SetStatus(v1.jobs[1], status::kFailed);
+  Id other = OnlyJob(controller_.Submit(Sub("other", "1.0")));
+  Id package = store_.GetJob(v1.jobs[0]).instance.package.id;
+  // Failed is unfinished but not cancellable: only Waiting, Blocked and
+  // Building are.
+  EXPECT_EQ(controller_.CancelPackage(package), 1);
+  EXPECT_EQ(Status(v1.jobs[0]), status::kCancelled);
+  EXPECT_EQ(Status(v1.jobs[1]), status::kFailed);
+  EXPECT_EQ(Status(other), status::kWaiting);
+}
+
+TEST_F(ControllerTest, RetryCreatesANewJobForTheSameInstanceAndTransport) {
+  Id failed = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  store_.SetStatus(failed, status::kFailed);
+  Id again = OnlyJob(controller_.Retry(failed));
+  EXPECT_NE(again, failed);
+  EXPECT_EQ(store_.GetJob(again).instance.id, store_.GetJob(failed).instance.id);
+  EXPECT_EQ(Status(again), status::kWaiting);
+  auto sent = SentTo("Debian.amd64.chickpea.deb");
+  ASSERT_EQ(sent.size(), 2u);
+  BuildRequest br = wire::DecodeBuildRequest(sent[1].body);
+  EXPECT_EQ(br.job.id, again);
+  EXPECT_EQ(br.transport.uri, "https://git.example/hello");
+  EXPECT_EQ(br.transport.vcs_id, "v1.0");
+}
+
+TEST_F(ControllerTest, RetryOfAWaitingJobSupersedesIt) {
+  Id waiting = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  Dispatch d = controller_.Retry(waiting);
+  EXPECT_EQ(d.cancelled, Ids{waiting});
+  EXPECT_EQ(Status(waiting), status::kCancelled);
+}
+
+TEST_F(ControllerTest, RetryOfAnUnknownJobIsNotFound) {
+  EXPECT_THROW(controller_.Retry(42), store::NotFound);
+}
+
+}  // namespace
+}  // namespace cbit::controller
