@@ -134,7 +134,7 @@ class Bench {
   // connection, `n` submissions into the "latency" suite's queue.
   void Latency(const queue::AmqpOptions& amqp, int n, std::vector<double>& answer_ms,
                std::vector<double>& delivered_ms) {
-    queue::Consumer consumer(amqp);
+    queue::AmqpConsumer consumer(amqp);
     const std::string q = "Debian_amd64_latency_deb";
     consumer.DeclareAndBind(q, "Debian.amd64.latency.deb");
     consumer.Consume(q, 1000);

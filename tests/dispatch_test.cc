@@ -54,7 +54,7 @@ bool WaitForMessages(const queue::AmqpOptions& opts, const std::string& queue, s
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     try {
-      queue::Consumer c(opts);
+      queue::AmqpConsumer c(opts);
       if (c.MessageCount(queue).value_or(0) >= n) return true;
     } catch (const queue::BrokerError&) {
     }
@@ -79,7 +79,7 @@ TEST_P(Dispatch, SubmissionIsAPersistentMessageInItsQueueWhenAnswered) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_NE(r->body.find("\"dispatched\": true"), std::string::npos) << r->body;
 
-  queue::Consumer consumer(opts);
+  queue::AmqpConsumer consumer(opts);
   const std::string q = "Debian_amd64_" + suite + "_deb";
   auto d = consumer.Get(q);
   ASSERT_TRUE(d.has_value());
@@ -142,7 +142,7 @@ TEST_P(Dispatch, ConcurrentSubmissionsAreAllConfirmedAfterTheAnswer) {
          std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(milliseconds(20));
   EXPECT_TRUE(h.store().PendingOutbox(INT64_MAX, 10).empty());
-  queue::Consumer consumer(opts);
+  queue::AmqpConsumer consumer(opts);
   EXPECT_EQ(consumer.MessageCount(q).value_or(0), static_cast<std::uint32_t>(kThreads * kEach));
 }
 
@@ -157,7 +157,7 @@ TEST_P(Dispatch, CancelRequestReachesTheBuildingClientAndItsQueueShowsItActive) 
   ASSERT_TRUE(status);
   EXPECT_EQ(status->body, "Not Active");
 
-  queue::Consumer consumer(opts);
+  queue::AmqpConsumer consumer(opts);
   consumer.DeclareAndBind(client, client);  // what a client does at start-up
   status = h.anon().Get("/buildd/" + client + "/status");
   ASSERT_TRUE(status);
@@ -209,7 +209,7 @@ TEST_P(Dispatch, JobSubmittedWhileTheBrokerIsDownReachesItsQueueWhenItIsBack) {
   node.Start();
   const std::string q = "Debian_amd64_" + suite + "_deb";
   ASSERT_TRUE(WaitForMessages(opts, q, 1)) << "the relay did not re-publish";
-  queue::Consumer consumer(opts);
+  queue::AmqpConsumer consumer(opts);
   auto d = consumer.Get(q);
   ASSERT_TRUE(d.has_value());
   EXPECT_EQ(wire::DecodeBuildRequest(d->body).job.id, 1);
@@ -245,7 +245,7 @@ TEST_P(Dispatch, RecordedButUnconfirmedJobIsPublishedByTheNextController) {
   ControllerHarness second(std::make_unique<Borrowed>(*raw), *publisher);
   const std::string q = "Debian_amd64_" + suite + "_deb";
   ASSERT_TRUE(WaitForMessages(opts, q, 1)) << "start-up relay did not publish";
-  queue::Consumer consumer(opts);
+  queue::AmqpConsumer consumer(opts);
   auto d = consumer.Get(q);
   ASSERT_TRUE(d.has_value());
   EXPECT_EQ(wire::DecodeBuildRequest(d->body).job.instance.package.version, "3.0-1");

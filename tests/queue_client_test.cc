@@ -17,7 +17,7 @@ using testing::SharedRabbit;
 TEST(AmqpClientFeatures, ChannelPrefetchHoldsBuildsButNotCommands) {
   auto opts = SharedRabbit().options();
   auto publisher = MakeAmqpPublisher(opts, 1);
-  Consumer c(opts);
+  AmqpConsumer c(opts);
   c.DeclareAndBind("Debian_amd64_qa_deb", "Debian.amd64.qa.deb");
   c.DeclareAndBind("Debian_amd64_qb_deb", "Debian.amd64.qb.deb");
   c.DeclareAndBind("build_client_qtest", "build_client_qtest");
@@ -48,7 +48,7 @@ TEST(AmqpClientFeatures, ChannelPrefetchHoldsBuildsButNotCommands) {
 TEST(AmqpClientFeatures, ADelayQueueSendsAMessageBackWithItsHeaders) {
   auto opts = SharedRabbit().options();
   auto publisher = MakeAmqpPublisher(opts, 1);
-  Consumer c(opts);
+  AmqpConsumer c(opts);
   c.DeclareAndBind("Debian_amd64_qdelay_deb", "Debian.amd64.qdelay.deb");
   c.DeclareDelayQueue("cbit_retry_1s_Debian_amd64_qdelay_deb", std::chrono::seconds(1),
                       "Debian.amd64.qdelay.deb");

@@ -24,14 +24,14 @@ const std::string kQueue = "Debian_i386_chickpea_deb";
 const std::string kKey = "Debian.i386.chickpea.deb";
 
 // Takes and acknowledges whatever an earlier test left in `queue`.
-void Drain(Consumer& c, const std::string& queue) {
+void Drain(AmqpConsumer& c, const std::string& queue) {
   while (auto d = c.Get(queue)) c.Ack(d->delivery_tag);
 }
 
 TEST(AmqpPublisher, ConfirmedMessageIsPersistentJsonInItsBoundQueue) {
   auto opts = SharedRabbit().options();
   auto publisher = MakeAmqpPublisher(opts, 2);
-  Consumer consumer(opts);
+  AmqpConsumer consumer(opts);
   consumer.DeclareAndBind(kQueue, kKey);
   Drain(consumer, kQueue);
 
@@ -60,7 +60,7 @@ TEST(AmqpPublisher, QueueExistsAndSurvivesAMiss) {
   EXPECT_TRUE(publisher->QueueExists("build_client_sample"));
   publisher->Publish({"build_client_sample", "build_client_sample", "{}"});
 
-  Consumer consumer(SharedRabbit().options());
+  AmqpConsumer consumer(SharedRabbit().options());
   EXPECT_EQ(consumer.MessageCount("build_client_sample"), 2u);
   EXPECT_EQ(consumer.MessageCount("build_client_nobody"), std::nullopt);
   Drain(consumer, "build_client_sample");
@@ -71,7 +71,7 @@ TEST(AmqpConsumer, PrefetchOneDeliversPromptlyAndRedeliversUnacked) {
   auto opts = SharedRabbit().options();
   const std::string queue = "Debian_amd64_consume_deb", key = "Debian.amd64.consume.deb";
   auto publisher = MakeAmqpPublisher(opts, 1);
-  auto first = std::make_unique<Consumer>(opts);
+  auto first = std::make_unique<AmqpConsumer>(opts);
   first->DeclareAndBind(queue, key);
   Drain(*first, queue);
   first->Consume(queue, 1);
@@ -89,7 +89,7 @@ TEST(AmqpConsumer, PrefetchOneDeliversPromptlyAndRedeliversUnacked) {
   EXPECT_FALSE(first->Next(milliseconds(300)).has_value());
 
   first.reset();  // the connection closes with "one" unacknowledged
-  Consumer second(opts);
+  AmqpConsumer second(opts);
   second.Consume(queue, 1);
   auto again = second.Next(milliseconds(5000));
   ASSERT_TRUE(again.has_value());
@@ -116,7 +116,7 @@ TEST(AmqpPublisher, RidesOutABrokerRestart) {
   // Channels are lent round robin: this opens every connection of the pool.
   for (int i = 0; i < kChannels; ++i)
     publisher->Publish({key, queue, "before " + std::to_string(i)});
-  Consumer watcher(opts);
+  AmqpConsumer watcher(opts);
   watcher.Consume(queue, 1);
   ASSERT_TRUE(watcher.Next(milliseconds(5000)).has_value());  // held unacknowledged
 
@@ -135,7 +135,7 @@ TEST(AmqpPublisher, RidesOutABrokerRestart) {
   for (int i = 0; i < kChannels; ++i)
     publisher->Publish({key, queue, "after " + std::to_string(i)});
   EXPECT_TRUE(publisher->QueueExists(queue));
-  Consumer consumer(opts);
+  AmqpConsumer consumer(opts);
   EXPECT_EQ(consumer.MessageCount(queue), 2u * kChannels);
   std::multiset<std::string> bodies;
   while (auto d = consumer.Get(queue)) {
@@ -176,7 +176,7 @@ TEST(AmqpPublisher, ConcurrentPublishesAllLandOnce) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures, 0);
-  Consumer consumer(opts);
+  AmqpConsumer consumer(opts);
   EXPECT_EQ(consumer.MessageCount(queue), 1u + kThreads * kPerThread);
 }
 
@@ -208,7 +208,7 @@ TEST(AmqpPipeline, AsyncPublishesAreConfirmedOnceAndLandInOrder) {
   EXPECT_EQ(outcomes, kThreads * kPerThread);
   EXPECT_EQ(confirmed, kThreads * kPerThread);
   EXPECT_EQ(refused, 0);
-  Consumer consumer(opts);
+  AmqpConsumer consumer(opts);
   ASSERT_EQ(consumer.MessageCount(queue), static_cast<std::uint32_t>(kThreads * kPerThread));
   std::vector<int> next(kThreads, 0);
   while (auto d = consumer.Get(queue)) {
@@ -251,7 +251,7 @@ TEST(AmqpPipeline, OutageFailsWhatIsPendingAndRecovers) {
     if (confirmed < 2) std::this_thread::sleep_for(milliseconds(200));
   }
   EXPECT_EQ(confirmed, 2);
-  Consumer consumer(opts);
+  AmqpConsumer consumer(opts);
   EXPECT_EQ(consumer.MessageCount(queue), 2u);
 }
 

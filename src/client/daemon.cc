@@ -44,12 +44,13 @@ struct Daemon::Running {
 };
 
 Daemon::Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
-               std::function<bool()> stop_requested)
+               queue::Publisher& publisher, Connect connect, std::function<bool()> stop_requested)
     : config_(config),
       api_(api),
       runner_(runner),
-      stop_requested_(std::move(stop_requested)),
-      publisher_(queue::MakeAmqpPublisher(config.amqp, 1)) {}
+      publisher_(publisher),
+      connect_(std::move(connect)),
+      stop_requested_(std::move(stop_requested)) {}
 
 Daemon::~Daemon() {
   if (running_ && running_->worker.joinable()) running_->worker.join();
@@ -105,7 +106,8 @@ void Daemon::Run() {
 // consumed without acknowledgements: a CancelRequest must get through while
 // the build's delivery holds the channel's only unacknowledged slot.
 void Daemon::Session() {
-  queue::Consumer c(config_.amqp);
+  std::unique_ptr<queue::Consumer> consumer = connect_();
+  queue::Consumer& c = *consumer;
   ++generation_;
   consuming_builds_ = false;
   for (const auto& [queue, key] : BuildQueues()) {
@@ -279,7 +281,7 @@ bool Daemon::Republish(const queue::Delivery& d, std::chrono::seconds delay,
   m.body = d.body;
   m.headers = std::move(headers);
   try {
-    publisher_->Publish(m);
+    publisher_.Publish(m);
     return true;
   } catch (const queue::BrokerError& e) {
     spdlog::error("cannot publish to {}: {}", m.routing_key, e.what());

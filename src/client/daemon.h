@@ -31,10 +31,15 @@ enum class ExitCode : int {
 
 class Daemon {
  public:
+  /// Opens one connection to the broker for consuming; throws BrokerError.
+  using Connect = std::function<std::unique_ptr<queue::Consumer>()>;
+
+  /// `publisher` sends requests again through the delay queues; `connect`
+  /// is called for every connection (again after the broker went away).
   /// `stop_requested` is polled a few times a second; once it answers true
   /// the daemon stops taking work, hands the running job back and returns.
   Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
-         std::function<bool()> stop_requested);
+         queue::Publisher& publisher, Connect connect, std::function<bool()> stop_requested);
   ~Daemon();
 
   /// Serves until stopped.
@@ -63,9 +68,10 @@ class Daemon {
   const ClientConfig& config_;
   ControllerApi& api_;
   Runner& runner_;
+  queue::Publisher& publisher_;
+  Connect connect_;
   std::function<bool()> stop_requested_;
   std::atomic<bool> stopping_{false};
-  std::unique_ptr<queue::Publisher> publisher_;
   std::unique_ptr<Running> running_;
   int generation_ = 0;  ///< counts connections: a delivery tag is valid only on its own
   bool consuming_builds_ = false;

@@ -12,6 +12,8 @@
 #include "client/controller_api.h"
 #include "client/daemon.h"
 #include "client/runner.h"
+#include "queue/consumer.h"
+#include "queue/publisher.h"
 
 namespace {
 
@@ -143,7 +145,10 @@ int main(int argc, char** argv) {
 
   // 4. The job loop: consume → decide → build in a worker → report → settle,
   //    reconnecting to the broker with backoff, until a stop signal.
-  client::Daemon daemon(config, api, runner, [&] { return StopSignalPending(stop_signals); });
+  auto publisher = queue::MakeAmqpPublisher(config.amqp, 1);
+  auto connect = [&] { return std::make_unique<queue::AmqpConsumer>(config.amqp); };
+  client::Daemon daemon(config, api, runner, *publisher, connect,
+                        [&] { return StopSignalPending(stop_signals); });
   daemon.Run();
   spdlog::info("stopped");
   return static_cast<int>(ExitCode::kStopped);

@@ -87,7 +87,7 @@ TEST(AmqpConnect, RefusedPortIsABrokerErrorAtOnce) {
     EXPECT_NE(std::string(e.what()).find("cannot connect to amqp://127.0.0.1:"), std::string::npos)
         << e.what();
   }
-  EXPECT_THROW(Consumer{opts}, BrokerError);
+  EXPECT_THROW(AmqpConsumer{opts}, BrokerError);
   auto publisher = MakeAmqpPublisher(opts, 2);
   EXPECT_THROW(publisher->Publish({"key", "queue", "{}"}), BrokerError);
   EXPECT_THROW(publisher->QueueExists("queue"), BrokerError);

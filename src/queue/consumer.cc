@@ -66,27 +66,27 @@ amqp_table_entry_t Entry(const char* key, amqp_field_value_t value) {
 
 }  // namespace
 
-Consumer::Consumer(const AmqpOptions& opts)
+AmqpConsumer::AmqpConsumer(const AmqpOptions& opts)
     : opts_(opts), conn_(std::make_unique<AmqpConnection>(opts, Clock::now() + opts.deadline)) {}
 
-Consumer::~Consumer() = default;
+AmqpConsumer::~AmqpConsumer() = default;
 
-bool Consumer::IsOpen() const { return conn_ && conn_->usable(); }
+bool AmqpConsumer::IsOpen() const { return conn_ && conn_->usable(); }
 
-AmqpConnection& Consumer::Live() {
+AmqpConnection& AmqpConsumer::Live() {
   if (!IsOpen()) throw BrokerError("the AMQP connection is closed");
   conn_->SetDeadline(Clock::now() + opts_.deadline);
   return *conn_;
 }
 
-void Consumer::DeclareAndBind(const std::string& queue, const std::string& routing_key) {
+void AmqpConsumer::DeclareAndBind(const std::string& queue, const std::string& routing_key) {
   AmqpConnection& conn = Live();
   conn.DeclareExchange(opts_.exchange);
   conn.DeclareAndBindQueue(queue, opts_.exchange, routing_key);
 }
 
-void Consumer::DeclareDelayQueue(const std::string& queue, std::chrono::milliseconds ttl,
-                                 const std::string& dead_letter_routing_key) {
+void AmqpConsumer::DeclareDelayQueue(const std::string& queue, std::chrono::milliseconds ttl,
+                                     const std::string& dead_letter_routing_key) {
   AmqpConnection& conn = Live();
   conn.DeclareExchange(opts_.exchange);
   amqp_field_value_t ttl_value{}, exchange_value{}, key_value{};
@@ -103,7 +103,7 @@ void Consumer::DeclareDelayQueue(const std::string& queue, std::chrono::millisec
                            amqp_table_t{static_cast<int>(std::size(entries)), entries});
 }
 
-void Consumer::Consume(const std::string& queue, int prefetch, PrefetchScope scope) {
+void AmqpConsumer::Consume(const std::string& queue, int prefetch, PrefetchScope scope) {
   AmqpConnection& conn = Live();
   // RabbitMQ applies a non-global prefetch to each consumer created after
   // it, a global one to the channel: both limits hold when both are set.
@@ -113,7 +113,7 @@ void Consumer::Consume(const std::string& queue, int prefetch, PrefetchScope sco
   StartConsumer(queue, kChannel, /*auto_ack=*/false);
 }
 
-void Consumer::ConsumeAutoAck(const std::string& queue) {
+void AmqpConsumer::ConsumeAutoAck(const std::string& queue) {
   if (!auto_ack_channel_open_) {
     Live().OpenChannel(kAutoAckChannel);
     auto_ack_channel_open_ = true;
@@ -121,7 +121,7 @@ void Consumer::ConsumeAutoAck(const std::string& queue) {
   StartConsumer(queue, kAutoAckChannel, /*auto_ack=*/true);
 }
 
-void Consumer::StartConsumer(const std::string& queue, amqp_channel_t channel, bool auto_ack) {
+void AmqpConsumer::StartConsumer(const std::string& queue, amqp_channel_t channel, bool auto_ack) {
   AmqpConnection& conn = Live();
   amqp_basic_consume_ok_t* ok =
       amqp_basic_consume(conn.get(), channel, AsBytes(queue), amqp_empty_bytes, /*no_local=*/0,
@@ -132,7 +132,7 @@ void Consumer::StartConsumer(const std::string& queue, amqp_channel_t channel, b
   active_tags_.emplace_back(std::move(tag), channel);
 }
 
-std::optional<Delivery> Consumer::Next(std::chrono::milliseconds timeout) {
+std::optional<Delivery> AmqpConsumer::Next(std::chrono::milliseconds timeout) {
   AmqpConnection& conn = Live();
   auto deadline = Clock::now() + timeout;
   for (;;) {
@@ -175,18 +175,18 @@ std::optional<Delivery> Consumer::Next(std::chrono::milliseconds timeout) {
   }
 }
 
-void Consumer::Ack(std::uint64_t delivery_tag) {
+void AmqpConsumer::Ack(std::uint64_t delivery_tag) {
   AmqpConnection& conn = Live();
   conn.CheckStatus(amqp_basic_ack(conn.get(), kChannel, delivery_tag, /*multiple=*/0), "basic.ack");
 }
 
-void Consumer::Reject(std::uint64_t delivery_tag, bool requeue) {
+void AmqpConsumer::Reject(std::uint64_t delivery_tag, bool requeue) {
   AmqpConnection& conn = Live();
   conn.CheckStatus(amqp_basic_reject(conn.get(), kChannel, delivery_tag, requeue ? 1 : 0),
                    "basic.reject");
 }
 
-std::optional<Delivery> Consumer::Get(const std::string& queue) {
+std::optional<Delivery> AmqpConsumer::Get(const std::string& queue) {
   AmqpConnection& conn = Live();
   amqp_rpc_reply_t reply = amqp_basic_get(conn.get(), kChannel, AsBytes(queue), /*no_ack=*/0);
   conn.Check(reply, "basic.get '" + queue + "'");
@@ -207,7 +207,8 @@ std::optional<Delivery> Consumer::Get(const std::string& queue) {
   return d;
 }
 
-std::optional<std::pair<std::uint32_t, std::uint32_t>> Consumer::Probe(const std::string& queue) {
+std::optional<std::pair<std::uint32_t, std::uint32_t>> AmqpConsumer::Probe(
+    const std::string& queue) {
   AmqpConnection& conn = Live();
   if (!probe_channel_open_) {
     conn.OpenChannel(kProbeChannel);
@@ -218,19 +219,19 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> Consumer::Probe(const std
   return std::pair{counts->messages, counts->consumers};
 }
 
-std::optional<std::uint32_t> Consumer::MessageCount(const std::string& queue) {
+std::optional<std::uint32_t> AmqpConsumer::MessageCount(const std::string& queue) {
   auto counts = Probe(queue);
   if (!counts) return std::nullopt;
   return counts->first;
 }
 
-std::optional<std::uint32_t> Consumer::ConsumerCount(const std::string& queue) {
+std::optional<std::uint32_t> AmqpConsumer::ConsumerCount(const std::string& queue) {
   auto counts = Probe(queue);
   if (!counts) return std::nullopt;
   return counts->second;
 }
 
-void Consumer::Cancel() {
+void AmqpConsumer::Cancel() {
   AmqpConnection& conn = Live();
   // Tags stay in queue_of_tag_: deliveries sent before the cancel took
   // effect may still be read by Next.

@@ -1,6 +1,7 @@
 // Receiving from RabbitMQ (SPEC §4): the build client consumes its build
-// queues and its command queue through a Consumer; tests use it to look at
-// what the controller published.
+// queues and its command queue through a Consumer (the seam: FakeBroker in
+// fake_consumer.h stands in for it in unit tests); AmqpConsumer is the real
+// one, which tests also use to look at what the controller published.
 #pragma once
 
 #include <amqp.h>
@@ -37,53 +38,73 @@ struct Delivery {
 /// (every acknowledged consumer of this Consumer together).
 enum class PrefetchScope { kPerConsumer, kChannel };
 
-/// A connection of its own with one channel for consuming. Not thread-safe;
-/// every failure (broker restart, channel closed by the broker, e.g. on
-/// consumer_timeout) throws BrokerError, after which IsOpen() is false and
-/// the caller makes a new Consumer.
+/// What a consumer of deliveries does: declare its queues, consume, settle.
+/// Not thread-safe; every failure throws BrokerError, after which IsOpen()
+/// is false and the caller makes a new Consumer.
 class Consumer {
  public:
-  /// Connects within opts.deadline; throws BrokerError.
-  explicit Consumer(const AmqpOptions& opts);
-  ~Consumer();
-  Consumer(const Consumer&) = delete;
-  Consumer& operator=(const Consumer&) = delete;
+  virtual ~Consumer() = default;
 
   /// Declares the exchange (durable, direct) and a durable queue bound to it.
-  void DeclareAndBind(const std::string& queue, const std::string& routing_key);
+  virtual void DeclareAndBind(const std::string& queue, const std::string& routing_key) = 0;
   /// Declares a durable queue bound with its own name as routing key whose
   /// messages wait `ttl`, then are dead-lettered to the exchange with
   /// `dead_letter_routing_key`: a delay line back into a build queue.
-  void DeclareDelayQueue(const std::string& queue, std::chrono::milliseconds ttl,
-                         const std::string& dead_letter_routing_key);
+  virtual void DeclareDelayQueue(const std::string& queue, std::chrono::milliseconds ttl,
+                                 const std::string& dead_letter_routing_key) = 0;
   /// Starts consuming `queue` with acknowledgements; at most `prefetch`
   /// unacknowledged deliveries are outstanding per consumer, or on the whole
   /// channel with PrefetchScope::kChannel.
-  void Consume(const std::string& queue, int prefetch,
-               PrefetchScope scope = PrefetchScope::kPerConsumer);
-  /// Starts consuming `queue` without acknowledgements, on a channel of its
-  /// own: deliveries are the broker's to forget at once, and no prefetch
-  /// limit of the acknowledged consumers holds them back.
-  void ConsumeAutoAck(const std::string& queue);
+  virtual void Consume(const std::string& queue, int prefetch,
+                       PrefetchScope scope = PrefetchScope::kPerConsumer) = 0;
+  /// Starts consuming `queue` without acknowledgements: deliveries are the
+  /// broker's to forget at once, and no prefetch limit of the acknowledged
+  /// consumers holds them back.
+  virtual void ConsumeAutoAck(const std::string& queue) = 0;
   /// Waits up to `timeout` for the next delivery of any consumed queue.
-  /// Heartbeats are answered only while a call is running, so a caller that
-  /// holds a delivery for long (a build) keeps calling Next meanwhile.
-  std::optional<Delivery> Next(std::chrono::milliseconds timeout);
+  virtual std::optional<Delivery> Next(std::chrono::milliseconds timeout) = 0;
   /// Acknowledges a delivery: the broker forgets the message.
-  void Ack(std::uint64_t delivery_tag);
+  virtual void Ack(std::uint64_t delivery_tag) = 0;
   /// Rejects a delivery; `requeue` puts it back for another consumer.
-  void Reject(std::uint64_t delivery_tag, bool requeue);
+  virtual void Reject(std::uint64_t delivery_tag, bool requeue) = 0;
+  /// Consumers of `queue`, or nullopt when it does not exist.
+  virtual std::optional<std::uint32_t> ConsumerCount(const std::string& queue) = 0;
+  /// Stops every consumption started with Consume; unacknowledged
+  /// deliveries stay with this Consumer until acknowledged or closed.
+  virtual void Cancel() = 0;
+  /// False after a failure: the connection is gone.
+  virtual bool IsOpen() const = 0;
+};
+
+/// A connection of its own with one channel for consuming (and one more for
+/// ConsumeAutoAck, one for passive declares). Heartbeats are answered only
+/// while a call is running, so a caller that holds a delivery for long (a
+/// build) keeps calling Next meanwhile.
+class AmqpConsumer final : public Consumer {
+ public:
+  /// Connects within opts.deadline; throws BrokerError.
+  explicit AmqpConsumer(const AmqpOptions& opts);
+  ~AmqpConsumer() override;
+  AmqpConsumer(const AmqpConsumer&) = delete;
+  AmqpConsumer& operator=(const AmqpConsumer&) = delete;
+
+  void DeclareAndBind(const std::string& queue, const std::string& routing_key) override;
+  void DeclareDelayQueue(const std::string& queue, std::chrono::milliseconds ttl,
+                         const std::string& dead_letter_routing_key) override;
+  void Consume(const std::string& queue, int prefetch,
+               PrefetchScope scope = PrefetchScope::kPerConsumer) override;
+  void ConsumeAutoAck(const std::string& queue) override;
+  std::optional<Delivery> Next(std::chrono::milliseconds timeout) override;
+  void Ack(std::uint64_t delivery_tag) override;
+  void Reject(std::uint64_t delivery_tag, bool requeue) override;
+  std::optional<std::uint32_t> ConsumerCount(const std::string& queue) override;
+  void Cancel() override;
+  bool IsOpen() const override;
+
   /// Takes one message with basic.get (acknowledge it with Ack), if any.
   std::optional<Delivery> Get(const std::string& queue);
   /// Messages ready in `queue`, or nullopt when it does not exist.
   std::optional<std::uint32_t> MessageCount(const std::string& queue);
-  /// Consumers of `queue`, or nullopt when it does not exist.
-  std::optional<std::uint32_t> ConsumerCount(const std::string& queue);
-  /// Stops every consumption started with Consume; unacknowledged
-  /// deliveries stay with this Consumer until acknowledged or closed.
-  void Cancel();
-  /// False after a failure: the connection is gone.
-  bool IsOpen() const;
 
  private:
   /// The connection with the usual deadline set; throws when it is closed.
