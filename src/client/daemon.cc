@@ -172,7 +172,7 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
     facts.state = api_.CurrentStatus(id);
   } catch (const ApiError& e) {
     spdlog::warn("job {}: cannot ask the controller ({}); trying again later", id, e.what());
-    if (Republish(d, config_.retry_base, d.headers)) c.Ack(d.delivery_tag);
+    Postpone(c, d, config_.retry_base, d.headers);
     return;
   }
   if (facts.state && facts.state->status == status::kBuilding && facts.state->buildclient &&
@@ -190,7 +190,7 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
                    facts.state->buildclient.value_or("?"), config_.retry_base.count());
       auto headers = d.headers;
       headers[kDeferredHeader] = facts.deferrals + 1;
-      if (Republish(d, config_.retry_base, headers)) c.Ack(d.delivery_tag);
+      Postpone(c, d, config_.retry_base, headers);
       return;
     }
     case Action::kBuild:
@@ -252,19 +252,11 @@ void Daemon::Finish(queue::Consumer* c) {
         auto delay = RetryDelay(attempt, config_.retry_base, config_.retry_max);
         spdlog::info("job {}: dependency wait {}; trying again in {} s", id, attempt,
                      delay.count());
-        if (Republish(d, delay, headers)) {
-          c->Ack(d.delivery_tag);
-        } else {
-          c->Reject(d.delivery_tag, /*requeue=*/true);
-        }
+        Postpone(*c, d, delay, headers);
         break;
       }
       case Settle::kDefer:
-        if (Republish(d, config_.retry_base, headers)) {
-          c->Ack(d.delivery_tag);
-        } else {
-          c->Reject(d.delivery_tag, /*requeue=*/true);
-        }
+        Postpone(*c, d, config_.retry_base, headers);
         break;
       case Settle::kRequeue:
         c->Reject(d.delivery_tag, /*requeue=*/true);
@@ -272,6 +264,17 @@ void Daemon::Finish(queue::Consumer* c) {
     }
   }
   running_.reset();
+}
+
+// A delivery left unsettled would hold the channel's only unacknowledged
+// slot (prefetch 1): no request would come until the connection dropped.
+void Daemon::Postpone(queue::Consumer& c, const queue::Delivery& d, std::chrono::seconds delay,
+                      std::map<std::string, std::int64_t> headers) {
+  if (Republish(d, delay, std::move(headers))) {
+    c.Ack(d.delivery_tag);
+  } else {
+    c.Reject(d.delivery_tag, /*requeue=*/true);
+  }
 }
 
 bool Daemon::Republish(const queue::Delivery& d, std::chrono::seconds delay,

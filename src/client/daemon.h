@@ -63,6 +63,10 @@ class Daemon {
   /// broker did not take it.
   bool Republish(const queue::Delivery& d, std::chrono::seconds delay,
                  std::map<std::string, std::int64_t> headers);
+  /// Republishes `d` for `delay`, then acknowledges it; hands it back to
+  /// the broker (requeued) when the republish failed.
+  void Postpone(queue::Consumer& c, const queue::Delivery& d, std::chrono::seconds delay,
+                std::map<std::string, std::int64_t> headers);
   bool Stopping();
 
   const ClientConfig& config_;
