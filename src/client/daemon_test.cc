@@ -1,0 +1,333 @@
+// The daemon's paths against a broker in memory, a fake publisher and a fake
+// controller: how each delivery is settled after a job, what is published
+// again, and what a stop does to a running job and its delivery.
+#include "client/daemon.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "client/decide.h"
+#include "client/fake_controller_api.h"
+#include "client/test_dir.h"
+#include "core/wire.h"
+#include "queue/fake_consumer.h"
+#include "queue/fake_publisher.h"
+
+namespace cbit::client {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kClient = "build_client_test";
+constexpr const char* kQueue = "Debian_amd64_chickpea_deb";
+constexpr Id kJob = 7;
+
+// Commands succeed at once, except dpkg-buildpackage: it answers `build`, or
+// while held runs until cancelled or released. Nothing runs, so the steps
+// skip their checks of the files a command makes.
+class ScriptedRunner final : public Runner {
+ public:
+  CommandResult Run(const Command& cmd, const LogSink& sink, const CancelHook& cancel) override {
+    CommandResult ok;
+    ok.exit_code = 0;
+    if (cmd.argv.front() != "dpkg-buildpackage") return ok;
+    std::unique_lock lock(mu_);
+    building_ = true;
+    cv_.notify_all();
+    while (hold_) {
+      if (cancel.requested && cancel.requested()) {
+        CommandResult stopped;
+        stopped.exit_code = 130;
+        stopped.cancelled = true;
+        return stopped;
+      }
+      cv_.wait_for(lock, 5ms);
+    }
+    return build_;
+  }
+  bool RunsCommands() const override { return false; }
+
+  void Hold() {
+    std::lock_guard lock(mu_);
+    hold_ = true;
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    hold_ = false;
+    cv_.notify_all();
+  }
+  void Answer(CommandResult r) {
+    std::lock_guard lock(mu_);
+    build_ = std::move(r);
+  }
+  bool WaitBuilding() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 10s, [&] { return building_; });
+  }
+  bool built() {
+    std::lock_guard lock(mu_);
+    return building_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool hold_ = false, building_ = false;
+  CommandResult build_{.exit_code = 0};
+};
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  DaemonTest() : root_(FreshTestDir()) {
+    config_.clientid = kClient;
+    config_.host_arch = "amd64";
+    config_.distribution = "Debian";
+    config_.pkg_format = "deb";
+    config_.suites = {"chickpea"};
+    config_.buildroot = (root_ / "build").string();
+    config_.build.kind = BuilderKind::kHost;
+    config_.dput_dest = "incoming";
+    config_.dput_config = (root_ / "dput.cf").string();
+    config_.retry_base = 30s;
+    config_.retry_max = 120s;
+  }
+  ~DaemonTest() override {
+    Stop();
+    fs::remove_all(root_);
+  }
+
+  void Start() {
+    daemon_ = std::make_unique<Daemon>(
+        config_, api_, runner_, publisher_, [this] { return broker_.Connect(); },
+        [this] { return stop_.load(); });
+    thread_ = std::thread([this] { daemon_->Run(); });
+  }
+  void Stop() {
+    stop_ = true;
+    runner_.Release();
+    if (thread_.joinable()) thread_.join();
+  }
+  static Job TestJob(Id id) {
+    Job job;
+    job.id = id;
+    auto& pi = job.instance;
+    pi.package = {1, "hello-cbit", "1.0"};
+    pi.arch.name = "amd64";
+    pi.suite.name = "chickpea";
+    pi.dist.name = "Debian";
+    pi.format.name = "deb";
+    return job;
+  }
+  static std::string Request(Id job) {
+    return wire::Encode(BuildRequest{TestJob(job),
+                                     {"git", "https://example.org/hello.git", "abc123"},
+                                     "controller.example:8080",
+                                     {}});
+  }
+  static std::string Cancel(Id job) {
+    return wire::Encode(CancelRequest{TestJob(job), "controller.example:8080"});
+  }
+  bool Happened(const std::string& event) {
+    for (const auto& e : broker_.events())
+      if (e == event) return true;
+    return false;
+  }
+  bool WaitHistory(Id job, std::vector<std::string> want) {
+    for (auto until = std::chrono::steady_clock::now() + 10s;
+         std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(5ms)) {
+      if (api_.History(job) == want) return true;
+    }
+    return false;
+  }
+
+  fs::path root_;
+  ClientConfig config_;
+  FakeControllerApi api_;
+  ScriptedRunner runner_;
+  queue::FakePublisher publisher_;
+  queue::FakeBroker broker_;
+  std::atomic<bool> stop_{false};
+  std::unique_ptr<Daemon> daemon_;
+  std::thread thread_;
+};
+
+TEST_F(DaemonTest, DeclaresItsQueuesAndConsumesThem) {
+  Start();
+  ASSERT_TRUE(broker_.WaitFor(std::string("consume ") + kQueue));
+  Stop();
+  auto ev = broker_.events();
+  auto at = [&](const std::string& e) { return std::find(ev.begin(), ev.end(), e) - ev.begin(); };
+  EXPECT_LT(at("declare Debian_amd64_chickpea_deb Debian.amd64.chickpea.deb"), ev.size());
+  EXPECT_LT(at("delay cbit_retry_30s_Debian_amd64_chickpea_deb 30000 Debian.amd64.chickpea.deb"),
+            ev.size());
+  EXPECT_LT(at("delay cbit_retry_120s_Debian_amd64_chickpea_deb 120000 Debian.amd64.chickpea.deb"),
+            ev.size());
+  EXPECT_LT(at("consume-auto build_client_test"), ev.size());
+}
+
+TEST_F(DaemonTest, ABuiltJobIsReportedDoneAndItsDeliveryAcknowledged) {
+  api_.AddJob(kJob, "Waiting");
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Done"}));
+  EXPECT_TRUE(publisher_.sent().empty());
+}
+
+TEST_F(DaemonTest, AFailedBuildIsReportedFailedAndItsDeliveryAcknowledged) {
+  api_.AddJob(kJob, "Waiting");
+  runner_.Answer({.exit_code = 2, .output = "dh_auto_build: error: make returned exit code 2\n"});
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Failed"}));
+  EXPECT_FALSE(Happened("reject 1 requeue"));
+}
+
+TEST_F(DaemonTest, ARequestForAFinishedJobIsAcknowledgedWithoutABuild) {
+  api_.AddJob(kJob, "Done");
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), std::vector<std::string>{"Done"});
+  EXPECT_FALSE(runner_.built());
+}
+
+TEST_F(DaemonTest, AMalformedRequestIsRejectedForGood) {
+  broker_.Put(kQueue, "{not a build request");
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("reject 1 drop"));
+  EXPECT_FALSE(Happened("ack 1"));
+}
+
+TEST_F(DaemonTest, WhenTheControllerIsAwayTheRequestIsPublishedAgainThroughTheDelayQueue) {
+  api_.AddJob(kJob, "Waiting");
+  api_.FailNext(1);
+  broker_.Put(kQueue, Request(kJob), {{kAttemptHeader, 2}});
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  auto sent = publisher_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].routing_key, "cbit_retry_30s_Debian_amd64_chickpea_deb");
+  EXPECT_EQ(sent[0].body, Request(kJob));
+  EXPECT_EQ(sent[0].headers, (std::map<std::string, std::int64_t>{{kAttemptHeader, 2}}));
+  EXPECT_EQ(api_.History(kJob), std::vector<std::string>{"Waiting"});
+}
+
+TEST_F(DaemonTest, WhenTheDelayQueueCannotBeReachedTheRequestIsHandedBack) {
+  api_.AddJob(kJob, "Waiting");
+  api_.FailNext(1);
+  publisher_.SetDown(true);
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("reject 1 requeue"));
+  EXPECT_FALSE(Happened("ack 1"));
+}
+
+TEST_F(DaemonTest, ARequestBuildingOnALiveClientIsDeferredWithItsCount) {
+  api_.AddJob(kJob, "Waiting");
+  api_.ReportStatus(kJob, "Building", "build_client_other");
+  broker_.SetConsumerCount("build_client_other", 1);
+  broker_.Put(kQueue, Request(kJob), {{kDeferredHeader, 3}});
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  auto sent = publisher_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].routing_key, "cbit_retry_30s_Debian_amd64_chickpea_deb");
+  EXPECT_EQ(sent[0].headers.at(kDeferredHeader), 4);
+  EXPECT_FALSE(runner_.built());
+}
+
+TEST_F(DaemonTest, ADependencyWaitIsPublishedAgainAfterTheNextDelayThenAcknowledged) {
+  api_.AddJob(kJob, "Waiting");
+  runner_.Answer({.exit_code = 3, .output = "Unmet build dependencies: libfoo-dev\n"});
+  broker_.Put(kQueue, Request(kJob), {{kAttemptHeader, 1}, {kDeferredHeader, 1}});
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Blocked"}));
+  auto sent = publisher_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  // The second wait sleeps twice as long; a deferral count does not carry over.
+  EXPECT_EQ(sent[0].routing_key, "cbit_retry_60s_Debian_amd64_chickpea_deb");
+  EXPECT_EQ(sent[0].headers, (std::map<std::string, std::int64_t>{{kAttemptHeader, 2}}));
+}
+
+TEST_F(DaemonTest, ADependencyWaitThatCannotBePublishedAgainIsHandedBack) {
+  api_.AddJob(kJob, "Waiting");
+  runner_.Answer({.exit_code = 3, .output = "Unmet build dependencies: libfoo-dev\n"});
+  publisher_.SetDown(true);
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("reject 1 requeue"));
+  EXPECT_FALSE(Happened("ack 1"));
+}
+
+TEST_F(DaemonTest, AStopDuringABuildInterruptsItReportsWaitingAndHandsTheDeliveryBack) {
+  api_.AddJob(kJob, "Waiting");
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding());
+  stop_ = true;  // as SIGTERM does
+  thread_.join();
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Waiting"}));
+  auto ev = broker_.events();
+  auto cancel = std::find(ev.begin(), ev.end(), "cancel");
+  auto requeue = std::find(ev.begin(), ev.end(), "reject 1 requeue");
+  ASSERT_NE(requeue, ev.end());
+  EXPECT_LT(cancel, requeue);  // no new work is taken first
+  EXPECT_FALSE(Happened("ack 1"));
+}
+
+TEST_F(DaemonTest, ACancelRequestStopsTheRunningJobWhoseDeliveryIsAcknowledged) {
+  api_.AddJob(kJob, "Waiting");
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding());
+  broker_.Put(kClient, Cancel(kJob));
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Cancelled"}));
+}
+
+TEST_F(DaemonTest, ACancelRequestForAnotherJobLeavesTheBuildRunning) {
+  api_.AddJob(kJob, "Waiting");
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding());
+  broker_.Put(kClient, Cancel(kJob + 1));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building"}));
+  runner_.Release();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob).back(), "Done");
+}
+
+TEST_F(DaemonTest, ADeliveryOfALostConnectionIsNotSettledOnTheNextOne) {
+  api_.AddJob(kJob, "Waiting");
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding());
+  broker_.Drop();  // the request is the broker's again, redelivered
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       broker_.connections() < 2 && std::chrono::steady_clock::now() < until;)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(broker_.connections(), 2);
+  runner_.Release();
+  ASSERT_TRUE(WaitHistory(kJob, {"Waiting", "Building", "Done"}));
+  // The redelivered request comes once the job is finished, and is dropped.
+  ASSERT_TRUE(broker_.WaitFor("ack 2"));
+  EXPECT_FALSE(Happened("ack 1"));
+  EXPECT_FALSE(Happened("reject 1 requeue"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Done"}));
+}
+
+}  // namespace
+}  // namespace cbit::client
