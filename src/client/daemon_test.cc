@@ -137,7 +137,7 @@ class DaemonTest : public ::testing::Test {
       if (e == event) return true;
     return false;
   }
-  bool WaitHistory(Id job, std::vector<std::string> want) {
+  bool WaitHistory(Id job, const std::vector<std::string>& want) {
     for (auto until = std::chrono::steady_clock::now() + 10s;
          std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(5ms)) {
       if (api_.History(job) == want) return true;

@@ -410,6 +410,7 @@ void Controller::CancelJobs(const std::vector<Job>& jobs) {
     tx.AddOutbox(rows, now);
   });
   std::vector<OutboxMessage> msgs;
+  msgs.reserve(rows.size());
   for (auto& r : rows) {
     msgs.push_back({r.id, {std::move(r.routing_key), std::move(r.queue), std::move(r.body)}});
   }
