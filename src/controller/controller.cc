@@ -126,7 +126,7 @@ Controller::Controller(store::Store& store, Outbox& outbox, Options opts)
           // there the relay gained nothing.
           {.max_batch = opts_.batch_size,
            .max_running = 1,
-           .relay = store.db().dialect() == "postgres"},
+           .relay = store.db().capabilities().server_round_trips},
           [](const Pending& a, const Pending& b) {
             const Plan& x = *a.plan;
             const Plan& y = *b.plan;
