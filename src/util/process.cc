@@ -50,8 +50,8 @@ void StopSignals::Wait() {
   sigwait(&set_, &sig);
   if (closing_) return;
   spdlog::info("signal {}: stopping", sig);
+  source_.request_stop();  // runs the stop callbacks
   flag_ = true;
-  source_.request_stop();
 }
 
 }  // namespace cbit::process
