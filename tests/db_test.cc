@@ -22,7 +22,7 @@ class DbTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Database> db_;
 };
 
-TEST_P(DbTest, DialectNamesTheBackend) { EXPECT_EQ(db_->dialect(), GetParam()); }
+TEST_P(DbTest, CapabilitiesNameTheBackend) { EXPECT_EQ(db_->capabilities().name, GetParam()); }
 
 TEST_P(DbTest, ParametersBindByNumberNotByFirstUse) {
   auto c = db_->Acquire();

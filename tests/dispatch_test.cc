@@ -228,7 +228,7 @@ TEST_P(Dispatch, RecordedButUnconfirmedJobIsPublishedByTheNextController) {
   // The test keeps the database alive across both controllers.
   struct Borrowed : store::Database {
     explicit Borrowed(store::Database& d) : d_(d) {}
-    std::string_view dialect() const override { return d_.dialect(); }
+    const store::Capabilities& capabilities() const override { return d_.capabilities(); }
     Lease Acquire() override { return d_.Acquire(); }
     void Release(std::unique_ptr<store::Connection>) override {}
     store::Database& d_;

@@ -64,7 +64,7 @@ TEST_P(MigrationTest, NewDatabaseGoesToTheLatestVersion) {
 TEST_P(MigrationTest, NoIndexRepeatsAUniqueIndexsLeadingColumn) {
   store_->Migrate();
   const std::string catalog =
-      store_->db().dialect() == "postgres"
+      GetParam() == std::string("postgres")
           ? "SELECT count(*) FROM pg_indexes WHERE indexname"
           : "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name";
   auto count = [&](std::string_view names) {
@@ -85,7 +85,7 @@ TEST_P(MigrationTest, UpgradeFromVersionOneBackfillsCurrentStatus) {
 }
 
 TEST_P(MigrationTest, APyBitDatabaseWithoutVersionIsAdopted) {
-  store_->db().Acquire()->ExecScript(ExpandDdl(Migrations()[0].ddl, store_->db().dialect()));
+  store_->db().Acquire()->ExecScript(ExpandDdl(Migrations()[0].ddl, store_->db().capabilities()));
   Id job = InsertPyBitJob();
   store_->Migrate();
   ExpectUpgraded(job);

@@ -22,13 +22,6 @@
 
 namespace cbit::client {
 
-/// cbit-client's exit status.
-enum class ExitCode : int {
-  kStopped = 0,        ///< stopped by SIGTERM or SIGINT
-  kBadConfig = 1,      ///< the config or the command line is wrong
-  kStartupFailed = 2,  ///< the build root or the dput config is unusable
-};
-
 class Daemon {
  public:
   /// Opens one connection to the broker for consuming; throws BrokerError.

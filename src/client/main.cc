@@ -1,7 +1,6 @@
 // cbit-client: the build daemon. main() reads as the job loop of
 // docs/design.md: config → controller API → runner → consume, decide, build,
 // report, settle — until SIGTERM/SIGINT.
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -14,11 +13,11 @@
 #include "client/runner.h"
 #include "queue/consumer.h"
 #include "queue/publisher.h"
+#include "util/process.h"
 
 namespace {
 
 using namespace cbit;
-using cbit::client::ExitCode;
 
 constexpr const char* kDescription = R"(cbit-client - a cbit build client (pyBit's buildd)
 
@@ -75,33 +74,44 @@ EXIT STATUS
   failed (build root or dput config unusable).
 )";
 
-// SIGTERM and SIGINT are blocked before any thread starts, so they stay
-// pending until the job loop looks for them (sigtimedwait, no handler).
-sigset_t StopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
-
-bool StopSignalPending(const sigset_t& set) {
-  timespec now{0, 0};
-  int sig = sigtimedwait(&set, nullptr, &now);
-  if (sig > 0) spdlog::info("signal {}", sig);
-  return sig > 0;
-}
-
 // What must be right before any job is taken: jobs failing one by one on a
 // missing directory or dput config would each look like a package's fault.
-std::optional<std::string> CheckStartup(const client::ClientConfig& c) {
+// Throws StartupError.
+void CheckStartup(const client::ClientConfig& c) {
   std::error_code ec;
   std::filesystem::create_directories(c.buildroot, ec);
-  if (ec) return "cannot create buildroot " + c.buildroot + ": " + ec.message();
-  if (!c.dry_run && !std::filesystem::exists(c.dput_config)) {
-    return "dput_config " + c.dput_config + " does not exist";
-  }
-  return std::nullopt;
+  if (ec)
+    throw process::StartupError("cannot create buildroot " + c.buildroot + ": " + ec.message());
+  if (!c.dry_run && !std::filesystem::exists(c.dput_config))
+    throw process::StartupError("dput_config " + c.dput_config + " does not exist");
+}
+
+// The config file, then the command line over it. Throws ConfigError.
+client::ClientConfig LoadConfig(const std::string& path,
+                                const process::CliOverrides<client::ClientConfig>& overrides) {
+  client::ClientConfig config = client::LoadConfig(path);
+  overrides.ApplyTo(config);
+  return config;
+}
+
+// The job loop until a stop signal.
+void Serve(const client::ClientConfig& config, const process::StopSignals& stop) {
+  // The controller's HTTP API: job status, status reports, log chunks.
+  client::HttpControllerApi api(config.controller_url, config.controller_user,
+                                config.controller_password, config.http_timeout);
+
+  // How commands run: for real, or only logged (dry_run).
+  client::SubprocessRunner real;
+  client::DryRunRunner dry;
+  client::Runner& runner = config.dry_run ? static_cast<client::Runner&>(dry) : real;
+
+  // Consume → decide → build in a worker → report → settle, reconnecting to
+  // the broker with backoff.
+  auto publisher = queue::MakeAmqpPublisher(config.amqp, 1);
+  auto connect = [&] { return std::make_unique<queue::AmqpConsumer>(config.amqp); };
+  client::Daemon daemon(config, api, runner, *publisher, connect,
+                        [&stop] { return stop.requested(); });
+  daemon.Run();
 }
 
 }  // namespace
@@ -109,47 +119,24 @@ std::optional<std::string> CheckStartup(const client::ClientConfig& c) {
 int main(int argc, char** argv) {
   CLI::App app{kDescription, "cbit-client"};
   app.get_formatter()->column_width(30);
-  std::string config_path, log_level;
-  bool dry_run = false;
+  std::string config_path;
   app.add_option("-c,--config", config_path, "JSON config file (keys above)")->required();
-  app.add_flag("--dry-run", dry_run, "log every command, run none (as dry_run: true)");
-  app.add_option("--log-level", log_level, "trace|debug|info|warn|error (overrides log_level)");
-  CLI11_PARSE(app, argc, argv);
+  process::CliOverrides<client::ClientConfig> overrides(app);
+  overrides.AddFlag("--dry-run", &client::ClientConfig::dry_run,
+                    "log every command, run none (as dry_run: true)");
+  overrides.Add("--log-level", &client::ClientConfig::log_level,
+                "trace|debug|info|warn|error (overrides log_level)");
+  if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
 
-  // 1. Configuration: every key checked before anything starts.
-  client::ClientConfig config;
-  try {
-    config = client::LoadConfig(config_path);
-  } catch (const client::ConfigError& e) {
-    std::cerr << "cbit-client: " << e.what() << "\n";
-    return static_cast<int>(ExitCode::kBadConfig);
-  }
-  if (dry_run) config.dry_run = true;
-  if (!log_level.empty()) config.log_level = log_level;
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-  if (auto problem = CheckStartup(config)) {
-    spdlog::critical("cannot start: {}", *problem);
-    return static_cast<int>(ExitCode::kStartupFailed);
-  }
-  sigset_t stop_signals = StopSignals();
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  // 2. The controller's HTTP API: job status, status reports, log chunks.
-  client::HttpControllerApi api(config.controller_url, config.controller_user,
-                                config.controller_password, config.http_timeout);
-
-  // 3. How commands run: for real, or only logged (dry_run).
-  client::SubprocessRunner real;
-  client::DryRunRunner dry;
-  client::Runner& runner = config.dry_run ? static_cast<client::Runner&>(dry) : real;
-
-  // 4. The job loop: consume → decide → build in a worker → report → settle,
-  //    reconnecting to the broker with backoff, until a stop signal.
-  auto publisher = queue::MakeAmqpPublisher(config.amqp, 1);
-  auto connect = [&] { return std::make_unique<queue::AmqpConsumer>(config.amqp); };
-  client::Daemon daemon(config, api, runner, *publisher, connect,
-                        [&] { return StopSignalPending(stop_signals); });
-  daemon.Run();
-  spdlog::info("stopped");
-  return static_cast<int>(ExitCode::kStopped);
+  return process::Run("cbit-client", [&] {
+    // 1. Configuration: every key checked before anything starts.
+    const client::ClientConfig config = LoadConfig(config_path, overrides);
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    // 2. What must be right before any job is taken.
+    CheckStartup(config);
+    // 3. The job loop, until SIGTERM/SIGINT.
+    process::StopSignals stop;
+    Serve(config, stop);
+    spdlog::info("stopped");
+  });
 }

@@ -35,6 +35,6 @@ void StoreJobStore::Write(const std::function<void(JobWrites&)>& fn) {
 
 // SQLite runs its transactions in this process; PostgreSQL's wait for the
 // server.
-bool StoreJobStore::WritesWaitOnServer() { return store_.db().dialect() == "postgres"; }
+bool StoreJobStore::WritesWaitOnServer() { return store_.db().capabilities().server_round_trips; }
 
 }  // namespace cbit::controller

@@ -20,7 +20,8 @@ struct Lookup {
   friend bool operator==(const Lookup&, const Lookup&) = default;
 };
 
-/// The lookup tables, in one enum so routes, store and codec share a name.
+/// The lookup tables, in one enum so routes, store and codec share a name;
+/// core/lookup_kind.h says what each is called where.
 enum class LookupKind { kArch, kDist, kSuite, kFormat, kStatus, kBuildClient, kBuildEnv };
 
 struct Package {

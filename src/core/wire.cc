@@ -3,6 +3,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/lookup_kind.h"
+
 namespace cbit::wire {
 namespace {
 
@@ -138,25 +140,7 @@ auto Guarded(F&& f) {
 
 }  // namespace
 
-const char* ClassTag(LookupKind kind) {
-  switch (kind) {
-    case LookupKind::kArch:
-      return "pybit.models.Arch";
-    case LookupKind::kDist:
-      return "pybit.models.Dist";
-    case LookupKind::kSuite:
-      return "pybit.models.Suite";
-    case LookupKind::kFormat:
-      return "pybit.models.Format";
-    case LookupKind::kStatus:
-      return "pybit.models.Status";
-    case LookupKind::kBuildClient:
-      return "pybit.models.BuildD";
-    case LookupKind::kBuildEnv:
-      return "pybit.models.BuildEnv";
-  }
-  return "";
-}
+const char* ClassTag(LookupKind kind) { return InfoOf(kind).class_tag.data(); }
 
 void Write(JsonWriter& w, const Lookup& l, LookupKind kind) {
   Tag(w, ClassTag(kind));

@@ -2,13 +2,24 @@
 
 #include <filesystem>
 
-#include "hooks/debian_meta.h"
-#include "hooks/vcs.h"
+#include "source/debian_meta.h"
+#include "source/vcs.h"
 
 namespace cbit::hooks {
 namespace {
 
 namespace fs = std::filesystem;
+using source::ChangesInfo;
+using source::ExtractChanges;
+using source::Finding;
+using source::GitChangedPackages;
+using source::MetadataError;
+using source::PackageMeta;
+using source::ParseChangesInfo;
+using source::ParseRefUpdates;
+using source::RefUpdate;
+using source::SvnChangedPackages;
+using source::VcsError;
 
 HookSubmission FromMeta(const HookConfig& config, const PackageMeta& m) {
   HookSubmission s;

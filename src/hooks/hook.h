@@ -11,15 +11,19 @@
 
 #include "hooks/hook_config.h"
 #include "hooks/submit.h"
+#include "util/process.h"
 
 namespace cbit::hooks {
 
-/// cbit-hook's exit status. A push or commit has already happened when a
-/// hook runs: a non-zero status only tells the pusher (git prints the hook's
-/// output as "remote: …") that something was not submitted.
+/// cbit-hook's exit status: 0 and 1 as every program's (util/process.h),
+/// then its own. A push or commit has already happened when a hook runs: a
+/// non-zero status only tells the pusher (git prints the hook's output as
+/// "remote: …") that something was not submitted.
 enum class ExitCode : int {
-  kOk = 0,          ///< everything found was submitted (or there was nothing)
-  kUsage = 1,       ///< bad arguments or configuration
+  /// everything found was submitted (or there was nothing)
+  kOk = static_cast<int>(process::ExitCode::kOk),
+  /// bad arguments or configuration
+  kUsage = static_cast<int>(process::ExitCode::kBadConfig),
   kMetadata = 2,    ///< a changelog, control or .changes file is malformed: not submitted
   kController = 3,  ///< the controller could not be reached or refused a submission
   kVcs = 4,         ///< a git/svn command failed, or the hook's input is malformed

@@ -4,14 +4,17 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
+#include <optional>
 
 #include "hooks/hook.h"
-#include "hooks/vcs.h"
+#include "source/vcs.h"
+#include "util/process.h"
 
 namespace {
 
 using namespace cbit::hooks;
+using cbit::source::GitAbsoluteDir;
+using cbit::source::VcsError;
 
 constexpr const char* kDescription =
     R"(cbit-hook - tell the cbit controller about new package versions
@@ -84,6 +87,30 @@ std::string ReadAll(std::istream& in) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// The config file, then the environment over it; nullopt (reported) when it
+// is wrong.
+std::optional<HookConfig> LoadConfig(const std::string& flag) {
+  auto env = ProcessEnvironment();
+  try {
+    return LoadHookConfig(ChooseConfigPath(flag, env), env);
+  } catch (const ConfigError& e) {
+    std::cerr << "cbit-hook: " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+// The .changes text: FILE, or stdin without one ("-" too); nullopt
+// (reported) when FILE cannot be read.
+std::optional<std::string> ReadChangesInput(const std::string& file) {
+  if (file.empty() || file == "-") return ReadAll(std::cin);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << "cbit-hook: cannot read " << file << "\n";
+    return std::nullopt;
+  }
+  return ReadAll(in);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,49 +127,26 @@ int main(int argc, char** argv) {
   svn->add_option("REV", rev, "committed revision")->required();
   auto* changes = app.add_subcommand("changes", ".changes filter (procmail)");
   changes->add_option("FILE", changes_file, ".changes file or mail; stdin when absent");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
-  }
+  if (auto rc = cbit::process::ParseCommandLine(app, argc, argv)) return *rc;
 
-  auto env = ProcessEnvironment();
-  HookConfig config;
-  try {
-    config = LoadHookConfig(ChooseConfigPath(config_path, env), env);
-  } catch (const ConfigError& e) {
-    std::cerr << "cbit-hook: " << e.what() << "\n";
-    return static_cast<int>(ExitCode::kUsage);
-  }
+  const std::optional<HookConfig> config = LoadConfig(config_path);
+  if (!config) return static_cast<int>(ExitCode::kUsage);
   Sender send = [&](const HookSubmission& s) -> std::string {
     if (dry_run) return "dry run, not sent";
-    return Submit(config, s);
+    return Submit(*config, s);
   };
 
-  ExitCode rc = ExitCode::kOk;
   try {
     if (*git) {
-      rc = RunGitPostReceive(config, ReadAll(std::cin), GitAbsoluteDir("."), send, std::cerr);
-    } else if (*svn) {
-      rc = RunSvnPostCommit(config, repos, rev, send, std::cerr);
-    } else if (*changes) {
-      std::string text;
-      if (changes_file.empty() || changes_file == "-") {
-        text = ReadAll(std::cin);
-      } else {
-        std::ifstream in(changes_file, std::ios::binary);
-        if (!in) {
-          std::cerr << "cbit-hook: cannot read " << changes_file << "\n";
-          return static_cast<int>(ExitCode::kUsage);
-        }
-        text = ReadAll(in);
-      }
-      rc = RunChanges(config, text, send, std::cerr);
+      return static_cast<int>(
+          RunGitPostReceive(*config, ReadAll(std::cin), GitAbsoluteDir("."), send, std::cerr));
     }
+    if (*svn) return static_cast<int>(RunSvnPostCommit(*config, repos, rev, send, std::cerr));
+    const std::optional<std::string> text = ReadChangesInput(changes_file);
+    if (!text) return static_cast<int>(ExitCode::kUsage);
+    return static_cast<int>(RunChanges(*config, *text, send, std::cerr));
   } catch (const VcsError& e) {
     std::cerr << "cbit-hook: " << e.what() << "\n";
-    rc = ExitCode::kVcs;
+    return static_cast<int>(ExitCode::kVcs);
   }
-  return static_cast<int>(rc);
 }

@@ -7,17 +7,34 @@ namespace cbit::http {
 std::unique_ptr<httplib::Client> MakeControllerClient(const std::string& url,
                                                       const std::string& user,
                                                       const std::string& password,
-                                                      std::chrono::seconds timeout) {
+                                                      std::chrono::seconds timeout,
+                                                      std::chrono::seconds connect_timeout) {
   auto client = std::make_unique<httplib::Client>(url);
-  client->set_basic_auth(user, password);
+  if (!user.empty()) client->set_basic_auth(user, password);
   client->set_keep_alive(true);
   // A PUT sends headers and body in two writes: without this, Nagle and the
   // server's delayed ACK add ~40 ms to every status report and log chunk.
   client->set_tcp_nodelay(true);
-  client->set_connection_timeout(timeout);
+  client->set_connection_timeout(connect_timeout);
   client->set_read_timeout(timeout);
   client->set_write_timeout(timeout);
   return client;
+}
+
+std::unique_ptr<httplib::Client> MakeControllerClient(const std::string& url,
+                                                      const std::string& user,
+                                                      const std::string& password,
+                                                      std::chrono::seconds timeout) {
+  return MakeControllerClient(url, user, password, timeout, timeout);
+}
+
+ControllerUrl SplitControllerUrl(const std::string& url) {
+  auto scheme_end = url.find("://");
+  auto slash = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  if (slash == std::string::npos) return {url, ""};
+  std::string prefix = url.substr(slash);
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return {url.substr(0, slash), prefix};
 }
 
 const httplib::Response& Expect(const httplib::Result& r, const std::string& what) {

@@ -13,12 +13,28 @@
 namespace cbit::http {
 
 /// A client of the controller at `url` ("http[s]://host:port") with Basic
-/// credentials, one keep-alive connection and `timeout` as the deadline of
-/// connecting, each read and each write.
+/// credentials (none when `user` is empty), one keep-alive connection,
+/// `connect_timeout` as the deadline of connecting and `timeout` that of each
+/// read and each write.
+std::unique_ptr<httplib::Client> MakeControllerClient(const std::string& url,
+                                                      const std::string& user,
+                                                      const std::string& password,
+                                                      std::chrono::seconds timeout,
+                                                      std::chrono::seconds connect_timeout);
+/// The same, with `timeout` as the deadline of connecting too.
 std::unique_ptr<httplib::Client> MakeControllerClient(const std::string& url,
                                                       const std::string& user,
                                                       const std::string& password,
                                                       std::chrono::seconds timeout);
+
+/// A controller URL "http[s]://host[:port][/prefix]" split into what the
+/// client connects to and the path its routes sit under ("" or "/prefix",
+/// without a trailing slash).
+struct ControllerUrl {
+  std::string origin;
+  std::string prefix;
+};
+ControllerUrl SplitControllerUrl(const std::string& url);
 
 /// The 200 answer (owned by `r`, which must outlive it), or ApiError naming
 /// the call `what` and what went wrong: the transport error, or the HTTP

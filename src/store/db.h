@@ -15,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "store/capabilities.h"
+
 namespace cbit::store {
 
 /// A bound parameter: NULL, an integer or text. Booleans are bound as 0/1.
@@ -86,8 +88,8 @@ struct Statement {
 class Connection {
  public:
   virtual ~Connection() = default;
-  /// "sqlite" or "postgres", as Database::dialect().
-  virtual std::string_view dialect() const = 0;
+  /// What its database can do, as Database::capabilities().
+  virtual const Capabilities& capabilities() const = 0;
   /// Runs one statement. Throws DbError.
   virtual Result Exec(std::string_view sql, std::span<const Param> params) = 0;
   Result Exec(std::string_view sql, std::initializer_list<Param> params = {}) {
@@ -144,8 +146,8 @@ class Subscription {
 class Database {
  public:
   virtual ~Database() = default;
-  /// "sqlite" or "postgres": picks the few lines of DDL that differ.
-  virtual std::string_view dialect() const = 0;
+  /// What the backend can do; its SQL where backends differ.
+  virtual const Capabilities& capabilities() const = 0;
 
   class Lease {
    public:

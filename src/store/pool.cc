@@ -30,7 +30,7 @@ class PooledConnection final : public Connection {
   std::vector<Result> ExecAll(std::span<const Statement> statements) override {
     return inner_->ExecAll(statements);
   }
-  std::string_view dialect() const override { return inner_->dialect(); }
+  const Capabilities& capabilities() const override { return inner_->capabilities(); }
   void Begin(bool write) override { inner_->Begin(write); }
   void Commit() override { inner_->Commit(); }
   void Rollback() override { inner_->Rollback(); }

@@ -19,7 +19,7 @@ class FakeConnection : public Connection {
     return {};
   }
   void Defer(std::string_view, std::span<const Param>) override { ++deferred; }
-  std::string_view dialect() const override { return "fake"; }
+  const Capabilities& capabilities() const override { return SqliteCapabilities(); }
   void Begin(bool) override { in_tx = true; }
   void Commit() override { in_tx = false; }
   void Rollback() override {
@@ -49,7 +49,7 @@ class FakeDatabase : public Database {
               return c;
             },
             [](Connection& c) { return !static_cast<FakeConnection&>(c).in_tx; }) {}
-  std::string_view dialect() const override { return "fake"; }
+  const Capabilities& capabilities() const override { return SqliteCapabilities(); }
   Lease Acquire() override { return pool_.Acquire(this); }
   int opened = 0;
   int live = 0;

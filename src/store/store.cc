@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "core/lookup_kind.h"
 #include "store/group_commit.h"
 #include "store/job_cache.h"
 #include "store/migrations.h"
@@ -30,11 +31,6 @@ constexpr std::string_view kLockVersion =
     "UPDATE schema_version SET version = version RETURNING version";
 constexpr std::string_view kSetVersion = "UPDATE schema_version SET version = $1";
 constexpr std::string_view kSelectVersion = "SELECT version FROM schema_version";
-constexpr std::string_view kSqliteTableExists =
-    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1";
-constexpr std::string_view kPostgresTableExists =
-    "SELECT count(*) FROM information_schema.tables "
-    "WHERE table_schema = current_schema() AND table_name = $1";
 
 // Lookup statements are written once with a {table} placeholder and
 // expanded for the seven tables on first use.
@@ -56,25 +52,24 @@ struct LookupSql {
 const LookupSql& SqlFor(LookupKind kind) {
   static const auto all = [] {
     constexpr std::string_view kPlaceholder = "{table}";
-    std::array<LookupSql, 7> out;
-    for (int k = 0; k < 7; ++k) {
+    std::array<LookupSql, kLookupKinds.size()> out;
+    for (const LookupKindInfo& info : kLookupKinds) {
       auto expand = [&](std::string_view tmpl) {
         std::string s(tmpl);
-        s.replace(s.find(kPlaceholder), kPlaceholder.size(), TableOf(LookupKind(k)));
+        s.replace(s.find(kPlaceholder), kPlaceholder.size(), info.table);
         return s;
       };
-      out[k] = {expand(kListLookups), expand(kCountLookups), expand(kGetLookup),
-                expand(kFindLookup),  expand(kInsertLookup), expand(kEnsureLookup),
-                expand(kDeleteLookup)};
+      out[static_cast<std::size_t>(info.kind)] = {
+          expand(kListLookups),  expand(kCountLookups), expand(kGetLookup),   expand(kFindLookup),
+          expand(kInsertLookup), expand(kEnsureLookup), expand(kDeleteLookup)};
     }
     return out;
   }();
-  return all[static_cast<int>(kind)];
+  return all[static_cast<std::size_t>(kind)];
 }
 
-bool TableExists(Connection& c, std::string_view dialect, const std::string& table) {
-  auto sql = dialect == "postgres" ? kPostgresTableExists : kSqliteTableExists;
-  return c.Exec(sql, {table}).i64(0, 0) > 0;
+bool TableExists(Connection& c, const std::string& table) {
+  return c.Exec(c.capabilities().table_exists_sql, {table}).i64(0, 0) > 0;
 }
 
 }  // namespace
@@ -82,7 +77,7 @@ bool TableExists(Connection& c, std::string_view dialect, const std::string& tab
 const std::string& detail::ListLookupsSql(LookupKind kind) { return SqlFor(kind).list; }
 
 Store::Store(std::unique_ptr<Database> db, StoreOptions opts) : db_(std::move(db)) {
-  if (db_->dialect() == "sqlite") committer_ = std::make_unique<GroupCommitter>(*db_);
+  if (db_->capabilities().group_commit) committer_ = std::make_unique<GroupCommitter>(*db_);
   job_cache_ = std::make_unique<JobCache>(opts.job_cache, /*enabled=*/false);
   if (opts.job_cache > 0) job_changes_ = ListenForJobChanges();
   if (!job_changes_) job_cache_->SetEnabled(true);  // no other controller to hear
@@ -101,17 +96,16 @@ void Store::Write(const std::function<void(Connection&)>& fn) {
 void Store::Migrate() { MigrateTo(LatestSchemaVersion()); }
 
 void Store::MigrateTo(int target) {
-  const std::string_view dialect = db_->dialect();
   InTransaction(*db_, true, [&](Connection& c) {
     c.ExecScript(kCreateVersionTable);
-    c.Exec(kSeedVersion, {std::int64_t{TableExists(c, dialect, "jobstatus") ? 1 : 0}});
+    c.Exec(kSeedVersion, {std::int64_t{TableExists(c, "jobstatus") ? 1 : 0}});
   });
   // One transaction per step: a failed step leaves the previous version.
   for (const Migration& m : Migrations()) {
     if (m.version > target) break;
     InTransaction(*db_, true, [&](Connection& c) {
       if (c.Exec(kLockVersion).i64(0, 0) >= m.version) return;
-      c.ExecScript(ExpandDdl(m.ddl, dialect));
+      c.ExecScript(ExpandDdl(m.ddl, c.capabilities()));
       c.Exec(kSetVersion, {std::int64_t{m.version}});
     });
   }
@@ -121,7 +115,7 @@ std::vector<std::string> Store::Upkeep() {
   // SQLite's plans here do not hang on statistics (joins are ordered with
   // CROSS JOIN and MATERIALIZED), an ANALYZE would take the write lock past
   // the writers' queue, and deleted rows leave no dead versions behind.
-  if (db_->dialect() == "sqlite") return {};
+  if (!db_->capabilities().planner_statistics) return {};
   // The outbox is not analyzed: it stays nearly empty (rows live until
   // their publish is confirmed), so it passed the threshold on every check,
   // and its sweep goes by an index whatever the statistics say.
@@ -142,37 +136,28 @@ std::vector<std::string> Store::Upkeep() {
 
 int Store::SchemaVersion() {
   return InTransaction(*db_, false, [&](Connection& c) {
-    if (!TableExists(c, db_->dialect(), "schema_version")) return 0;
+    if (!TableExists(c, "schema_version")) return 0;
     Result r = c.Exec(kSelectVersion);
     return r.empty() ? 0 : static_cast<int>(r.i64(0, 0));
   });
 }
 
 const Lookup* Catalog::Find(LookupKind kind, std::string_view name) const {
-  const std::vector<Lookup>* list = nullptr;
-  switch (kind) {
-    case LookupKind::kArch:
-      list = &arches;
-      break;
-    case LookupKind::kDist:
-      list = &dists;
-      break;
-    case LookupKind::kSuite:
-      list = &suites;
-      break;
-    case LookupKind::kFormat:
-      list = &formats;
-      break;
-    case LookupKind::kStatus:
-      list = &statuses;
-      break;
-    case LookupKind::kBuildEnv:
-      list = &buildenvs;
-      break;
-    case LookupKind::kBuildClient:
-      return nullptr;  // not cached: clients come and go
-  }
-  for (const Lookup& l : *list) {
+  // The catalog's list of each kind; build clients are not cached (they come
+  // and go).
+  static constexpr std::array<std::vector<Lookup> Catalog::*, kLookupKinds.size()> kLists = [] {
+    std::array<std::vector<Lookup> Catalog::*, kLookupKinds.size()> a{};
+    a[static_cast<std::size_t>(LookupKind::kArch)] = &Catalog::arches;
+    a[static_cast<std::size_t>(LookupKind::kDist)] = &Catalog::dists;
+    a[static_cast<std::size_t>(LookupKind::kSuite)] = &Catalog::suites;
+    a[static_cast<std::size_t>(LookupKind::kFormat)] = &Catalog::formats;
+    a[static_cast<std::size_t>(LookupKind::kStatus)] = &Catalog::statuses;
+    a[static_cast<std::size_t>(LookupKind::kBuildEnv)] = &Catalog::buildenvs;
+    return a;
+  }();
+  auto list = kLists.at(static_cast<std::size_t>(kind));
+  if (!list) return nullptr;
+  for (const Lookup& l : this->*list) {
     if (l.name == name) return &l;
   }
   return nullptr;

@@ -153,7 +153,7 @@ Job Store::GetJob(Id id) {
 // under 8,000 bytes). The NOTIFY is delivered when, and if, it commits.
 void Store::JobsChanged(Connection& c, std::span<const Id> ids) {
   if (ids.empty()) return;
-  if (c.dialect() == "postgres") {
+  if (c.capabilities().listen_notify) {
     std::string payload;
     for (Id id : ids) {
       if (!payload.empty()) payload += ',';
@@ -171,7 +171,7 @@ void Store::JobsChanged(Connection& c, std::span<const Id> ids) {
 }
 
 void Store::AllJobsChanged(Connection& c) {
-  if (c.dialect() == "postgres") c.Defer(kNotifyJobs, {std::string(kAllJobs)});
+  if (c.capabilities().listen_notify) c.Defer(kNotifyJobs, {std::string(kAllJobs)});
   c.AfterCommit([cache = job_cache_.get()] { cache->Clear(); });
 }
 

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "core/lookup_kind.h"
+
 namespace cbit::store::detail {
 namespace {
 
@@ -29,45 +31,9 @@ constexpr Referrer kReferrers[] = {
 
 }  // namespace
 
-std::string_view TableOf(LookupKind kind) {
-  switch (kind) {
-    case LookupKind::kArch:
-      return "arch";
-    case LookupKind::kDist:
-      return "distribution";
-    case LookupKind::kSuite:
-      return "suite";
-    case LookupKind::kFormat:
-      return "format";
-    case LookupKind::kStatus:
-      return "status";
-    case LookupKind::kBuildClient:
-      return "buildclients";
-    case LookupKind::kBuildEnv:
-      return "buildenv";
-  }
-  throw std::invalid_argument("bad LookupKind");
-}
+std::string_view TableOf(LookupKind kind) { return InfoOf(kind).table; }
 
-std::string_view NounOf(LookupKind kind) {
-  switch (kind) {
-    case LookupKind::kArch:
-      return "arch";
-    case LookupKind::kDist:
-      return "distribution";
-    case LookupKind::kSuite:
-      return "suite";
-    case LookupKind::kFormat:
-      return "format";
-    case LookupKind::kStatus:
-      return "status";
-    case LookupKind::kBuildClient:
-      return "build client";
-    case LookupKind::kBuildEnv:
-      return "build environment";
-  }
-  throw std::invalid_argument("bad LookupKind");
-}
+std::string_view NounOf(LookupKind kind) { return InfoOf(kind).noun; }
 
 std::int64_t PageLimit(Page p) {
   return p.number >= 1 ? p.size : std::numeric_limits<std::int64_t>::max();

@@ -181,8 +181,8 @@ std::vector<std::vector<ActiveJob>> ActiveJobsOf(const Result& r, std::size_t ta
 // the messages naming the jobs) need no answer and travel with the COMMIT.
 // PostgreSQL: from the identity column's sequence. SQLite: past the highest
 // id ever given (AUTOINCREMENT's counter), safe under the write lock.
-Statement ReserveJobIds(std::string_view dialect, std::size_t n) {
-  if (dialect == "postgres") {
+Statement ReserveJobIds(JobIdSource source, std::size_t n) {
+  if (source == JobIdSource::kSequence) {
     // The count is in the text: with a parameter, the planner made a custom
     // plan on every call (its row estimate hangs on the value), and the
     // sequence's name is looked up once, not per row.
@@ -219,15 +219,15 @@ constexpr std::string_view kIndexLookupsOnly =
 SubmitState SubmitTx::Lookup(std::span<const SubmitKey> targets) {
   SubmitState out;
   if (targets.empty()) return out;
-  const bool postgres = c_.dialect() == "postgres";
   std::vector<Statement> statements;
-  if (postgres) statements.push_back({std::string(kIndexLookupsOnly), {}});
+  if (c_.capabilities().planner_statistics)
+    statements.push_back({std::string(kIndexLookupsOnly), {}});
   const std::size_t first = statements.size();
   statements.push_back(UpsertPackages(targets));
   statements.push_back(InsertInstances(targets));
   statements.push_back(FindInstances(targets));
   statements.push_back(FindActiveJobs(targets));
-  statements.push_back(ReserveJobIds(c_.dialect(), targets.size()));
+  statements.push_back(ReserveJobIds(c_.capabilities().job_ids, targets.size()));
   std::vector<Result> all = c_.ExecAll(statements);
   const std::span<const Result> r(all.data() + first, all.size() - first);
   out.package_ids.assign(targets.size(), 0);
@@ -243,7 +243,7 @@ SubmitState SubmitTx::Lookup(std::span<const SubmitKey> targets) {
   }
   out.active = ActiveJobsOf(r[3], targets.size());
   const Result& ids = r[4];
-  if (postgres) {
+  if (c_.capabilities().job_ids == JobIdSource::kSequence) {
     for (std::size_t i = 0; i < ids.rows(); ++i) out.job_ids.push_back(ids.i64(i, 0));
   } else {
     for (std::size_t i = 1; i <= targets.size(); ++i)

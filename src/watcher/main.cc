@@ -3,16 +3,14 @@
 // runner → watch, process, check, report — until SIGTERM/SIGINT.
 #include <grp.h>
 #include <pwd.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <filesystem>
 #include <iostream>
-#include <optional>
 
+#include "util/process.h"
 #include "watcher/config.h"
 #include "watcher/controller_api.h"
 #include "watcher/reprepro.h"
@@ -21,9 +19,6 @@
 namespace {
 
 using namespace cbit;
-
-/// Exit statuses: what a supervisor needs to tell apart.
-enum class ExitCode { kStopped = 0, kBadConfig = 1, kStartupFailed = 2 };
 
 constexpr const char* kDescription =
     R"(cbit-watcher - publishes uploads with reprepro (pyBit's watcher)
@@ -80,22 +75,43 @@ EXIT STATUS
   failed (an incoming directory cannot be watched, the user cannot be taken).
 )";
 
-std::atomic<bool> g_stop{false};
-
-void OnStopSignal(int) { g_stop = true; }
-
-// pyBit's "user": the watcher publishes as the repository's owner.
-std::optional<std::string> BecomeUser(const std::string& user) {
-  if (user.empty()) return std::nullopt;
+// pyBit's "user": the watcher publishes as the repository's owner. Throws
+// StartupError.
+void BecomeUser(const std::string& user) {
+  using process::StartupError;
+  if (user.empty()) return;
   const passwd* pw = getpwnam(user.c_str());
-  if (!pw) return "no user '" + user + "'";
-  if (geteuid() == pw->pw_uid) return std::nullopt;
-  if (geteuid() != 0) return "runs as uid " + std::to_string(geteuid()) + ", not as '" + user + "'";
+  if (!pw) throw StartupError("no user '" + user + "'");
+  if (geteuid() == pw->pw_uid) return;
+  if (geteuid() != 0)
+    throw StartupError("runs as uid " + std::to_string(geteuid()) + ", not as '" + user + "'");
   if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
       setuid(pw->pw_uid) != 0) {
-    return "cannot switch to user '" + user + "'";
+    throw StartupError("cannot switch to user '" + user + "'");
   }
-  return std::nullopt;
+}
+
+// The config file, then the command line over it. Throws ConfigError.
+watcher::WatcherConfig LoadConfig(const std::string& path,
+                                  const process::CliOverrides<watcher::WatcherConfig>& overrides) {
+  watcher::WatcherConfig config = watcher::LoadConfig(path);
+  overrides.ApplyTo(config);
+  return config;
+}
+
+// The loop until a stop signal; throws when an incoming directory cannot be
+// watched.
+void Serve(const watcher::WatcherConfig& config, const process::StopSignals& stop) {
+  // The controller's HTTP API: find the job, append its log, report.
+  watcher::HttpControllerApi api(config.controller_url, config.controller_user,
+                                 config.controller_password, config.http_timeout);
+
+  // How reprepro runs: argv, own process group, output captured, deadline.
+  watcher::SubprocessRunner runner;
+
+  // inotify → debounce → processincoming → check → report.
+  watcher::Watcher w(config, runner, api);
+  w.Run(stop.flag());
 }
 
 }  // namespace
@@ -103,50 +119,24 @@ std::optional<std::string> BecomeUser(const std::string& user) {
 int main(int argc, char** argv) {
   CLI::App app{kDescription, "cbit-watcher"};
   app.get_formatter()->column_width(30);
-  std::string config_path, log_level;
-  bool dry_run = false;
+  std::string config_path;
   app.add_option("-c,--config", config_path, "JSON config file (keys above)")->required();
-  app.add_flag("--dry-run", dry_run, "log the commands, run none (as dryrun: true)");
-  app.add_option("--log-level", log_level, "trace|debug|info|warn|error (overrides log_level)");
-  CLI11_PARSE(app, argc, argv);
+  process::CliOverrides<watcher::WatcherConfig> overrides(app);
+  overrides.AddFlag("--dry-run", &watcher::WatcherConfig::dryrun,
+                    "log the commands, run none (as dryrun: true)");
+  overrides.Add("--log-level", &watcher::WatcherConfig::log_level,
+                "trace|debug|info|warn|error (overrides log_level)");
+  if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
 
-  // 1. Configuration: every key checked before anything starts.
-  watcher::WatcherConfig config;
-  try {
-    config = watcher::LoadConfig(config_path);
-  } catch (const watcher::ConfigError& e) {
-    std::cerr << "cbit-watcher: " << e.what() << "\n";
-    return static_cast<int>(ExitCode::kBadConfig);
-  }
-  if (dry_run) config.dryrun = true;
-  if (!log_level.empty()) config.log_level = log_level;
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-
-  // 2. The user the repository belongs to.
-  if (auto problem = BecomeUser(config.user)) {
-    spdlog::critical("cannot start: {}", *problem);
-    return static_cast<int>(ExitCode::kStartupFailed);
-  }
-  struct sigaction sa {};
-  sa.sa_handler = OnStopSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-
-  // 3. The controller's HTTP API: find the job, append its log, report.
-  watcher::HttpControllerApi api(config.controller_url, config.controller_user,
-                                 config.controller_password, config.http_timeout);
-
-  // 4. How reprepro runs: argv, own process group, output captured, deadline.
-  watcher::SubprocessRunner runner;
-
-  // 5. The loop: inotify → debounce → processincoming → check → report.
-  watcher::Watcher w(config, runner, api);
-  try {
-    w.Run(g_stop);
-  } catch (const std::exception& e) {
-    spdlog::critical("cannot start: {}", e.what());
-    return static_cast<int>(ExitCode::kStartupFailed);
-  }
-  spdlog::info("stopped");
-  return static_cast<int>(ExitCode::kStopped);
+  return process::Run("cbit-watcher", [&] {
+    // 1. Configuration: every key checked before anything starts.
+    const watcher::WatcherConfig config = LoadConfig(config_path, overrides);
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    // 2. The user the repository belongs to.
+    BecomeUser(config.user);
+    // 3. Watch, process, check, report until SIGTERM/SIGINT.
+    process::StopSignals stop;
+    Serve(config, stop);
+    spdlog::info("stopped");
+  });
 }

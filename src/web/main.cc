@@ -2,13 +2,11 @@
 // store → broker → outbox relay → job logic → HTTP API, then serve until
 // SIGINT/SIGTERM and stop in reverse order.
 #include <malloc.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <thread>
+#include <stop_token>
 
 #include "controller/controller.h"
 #include "controller/outbox.h"
@@ -16,6 +14,7 @@
 #include "queue/publisher.h"
 #include "store/store.h"
 #include "store/upkeep.h"
+#include "util/process.h"
 #include "web/auth.h"
 #include "web/config.h"
 #include "web/server.h"
@@ -88,7 +87,8 @@ SIGNALS
   SIGINT, SIGTERM: stop accepting requests, finish those in flight, exit 0.
 
 EXIT STATUS
-  0 stopped cleanly; 1 bad configuration; 2 start-up failed (database, port).
+  0 stopped cleanly; 1 bad configuration or command line; 2 start-up failed
+  (database, port).
 )";
 
 std::unique_ptr<store::Database> OpenDatabase(const web::Config& cfg) {
@@ -98,24 +98,101 @@ std::unique_ptr<store::Database> OpenDatabase(const web::Config& cfg) {
   return store::OpenSqlite({.path = cfg.sqlite_path, .pool_size = cfg.db_pool});
 }
 
-// SIGINT and SIGTERM are blocked before any thread starts, so every thread
-// inherits the mask and only the waiter (sigwait) ever sees them.
-sigset_t StopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
-
-// Large answers (GET /job of 10,000 jobs: a 6 MB result and its JSON) would
-// otherwise be mmap'ed fresh and unmapped after each request, and first
-// touching those pages costs more than the query itself (measured: listing
-// 18k jobs took 92 ms, 20 ms with freed memory kept for reuse). The price:
-// the process keeps its peak heap.
+// Large answers (GET /job of thousands of jobs) would otherwise be mmap'ed
+// fresh and unmapped after each request, and first touching those pages
+// costs more than the query itself. The price: the process keeps its peak
+// heap.
 void KeepFreedMemory() {
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
+
+// cbit-web hash-password: a password on stdin, its argon2id hash on stdout.
+int HashPasswordFromStdin() {
+  std::string pw;
+  std::getline(std::cin, pw);
+  if (pw.empty()) {
+    std::cerr << "cbit-web hash-password: empty password on stdin\n";
+    return static_cast<int>(process::ExitCode::kBadConfig);
+  }
+  std::cout << web::HashPassword(pw) << "\n";
+  return static_cast<int>(process::ExitCode::kOk);
+}
+
+// The options that override the config file's keys.
+void AddOverrides(CLI::App& app, process::CliOverrides<web::Config>& o) {
+  using web::Config;
+  o.Add("-p,--port", &Config::port, "HTTP port (default 8080; 0: any free)");
+  o.Add("--interface", &Config::interface, "address to listen on");
+  o.Add("--hostname", &Config::hostname, "host:port written into messages as web_host");
+  o.AddParsed("--db", web::SetDatabase, "sqlite:PATH or postgres:CONNINFO");
+  o.AddParsed("--amqp", web::SetAmqpAddress, "RabbitMQ host[:port] (default localhost:5672)");
+  o.Add("--threads", &Config::threads, "HTTP worker threads (default 64)");
+  o.Add("--job-cache", &Config::job_cache, "jobs cached for GET /job/<id> (default 65536; 0: none)")
+      ->check(CLI::Range(0, 1 << 30));
+  o.Add("--log-level", &Config::log_level, "trace|debug|info|warn|error");
+  o.Add("--repository", &Config::repository,
+        "directory served read-only under /debian/ (an apt repository)");
+}
+
+// The config file, then the command line over it. Throws ConfigError.
+web::Config LoadConfig(const std::string& path,
+                       const process::CliOverrides<web::Config>& overrides) {
+  web::Config cfg;
+  if (!path.empty()) cfg = web::LoadConfig(path);
+  overrides.ApplyTo(cfg);
+  return cfg;
+}
+
+// Start-up in the order of the design, serving until a stop signal, then
+// stopping in reverse order.
+void Serve(const web::Config& cfg, const process::StopSignals& stop) {
+  if (cfg.users.empty())
+    spdlog::warn("no users configured: every request that changes state will be refused");
+
+  // 1. Store: open the database and bring its schema up to date. Jobs
+  //    read by id are cached, and dropped on any controller's change.
+  store::Store store(OpenDatabase(cfg), {.job_cache = static_cast<std::size_t>(cfg.job_cache)});
+  store.Migrate();
+  spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
+  // Table upkeep where the planner keeps statistics: a cheap check every
+  // 2 s keeps them current as the job tables grow (plans made from an
+  // empty table's statistics stay slow until refreshed), and vacuums the
+  // outbox.
+  store::Upkeep upkeep(store, std::chrono::seconds(2));
+
+  // 2. Broker: every message goes through one pipelined confirmed
+  //    channel (publish_pipeline.h); connects on first use.
+  auto publisher = queue::MakeAmqpPublisher(cfg.amqp, 1);
+
+  // 3. Outbox relay: re-publishes what an earlier run recorded but the
+  //    broker never confirmed, then whatever a broker outage leaves behind.
+  controller::Outbox outbox(store, *publisher);
+  outbox.Start();
+
+  // 4. Job logic.
+  controller::Controller controller(
+      store, outbox, {.web_host = cfg.WebHost(), .wait_for_confirm = cfg.wait_for_confirm});
+
+  // 5. Forge webhooks: pushes are mirrored and submitted off the HTTP threads.
+  std::unique_ptr<web::WebhookWorker> webhooks;
+  if (cfg.webhooks.enabled())
+    webhooks = std::make_unique<web::WebhookWorker>(controller, cfg.webhooks);
+
+  // 6. HTTP API.
+  web::Authenticator auth(cfg.users);
+  web::Api api{store, controller, *publisher, webhooks.get()};
+  web::HttpServer http(cfg, api, auth);
+  int bound = http.Bind();
+  spdlog::info("listening on http://{}:{}/ (web_host {})", cfg.interface, bound, cfg.WebHost());
+
+  // 7. Serve until SIGINT/SIGTERM, then stop in reverse order.
+  {
+    std::stop_callback stop_http(stop.token(), [&http] { http.Stop(); });
+    http.Serve();
+  }
+  if (webhooks) webhooks->Stop();
+  outbox.Stop();
 }
 
 }  // namespace
@@ -124,26 +201,16 @@ int main(int argc, char** argv) {
   KeepFreedMemory();
   CLI::App app{kDescription, "cbit-web"};
   app.get_formatter()->column_width(34);
-  std::string config_path, db, amqp;
-  web::Config cli;
+  std::string config_path;
   app.add_option("-c,--config", config_path, "JSON config file (pyBit web.conf accepted)");
-  auto* port = app.add_option("-p,--port", cli.port, "HTTP port (default 8080; 0: any free)");
-  auto* iface = app.add_option("--interface", cli.interface, "address to listen on");
-  auto* host =
-      app.add_option("--hostname", cli.hostname, "host:port written into messages as web_host");
-  auto* dbo = app.add_option("--db", db, "sqlite:PATH or postgres:CONNINFO");
-  auto* amqpo = app.add_option("--amqp", amqp, "RabbitMQ host[:port] (default localhost:5672)");
-  auto* threads = app.add_option("--threads", cli.threads, "HTTP worker threads (default 64)");
-  auto* job_cache = app.add_option("--job-cache", cli.job_cache,
-                                   "jobs cached for GET /job/<id> (default 65536; 0: none)")
-                        ->check(CLI::Range(0, 1 << 30));
-  auto* level = app.add_option("--log-level", cli.log_level, "trace|debug|info|warn|error");
-  auto* repo = app.add_option("--repository", cli.repository,
-                              "directory served read-only under /debian/ (an apt repository)");
+  process::CliOverrides<web::Config> overrides(app);
+  AddOverrides(app, overrides);
   auto* hash = app.add_subcommand(
       "hash-password", "read a password on stdin, print its argon2id hash for web.users");
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
+  if (*hash) return HashPasswordFromStdin();
 
+<<<<<<< HEAD
   if (*hash) {
     std::string pw;
     std::getline(std::cin, pw);
@@ -235,4 +302,13 @@ int main(int argc, char** argv) {
   }
   spdlog::info("stopped");
   return 0;
+=======
+  return process::Run("cbit-web", [&] {
+    const web::Config cfg = LoadConfig(config_path, overrides);
+    spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+    process::StopSignals stop;
+    Serve(cfg, stop);
+    spdlog::info("stopped");
+  });
+>>>>>>> structure
 }

@@ -30,6 +30,33 @@ std::string Form::Require(const std::string& key, std::vector<std::string>& miss
   return v;
 }
 
+std::int64_t Form::RequireId(const std::string& key, std::vector<std::string>& missing) const {
+  std::string v = Require(key, missing);
+  return v.empty() ? 0 : ParseFormId(key, v);
+}
+
+std::optional<std::int64_t> ParseDecimal(std::string_view text) {
+  // from_chars alone would take a leading '-'.
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::int64_t ParseFormId(const std::string& field, const std::string& value) {
+  auto v = ParseDecimal(value);
+  if (!v || *v == 0) throw HttpError(400, field + " '" + value + "' is not an id");
+  return *v;
+}
+
+std::int64_t ParseFormInt(const std::string& field, const std::string& value) {
+  auto v = ParseDecimal(value);
+  if (!v) throw HttpError(400, field + " '" + value + "' is not a non-negative integer");
+  return *v;
+}
+
 void Form::Check(const std::vector<std::string>& missing) {
   if (missing.empty()) return;
   std::string msg = "missing field";
@@ -86,11 +113,9 @@ std::pair<int, std::string> ErrorStatus(std::exception_ptr e) {
 
 std::int64_t PathId(const httplib::Request& req, int capture) {
   const std::string s = req.matches[capture];
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v <= 0)
-    throw HttpError(404, "'" + s + "' is not an id");
-  return v;
+  auto v = ParseDecimal(s);
+  if (!v || *v == 0) throw HttpError(404, "'" + s + "' is not an id");
+  return *v;
 }
 
 Router::Router(httplib::Server& server, Authenticator& auth, bool auth_reads)

@@ -6,9 +6,12 @@
 
 #include <httplib.h>
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "web/auth.h"
@@ -21,6 +24,18 @@ struct HttpError : std::runtime_error {
   int status;
 };
 
+/// The number written in `text`: decimal digits only (no sign, no space,
+/// nothing after them) and at most 2^63-1; nullopt otherwise. Every number
+/// in a request's path, query or form goes through this one parser.
+std::optional<std::int64_t> ParseDecimal(std::string_view text);
+
+/// A positive id in form field `field`; HttpError 400 naming the field when
+/// `value` is not one.
+std::int64_t ParseFormId(const std::string& field, const std::string& value);
+/// A non-negative integer in form field `field`; HttpError 400 naming the
+/// field when `value` is not one.
+std::int64_t ParseFormInt(const std::string& field, const std::string& value);
+
 /// Form fields of a request: the query string and an urlencoded body.
 class Form {
  public:
@@ -29,6 +44,8 @@ class Form {
   std::string Get(const std::string& key) const;
   /// The value, or records "<key> is missing" in `missing`.
   std::string Require(const std::string& key, std::vector<std::string>& missing) const;
+  /// The id in field `key` (ParseFormId), or records it missing and answers 0.
+  std::int64_t RequireId(const std::string& key, std::vector<std::string>& missing) const;
   /// Throws HttpError 400 naming every missing field, if any.
   static void Check(const std::vector<std::string>& missing);
 

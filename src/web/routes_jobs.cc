@@ -164,15 +164,9 @@ void RegisterJobRoutes(Router& r, Api& api) {
        .create =
            [&api](const Form& f) {
              std::vector<std::string> missing;
-             std::string pi = f.Require("packageinstance_id", missing);
+             Id id = f.RequireId("packageinstance_id", missing);
              Transport t = TransportOf(f, missing);
              Form::Check(missing);
-             Id id = 0;
-             try {
-               id = std::stoll(pi);
-             } catch (const std::exception&) {
-             }
-             if (id <= 0) throw HttpError(400, "packageinstance_id '" + pi + "' is not an id");
              return DispatchJson(api.controller.SubmitForInstance(id, t));
            },
        .remove = [&api](Id id) { api.store.DeleteJob(id); }});

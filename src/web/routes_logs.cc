@@ -1,7 +1,6 @@
 // Build logs: a client appends its job's log in chunks at byte offsets; anyone
 // reads it from an offset and follows it while the job builds
 // (docs/protocol.md, "Build logs").
-#include <charconv>
 
 #include "core/utf8.h"
 #include "web/api.h"
@@ -12,13 +11,7 @@ namespace {
 // A non-negative integer query parameter; nullopt when absent.
 std::optional<std::int64_t> Param(const httplib::Request& req, const char* name) {
   if (!req.has_param(name)) return std::nullopt;
-  const std::string s = req.get_param_value(name);
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 0) {
-    throw HttpError(400, std::string(name) + " '" + s + "' is not a non-negative integer");
-  }
-  return v;
+  return ParseFormInt(name, req.get_param_value(name));
 }
 
 std::optional<int> AttemptParam(const httplib::Request& req) {

@@ -2,26 +2,17 @@
 // build clients.
 #include "controller/blacklist.h"
 #include "core/debian.h"
+#include "core/lookup_kind.h"
 #include "core/wire.h"
 #include "web/api.h"
 
 namespace cbit::web {
 namespace {
 
-std::int64_t ParseInt(const std::string& field, const std::string& v) {
-  try {
-    std::size_t used = 0;
-    std::int64_t n = std::stoll(v, &used);
-    if (used == v.size()) return n;
-  } catch (const std::exception&) {
-  }
-  throw HttpError(400, field + " '" + v + "' is not an integer");
-}
-
 // A row may be named by id (pyBit's forms: suite_id) or by name (suite).
 Id IdOrName(Api& api, const Form& f, LookupKind kind, const std::string& field,
             std::vector<std::string>& missing) {
-  if (f.Has(field + "_id")) return ParseInt(field + "_id", f.Get(field + "_id"));
+  if (f.Has(field + "_id")) return ParseFormId(field + "_id", f.Get(field + "_id"));
   if (f.Has(field)) {
     auto l = api.store.FindLookup(kind, f.Get(field));
     if (!l) throw HttpError(400, field + " '" + f.Get(field) + "' is not known");
@@ -32,13 +23,13 @@ Id IdOrName(Api& api, const Form& f, LookupKind kind, const std::string& field,
 }
 
 bool ValidName(LookupKind kind, const std::string& name) {
-  return kind == LookupKind::kArch ? debian::IsArch(name) : debian::IsToken(name);
+  return InfoOf(kind).arch_names ? debian::IsArch(name) : debian::IsToken(name);
 }
 
-void RegisterLookup(Router& r, Api& api, const std::string& base, LookupKind kind, int page) {
+void RegisterLookup(Router& r, Api& api, LookupKind kind) {
   RegisterCollection(
-      r, {.base = base,
-          .page_size = page,
+      r, {.base = std::string(InfoOf(kind).route),
+          .page_size = InfoOf(kind).long_page ? kLongPage : kLookupPage,
           .list =
               [&api, kind](const auto&, store::Page p) {
                 return wire::EncodeList(api.store.ListLookups(kind, p), kind);
@@ -75,13 +66,7 @@ void RegisterLookupRoutes(Router& r, Api& api) {
     SendJson(res, wire::EncodeList(api.store.ListJobs(f, {})));
   });
 
-  RegisterLookup(r, api, "/arch", LookupKind::kArch, kLookupPage);
-  RegisterLookup(r, api, "/dist", LookupKind::kDist, kLookupPage);
-  RegisterLookup(r, api, "/suite", LookupKind::kSuite, kLookupPage);
-  RegisterLookup(r, api, "/format", LookupKind::kFormat, kLookupPage);
-  RegisterLookup(r, api, "/status", LookupKind::kStatus, kLookupPage);
-  RegisterLookup(r, api, "/env", LookupKind::kBuildEnv, kLookupPage);
-  RegisterLookup(r, api, "/buildd", LookupKind::kBuildClient, kLongPage);
+  for (const LookupKindInfo& info : kLookupKinds) RegisterLookup(r, api, info.kind);
 
   auto changed = [&api] { api.controller.CatalogChanged(); };
   RegisterCollection(
@@ -96,8 +81,9 @@ void RegisterLookupRoutes(Router& r, Api& api) {
                 Id suite = IdOrName(api, f, LookupKind::kSuite, "suite", missing);
                 Id arch = IdOrName(api, f, LookupKind::kArch, "arch", missing);
                 Form::Check(missing);
-                std::int64_t weight =
-                    f.Has("master_weight") ? ParseInt("master_weight", f.Get("master_weight")) : 0;
+                std::int64_t weight = f.Has("master_weight")
+                                          ? ParseFormInt("master_weight", f.Get("master_weight"))
+                                          : 0;
                 return wire::Encode(api.store.CreateSuiteArch(suite, arch, weight));
               },
           .remove = [&api](Id id) { api.store.DeleteSuiteArch(id); },
@@ -116,7 +102,7 @@ void RegisterLookupRoutes(Router& r, Api& api) {
              Id env = IdOrName(api, f, LookupKind::kBuildEnv, "buildenv", missing);
              Id sa = 0;
              if (f.Has("suitearch_id")) {
-               sa = ParseInt("suitearch_id", f.Get("suitearch_id"));
+               sa = ParseFormId("suitearch_id", f.Get("suitearch_id"));
              } else {
                missing.push_back("suitearch_id");
              }

@@ -6,18 +6,6 @@
 namespace cbit::web {
 namespace {
 
-Id FormId(const Form& f, const std::string& key, std::vector<std::string>& missing) {
-  std::string v = f.Require(key, missing);
-  if (v.empty()) return 0;
-  try {
-    std::size_t used = 0;
-    Id id = std::stoll(v, &used);
-    if (used == v.size() && id > 0) return id;
-  } catch (const std::exception&) {
-  }
-  throw HttpError(400, key + " '" + v + "' is not an id");
-}
-
 bool ParseFlag(const std::string& v) {
   if (v == "1" || v == "true" || v == "True") return true;
   if (v == "0" || v == "false" || v == "False" || v.empty()) return false;
@@ -91,17 +79,15 @@ void RegisterPackageRoutes(Router& r, Api& api) {
           .create =
               [&api](const Form& f) {
                 std::vector<std::string> missing;
-                Id package = FormId(f, "package_id", missing);
-                Id arch = FormId(f, "arch_id", missing);
-                Id suite = FormId(f, "suite_id", missing);
-                Id dist = FormId(f, "dist_id", missing);
-                Id format = FormId(f, "format_id", missing);
+                Id package = f.RequireId("package_id", missing);
+                Id arch = f.RequireId("arch_id", missing);
+                Id suite = f.RequireId("suite_id", missing);
+                Id dist = f.RequireId("dist_id", missing);
+                Id format = f.RequireId("format_id", missing);
                 Form::Check(missing);
                 std::optional<Id> env;
-                if (f.Has("build_env_id") && !f.Get("build_env_id").empty()) {
-                  std::vector<std::string> unused;
-                  env = FormId(f, "build_env_id", unused);
-                }
+                if (f.Has("build_env_id") && !f.Get("build_env_id").empty())
+                  env = ParseFormId("build_env_id", f.Get("build_env_id"));
                 bool master = ParseFlag(f.Get("master"));
                 return wire::Encode(
                     api.store.CreateInstance(package, arch, env, suite, dist, format, master));

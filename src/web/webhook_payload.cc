@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hooks/vcs.h"
+#include "source/vcs.h"
 #include "web/router.h"
 
 namespace cbit::web {
@@ -48,7 +48,7 @@ PushEvent ParsePush(Forge forge, std::string_view body) {
   e.clone_url = forge == Forge::kGitLab ? StringAt(doc, {"project", "git_http_url"})
                                         : StringAt(doc, {"repository", "clone_url"});
   for (auto [name, rev] : {std::pair{"before", &e.before}, std::pair{"after", &e.after}}) {
-    if (!hooks::IsObjectName(*rev))
+    if (!source::IsObjectName(*rev))
       throw HttpError(
           400, std::string("push payload: ") + name + " '" + *rev + "' is not a git object name");
   }

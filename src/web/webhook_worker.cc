@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "hooks/vcs.h"
+#include "source/vcs.h"
 #include "util/subprocess.h"
 
 namespace cbit::web {
@@ -26,7 +26,7 @@ void Git(std::vector<std::string> args) {
   cmd.env = {"GIT_TERMINAL_PROMPT=0"};
   CommandResult r = RunCommand(cmd);
   if (!r.ok()) {
-    throw hooks::VcsError(
+    throw source::VcsError(
         DescribeArgv(cmd.argv) +
         (r.timed_out ? " timed out" : " exited with " + std::to_string(r.exit_code)) + ": " +
         r.output);
@@ -117,8 +117,8 @@ std::string WebhookWorker::UpdateMirror(const std::string& url) {
 
 void WebhookWorker::Handle(const PushEvent& e) {
   std::string mirror = UpdateMirror(e.clone_url);
-  hooks::RefUpdate update{e.before, e.after, e.ref};
-  for (const auto& f : hooks::GitChangedPackages(mirror, update)) {
+  source::RefUpdate update{e.before, e.after, e.ref};
+  for (const auto& f : source::GitChangedPackages(mirror, update)) {
     if (!f.meta) {
       spdlog::warn("webhooks: {} {} {}: not submitted: {}", e.clone_url, e.ref, e.after, f.problem);
       continue;

@@ -2,7 +2,7 @@
 // thread takes pushes from an in-memory queue, keeps a git mirror of each
 // repository under cache_dir (clone --mirror, then fetch), finds the
 // packages whose changelog changed in before..after exactly as the git hook
-// does (src/hooks/vcs.h), and calls the controller's Submit in process.
+// does (src/source/vcs.h), and calls the controller's Submit in process.
 //
 // A push still queued when cbit-web stops or dies is lost; forges show their
 // deliveries and can redeliver one.

@@ -76,7 +76,7 @@ class SqliteConnection final : public Connection {
     }
   }
 
-  std::string_view dialect() const override { return "sqlite"; }
+  const Capabilities& capabilities() const override { return SqliteCapabilities(); }
 
   ~SqliteConnection() override {
     ReleaseWrite();
@@ -239,7 +239,7 @@ class SqliteDatabase final : public Database {
     // Open one connection now so a bad path fails here, not on first use.
     Acquire();
   }
-  std::string_view dialect() const override { return "sqlite"; }
+  const Capabilities& capabilities() const override { return SqliteCapabilities(); }
   Lease Acquire() override { return pool_.Acquire(this); }
 
  protected:
@@ -250,6 +250,22 @@ class SqliteDatabase final : public Database {
 };
 
 }  // namespace
+
+const Capabilities& SqliteCapabilities() {
+  // One file, one controller, writers serialised by BEGIN IMMEDIATE.
+  static constexpr Capabilities kCapabilities{
+      .name = "sqlite",
+      .listen_notify = false,
+      .group_commit = true,
+      .server_round_trips = false,
+      .planner_statistics = false,
+      .job_ids = JobIdSource::kAutoincrementCounter,
+      .table_exists_sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+      .ddl_auto_id = "INTEGER PRIMARY KEY AUTOINCREMENT",
+      .ddl_nulls_not_distinct = "",
+  };
+  return kCapabilities;
+}
 
 std::unique_ptr<Database> OpenSqlite(const SqliteOptions& opts) {
   if (opts.path.empty() || opts.path == ":memory:" || opts.path.starts_with("file::memory:")) {

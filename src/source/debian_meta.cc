@@ -1,11 +1,11 @@
-#include "hooks/debian_meta.h"
+#include "source/debian_meta.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "core/debian.h"
 
-namespace cbit::hooks {
+namespace cbit::source {
 namespace {
 
 std::string_view Trim(std::string_view s) {
@@ -207,4 +207,4 @@ std::vector<std::string_view> Lines(std::string_view text) {
   return out;
 }
 
-}  // namespace cbit::hooks
+}  // namespace cbit::source

@@ -1,11 +1,11 @@
-#include "hooks/vcs.h"
+#include "source/vcs.h"
 
 #include <algorithm>
 #include <chrono>
 
 #include "util/subprocess.h"
 
-namespace cbit::hooks {
+namespace cbit::source {
 namespace {
 
 constexpr std::chrono::seconds kVcsTimeout{120};
@@ -138,4 +138,4 @@ std::vector<Finding> SvnChangedPackages(const std::string& repos, const std::str
   return out;
 }
 
-}  // namespace cbit::hooks
+}  // namespace cbit::source

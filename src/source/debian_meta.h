@@ -1,4 +1,4 @@
-// What a hook needs from a Debian source package, read from text alone (no
+// What cbit reads from a Debian source package, from text alone (no
 // I/O): the first entry of debian/changelog, the binary architectures of
 // debian/control, and the fields of a .changes file, possibly clear-signed
 // and inside a mail.
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace cbit::hooks {
+namespace cbit::source {
 
 /// The package's metadata is missing or malformed; the message says which
 /// file and what is wrong. Such a package is reported, never submitted.
@@ -62,4 +62,4 @@ std::vector<Paragraph> ParseParagraphs(std::string_view text);
 /// The lines of `text`, without their '\n' or "\r\n" (the views point into it).
 std::vector<std::string_view> Lines(std::string_view text);
 
-}  // namespace cbit::hooks
+}  // namespace cbit::source

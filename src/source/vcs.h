@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "hooks/debian_meta.h"
+#include "source/debian_meta.h"
 
-namespace cbit::hooks {
+namespace cbit::source {
 
 /// A VCS command failed (or timed out); the message holds its output.
 struct VcsError : std::runtime_error {
@@ -84,4 +84,4 @@ std::vector<Finding> SvnChangedPackages(const std::string& repos, const std::str
 /// (deletions left out; directories end with '/').
 std::vector<std::string> ParseSvnlookChanged(std::string_view output);
 
-}  // namespace cbit::hooks
+}  // namespace cbit::source

@@ -1,8 +1,8 @@
-#include "hooks/debian_meta.h"
+#include "source/debian_meta.h"
 
 #include <gtest/gtest.h>
 
-namespace cbit::hooks {
+namespace cbit::source {
 namespace {
 
 constexpr const char* kChangelog =
@@ -128,4 +128,4 @@ TEST(ExtractChanges, NoChangesIsAnError) {
 }
 
 }  // namespace
-}  // namespace cbit::hooks
+}  // namespace cbit::source
