@@ -129,7 +129,8 @@ TEST(RunJob, ACancelIsReportedCancelledAndAShutdownHandsTheJobBack) {
 // checkout, before the build; one that is not a target name fails the job
 // with the reason in its log, and nothing runs.
 TEST(RunJob, TheRequestsRulesTargetsRunBeforeTheBuildOrRefuseTheJob) {
-  fs::path root = FreshTestDir();
+  testing::TestDir tmp;
+  fs::path root = tmp.path();
   BuildRequest request = Request();
   request.commands = {"fakeroot debian/rules get-orig-source"};
   FakeControllerApi api;
