@@ -41,7 +41,7 @@ RabbitNode::RabbitNode() : RabbitNode(ScratchDir("rabbitmq")) {}
 RabbitNode::RabbitNode(std::string dir) : dir_(std::move(dir)) {
   // By directory, not by `this`: the hook may outlive the object. The
   // messages go too (a benchmark leaves hundreds of MB of them); the logs
-  // stay.
+  // stay while a failed test may need them (tests/support/fixture.h).
   AtTestExit([dir = dir_] {
     StopNode(dir);
     std::error_code ignored;
