@@ -13,6 +13,13 @@ fi
 suite=$1 arch=$2 out=$3
 [ -e "$out" ] && exit 0
 
+# Test programs running side by side may ask for the same tarball: one makes
+# it while the others wait on a lock of its directory, then reuse it.
+mkdir -p "$(dirname "$out")"
+exec 9<"$(dirname "$out")"
+flock 9
+[ -e "$out" ] && exit 0
+
 here=$(dirname "$0")
 "$here/ensure-subids.sh"
 

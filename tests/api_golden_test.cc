@@ -1,4 +1,4 @@
-// Golden wire tests: the requests pyBit 1.0 answered in ../shared/pybit-wire
+// Golden wire tests: the requests pyBit 1.0 answered in tests/data/pybit-wire
 // replayed against cbit-web on both stores. Bodies must match the captures
 // byte for byte (times aside); where pyBit answered 500 cbit answers the 4xx
 // the README of the captures asks for. Messages handed to the broker must be

@@ -1,14 +1,17 @@
 // Integration tests: real PostgreSQL, RabbitMQ and Debian tools. Servers are
-// started on first use by tests/support and stopped here when the run ends.
+// started on first use by tests/support and stopped here when the run ends;
+// scratch directories go with the test that made them (tests/README.md).
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cstdlib>
 
 #include "tests/support/fixture.h"
+#include "tests/support/scratch_listener.h"
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  ::testing::UnitTest::GetInstance()->listeners().Append(new cbit::testing::ScratchListener);
   // An interrupted run still stops what it started.
   for (int sig : {SIGINT, SIGTERM}) {
     ::signal(sig, [](int) {

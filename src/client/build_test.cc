@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "client/fake_runner.h"
-#include "client/test_dir.h"
 #include "client/test_job.h"
+#include "testing/test_dir.h"
 
 namespace cbit::client {
 namespace fs = std::filesystem;
@@ -18,7 +18,8 @@ using Argv = std::vector<std::string>;
 // A build directory with an (empty) unpacked tree; the fake "builds" by
 // writing the .changes file dpkg-buildpackage or sbuild would leave.
 struct BuildDir {
-  fs::path dir = FreshTestDir();
+  testing::TestDir tmp;
+  fs::path dir = tmp.path();
   fs::path tree = dir / "hello-cbit";
   FakeRunner runner;
 

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "client/fake_runner.h"
-#include "client/test_dir.h"
 #include "client/test_job.h"
+#include "testing/test_dir.h"
 
 namespace cbit::client {
 namespace {
@@ -50,7 +50,8 @@ TEST(Fetch, SvnExportsUriAtRevision) {
 
 TEST(Fetch, AptUsesAPrivateConfiguration) {
   JobSpec job = TestJob("apt");
-  std::string tmp = FreshTestDir().string();
+  testing::TestDir dir;
+  std::string tmp = dir.path().string();
   NoFilesRunner runner;
   FetchResult r = Fetch(job, tmp, {"/etc/cbit/sources.list"}, runner, {});
   ASSERT_TRUE(r.result.ok()) << r.result.detail;
@@ -69,7 +70,8 @@ TEST(Fetch, AptUsesAPrivateConfiguration) {
 
 TEST(Fetch, NonNativeGitPackageGetsItsOrigFromApt) {
   JobSpec job = TestJob();  // 1:1.0-2 has a Debian revision
-  std::string tmp = FreshTestDir().string();
+  testing::TestDir dir;
+  std::string tmp = dir.path().string();
   NoFilesRunner runner;
   ASSERT_TRUE(Fetch(job, tmp, {"/etc/cbit/sources.list"}, runner, {}).result.ok());
   auto argvs = runner.fake.Argvs();

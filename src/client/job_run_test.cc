@@ -6,7 +6,7 @@
 
 #include "client/fake_controller_api.h"
 #include "client/fake_runner.h"
-#include "client/test_dir.h"
+#include "testing/test_dir.h"
 
 namespace cbit::client {
 namespace {
@@ -59,7 +59,8 @@ JobReport RunTestJob(
 }
 
 TEST(RunJob, DryRunReportsBuildingThenDoneWithEveryCommandLogged) {
-  fs::path root = FreshTestDir();
+  testing::TestDir tmp;
+  fs::path root = tmp.path();
   ClientConfig config = Config(root);
   config.dry_run = true;
   FakeControllerApi api;
@@ -78,7 +79,8 @@ TEST(RunJob, DryRunReportsBuildingThenDoneWithEveryCommandLogged) {
 }
 
 TEST(RunJob, ABuildFailureIsReportedFailedWithItsOutputInTheLog) {
-  fs::path root = FreshTestDir();
+  testing::TestDir tmp;
+  fs::path root = tmp.path();
   FakeControllerApi api;
   api.AddJob(kJob, "Waiting");
   FakeRunner runner;
@@ -91,7 +93,8 @@ TEST(RunJob, ABuildFailureIsReportedFailedWithItsOutputInTheLog) {
 }
 
 TEST(RunJob, ADependencyWaitIsReportedBlockedAndRetriedLater) {
-  fs::path root = FreshTestDir();
+  testing::TestDir tmp;
+  fs::path root = tmp.path();
   FakeControllerApi api;
   api.AddJob(kJob, "Waiting");
   FakeRunner runner;
@@ -104,7 +107,8 @@ TEST(RunJob, ADependencyWaitIsReportedBlockedAndRetriedLater) {
 }
 
 TEST(RunJob, ACancelIsReportedCancelledAndAShutdownHandsTheJobBack) {
-  fs::path root = FreshTestDir();
+  testing::TestDir tmp;
+  fs::path root = tmp.path();
   FakeRunner runner;
   runner.respond = Builds({.exit_code = 130, .cancelled = true});
   FakeControllerApi api;
@@ -125,7 +129,8 @@ TEST(RunJob, ACancelIsReportedCancelledAndAShutdownHandsTheJobBack) {
 // checkout, before the build; one that is not a target name fails the job
 // with the reason in its log, and nothing runs.
 TEST(RunJob, TheRequestsRulesTargetsRunBeforeTheBuildOrRefuseTheJob) {
-  fs::path root = FreshTestDir();
+  testing::TestDir tmp;
+  fs::path root = tmp.path();
   BuildRequest request = Request();
   request.commands = {"fakeroot debian/rules get-orig-source"};
   FakeControllerApi api;
@@ -158,7 +163,8 @@ TEST(RunJob, TheRequestsRulesTargetsRunBeforeTheBuildOrRefuseTheJob) {
 }
 
 TEST(RunJob, AControllerBrieflyAwayLosesNoLogText) {
-  fs::path root = FreshTestDir();
+  testing::TestDir tmp;
+  fs::path root = tmp.path();
   ClientConfig config = Config(root);
   config.dry_run = true;
   FakeControllerApi api;

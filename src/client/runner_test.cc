@@ -7,6 +7,7 @@
 #include <string>
 
 #include "client/fake_runner.h"
+#include "testing/test_dir.h"
 
 namespace cbit::client {
 
@@ -22,7 +23,8 @@ TEST(Runner, SubprocessRunnerLogsArgvAndOutput) {
 }
 
 TEST(Runner, DryRunLogsCommandsAndRunsNone) {
-  std::string marker = "/tmp/cbit-dry-run-" + std::to_string(::getpid());
+  testing::TestDir dir;
+  const std::string marker = (dir.path() / "marker").string();
   std::string log;
   DryRunRunner runner;
   Command cmd;

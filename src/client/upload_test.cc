@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "client/fake_runner.h"
-#include "client/test_dir.h"
 #include "client/test_job.h"
+#include "testing/test_dir.h"
 
 namespace cbit::client {
 namespace fs = std::filesystem;
@@ -16,7 +16,8 @@ namespace {
 using Argv = std::vector<std::string>;
 
 struct UploadDir {
-  fs::path dir = FreshTestDir();
+  testing::TestDir tmp;
+  fs::path dir = tmp.path();
   fs::path changes = dir / "hello-cbit_1.0-2_amd64.changes";
 
   UploadDir() {

@@ -1,5 +1,5 @@
 // The resolution rules of SPEC §3 step 4 against an in-memory catalog shaped
-// like pyBit's sample data (the captures in ../shared/pybit-wire).
+// like pyBit's sample data (the captures in tests/data/pybit-wire).
 #include "controller/resolve.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Golden tests: cbit's encoder reproduces pyBit 1.0's captured bodies byte
-// for byte (../shared/pybit-wire), and its decoder reads them back.
+// for byte (tests/data/pybit-wire), and its decoder reads them back.
 #include "core/wire.h"
 
 #include <gtest/gtest.h>

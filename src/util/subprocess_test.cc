@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "testing/test_dir.h"
 #include "util/test_fds.h"
 
 namespace cbit {
@@ -74,9 +75,8 @@ TEST(Subprocess, CancelSendsSigintToTheGroup) {
 // A process that starts a server with die_with_parent, then dies without
 // stopping it (as a killed benchmark would): the server goes too.
 TEST(Subprocess, DieWithParentStopsTheChildWhenItsStarterDies) {
-  char dir[] = "/tmp/cbit-pdeath-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::string pid_file = std::string(dir) + "/pid";
+  testing::TestDir dir;
+  const std::string pid_file = (dir.path() / "pid").string();
   pid_t starter = ::fork();
   ASSERT_GE(starter, 0);
   if (starter == 0) {
@@ -101,7 +101,6 @@ TEST(Subprocess, DieWithParentStopsTheChildWhenItsStarterDies) {
   }
   if (!gone) ::kill(server, SIGKILL);
   EXPECT_TRUE(gone) << "the server outlived the process that started it";
-  std::filesystem::remove_all(dir);
 }
 
 // A command that closes its output but goes on running is still under its

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "client/test_dir.h"
+#include "testing/test_dir.h"
 #include "util/test_fds.h"
 #include "watcher/fake_watcher.h"
 
@@ -34,7 +34,7 @@ Files:
 class WatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = client::FreshTestDir();
+    dir_ = tmp_.path();
     fs::create_directories(dir_ / "incoming");
     fs::create_directories(dir_ / "repo/conf");
     Write("repo/conf/incoming", "Name: cbit\nAllow: chickpea>bookworm\n");
@@ -77,6 +77,7 @@ class WatcherTest : public ::testing::Test {
     };
   }
 
+  testing::TestDir tmp_;
   fs::path dir_;
   WatcherConfig config_;
   FakeRunner runner_;

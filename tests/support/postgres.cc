@@ -1,8 +1,5 @@
 #include "tests/support/postgres.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,29 +10,13 @@
 
 #include "store/db.h"
 #include "tests/support/fixture.h"
+#include "tests/support/ports.h"
 #include "util/subprocess.h"
 
 namespace cbit::testing {
 namespace {
 
 const std::string kScript = CBIT_SOURCE_DIR "/scripts/pg-cluster.sh";
-
-// A port the kernel just handed out and released; another process could take
-// it before PostgreSQL binds it, so the caller retries on failure.
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string LastLine(const std::string& s) {
   std::size_t end = s.find_last_not_of('\n');
@@ -45,9 +26,10 @@ std::string LastLine(const std::string& s) {
 }
 
 std::string StartCluster() {
-  const std::string dir = ScratchDir("pg");
+  const std::string dir = ProgramScratchDir("pg");
   // Registered before starting, so even a half-started server is stopped.
-  // The data (hundreds of MB of test databases) goes too; the log stays.
+  // The data (hundreds of MB of test databases) goes too; the log stays
+  // while a failed test may need it (tests/support/fixture.h).
   AtTestExit([dir] {
     RunCommand({.argv = {kScript, "stop", dir}});
     std::error_code ignored;
@@ -55,6 +37,7 @@ std::string StartCluster() {
   });
   std::string errors;
   for (int attempt = 0; attempt < 3; ++attempt) {
+    // Another program may have bound the port meanwhile: a new one.
     CommandResult r = RunCommand(
         {.argv = {kScript, "start", dir, std::to_string(FreePort()), std::to_string(::getpid())},
          .timeout = std::chrono::seconds(120)});

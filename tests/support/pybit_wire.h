@@ -1,4 +1,4 @@
-// The captures of pyBit 1.0 in ../shared/pybit-wire, read as golden fixtures.
+// The captures of pyBit 1.0 in tests/data/pybit-wire, read as golden fixtures.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@ namespace cbit::testing {
 
 /// The whole text of a capture file, e.g. "06_GET_job_1.body".
 inline std::string PyBitFixture(const std::string& name) {
-  std::ifstream in(std::string(CBIT_SOURCE_DIR) + "/../shared/pybit-wire/" + name);
+  std::ifstream in(std::string(CBIT_SOURCE_DIR) + "/tests/data/pybit-wire/" + name);
   EXPECT_TRUE(in) << "missing fixture " << name;
   std::stringstream ss;
   ss << in.rdbuf();

@@ -1,8 +1,5 @@
 #include "tests/support/rabbitmq.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,6 +7,7 @@
 #include <stdexcept>
 
 #include "tests/support/fixture.h"
+#include "tests/support/ports.h"
 #include "util/subprocess.h"
 
 namespace cbit::testing {
@@ -18,19 +16,6 @@ namespace {
 const std::string kScript = std::string(CBIT_SOURCE_DIR) + "/scripts/rabbitmq-node.sh";
 constexpr int kPortBusy = 3;  // the script's exit status when a port is taken
 
-bool PortFree(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return free;
-}
-
 // The script derives epmd (+10000) and distribution (+20000) ports from the
 // AMQP port; 20000-25000 keeps all three below rabbitmqctl's 35672 range.
 int PickPort() {
@@ -38,7 +23,9 @@ int PickPort() {
   std::uniform_int_distribution<int> dist(20000, 24999);
   for (int attempt = 0; attempt < 100; ++attempt) {
     int port = dist(rng);
-    if (PortFree(port) && PortFree(port + 10000) && PortFree(port + 20000)) return port;
+    if (PortFree(port) && PortFree(port + 10000) && PortFree(port + 20000) && ReservePort(port) &&
+        ReservePort(port + 10000) && ReservePort(port + 20000))
+      return port;
   }
   throw std::runtime_error("rabbitmq: no free port triple found");
 }
@@ -49,10 +36,12 @@ void StopNode(const std::string& dir) {
 
 }  // namespace
 
-RabbitNode::RabbitNode() : dir_(ScratchDir("rabbitmq")) {
+RabbitNode::RabbitNode() : RabbitNode(ScratchDir("rabbitmq")) {}
+
+RabbitNode::RabbitNode(std::string dir) : dir_(std::move(dir)) {
   // By directory, not by `this`: the hook may outlive the object. The
   // messages go too (a benchmark leaves hundreds of MB of them); the logs
-  // stay.
+  // stay while a failed test may need them (tests/support/fixture.h).
   AtTestExit([dir = dir_] {
     StopNode(dir);
     std::error_code ignored;
@@ -65,6 +54,7 @@ RabbitNode::~RabbitNode() { Stop(); }
 void RabbitNode::Start() {
   if (running_) return;
   bool fixed_port = port_ != 0;
+  std::string errors;
   for (int attempt = 0; attempt < 5; ++attempt) {
     if (!fixed_port) port_ = PickPort();
     // The owner pid makes the script stop the node even if this binary
@@ -76,11 +66,13 @@ void RabbitNode::Start() {
       running_ = true;
       return;
     }
-    // Another process may take a port between our check and the start.
-    if (r.exit_code != kPortBusy || fixed_port)
-      throw std::runtime_error("rabbitmq node did not start:\n" + r.output);
+    // A process outside the tests may take a port between our check and the
+    // start (the node cannot bind it, or the script finds it busy): new ports.
+    errors += r.output;
+    if (fixed_port || (r.exit_code != kPortBusy && attempt >= 2))
+      throw std::runtime_error("rabbitmq node did not start:\n" + errors);
   }
-  throw std::runtime_error("rabbitmq: every port tried was taken");
+  throw std::runtime_error("rabbitmq: every port tried was taken:\n" + errors);
 }
 
 void RabbitNode::Stop() {
@@ -104,7 +96,9 @@ queue::AmqpOptions RabbitNode::options() const {
 
 RabbitNode& SharedRabbit() {
   static RabbitNode* node = [] {
-    auto* n = new RabbitNode();  // never destroyed: the exit hook stops it
+    // Never destroyed: the exit hook stops it. Its directory outlives the
+    // test that first asked for it.
+    auto* n = new RabbitNode(ProgramScratchDir("rabbitmq"));
     n->Start();
     return n;
   }();

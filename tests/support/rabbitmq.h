@@ -11,8 +11,11 @@ namespace cbit::testing {
 
 class RabbitNode {
  public:
-  /// Chooses a scratch directory; nothing runs until Start.
+  /// Chooses a scratch directory (the running test's); nothing runs until
+  /// Start.
   RabbitNode();
+  /// Runs the node in `dir`.
+  explicit RabbitNode(std::string dir);
   /// Stops the node if it still runs.
   ~RabbitNode();
   RabbitNode(const RabbitNode&) = delete;

@@ -1,0 +1,54 @@
+# The integration tests as CTest entries: each runs a group of test suites in
+# a process of its own, which starts its own PostgreSQL and RabbitMQ on first
+# use (on free ports, in its own scratch directories), so `ctest -j` runs
+# the groups side by side. COST is a rough run time in seconds on a 2-core
+# machine: ctest starts the costly entries first, so that the short ones fill
+# the gaps at the end. TIMEOUT is several times COST.
+#
+# A new test suite needs no entry: the last one, `integration.other`, runs
+# every suite that no group names. A long new suite deserves a group.
+
+set(CBIT_INTEGRATION_GROUPED "")
+
+# cbit_integration_entry(NAME COST FILTER...): one entry running the tests
+# matched by the gtest FILTER patterns.
+function(cbit_integration_entry name cost)
+  list(JOIN ARGN ":" filter)
+  add_test(NAME integration.${name} COMMAND cbit_integration_tests --gtest_filter=${filter})
+  math(EXPR timeout "${cost} * 4 + 120")
+  set_tests_properties(integration.${name} PROPERTIES COST ${cost} TIMEOUT ${timeout}
+                       LABELS integration)
+  list(APPEND CBIT_INTEGRATION_GROUPED ${ARGN})
+  set(CBIT_INTEGRATION_GROUPED ${CBIT_INTEGRATION_GROUPED} PARENT_SCOPE)
+endfunction()
+
+# Builds in a chroot (the first to need the tarball makes it, the others
+# wait for it: scripts/make-chroot.sh).
+cbit_integration_entry(sbuild_depwait 180 "ClientSbuild.UnsatisfiableBuildDependency*")
+cbit_integration_entry(sbuild 110 "ClientSbuild.*" "ClientUpload.*"
+                       "-ClientSbuild.UnsatisfiableBuildDependency*")
+cbit_integration_entry(client_e2e_sbuild 65 "ClientE2e.Sbuild*")
+# Broker outages and restarts: mostly waiting for RabbitMQ.
+cbit_integration_entry(dispatch_outage 105 "Stores/Dispatch.JobSubmittedWhileTheBrokerIsDown*")
+cbit_integration_entry(amqp_pipeline 105 "AmqpPipeline.*")
+cbit_integration_entry(amqp 65 "Amqp*" "-AmqpPipeline.*")
+# The rest, by component.
+cbit_integration_entry(farm_loop 60 "FarmLoop.*")
+cbit_integration_entry(store 50 "Backends/*" "Postgres/*" "PostgresTest.*" "SqliteTest.*"
+                       "GroupCommit.*")
+cbit_integration_entry(api 45 "Stores/*" "-Stores/Dispatch.JobSubmittedWhileTheBrokerIsDown*")
+cbit_integration_entry(watcher 40 "WatcherE2e.*" "Repository.*")
+cbit_integration_entry(client_e2e 35 "ClientE2e.*" "-ClientE2e.Sbuild*")
+cbit_integration_entry(client_host 20 "ClientHostBuild.*" "ClientAptFetch.*")
+cbit_integration_entry(hooks 15 "HookTest.*" "WebhookUnconfigured.*")
+
+# Everything no group names (a negative filter of every group's patterns).
+set(other "")
+foreach(pattern IN LISTS CBIT_INTEGRATION_GROUPED)
+  if(NOT pattern MATCHES "^-")
+    list(APPEND other ${pattern})
+  endif()
+endforeach()
+list(JOIN other ":" other)
+add_test(NAME integration.other COMMAND cbit_integration_tests --gtest_filter=-${other})
+set_tests_properties(integration.other PROPERTIES COST 1 TIMEOUT 600 LABELS integration)
