@@ -13,10 +13,10 @@
 
 #include "client/decide.h"
 #include "client/fake_controller_api.h"
-#include "client/test_dir.h"
 #include "core/wire.h"
 #include "queue/fake_consumer.h"
 #include "queue/fake_publisher.h"
+#include "testing/test_dir.h"
 
 namespace cbit::client {
 namespace {
@@ -83,7 +83,7 @@ class ScriptedRunner final : public Runner {
 
 class DaemonTest : public ::testing::Test {
  protected:
-  DaemonTest() : root_(FreshTestDir()) {
+  DaemonTest() {
     config_.clientid = kClient;
     config_.host_arch = "amd64";
     config_.distribution = "Debian";
@@ -96,10 +96,7 @@ class DaemonTest : public ::testing::Test {
     config_.retry_base = 30s;
     config_.retry_max = 120s;
   }
-  ~DaemonTest() override {
-    Stop();
-    fs::remove_all(root_);
-  }
+  ~DaemonTest() override { Stop(); }
 
   void Start() {
     daemon_ = std::make_unique<Daemon>(
@@ -145,7 +142,8 @@ class DaemonTest : public ::testing::Test {
     return false;
   }
 
-  fs::path root_;
+  testing::TestDir tmp_;
+  const fs::path& root_ = tmp_.path();
   ClientConfig config_;
   FakeControllerApi api_;
   ScriptedRunner runner_;

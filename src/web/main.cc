@@ -167,12 +167,13 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
 
   // 3. Outbox relay: re-publishes what an earlier run recorded but the
   //    broker never confirmed, then whatever a broker outage leaves behind.
-  controller::Outbox outbox(store, *publisher);
+  controller::StoreJobStore jobs(store);
+  controller::Outbox outbox(jobs, *publisher);
   outbox.Start();
 
   // 4. Job logic.
   controller::Controller controller(
-      store, outbox, {.web_host = cfg.WebHost(), .wait_for_confirm = cfg.wait_for_confirm});
+      jobs, outbox, {.web_host = cfg.WebHost(), .wait_for_confirm = cfg.wait_for_confirm});
 
   // 5. Forge webhooks: pushes are mirrored and submitted off the HTTP threads.
   std::unique_ptr<web::WebhookWorker> webhooks;
@@ -210,99 +211,6 @@ int main(int argc, char** argv) {
   if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
   if (*hash) return HashPasswordFromStdin();
 
-<<<<<<< HEAD
-  if (*hash) {
-    std::string pw;
-    std::getline(std::cin, pw);
-    if (pw.empty()) {
-      std::cerr << "cbit-web hash-password: empty password on stdin\n";
-      return 1;
-    }
-    std::cout << web::HashPassword(pw) << "\n";
-    return 0;
-  }
-
-  web::Config cfg;
-  try {
-    if (!config_path.empty()) cfg = web::LoadConfig(config_path);
-    if (*port) cfg.port = cli.port;
-    if (*iface) cfg.interface = cli.interface;
-    if (*host) cfg.hostname = cli.hostname;
-    if (*threads) cfg.threads = cli.threads;
-    if (*job_cache) cfg.job_cache = cli.job_cache;
-    if (*level) cfg.log_level = cli.log_level;
-    if (*repo) cfg.repository = cli.repository;
-    if (*dbo) web::SetDatabase(cfg, db);
-    if (*amqpo) web::SetAmqpAddress(cfg, amqp);
-  } catch (const web::ConfigError& e) {
-    std::cerr << "cbit-web: " << e.what() << "\n";
-    return 1;
-  }
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  sigset_t stop_signals = StopSignals();
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  if (cfg.users.empty())
-    spdlog::warn("no users configured: every request that changes state will be refused");
-
-  try {
-    // 1. Store: open the database and bring its schema up to date. Jobs
-    //    read by id are cached, and dropped on any controller's change.
-    store::Store store(OpenDatabase(cfg), {.job_cache = static_cast<std::size_t>(cfg.job_cache)});
-    store.Migrate();
-    spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
-    // Table upkeep (PostgreSQL): a cheap check every 2 s. Planner
-    // statistics kept current as the job tables grow (plans made on an
-    // empty table's statistics halve the submission rate of a burst until
-    // they are refreshed); the outbox's dead rows vacuumed.
-    store::Upkeep upkeep(store, std::chrono::seconds(2));
-
-    // 2. Broker: every message goes through one pipelined confirmed
-    //    channel (publish_pipeline.h); connects on first use.
-    auto publisher = queue::MakeAmqpPublisher(cfg.amqp, 1);
-
-    // 3. Outbox relay: re-publishes what an earlier run recorded but the
-    //    broker never confirmed, then whatever a broker outage leaves behind.
-    controller::StoreJobStore jobs(store);
-    controller::Outbox outbox(jobs, *publisher);
-    outbox.Start();
-
-    // 4. Job logic.
-    controller::Controller controller(
-        jobs, outbox, {.web_host = cfg.WebHost(), .wait_for_confirm = cfg.wait_for_confirm});
-
-    // 5. Forge webhooks: pushes are mirrored and submitted off the HTTP threads.
-    std::unique_ptr<web::WebhookWorker> webhooks;
-    if (cfg.webhooks.enabled())
-      webhooks = std::make_unique<web::WebhookWorker>(controller, cfg.webhooks);
-
-    // 6. HTTP API.
-    web::Authenticator auth(cfg.users);
-    web::Api api{store, controller, *publisher, webhooks.get()};
-    web::HttpServer http(cfg, api, auth);
-    int bound = http.Bind();
-    spdlog::info("listening on http://{}:{}/ (web_host {})", cfg.interface, bound, cfg.WebHost());
-
-    // 7. Serve until SIGINT/SIGTERM, then stop in reverse order.
-    std::thread waiter([&] {
-      int sig = 0;
-      sigwait(&stop_signals, &sig);
-      spdlog::info("signal {}: stopping", sig);
-      http.Stop();
-    });
-    http.Serve();
-    if (waiter.joinable()) {
-      ::kill(::getpid(), SIGTERM);  // wakes the waiter if serving ended on its own
-      waiter.join();
-    }
-    if (webhooks) webhooks->Stop();
-    outbox.Stop();
-  } catch (const std::exception& e) {
-    spdlog::critical("cannot start: {}", e.what());
-    return 2;
-  }
-  spdlog::info("stopped");
-  return 0;
-=======
   return process::Run("cbit-web", [&] {
     const web::Config cfg = LoadConfig(config_path, overrides);
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
@@ -310,5 +218,4 @@ int main(int argc, char** argv) {
     Serve(cfg, stop);
     spdlog::info("stopped");
   });
->>>>>>> structure
 }
