@@ -1,8 +1,8 @@
-// The whole loop of SPEC §8, on one machine, with nothing faked: a commit in
-// git (or svn) → the installed post-receive (post-commit) hook submits →
-// cbit-client builds it with dpkg-buildpackage → dput into incoming →
-// cbit-watcher runs reprepro → the job is Uploaded → apt-get, pointed at the
-// repository cbit-web serves under /debian/, installs the new version.
+// The whole loop of docs/design.md ("The one-machine farm"), on one machine, with nothing faked: a
+// commit in git (or svn) → the installed post-receive (post-commit) hook submits → cbit-client
+// builds it with dpkg-buildpackage → dput into incoming → cbit-watcher runs reprepro → the job is
+// Uploaded → apt-get, pointed at the repository cbit-web serves under /debian/, installs the new
+// version.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -151,7 +151,7 @@ TEST_F(FarmLoop, GitCommitEndsInstallableFromTheRepository) {
   apt.Install(kPackage);
   EXPECT_EQ(apt.InstalledVersion(kPackage), "1.1");
 
-  // An older version is built (nothing newer of it is unfinished, SPEC §3)
+  // An older version is built (nothing newer of it is unfinished: docs/design.md, "Submission")
   // but the repository refuses it: Failed, with reprepro's reason.
   commit_and_push("1.0.5");
   Id jold = 0;

@@ -228,10 +228,13 @@ void Daemon::OnCommand(const queue::Delivery& d) {
 }
 
 void Daemon::Finish(queue::Consumer* c) {
-  running_->worker.join();
-  const JobReport& rep = running_->report;
-  const queue::Delivery& d = running_->delivery;
-  const Id id = running_->request.job.id;
+  // Taken first: settling can throw (a broker error), and a job still held
+  // would be finished, and its worker joined, a second time.
+  const std::unique_ptr<Running> run = std::move(running_);
+  run->worker.join();
+  const JobReport& rep = run->report;
+  const queue::Delivery& d = run->delivery;
+  const Id id = run->request.job.id;
   spdlog::info(
       "job {}: {}{}; delivery→Building {} ms, total {} ms, in build tools {} ms, client overhead "
       "{} ms",
@@ -239,7 +242,7 @@ void Daemon::Finish(queue::Consumer* c) {
       rep.to_building.count(), rep.total.count(), rep.in_tools.count(),
       (rep.total - rep.in_tools).count());
   // A delivery can be settled only on the connection it came on.
-  if (c && c->IsOpen() && running_->generation == generation_) {
+  if (c && c->IsOpen() && run->generation == generation_) {
     auto headers = d.headers;
     switch (rep.settle) {
       case Settle::kAck:
@@ -263,7 +266,6 @@ void Daemon::Finish(queue::Consumer* c) {
         break;
     }
   }
-  running_.reset();
 }
 
 // A delivery left unsettled would hold the channel's only unacknowledged

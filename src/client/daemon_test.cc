@@ -327,5 +327,18 @@ TEST_F(DaemonTest, ADeliveryOfALostConnectionIsNotSettledOnTheNextOne) {
   EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Done"}));
 }
 
+TEST_F(DaemonTest, ABrokerLostWhileSettlingAFinishedJobLeavesTheDaemonRunning) {
+  api_.AddJob(kJob, "Waiting");
+  api_.AddJob(kJob + 1, "Waiting");
+  broker_.Put(kQueue, Request(kJob));
+  broker_.FailNextSettle();
+  Start();
+  ASSERT_TRUE(WaitHistory(kJob, {"Waiting", "Building", "Done"}));
+  // The daemon reconnects and builds the next job, on a new connection.
+  broker_.Put(kQueue, Request(kJob + 1));
+  ASSERT_TRUE(WaitHistory(kJob + 1, {"Waiting", "Building", "Done"}));
+  EXPECT_GE(broker_.connections(), 2);
+}
+
 }  // namespace
 }  // namespace cbit::client

@@ -1,8 +1,7 @@
 // One job on a build client, from the moment the daemon decided to build it:
-// report Building, then CHECKOUT → BUILD → UPLOAD → CLEAN (SPEC §5) with every
-// command's argv and output streamed to the controller's log, then report
-// the final status. No AMQP here: the daemon settles the delivery from the
-// report this returns.
+// report Building, then CHECKOUT → BUILD → UPLOAD → CLEAN (docs/design.md, "The build client") with
+// every command's argv and output streamed to the controller's log, then report the final status.
+// No AMQP here: the daemon settles the delivery from the report this returns.
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,4 @@
-// Blacklist rules (SPEC §3 step 1): a regular expression on the package name
+// Blacklist rules (docs/design.md, "Submission", step 1): a regular expression on the package name
 // (field "name") or on the source URI (field "vcs_uri"). A rule matches as
 // Python's re.match did in pyBit: anchored at the start, not at the end.
 #pragma once

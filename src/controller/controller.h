@@ -1,4 +1,4 @@
-// The job logic of SPEC §3: submissions, superseding, cancel and retry.
+// The job logic of docs/design.md ("Submission"): submissions, superseding, cancel and retry.
 // It drives the store (through job_store.h) in one write transaction per
 // action and hands the messages it recorded to the outbox (outbox.h) once
 // committed.

@@ -1,4 +1,4 @@
-// Which package instances a submission builds (SPEC §3 step 4): the
+// Which package instances a submission builds (docs/design.md, "Submission", step 4): the
 // suite's arches paired with their build environments, narrowed by the
 // package's Architecture list. Pure: unit-tested against an in-memory Catalog.
 #pragma once

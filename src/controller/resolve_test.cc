@@ -1,4 +1,4 @@
-// The resolution rules of SPEC §3 step 4 against an in-memory catalog shaped
+// The resolution rules of docs/design.md ("Submission", step 4) against an in-memory catalog shaped
 // like pyBit's sample data (the captures in tests/data/pybit-wire).
 #include "controller/resolve.h"
 

@@ -1,4 +1,4 @@
-// The domain model of SPEC §2: the rows the controller stores and the objects
+// The domain model (docs/design.md, "Data model"): the rows the controller stores and the objects
 // it sends. Plain values, no I/O; the wire codec (wire.h) turns them into
 // pyBit's JSON shapes.
 #pragma once
@@ -30,7 +30,7 @@ struct Package {
   std::string version;
 };
 
-/// One buildable combination of a package (SPEC §2).
+/// One buildable combination of a package (docs/design.md, "Data model").
 struct PackageInstance {
   Id id = 0;
   Package package;
@@ -110,7 +110,7 @@ inline constexpr const char* kDone = "Done";
 bool IsFinished(std::string_view name);
 }  // namespace status
 
-/// The routing key and queue name of a job's build target (SPEC §4).
+/// The routing key and queue name of a job's build target (docs/protocol.md, "AMQP").
 std::string RoutingKey(const PackageInstance& pi);
 std::string QueueName(const PackageInstance& pi);
 

@@ -1,4 +1,4 @@
-// The whole wire protocol of cbit in one place (SPEC §6, docs/protocol.md):
+// The whole wire protocol of cbit in one place (docs/protocol.md):
 // pyBit's jsonpickle shapes with "py/object" class tags, key order as pyBit.
 //
 //   direction                      message            where

@@ -1,4 +1,4 @@
-// The three hooks of SPEC §8, as functions of their input: git
+// The three hooks (docs/design.md, "Hooks and forge webhooks"), as functions of their input: git
 // post-receive, svn post-commit, and the .changes (procmail) filter. Each
 // finds the packages to build, reports what it cannot submit, and hands the
 // rest to a Sender (the controller over HTTP, or a dry run).

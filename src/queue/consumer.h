@@ -1,4 +1,4 @@
-// Receiving from RabbitMQ (SPEC §4): the build client consumes its build
+// Receiving from RabbitMQ (docs/protocol.md, "AMQP"): the build client consumes its build
 // queues and its command queue through a Consumer (the seam: FakeBroker in
 // fake_consumer.h stands in for it in unit tests); AmqpConsumer is the real
 // one, which tests also use to look at what the controller published.

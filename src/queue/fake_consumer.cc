@@ -83,8 +83,14 @@ class FakeBroker::FakeConsumer final : public Consumer {
     return std::nullopt;
   }
   void Settle(std::uint64_t tag, std::string event, bool requeue) {
-    std::lock_guard lock(b_.mu_);
+    std::unique_lock lock(b_.mu_);
     CheckLocked();
+    if (b_.fail_next_settle_) {
+      b_.fail_next_settle_ = false;
+      lock.unlock();
+      b_.Drop();
+      throw BrokerError("fake broker went away while settling");
+    }
     b_.Record(std::move(event));
     auto it = b_.unsettled_.find(tag);
     if (it == b_.unsettled_.end() || it->second.connection != connection_) {
@@ -132,6 +138,11 @@ void FakeBroker::Drop() {
   unsettled_.clear();
   Record("drop");
   cv_.notify_all();
+}
+
+void FakeBroker::FailNextSettle() {
+  std::lock_guard lock(mu_);
+  fail_next_settle_ = true;
 }
 
 void FakeBroker::SetConsumerCount(const std::string& queue, std::uint32_t n) {

@@ -28,6 +28,8 @@ class FakeBroker {
            std::map<std::string, std::int64_t> headers = {});
   /// The broker restarts: every open consumer fails.
   void Drop();
+  /// The next Ack or Reject finds the broker gone (as Drop) and throws.
+  void FailNextSettle();
   /// The answer to ConsumerCount for `queue`.
   void SetConsumerCount(const std::string& queue, std::uint32_t n);
 
@@ -58,6 +60,7 @@ class FakeBroker {
   std::map<std::string, std::uint32_t> consumer_counts_;
   std::vector<std::string> events_;
   std::uint64_t next_tag_ = 1;
+  bool fail_next_settle_ = false;
   int connections_ = 0;
   int alive_from_ = 1;  ///< connections before this one are gone
 };

@@ -1,4 +1,4 @@
-// Publishing to RabbitMQ (SPEC §4): the seam between the job logic and the
+// Publishing to RabbitMQ (docs/protocol.md, "AMQP"): the seam between the job logic and the
 // broker. AmqpPublisher is the real one; FakePublisher (fake_publisher.h)
 // records messages for tests.
 #pragma once

@@ -52,7 +52,7 @@ struct Catalog {
   const Lookup* Find(LookupKind kind, std::string_view name) const;
 };
 
-/// A job that a new submission may supersede (SPEC §3 step 6).
+/// A job that a new submission may supersede (docs/design.md, "Submission", step 6).
 struct ActiveJob {
   Id job_id = 0;
   Id instance_id = 0;

@@ -74,7 +74,7 @@ class LookupNames {
 #define CBIT_SUITEARCH_COLUMNS "sa.id, s.id, s.name, a.id, a.name, sa.master_weight"
 #define CBIT_SUITEARCH_JOINS " JOIN suite s ON s.id = sa.suite_id JOIN arch a ON a.id = sa.arch_id"
 
-// Unfinished = current status not Uploaded, Done or Cancelled (SPEC §2); a
+// Unfinished = current status not Uploaded, Done or Cancelled (docs/design.md, "Job life cycle"); a
 // job without any status yet counts as unfinished.
 #define CBIT_FINISHED_STATUSES "('Uploaded', 'Done', 'Cancelled')"
 #define CBIT_UNFINISHED "(st.name IS NULL OR st.name NOT IN " CBIT_FINISHED_STATUSES ")"

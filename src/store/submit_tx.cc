@@ -1,4 +1,4 @@
-// SubmitTx: the writes of submissions (SPEC §3), inside the caller's
+// SubmitTx: the writes of submissions (docs/design.md, "Submission"), inside the caller's
 // transaction. This path is benchmarked: every call is one statement for a
 // whole batch, written with multi-row VALUES lists (both stores take them,
 // and name their columns column1, column2, …), so a batch of submissions

@@ -1,4 +1,4 @@
-// The REST API of SPEC §7 (pyBit 1.0's paths, all kept), registered on a
+// The REST API of docs/protocol.md (pyBit 1.0's paths, all kept), registered on a
 // Router. One file per family of routes; this header is what they share.
 #pragma once
 

@@ -8,8 +8,8 @@
 namespace cbit::web {
 namespace {
 
-// GET /job?arch=i386&status=Waiting… ; a parameter may use pyBit's or the
-// SPEC's name.
+// GET /job?arch=i386&status=Waiting… ; a parameter may use pyBit's name or
+// cbit's (docs/protocol.md).
 store::JobFilter FilterOf(const httplib::Request& req) {
   auto param = [&](std::initializer_list<const char*> keys) {
     for (const char* k : keys)
