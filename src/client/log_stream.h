@@ -29,10 +29,10 @@ class LogStream {
 
   struct Options {
     std::chrono::milliseconds interval{250};
-    std::size_t batch = 64 * 1024;
+    std::size_t batch = std::size_t{64} * 1024;
     std::chrono::milliseconds max_backoff{5000};
     /// Text kept while the controller does not take it; beyond, it is cut.
-    std::size_t max_pending = 16 * 1024 * 1024;
+    std::size_t max_pending = std::size_t{16} * 1024 * 1024;
   };
 
   LogStream(Poster post, Options opts);

@@ -33,7 +33,7 @@ class Runner {
   /// files a command would have produced.
   virtual bool RunsCommands() const { return true; }
 
-  static constexpr std::size_t kOutputTail = 64 * 1024;
+  static constexpr std::size_t kOutputTail = std::size_t{64} * 1024;
 };
 
 /// Runs commands for real, through RunCommand.

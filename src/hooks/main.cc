@@ -148,5 +148,10 @@ int main(int argc, char** argv) {
   } catch (const VcsError& e) {
     std::cerr << "cbit-hook: " << e.what() << "\n";
     return static_cast<int>(ExitCode::kVcs);
+  } catch (const std::exception& e) {
+    // Nothing else is expected; a hook must still say what went wrong
+    // rather than abort the push's output.
+    std::cerr << "cbit-hook: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::kVcs);
   }
 }

@@ -56,7 +56,8 @@ class Publisher {
   /// Sends without waiting for the confirm; `done` hears the outcome, on
   /// another thread or before this returns. One caller's messages are sent
   /// in order. Thread-safe. This default publishes synchronously.
-  virtual void PublishAsync(const Message& m, Done done) {
+  // By value: overrides keep `done` until the confirm comes.
+  virtual void PublishAsync(const Message& m, Done done) {  // NOLINT(performance-unnecessary-value-param)
     bool ok = true;
     try {
       Publish(m);

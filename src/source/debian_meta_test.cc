@@ -42,7 +42,7 @@ TEST(ChangelogHead, MalformedIsAnErrorNamingTheProblem) {
 }
 
 TEST(ArchitectureList, AllAnyNamesAndWildcards) {
-  auto control = [](std::vector<std::string> arches) {
+  auto control = [](const std::vector<std::string>& arches) {
     std::string t = "Source: foo\nBuild-Depends: debhelper,\n bar\n";
     int i = 0;
     for (const auto& a : arches)

@@ -175,11 +175,14 @@ class Database {
   /// when the connection is lost (it reconnects, and says true again),
   /// `on_message` with each payload in between. nullptr where the database
   /// has no other clients to hear (SQLite: one controller per file).
+  // The callbacks by value: a backend that listens keeps them.
+  // NOLINTBEGIN(performance-unnecessary-value-param)
   virtual std::unique_ptr<Subscription> Listen(
       const std::string& channel, std::function<void(std::string_view payload)> on_message,
       std::function<void(bool listening)> on_listening) {
     return nullptr;
   }
+  // NOLINTEND(performance-unnecessary-value-param)
 
  protected:
   friend class Lease;

@@ -5,9 +5,8 @@
 namespace cbit::store {
 namespace {
 
-Result OneRow(std::vector<std::optional<std::string>> cells) {
-  std::size_t n = cells.size();
-  return Result(n, std::move(cells));
+Result OneRow(const std::vector<std::optional<std::string>>& cells) {
+  return Result(cells.size(), cells);
 }
 
 TEST(ResultTest, ShapeOfRows) {

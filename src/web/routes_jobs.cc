@@ -89,10 +89,9 @@ controller::Submission SubmissionOf(const Form& f) {
   return s;
 }
 
-}  // namespace
-
-void RegisterJobRoutes(Router& r, Api& api) {
-  auto job_list = [&api](store::JobFilter f) {
+// The job lists beside the collection's: unfinished jobs, jobs by status.
+void RegisterJobLists(Router& r, Api& api) {
+  auto job_list = [&api](const store::JobFilter& f) {
     return [&api, f](const httplib::Request& req, httplib::Response& res) {
       store::JobFilter q = FilterOf(req);
       if (!f.status.empty()) q.status = f.status;
@@ -104,7 +103,10 @@ void RegisterJobRoutes(Router& r, Api& api) {
   r.Get("/job/status", job_list({.unfinished = true}));
   r.Get(R"(/job/status/([A-Za-z]+))", job_list({}));
   r.Get("/jobs", job_list({}));
+}
 
+// Submissions, cancel and retry: what the job logic does.
+void RegisterJobActions(Router& r, Api& api) {
   r.PostPut("/job/vcshook", [&api](const auto& req, auto& res) {
     SendJson(res, DispatchJson(api.controller.Submit(SubmissionOf(Form(req)))));
   });
@@ -133,7 +135,10 @@ void RegisterJobRoutes(Router& r, Api& api) {
           SendJson(res, DispatchJson(api.controller.Retry(PathId(req))));
         },
         Router::Access::kWrite);
-  // A client reports progress: form status=Building&client=build_client_x.
+}
+
+// A client reports progress: form status=Building&client=build_client_x.
+void RegisterStatusReport(Router& r, Api& api) {
   r.PostPut(R"(/job/(\d+))", [&api](const auto& req, auto& res) {
     Form f(req);
     std::vector<std::string> missing;
@@ -150,7 +155,9 @@ void RegisterJobRoutes(Router& r, Api& api) {
     api.store.ReportStatus(id, status, client, NowMicros());
     SendJson(res, wire::Encode(api.store.GetJob(id)));
   });
+}
 
+void RegisterJobCollection(Router& r, Api& api) {
   RegisterCollection(
       r,
       {.base = "/job",
@@ -170,6 +177,16 @@ void RegisterJobRoutes(Router& r, Api& api) {
              return DispatchJson(api.controller.SubmitForInstance(id, t));
            },
        .remove = [&api](Id id) { api.store.DeleteJob(id); }});
+}
+
+}  // namespace
+
+void RegisterJobRoutes(Router& r, Api& api) {
+  // Specific routes first: httplib tries patterns in registration order.
+  RegisterJobLists(r, api);
+  RegisterJobActions(r, api);
+  RegisterStatusReport(r, api);
+  RegisterJobCollection(r, api);
 }
 
 }  // namespace cbit::web

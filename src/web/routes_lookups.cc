@@ -1,5 +1,7 @@
 // Lookup tables, the suite/arch map, build-env mappings, the blacklist and
 // build clients.
+#include <functional>
+
 #include "controller/blacklist.h"
 #include "core/debian.h"
 #include "core/lookup_kind.h"
@@ -8,6 +10,12 @@
 
 namespace cbit::web {
 namespace {
+
+// Every change to a lookup table or mapping drops the controller's cached
+// catalog, so the next submission sees it.
+std::function<void()> OnCatalogChange(Api& api) {
+  return [&api] { api.controller.CatalogChanged(); };
+}
 
 // A row may be named by id (pyBit's forms: suite_id) or by name (suite).
 Id IdOrName(Api& api, const Form& f, LookupKind kind, const std::string& field,
@@ -46,13 +54,11 @@ void RegisterLookup(Router& r, Api& api, LookupKind kind) {
                 return wire::Encode(api.store.CreateLookup(kind, name), kind);
               },
           .remove = [&api, kind](Id id) { api.store.DeleteLookup(kind, id); },
-          .changed = [&api] { api.controller.CatalogChanged(); }});
+          .changed = OnCatalogChange(api)});
 }
 
-}  // namespace
-
-void RegisterLookupRoutes(Router& r, Api& api) {
-  // Specific routes first: httplib tries patterns in registration order.
+// A build client's liveness and jobs.
+void RegisterBuilddRoutes(Router& r, Api& api) {
   r.Get(R"(/buildd/([^/]+)/status)", [&api](const auto& req, auto& res) {
     std::string name = req.matches[1];
     if (!debian::IsToken(name)) throw HttpError(404, "'" + name + "' is not a client name");
@@ -65,10 +71,9 @@ void RegisterLookupRoutes(Router& r, Api& api) {
     f.client = client.name;
     SendJson(res, wire::EncodeList(api.store.ListJobs(f, {})));
   });
+}
 
-  for (const LookupKindInfo& info : kLookupKinds) RegisterLookup(r, api, info.kind);
-
-  auto changed = [&api] { api.controller.CatalogChanged(); };
+void RegisterSuiteArches(Router& r, Api& api) {
   RegisterCollection(
       r, {.base = "/suitearch",
           .list = [&api](const auto&,
@@ -87,8 +92,10 @@ void RegisterLookupRoutes(Router& r, Api& api) {
                 return wire::Encode(api.store.CreateSuiteArch(suite, arch, weight));
               },
           .remove = [&api](Id id) { api.store.DeleteSuiteArch(id); },
-          .changed = changed});
+          .changed = OnCatalogChange(api)});
+}
 
+void RegisterEnvSuiteArches(Router& r, Api& api) {
   RegisterCollection(
       r,
       {.base = "/buildenv_suitearch",
@@ -110,8 +117,10 @@ void RegisterLookupRoutes(Router& r, Api& api) {
              return wire::Encode(api.store.CreateEnvSuiteArch(env, sa));
            },
        .remove = [&api](Id id) { api.store.DeleteEnvSuiteArch(id); },
-       .changed = changed});
+       .changed = OnCatalogChange(api)});
+}
 
+void RegisterBlacklist(Router& r, Api& api) {
   RegisterCollection(
       r, {.base = "/blacklist",
           .list = [&api](const auto&,
@@ -129,7 +138,18 @@ void RegisterLookupRoutes(Router& r, Api& api) {
                 return wire::Encode(api.store.CreateBlacklist(field, regex));
               },
           .remove = [&api](Id id) { api.store.DeleteBlacklist(id); },
-          .changed = changed});
+          .changed = OnCatalogChange(api)});
+}
+
+}  // namespace
+
+void RegisterLookupRoutes(Router& r, Api& api) {
+  // Specific routes first: httplib tries patterns in registration order.
+  RegisterBuilddRoutes(r, api);
+  for (const LookupKindInfo& info : kLookupKinds) RegisterLookup(r, api, info.kind);
+  RegisterSuiteArches(r, api);
+  RegisterEnvSuiteArches(r, api);
+  RegisterBlacklist(r, api);
 }
 
 }  // namespace cbit::web
