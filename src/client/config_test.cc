@@ -99,7 +99,7 @@ TEST(ClientConfig, AnUnconfiguredPyBitTemplateIsRefused) {
 }
 
 TEST(ClientConfig, MalformedValuesAreRefused) {
-  auto refused = [](const char* key, nlohmann::json value) {
+  auto refused = [](const char* key, const nlohmann::json& value) {
     nlohmann::json j = Minimal();
     j[key] = value;
     EXPECT_THROW(ParseConfig(j.dump()), ConfigError) << key << " = " << value;

@@ -39,7 +39,7 @@ ClientConfig Config(const fs::path& root) {
 
 // The git clone makes the tree a real fetch would; dpkg-buildpackage
 // answers with `build`.
-FakeRunner::Responder Builds(CommandResult build) {
+FakeRunner::Responder Builds(const CommandResult& build) {
   return [build](const Command& cmd) {
     CommandResult ok;
     ok.exit_code = 0;
@@ -55,12 +55,13 @@ JobReport RunTestJob(
     std::function<bool()> cancelled = [] { return false; },
     std::function<bool()> stopping = [] { return false; }) {
   JobEnvironment env{config, api, runner, {.interval = std::chrono::milliseconds(10)}};
-  return RunJob(Request(), env, {cancelled, stopping}, std::chrono::steady_clock::now());
+  return RunJob(Request(), env, {std::move(cancelled), std::move(stopping)},
+                std::chrono::steady_clock::now());
 }
 
 TEST(RunJob, DryRunReportsBuildingThenDoneWithEveryCommandLogged) {
   testing::TestDir tmp;
-  fs::path root = tmp.path();
+  const fs::path& root = tmp.path();
   ClientConfig config = Config(root);
   config.dry_run = true;
   FakeControllerApi api;
@@ -80,7 +81,7 @@ TEST(RunJob, DryRunReportsBuildingThenDoneWithEveryCommandLogged) {
 
 TEST(RunJob, ABuildFailureIsReportedFailedWithItsOutputInTheLog) {
   testing::TestDir tmp;
-  fs::path root = tmp.path();
+  const fs::path& root = tmp.path();
   FakeControllerApi api;
   api.AddJob(kJob, "Waiting");
   FakeRunner runner;
@@ -94,7 +95,7 @@ TEST(RunJob, ABuildFailureIsReportedFailedWithItsOutputInTheLog) {
 
 TEST(RunJob, ADependencyWaitIsReportedBlockedAndRetriedLater) {
   testing::TestDir tmp;
-  fs::path root = tmp.path();
+  const fs::path& root = tmp.path();
   FakeControllerApi api;
   api.AddJob(kJob, "Waiting");
   FakeRunner runner;
@@ -108,7 +109,7 @@ TEST(RunJob, ADependencyWaitIsReportedBlockedAndRetriedLater) {
 
 TEST(RunJob, ACancelIsReportedCancelledAndAShutdownHandsTheJobBack) {
   testing::TestDir tmp;
-  fs::path root = tmp.path();
+  const fs::path& root = tmp.path();
   FakeRunner runner;
   runner.respond = Builds({.exit_code = 130, .cancelled = true});
   FakeControllerApi api;
@@ -130,7 +131,7 @@ TEST(RunJob, ACancelIsReportedCancelledAndAShutdownHandsTheJobBack) {
 // with the reason in its log, and nothing runs.
 TEST(RunJob, TheRequestsRulesTargetsRunBeforeTheBuildOrRefuseTheJob) {
   testing::TestDir tmp;
-  fs::path root = tmp.path();
+  const fs::path& root = tmp.path();
   BuildRequest request = Request();
   request.commands = {"fakeroot debian/rules get-orig-source"};
   FakeControllerApi api;
@@ -164,7 +165,7 @@ TEST(RunJob, TheRequestsRulesTargetsRunBeforeTheBuildOrRefuseTheJob) {
 
 TEST(RunJob, AControllerBrieflyAwayLosesNoLogText) {
   testing::TestDir tmp;
-  fs::path root = tmp.path();
+  const fs::path& root = tmp.path();
   ClientConfig config = Config(root);
   config.dry_run = true;
   FakeControllerApi api;

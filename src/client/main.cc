@@ -116,7 +116,9 @@ void Serve(const client::ClientConfig& config, const process::StopSignals& stop)
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Only the command line's definition could throw here (CLI11, on a
+// programming error); everything after parsing runs inside process::Run.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{kDescription, "cbit-client"};
   app.get_formatter()->column_width(30);
   std::string config_path;

@@ -13,7 +13,7 @@ inline JobSpec TestJob(std::string method = "git") {
   job.arch = "amd64";
   job.dist = "debian";
   job.format = "deb";
-  job.transport = {method, "https://example.org/hello.git", "abc123"};
+  job.transport = {std::move(method), "https://example.org/hello.git", "abc123"};
   return job;
 }
 

@@ -34,7 +34,7 @@ std::string Describe(const std::vector<ResolvedTarget>& ts) {
 }
 
 std::string Resolve(const store::Catalog& c, const std::string& list,
-                    std::optional<std::string> env = std::nullopt) {
+                    const std::optional<std::string>& env = std::nullopt) {
   return Describe(ResolveTargets(c, kChickpea.id, SplitArchList(list), env));
 }
 

@@ -19,9 +19,14 @@ const Lookup kI386{2, "i386"}, kArmel{1, "armel"}, kChickpea{1, "chickpea"}, kDe
     kDeb{1, "deb"};
 
 PackageInstance Instance(Id id, Lookup arch, bool master) {
-  return {
-      id,    {1, "appbarwidget", "0.6.33chickpea94"}, arch, std::nullopt, kChickpea, kDebian, kDeb,
-      master};
+  return {id,
+          {1, "appbarwidget", "0.6.33chickpea94"},
+          std::move(arch),
+          std::nullopt,
+          kChickpea,
+          kDebian,
+          kDeb,
+          master};
 }
 
 TEST(WireGolden, Job) {

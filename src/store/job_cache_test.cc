@@ -83,7 +83,7 @@ TEST(JobCacheTest, CapacityZeroNeverCaches) {
 }
 
 TEST(JobCacheTest, TheOldestFillLeavesFirst) {
-  JobCache cache(16 * 2);                                                           // two per shard
+  JobCache cache(std::size_t{16} * 2);                                              // two per shard
   for (Id id : {16, 32, 48}) cache.Fill(JobWith(id, "Waiting"), cache.Ticket(id));  // one shard
   EXPECT_FALSE(cache.Find(16));
   EXPECT_TRUE(cache.Find(32));

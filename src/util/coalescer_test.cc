@@ -81,6 +81,7 @@ void RunBehindAHeldBatch(Coalescer<Item>& c, Recorder& rec, int n) {
   std::vector<Item> items;
   for (int i = 1; i <= n; ++i) items.push_back({"k" + std::to_string(i), i});
   std::vector<std::thread> threads;
+  threads.reserve(items.size());
   for (auto& i : items) threads.emplace_back([&c, &i] { c.Run(i); });
   WaitFor([&] { return c.waiting() == static_cast<std::size_t>(n); });
   release.set_value();
@@ -143,6 +144,7 @@ TEST_P(CoalescerModes, ManyThreadsEachItemRunsOnce) {
                     [&](auto items) { rec.Run(items); });
   constexpr int kThreads = 8, kEach = 200;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> ran{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {

@@ -39,8 +39,9 @@ StopSignals::StopSignals() {
 
 StopSignals::~StopSignals() {
   closing_ = true;
-  // Sent to the waiter itself, where it is blocked: its sigwait takes it.
-  pthread_kill(waiter_.native_handle(), SIGTERM);
+  // Sent to the waiter itself, where it is blocked: its sigwait takes it
+  // (a wake-up, not a termination: the signal is blocked and waited for).
+  pthread_kill(waiter_.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   waiter_.join();
   pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }

@@ -18,6 +18,7 @@ struct Settings {
 // argv for CLI11 from literals.
 std::optional<int> Parse(CLI::App& app, std::vector<std::string> args) {
   std::vector<char*> argv;
+  argv.reserve(args.size());
   for (auto& a : args) argv.push_back(a.data());
   return ParseCommandLine(app, static_cast<int>(argv.size()), argv.data());
 }

@@ -52,98 +52,109 @@ void SetAmqpAddress(Config& c, const std::string& address) {
   }
 }
 
+namespace {
+
+// "web": the HTTP server and its users.
+void ReadWebSection(const json& w, Config& c) {
+  Read(w, "interface", c.interface, "web");
+  Read(w, "port", c.port, "web");
+  std::string host;
+  Read(w, "hostname", host, "web");
+  if (!host.empty())
+    c.hostname = host.find(':') == std::string::npos ? host + ":" + std::to_string(c.port) : host;
+  Read(w, "threads", c.threads, "web");
+  Read(w, "auth_reads", c.auth_reads, "web");
+  Read(w, "log_level", c.log_level, "web");
+  Read(w, "repository", c.repository, "web");
+  if (auto u = w.find("users"); u != w.end()) {
+    if (!u->is_object()) throw ConfigError("web.users must map user names to password hashes");
+    for (auto& [name, hash] : u->items()) {
+      if (!hash.is_string()) throw ConfigError("web.users." + name + " must be a string");
+      c.users[name] = hash.get<std::string>();
+    }
+  }
+  // pyBit's plain "username"/"password" pair is refused: secrets are stored hashed.
+  if (w.contains("password"))
+    throw ConfigError(
+        "web.password holds a plain password; use web.users with a hash "
+        "from `cbit-web hash-password`");
+}
+
+// "db": the store; pyBit's keys describe a PostgreSQL server.
+void ReadDbSection(const json& d, Config& c) {
+  Read(d, "backend", c.db_backend, "db");
+  Read(d, "path", c.sqlite_path, "db");
+  Read(d, "pool", c.db_pool, "db");
+  Read(d, "job_cache", c.job_cache, "db");
+  if (c.job_cache < 0) throw ConfigError("db.job_cache must be 0 or more jobs");
+  std::string conninfo;
+  Read(d, "conninfo", conninfo, "db");
+  // pyBit's keys describe a PostgreSQL server.
+  std::string host, name, user, password;
+  int port = 0;
+  Read(d, "hostname", host, "db");
+  Read(d, "databasename", name, "db");
+  Read(d, "user", user, "db");
+  Read(d, "password", password, "db");
+  Read(d, "port", port, "db");
+  if (conninfo.empty() && (!host.empty() || !name.empty())) {
+    if (!host.empty()) conninfo += "host=" + Quote(host) + " ";
+    if (port) conninfo += "port=" + std::to_string(port) + " ";
+    if (!name.empty()) conninfo += "dbname=" + Quote(name) + " ";
+    if (!user.empty()) conninfo += "user=" + Quote(user) + " ";
+    if (!password.empty()) conninfo += "password=" + Quote(password) + " ";
+    if (!d.contains("backend")) c.db_backend = "postgres";
+  }
+  if (!conninfo.empty()) c.pg_conninfo = conninfo;
+  if (c.db_backend != "sqlite" && c.db_backend != "postgres")
+    throw ConfigError("db.backend must be sqlite or postgres, not " + c.db_backend);
+}
+
+// "controller": the broker (pyBit's rabbit_* keys).
+void ReadControllerSection(const json& q, Config& c) {
+  std::string url;
+  Read(q, "rabbit_url", url, "controller");
+  if (!url.empty()) SetAmqpAddress(c, url);
+  Read(q, "rabbit_port", c.amqp.port, "controller");
+  Read(q, "rabbit_userid", c.amqp.user, "controller");
+  Read(q, "rabbit_password", c.amqp.password, "controller");
+  Read(q, "rabbit_virtual_host", c.amqp.vhost, "controller");
+  Read(q, "rabbit_exchange", c.amqp.exchange, "controller");
+  Read(q, "wait_for_confirm", c.wait_for_confirm, "controller");
+}
+
+// "webhooks": forges allowed to push, and where mirrors live.
+void ReadWebhooksSection(const json& h, Config& c) {
+  if (!h.is_object()) throw ConfigError("webhooks must be an object");
+  auto secret = [&](const char* forge, const char* key, std::string& out) {
+    auto f = h.find(forge);
+    if (f == h.end() || f->is_null()) return;
+    if (!f->is_object()) throw ConfigError(std::string("webhooks.") + forge + " must be an object");
+    Read(*f, key, out, std::string("webhooks.") + forge);
+  };
+  secret("github", "secret", c.webhooks.github_secret);
+  secret("gitlab", "token", c.webhooks.gitlab_token);
+  secret("gitea", "secret", c.webhooks.gitea_secret);
+  Read(h, "cache_dir", c.webhooks.cache_dir, "webhooks");
+  Read(h, "distribution", c.webhooks.distribution, "webhooks");
+  Read(h, "format", c.webhooks.format, "webhooks");
+  Read(h, "allowed_uri_prefixes", c.webhooks.allowed_uri_prefixes, "webhooks");
+  Read(h, "queue_limit", c.webhooks.queue_limit, "webhooks");
+  if (c.webhooks.queue_limit <= 0) throw ConfigError("webhooks.queue_limit must be positive");
+}
+
+}  // namespace
+
 Config LoadConfig(const std::string& path, Config c) {
   std::ifstream in(path);
   if (!in) throw ConfigError("cannot read config file " + path);
   json doc = json::parse(in, nullptr, false, true);
   if (doc.is_discarded() || !doc.is_object()) throw ConfigError(path + " is not a JSON object");
 
-  if (auto it = doc.find("web"); it != doc.end()) {
-    const json& w = *it;
-    Read(w, "interface", c.interface, "web");
-    Read(w, "port", c.port, "web");
-    std::string host;
-    Read(w, "hostname", host, "web");
-    if (!host.empty())
-      c.hostname = host.find(':') == std::string::npos ? host + ":" + std::to_string(c.port) : host;
-    Read(w, "threads", c.threads, "web");
-    Read(w, "auth_reads", c.auth_reads, "web");
-    Read(w, "log_level", c.log_level, "web");
-    Read(w, "repository", c.repository, "web");
-    if (auto u = w.find("users"); u != w.end()) {
-      if (!u->is_object()) throw ConfigError("web.users must map user names to password hashes");
-      for (auto& [name, hash] : u->items()) {
-        if (!hash.is_string()) throw ConfigError("web.users." + name + " must be a string");
-        c.users[name] = hash.get<std::string>();
-      }
-    }
-    // pyBit's plain "username"/"password" pair is refused: secrets are stored hashed.
-    if (w.contains("password"))
-      throw ConfigError(
-          "web.password holds a plain password; use web.users with a hash "
-          "from `cbit-web hash-password`");
-  }
-  if (auto it = doc.find("db"); it != doc.end()) {
-    const json& d = *it;
-    Read(d, "backend", c.db_backend, "db");
-    Read(d, "path", c.sqlite_path, "db");
-    Read(d, "pool", c.db_pool, "db");
-    Read(d, "job_cache", c.job_cache, "db");
-    if (c.job_cache < 0) throw ConfigError("db.job_cache must be 0 or more jobs");
-    std::string conninfo;
-    Read(d, "conninfo", conninfo, "db");
-    // pyBit's keys describe a PostgreSQL server.
-    std::string host, name, user, password;
-    int port = 0;
-    Read(d, "hostname", host, "db");
-    Read(d, "databasename", name, "db");
-    Read(d, "user", user, "db");
-    Read(d, "password", password, "db");
-    Read(d, "port", port, "db");
-    if (conninfo.empty() && (!host.empty() || !name.empty())) {
-      if (!host.empty()) conninfo += "host=" + Quote(host) + " ";
-      if (port) conninfo += "port=" + std::to_string(port) + " ";
-      if (!name.empty()) conninfo += "dbname=" + Quote(name) + " ";
-      if (!user.empty()) conninfo += "user=" + Quote(user) + " ";
-      if (!password.empty()) conninfo += "password=" + Quote(password) + " ";
-      if (!d.contains("backend")) c.db_backend = "postgres";
-    }
-    if (!conninfo.empty()) c.pg_conninfo = conninfo;
-    if (c.db_backend != "sqlite" && c.db_backend != "postgres")
-      throw ConfigError("db.backend must be sqlite or postgres, not " + c.db_backend);
-  }
-  if (auto it = doc.find("controller"); it != doc.end()) {
-    const json& q = *it;
-    std::string url;
-    Read(q, "rabbit_url", url, "controller");
-    if (!url.empty()) SetAmqpAddress(c, url);
-    Read(q, "rabbit_port", c.amqp.port, "controller");
-    Read(q, "rabbit_userid", c.amqp.user, "controller");
-    Read(q, "rabbit_password", c.amqp.password, "controller");
-    Read(q, "rabbit_virtual_host", c.amqp.vhost, "controller");
-    Read(q, "rabbit_exchange", c.amqp.exchange, "controller");
-    Read(q, "wait_for_confirm", c.wait_for_confirm, "controller");
-  }
-  if (auto it = doc.find("webhooks"); it != doc.end()) {
-    const json& h = *it;
-    if (!h.is_object()) throw ConfigError("webhooks must be an object");
-    auto secret = [&](const char* forge, const char* key, std::string& out) {
-      auto f = h.find(forge);
-      if (f == h.end() || f->is_null()) return;
-      if (!f->is_object())
-        throw ConfigError(std::string("webhooks.") + forge + " must be an object");
-      Read(*f, key, out, std::string("webhooks.") + forge);
-    };
-    secret("github", "secret", c.webhooks.github_secret);
-    secret("gitlab", "token", c.webhooks.gitlab_token);
-    secret("gitea", "secret", c.webhooks.gitea_secret);
-    Read(h, "cache_dir", c.webhooks.cache_dir, "webhooks");
-    Read(h, "distribution", c.webhooks.distribution, "webhooks");
-    Read(h, "format", c.webhooks.format, "webhooks");
-    Read(h, "allowed_uri_prefixes", c.webhooks.allowed_uri_prefixes, "webhooks");
-    Read(h, "queue_limit", c.webhooks.queue_limit, "webhooks");
-    if (c.webhooks.queue_limit <= 0) throw ConfigError("webhooks.queue_limit must be positive");
-  }
+  if (auto it = doc.find("web"); it != doc.end()) ReadWebSection(*it, c);
+  if (auto it = doc.find("db"); it != doc.end()) ReadDbSection(*it, c);
+  if (auto it = doc.find("controller"); it != doc.end()) ReadControllerSection(*it, c);
+  if (auto it = doc.find("webhooks"); it != doc.end()) ReadWebhooksSection(*it, c);
   return c;
 }
 

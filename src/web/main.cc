@@ -198,7 +198,9 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Only the command line's definition could throw here (CLI11, on a
+// programming error); everything after parsing runs inside process::Run.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   KeepFreedMemory();
   CLI::App app{kDescription, "cbit-web"};
   app.get_formatter()->column_width(34);

@@ -76,15 +76,15 @@ void SendError(httplib::Response& res, int status, const std::string& message) {
   res.set_content(w.Take(), "application/json");
 }
 
-void SendJson(httplib::Response& res, std::string body) {
-  res.set_content(std::move(body), "application/json");
+void SendJson(httplib::Response& res, const std::string& body) {
+  res.set_content(body, "application/json");
 }
 
-void SendText(httplib::Response& res, std::string body) {
-  res.set_content(std::move(body), "text/plain");
+void SendText(httplib::Response& res, const std::string& body) {
+  res.set_content(body, "text/plain");
 }
 
-std::pair<int, std::string> ErrorStatus(std::exception_ptr e) {
+std::pair<int, std::string> ErrorStatus(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
   } catch (const HttpError& x) {
@@ -141,10 +141,18 @@ httplib::Server::Handler Router::Wrap(Handler h, Access a) {
   };
 }
 
-void Router::Get(const std::string& p, Handler h, Access a) { server_.Get(p, Wrap(h, a)); }
-void Router::Post(const std::string& p, Handler h, Access a) { server_.Post(p, Wrap(h, a)); }
-void Router::Put(const std::string& p, Handler h) { server_.Put(p, Wrap(h, Access::kWrite)); }
-void Router::Delete(const std::string& p, Handler h) { server_.Delete(p, Wrap(h, Access::kWrite)); }
+void Router::Get(const std::string& p, Handler h, Access a) {
+  server_.Get(p, Wrap(std::move(h), a));
+}
+void Router::Post(const std::string& p, Handler h, Access a) {
+  server_.Post(p, Wrap(std::move(h), a));
+}
+void Router::Put(const std::string& p, Handler h) {
+  server_.Put(p, Wrap(std::move(h), Access::kWrite));
+}
+void Router::Delete(const std::string& p, Handler h) {
+  server_.Delete(p, Wrap(std::move(h), Access::kWrite));
+}
 void Router::PostPut(const std::string& p, Handler h) {
   Post(p, h);
   Put(p, std::move(h));

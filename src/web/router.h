@@ -57,10 +57,10 @@ class Form {
 /// Writes {"error": message} with this status.
 void SendError(httplib::Response& res, int status, const std::string& message);
 /// Maps the exception being handled to a status and message.
-std::pair<int, std::string> ErrorStatus(std::exception_ptr e);
+std::pair<int, std::string> ErrorStatus(const std::exception_ptr& e);
 
-void SendJson(httplib::Response& res, std::string body);
-void SendText(httplib::Response& res, std::string body);
+void SendJson(httplib::Response& res, const std::string& body);
+void SendText(httplib::Response& res, const std::string& body);
 
 /// Parses a positive id from a path capture; 404 when it is not one.
 std::int64_t PathId(const httplib::Request& req, int capture = 1);

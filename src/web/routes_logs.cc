@@ -40,7 +40,7 @@ void RegisterLogRoutes(Router& r, Api& api) {
     res.set_header("X-Log-Attempt", std::to_string(log.attempt));
     res.set_header("X-Job-Finished", log.finished ? "true" : "false");
     res.set_header("Access-Control-Expose-Headers", "X-Log-Length, X-Log-Attempt, X-Job-Finished");
-    res.set_content(std::move(log.text), "text/plain; charset=utf-8");
+    res.set_content(log.text, "text/plain; charset=utf-8");
   });
 }
 

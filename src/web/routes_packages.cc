@@ -12,9 +12,8 @@ bool ParseFlag(const std::string& v) {
   throw HttpError(400, "'" + v + "' is not 0 or 1");
 }
 
-}  // namespace
-
-void RegisterPackageRoutes(Router& r, Api& api) {
+// Package names and details, active jobs, cancel all of a package.
+void RegisterPackageQueries(Router& r, Api& api) {
   r.Get("/package/names", [&api](const auto&, auto& res) {
     std::vector<Package> names;
     for (auto& n : api.store.PackageNames()) names.push_back({0, std::move(n), ""});
@@ -36,7 +35,9 @@ void RegisterPackageRoutes(Router& r, Api& api) {
           SendJson(res, "{\"cancelled\": " + std::to_string(n) + "}");
         },
         Router::Access::kWrite);
+}
 
+void RegisterPackageCollection(Router& r, Api& api) {
   RegisterCollection(
       r, {.base = "/package",
           .page_size = kLongPage,
@@ -57,7 +58,9 @@ void RegisterPackageRoutes(Router& r, Api& api) {
                 return wire::Encode(api.store.CreatePackage(name, version));
               },
           .remove = [&api](Id id) { api.store.DeletePackage(id); }});
+}
 
+void RegisterInstanceRoutes(Router& r, Api& api) {
   r.Get(R"(/packageinstance/details/([^/]+))", [&api](const auto& req, auto& res) {
     SendJson(res, wire::EncodeList(api.store.InstancesOfPackage(req.matches[1])));
   });
@@ -93,6 +96,15 @@ void RegisterPackageRoutes(Router& r, Api& api) {
                     api.store.CreateInstance(package, arch, env, suite, dist, format, master));
               },
           .remove = [&api](Id id) { api.store.DeleteInstance(id); }});
+}
+
+}  // namespace
+
+void RegisterPackageRoutes(Router& r, Api& api) {
+  // Specific routes first: httplib tries patterns in registration order.
+  RegisterPackageQueries(r, api);
+  RegisterPackageCollection(r, api);
+  RegisterInstanceRoutes(r, api);
 }
 
 }  // namespace cbit::web

@@ -35,7 +35,7 @@ HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
     }
   });
   server_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr e) {
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& e) {
         auto [status, msg] = ErrorStatus(e);
         SendError(res, status, msg);
       });
