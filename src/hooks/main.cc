@@ -113,7 +113,9 @@ std::optional<std::string> ReadChangesInput(const std::string& file) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Only the command line's definition could throw before the try below
+// (CLI11, on a programming error).
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{kDescription, "cbit-hook"};
   app.require_subcommand(1);
   std::string config_path;

@@ -40,7 +40,9 @@ std::string ArchListOf(const std::vector<std::string>& words, const std::string&
     } else if (debian::IsArch(w)) {
       if (std::find(named.begin(), named.end(), w) == named.end()) named.push_back(w);
     } else {
-      throw MetadataError(where + (": architecture '" + w + "' is malformed"));
+      std::string why = where;
+      why += ": architecture '" + w + "' is malformed";
+      throw MetadataError(why);
     }
   }
   std::vector<std::string> list;
