@@ -33,9 +33,8 @@ namespace cbit::store::detail {
 // Lists read lookup ids instead, and every lookup table's (few) rows in the
 // same round trip (kLookupNames, decoded by LookupNames); the names are put
 // in by id. Joining the lookup tables per row made PostgreSQL plan a join of
-// up to ten tables (~30 ms at each call) and send every name once per row:
-// measured in psql with 10,000 jobs, 78 ms for the joined job query, 19 ms
-// for the narrow one.
+// up to ten tables at each call and send every name once per row
+// (docs/performance.md).
 // 10 columns, decoded by ListedInstanceAt.
 #define CBIT_INSTANCE_ID_COLUMNS                                                          \
   "pi.id, p.id, p.name, p.version, pi.arch_id, pi.buildenv_id, pi.suite_id, pi.dist_id, " \

@@ -204,9 +204,8 @@ Statement ReserveJobIds(JobIdSource source, std::size_t n) {
 // most a batch of rows and looks each up by an index, which is the right
 // plan at any table size; but while a table grows faster than ANALYZE
 // follows (a new database, a burst), the planner estimated one matching row
-// where there were thousands and hashed or scanned whole tables instead:
-// auto_explain showed FindActiveJobs at 1-14 ms a call, growing with the
-// table, in the first seconds of an empty database. SET LOCAL ends with the
+// where there were thousands and hashed or scanned whole tables instead
+// (docs/performance.md). SET LOCAL ends with the
 // transaction. (SQLite plans nested loops in the order the CROSS JOINs give.)
 constexpr std::string_view kIndexLookupsOnly =
     "SELECT set_config('enable_hashjoin', 'off', true),"
