@@ -297,6 +297,24 @@ TEST_P(Api, TogglemasterDeleteAndReferences) {
   EXPECT_EQ(Send("PUT", "/arch", "name=amd64").status, 409);
 }
 
+TEST_P(Api, BuiltInStatusesCannotBeDeletedButAddedOnesCan) {
+  Id cancelled = 0;
+  for (const auto& s : Get("/status"))
+    if (s["name"] == "Cancelled") cancelled = s["id"].get<Id>();
+  ASSERT_NE(cancelled, 0);
+  auto refused = Send("DELETE", "/status/" + std::to_string(cancelled));
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body.find("built in"), std::string::npos) << refused.body;
+  // Superseding still marks the older job Cancelled.
+  Submit("hello", "1.0-1");
+  Submit("hello", "1.0-2");
+  EXPECT_EQ(StatusOf(1), "Cancelled");
+  auto added = Send("PUT", "/status", "name=Stale");
+  ASSERT_EQ(added.status, 200) << added.body;
+  auto id = json::parse(added.body)["id"].get<Id>();
+  EXPECT_EQ(Send("DELETE", "/status/" + std::to_string(id)).status, 200);
+}
+
 TEST_P(Api, BadInputGetsAClear4xx) {
   auto bad = Send("POST", "/job/vcshook",
                   FormBody({{"package", "Bad Name"},

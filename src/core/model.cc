@@ -6,6 +6,12 @@ bool status::IsFinished(std::string_view name) {
   return name == kUploaded || name == kDone || name == kCancelled;
 }
 
+bool status::IsBuiltIn(std::string_view name) {
+  for (const char* s : {kWaiting, kBlocked, kCancelled, kBuilding, kFailed, kUploaded, kDone})
+    if (name == s) return true;
+  return false;
+}
+
 std::string RoutingKey(const PackageInstance& pi) {
   return pi.dist.name + "." + pi.arch.name + "." + pi.suite.name + "." + pi.format.name;
 }

@@ -108,6 +108,8 @@ inline constexpr const char* kUploaded = "Uploaded";
 inline constexpr const char* kDone = "Done";
 /// Unfinished = latest status not in {Uploaded, Done, Cancelled}.
 bool IsFinished(std::string_view name);
+/// One of the seeded statuses, which the job logic relies on.
+bool IsBuiltIn(std::string_view name);
 }  // namespace status
 
 /// The routing key and queue name of a job's build target (docs/protocol.md, "AMQP").

@@ -190,6 +190,14 @@ Lookup Store::CreateLookup(LookupKind kind, const std::string& name) {
 }
 
 void Store::DeleteLookup(LookupKind kind, Id id) {
+  // The job logic names the seeded statuses; without one, every submission
+  // or report that needs it would fail. Statuses are never renamed, so the
+  // name read here is the name of the row deleted below.
+  if (kind == LookupKind::kStatus) {
+    const Lookup row = GetLookup(kind, id);
+    if (status::IsBuiltIn(row.name))
+      throw Conflict("status '" + row.name + "' is built in and cannot be deleted");
+  }
   detail::DeleteChecked(*db_, SqlFor(kind).del, TableOf(kind), NounOf(kind), id);
 }
 
