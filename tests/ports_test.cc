@@ -1,7 +1,7 @@
 // Test programs running side by side never choose the same server port.
-#include <gtest/gtest.h>
-
 #include "tests/support/ports.h"
+
+#include <gtest/gtest.h>
 
 namespace cbit::testing {
 namespace {

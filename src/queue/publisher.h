@@ -57,7 +57,8 @@ class Publisher {
   /// another thread or before this returns. One caller's messages are sent
   /// in order. Thread-safe. This default publishes synchronously.
   // By value: overrides keep `done` until the confirm comes.
-  virtual void PublishAsync(const Message& m, Done done) {  // NOLINT(performance-unnecessary-value-param)
+  virtual void PublishAsync(const Message& m,
+                            Done done) {  // NOLINT(performance-unnecessary-value-param)
     bool ok = true;
     try {
       Publish(m);
