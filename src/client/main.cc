@@ -86,14 +86,6 @@ void CheckStartup(const client::ClientConfig& c) {
     throw process::StartupError("dput_config " + c.dput_config + " does not exist");
 }
 
-// The config file, then the command line over it. Throws ConfigError.
-client::ClientConfig LoadConfig(const std::string& path,
-                                const process::CliOverrides<client::ClientConfig>& overrides) {
-  client::ClientConfig config = client::LoadConfig(path);
-  overrides.ApplyTo(config);
-  return config;
-}
-
 // The job loop until a stop signal.
 void Serve(const client::ClientConfig& config, const process::StopSignals& stop) {
   // The controller's HTTP API: job status, status reports, log chunks.
@@ -132,7 +124,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
 
   return process::Run("cbit-client", [&] {
     // 1. Configuration: every key checked before anything starts.
-    const client::ClientConfig config = LoadConfig(config_path, overrides);
+    const client::ClientConfig config = overrides.Over(client::LoadConfig(config_path));
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     // 2. What must be right before any job is taken.
     CheckStartup(config);

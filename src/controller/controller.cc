@@ -320,9 +320,9 @@ std::vector<store::NewJob> NewJobsOf(const std::vector<Slot>& slots) {
 
 }  // namespace
 
-// Steps 5-6 of a submission (docs/design.md) for a batch of plans with no target in common: get or
-// create packages and instances, supersede the active jobs of each target,
-// create the jobs, record their messages.
+// Steps 5-6 of a submission (docs/design.md) for a batch of plans with no
+// target in common: get or create packages and instances, supersede the
+// active jobs of each target, create the jobs, record their messages.
 void Controller::Record(JobWrites& tx, std::span<Pending* const> batch) {
   std::vector<Slot> slots = SlotsOf<Slot>(batch);
   const std::int64_t now = Now();

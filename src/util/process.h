@@ -111,6 +111,11 @@ class CliOverrides {
   void ApplyTo(Config& config) const {
     for (const auto& set : setters_) set(config);
   }
+  /// `config` (as read from its file) with the command line over it.
+  Config Over(Config config) const {
+    ApplyTo(config);
+    return config;
+  }
 
  private:
   CLI::App& app_;

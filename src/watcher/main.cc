@@ -91,14 +91,6 @@ void BecomeUser(const std::string& user) {
   }
 }
 
-// The config file, then the command line over it. Throws ConfigError.
-watcher::WatcherConfig LoadConfig(const std::string& path,
-                                  const process::CliOverrides<watcher::WatcherConfig>& overrides) {
-  watcher::WatcherConfig config = watcher::LoadConfig(path);
-  overrides.ApplyTo(config);
-  return config;
-}
-
 // The loop until a stop signal; throws when an incoming directory cannot be
 // watched.
 void Serve(const watcher::WatcherConfig& config, const process::StopSignals& stop) {
@@ -132,7 +124,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
 
   return process::Run("cbit-watcher", [&] {
     // 1. Configuration: every key checked before anything starts.
-    const watcher::WatcherConfig config = LoadConfig(config_path, overrides);
+    const watcher::WatcherConfig config = overrides.Over(watcher::LoadConfig(config_path));
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     // 2. The user the repository belongs to.
     BecomeUser(config.user);

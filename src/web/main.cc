@@ -135,15 +135,6 @@ void AddOverrides(CLI::App& app, process::CliOverrides<web::Config>& o) {
         "directory served read-only under /debian/ (an apt repository)");
 }
 
-// The config file, then the command line over it. Throws ConfigError.
-web::Config LoadConfig(const std::string& path,
-                       const process::CliOverrides<web::Config>& overrides) {
-  web::Config cfg;
-  if (!path.empty()) cfg = web::LoadConfig(path);
-  overrides.ApplyTo(cfg);
-  return cfg;
-}
-
 // Start-up in the order of the design, serving until a stop signal, then
 // stopping in reverse order.
 void Serve(const web::Config& cfg, const process::StopSignals& stop) {
@@ -214,7 +205,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   if (*hash) return HashPasswordFromStdin();
 
   return process::Run("cbit-web", [&] {
-    const web::Config cfg = LoadConfig(config_path, overrides);
+    // The config file (embedded defaults without one), the command line over it.
+    const web::Config cfg =
+        overrides.Over(config_path.empty() ? web::Config{} : web::LoadConfig(config_path));
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     process::StopSignals stop;
     Serve(cfg, stop);
