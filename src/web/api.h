@@ -30,10 +30,10 @@ inline constexpr int kLongPage = 10;  ///< jobs, packages, package instances, bu
 struct Collection {
   std::string base;  ///< "/arch"
   int page_size = kLookupPage;
-  std::function<std::string(const httplib::Request&, store::Page)> list;  ///< JSON array
-  std::function<std::int64_t(const httplib::Request&)> count;             ///< rows
-  std::function<std::string(Id)> get;                                     ///< JSON object
-  std::function<std::string(const Form&)> create;                         ///< JSON of the new row
+  std::function<std::string(const Request&, store::Page)> list;  ///< JSON array
+  std::function<std::int64_t(const Request&)> count;             ///< rows
+  std::function<std::string(Id)> get;                            ///< JSON object
+  std::function<std::string(const Form&)> create;                ///< JSON of the new row
   std::function<void(Id)> remove;
   std::function<void()> changed;  ///< after create/delete (catalog invalidation)
 };

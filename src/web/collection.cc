@@ -19,7 +19,7 @@ void RegisterCollection(Router& r, Collection c) {
     SendJson(res, col->create(Form(req)));
     if (col->changed) col->changed();
   });
-  auto remove = [col](const httplib::Request& req, httplib::Response& res) {
+  auto remove = [col](const Request& req, Response& res) {
     col->remove(PathId(req));
     if (col->changed) col->changed();
     res.status = 200;

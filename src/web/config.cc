@@ -54,6 +54,22 @@ void SetAmqpAddress(Config& c, const std::string& address) {
 
 namespace {
 
+// web.*: the HTTP server's threads, deadlines and limits; each at least 1.
+void ReadServerLimits(const json& w, Config& c) {
+  auto positive = [&](const char* key, auto& field) {
+    Read(w, key, field, "web");
+    if (field < 1) throw ConfigError(std::string("web.") + key + " must be at least 1");
+  };
+  positive("threads", c.threads);
+  positive("io_threads", c.io_threads);
+  positive("head_timeout", c.head_timeout);
+  positive("body_timeout", c.body_timeout);
+  positive("idle_timeout", c.idle_timeout);
+  positive("max_body", c.max_body);
+  positive("max_connections", c.max_connections);
+  positive("max_connections_per_address", c.max_connections_per_address);
+}
+
 // "web": the HTTP server and its users.
 void ReadWebSection(const json& w, Config& c) {
   Read(w, "interface", c.interface, "web");
@@ -63,6 +79,7 @@ void ReadWebSection(const json& w, Config& c) {
   if (!host.empty())
     c.hostname = host.find(':') == std::string::npos ? host + ":" + std::to_string(c.port) : host;
   Read(w, "threads", c.threads, "web");
+  ReadServerLimits(w, c);
   Read(w, "auth_reads", c.auth_reads, "web");
   Read(w, "log_level", c.log_level, "web");
   Read(w, "repository", c.repository, "web");

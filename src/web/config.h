@@ -2,6 +2,7 @@
 // sections ("web", "controller", "db"), overridden by command-line flags.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,8 +37,15 @@ struct Config {
   // "web"
   std::string interface = "0.0.0.0";
   int port = 8080;
-  std::string hostname;  ///< host:port written into messages; default localhost:<port>
-  int threads = 64;      ///< HTTP worker threads (>= expected keep-alive connections)
+  std::string hostname;              ///< host:port written into messages; default localhost:<port>
+  int threads = 64;                  ///< HTTP worker threads: run the route handlers
+  int io_threads = 2;                ///< threads that hold the connections
+  int head_timeout = 10;             ///< seconds to send a request head
+  int body_timeout = 60;             ///< seconds to send a request body
+  int idle_timeout = 5;              ///< seconds a keep-alive connection may idle
+  std::int64_t max_body = 16 << 20;  ///< bytes of a request body
+  int max_connections = 10000;       ///< open at once
+  int max_connections_per_address = 512;  ///< open at once from one client address
   bool auth_reads = false;
   std::map<std::string, std::string> users;  ///< name → argon2id hash
   /// An apt repository (e.g. reprepro's base dir) served read-only under

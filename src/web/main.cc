@@ -36,7 +36,10 @@ the answer waits for the confirm too.
 
 CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
   {"web": {"interface": "0.0.0.0", "port": 8080, "hostname": "buildd.example:8080",
-           "threads": 64, "auth_reads": false, "repository": "/srv/repo",
+           "threads": 64, "io_threads": 2, "head_timeout": 10, "body_timeout": 60,
+           "idle_timeout": 5, "max_body": 16777216, "max_connections": 10000,
+           "max_connections_per_address": 512,
+           "auth_reads": false, "repository": "/srv/repo",
            "users": {"admin": "<hash from cbit-web hash-password>"}},
    "db": {"backend": "sqlite", "path": "var/cbit.db", "job_cache": 65536}
       or {"hostname": "db", "port": 5432, "databasename": "cbit", "user": "cbit",
@@ -52,11 +55,26 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
                 "queue_limit": 1000}}
   Command-line options override the file.
 
+HTTP LIMITS
+  io_threads threads hold every connection; route handlers run on `threads`
+  workers, so slow or idle connections hold no worker. A request head must
+  arrive within head_timeout seconds of its first byte (32 KiB at most,
+  else 431), its body within body_timeout (max_body bytes at most, chunked
+  or not, else 413); a keep-alive connection idle for idle_timeout seconds
+  is closed. Credentials are checked from the head, before any body byte is
+  read (401 with Connection: close). A body with a Content-Encoding other
+  than identity is refused with 415. Connections over max_connections, or
+  over max_connections_per_address from one client address, get 503 and
+  are closed. A method the server does not implement gets 501; a known
+  method on a path that does not serve it gets 405 with Allow.
+
 APT REPOSITORY
   When web.repository (or --repository) names a directory, its files are
   served read-only under /debian/, so an apt line can point at the farm:
     deb [trusted=yes] http://HOST:PORT/debian SUITE main
-  Those files are public even when web.auth_reads is true.
+  Those files are public even when web.auth_reads is true. Only regular
+  files whose real path (symlinks resolved) lies inside the repository are
+  served; one byte range is answered 206, several get the whole file (200).
 
 FORGE WEBHOOKS
   POST /webhook/github, /webhook/gitea (HMAC-SHA256 of the body under the
@@ -127,7 +145,7 @@ void AddOverrides(CLI::App& app, process::CliOverrides<web::Config>& o) {
   o.Add("--hostname", &Config::hostname, "host:port written into messages as web_host");
   o.AddParsed("--db", web::SetDatabase, "sqlite:PATH or postgres:CONNINFO");
   o.AddParsed("--amqp", web::SetAmqpAddress, "RabbitMQ host[:port] (default localhost:5672)");
-  o.Add("--threads", &Config::threads, "HTTP worker threads (default 64)");
+  o.Add("--threads", &Config::threads, "HTTP worker threads for route handlers (default 64)");
   o.Add("--job-cache", &Config::job_cache, "jobs cached for GET /job/<id> (default 65536; 0: none)")
       ->check(CLI::Range(0, 1 << 30));
   o.Add("--log-level", &Config::log_level, "trace|debug|info|warn|error");

@@ -6,15 +6,31 @@
 
 #include "controller/errors.h"
 #include "core/wire.h"
+#include "httpd/query.h"
 #include "queue/publisher.h"
 #include "store/store.h"
 
 namespace cbit::web {
+namespace {
 
-Form::Form(const httplib::Request& req) : req_(req) {
+bool IsForm(const Request& req) {
+  return req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0;
+}
+
+// Methods the routes may be registered for; any other is not implemented.
+bool KnownMethod(const std::string& m) {
+  return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "DELETE" || m == "OPTIONS";
+}
+
+httpd::Admission Answer(int status, const std::string& message) {
+  return {.answer = httpd::ErrorResponse(status, message)};
+}
+
+}  // namespace
+
+Form::Form(const Request& req) : req_(req) {
   // curl --data and HTML forms send application/x-www-form-urlencoded.
-  if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0)
-    httplib::detail::parse_query_text(req.body, body_);
+  if (IsForm(req)) httpd::ParseQuery(req.body, body_, "the form");
 }
 
 bool Form::Has(const std::string& key) const { return body_.count(key) > 0 || req_.has_param(key); }
@@ -66,7 +82,7 @@ void Form::Check(const std::vector<std::string>& missing) {
   throw HttpError(400, msg);
 }
 
-void SendError(httplib::Response& res, int status, const std::string& message) {
+void SendError(Response& res, int status, const std::string& message) {
   res.status = status;
   JsonWriter w;
   w.BeginObject();
@@ -76,19 +92,17 @@ void SendError(httplib::Response& res, int status, const std::string& message) {
   res.set_content(w.Take(), "application/json");
 }
 
-void SendJson(httplib::Response& res, const std::string& body) {
-  res.set_content(body, "application/json");
-}
+void SendJson(Response& res, const std::string& body) { res.set_content(body, "application/json"); }
 
-void SendText(httplib::Response& res, const std::string& body) {
-  res.set_content(body, "text/plain");
-}
+void SendText(Response& res, const std::string& body) { res.set_content(body, "text/plain"); }
 
 std::pair<int, std::string> ErrorStatus(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
   } catch (const HttpError& x) {
     return {x.status, x.what()};
+  } catch (const httpd::BadInput& x) {
+    return {400, x.what()};
   } catch (const controller::InvalidInput& x) {
     return {400, x.what()};
   } catch (const controller::Refused& x) {
@@ -111,47 +125,81 @@ std::pair<int, std::string> ErrorStatus(const std::exception_ptr& e) {
   }
 }
 
-std::int64_t PathId(const httplib::Request& req, int capture) {
+std::int64_t PathId(const Request& req, int capture) {
   const std::string s = req.matches[capture];
   auto v = ParseDecimal(s);
   if (!v || *v == 0) throw HttpError(404, "'" + s + "' is not an id");
   return *v;
 }
 
-Router::Router(httplib::Server& server, Authenticator& auth, bool auth_reads)
-    : server_(server), auth_(auth), auth_reads_(auth_reads) {}
+Router::Router(Authenticator& auth, bool auth_reads) : auth_(auth), auth_reads_(auth_reads) {}
 
-httplib::Server::Handler Router::Wrap(Handler h, Access a) {
-  return [this, h = std::move(h), a](const httplib::Request& req, httplib::Response& res) {
-    if (a == Access::kWrite || (a == Access::kRead && auth_reads_)) {
-      if (!auth_.Check(req.get_header_value("Authorization"))) {
-        res.set_header("WWW-Authenticate", "Basic realm=\"cbit\"");
-        SendError(res, 401,
-                  "authentication required: HTTP Basic credentials of a user in "
-                  "the controller's config");
-        return;
+void Router::Add(const char* method, const std::string& pattern, Handler h, Access a) {
+  routes_.push_back({method, std::regex(pattern), std::move(h), a});
+}
+
+bool Router::Allowed(Request& req, Access a) {
+  if (a == Access::kSigned || a == Access::kPublic || (a == Access::kRead && !auth_reads_))
+    return true;
+  auto user = auth_.Check(req.get_header_value("Authorization"));
+  if (user) req.user = *user;
+  return user.has_value();
+}
+
+httpd::Admission Router::Admit(Request& req) {
+  if (!KnownMethod(req.method)) return Answer(501, "method " + req.method + " is not implemented");
+  if (req.method == "OPTIONS") {  // CORS preflight: the server adds the headers
+    httpd::Response r;
+    r.status = 204;
+    return {.answer = std::move(r)};
+  }
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  const Route* route = nullptr;
+  std::string allowed;
+  for (const Route& r : routes_) {
+    if (r.method == method) {
+      if (std::regex_match(req.path, req.matches, r.pattern)) {
+        route = &r;
+        break;
       }
+    } else if (allowed.find(r.method) == std::string::npos &&
+               std::regex_match(req.path, r.pattern)) {
+      allowed += (allowed.empty() ? "" : ", ") + r.method;
     }
+  }
+  if (!route && allowed.empty()) return Answer(404, "no route for " + req.method + " " + req.path);
+  if (!route) {
+    auto a =
+        Answer(405, req.method + " is not allowed on " + req.path + " (allowed: " + allowed + ")");
+    a.answer->set_header("Allow", allowed);
+    return a;
+  }
+  if (!Allowed(req, route->access)) {
+    auto a = Answer(401,
+                    "authentication required: HTTP Basic credentials of a user in the "
+                    "controller's config");
+    a.answer->set_header("WWW-Authenticate", "Basic realm=\"cbit\"");
+    return a;
+  }
+  return {.handler = [h = route->handler](Request& req, Response& res) {
     try {
+      // Form fields of an urlencoded body are parameters too.
+      if (IsForm(req)) httpd::ParseQuery(req.body, req.params, "the form");
       h(req, res);
     } catch (...) {
       auto [status, msg] = ErrorStatus(std::current_exception());
       SendError(res, status, msg);
     }
-  };
+    if (res.status >= 400 && res.body.empty() && !res.producer)
+      SendError(res, res.status, "HTTP error " + std::to_string(res.status));
+  }};
 }
 
-void Router::Get(const std::string& p, Handler h, Access a) {
-  server_.Get(p, Wrap(std::move(h), a));
-}
-void Router::Post(const std::string& p, Handler h, Access a) {
-  server_.Post(p, Wrap(std::move(h), a));
-}
-void Router::Put(const std::string& p, Handler h) {
-  server_.Put(p, Wrap(std::move(h), Access::kWrite));
-}
+void Router::Get(const std::string& p, Handler h, Access a) { Add("GET", p, std::move(h), a); }
+void Router::Post(const std::string& p, Handler h, Access a) { Add("POST", p, std::move(h), a); }
+void Router::Put(const std::string& p, Handler h) { Add("PUT", p, std::move(h), Access::kWrite); }
 void Router::Delete(const std::string& p, Handler h) {
-  server_.Delete(p, Wrap(std::move(h), Access::kWrite));
+  Add("DELETE", p, std::move(h), Access::kWrite);
 }
 void Router::PostPut(const std::string& p, Handler h) {
   Post(p, h);

@@ -4,19 +4,23 @@
 // can answer 500 for a caller's mistake.
 #pragma once
 
-#include <httplib.h>
-
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "httpd/message.h"
+#include "httpd/server.h"
 #include "web/auth.h"
 
 namespace cbit::web {
+
+using Request = httpd::Request;
+using Response = httpd::Response;
 
 /// A request-level problem a handler raises itself: status + message.
 struct HttpError : std::runtime_error {
@@ -39,7 +43,7 @@ std::int64_t ParseFormInt(const std::string& field, const std::string& value);
 /// Form fields of a request: the query string and an urlencoded body.
 class Form {
  public:
-  explicit Form(const httplib::Request& req);
+  explicit Form(const Request& req);
   bool Has(const std::string& key) const;
   std::string Get(const std::string& key) const;
   /// The value, or records "<key> is missing" in `missing`.
@@ -50,29 +54,30 @@ class Form {
   static void Check(const std::vector<std::string>& missing);
 
  private:
-  const httplib::Request& req_;
-  httplib::Params body_;
+  const Request& req_;
+  httpd::Params body_;
 };
 
 /// Writes {"error": message} with this status.
-void SendError(httplib::Response& res, int status, const std::string& message);
+void SendError(Response& res, int status, const std::string& message);
 /// Maps the exception being handled to a status and message.
 std::pair<int, std::string> ErrorStatus(const std::exception_ptr& e);
 
-void SendJson(httplib::Response& res, const std::string& body);
-void SendText(httplib::Response& res, const std::string& body);
+void SendJson(Response& res, const std::string& body);
+void SendText(Response& res, const std::string& body);
 
 /// Parses a positive id from a path capture; 404 when it is not one.
-std::int64_t PathId(const httplib::Request& req, int capture = 1);
+std::int64_t PathId(const Request& req, int capture = 1);
 
 class Router {
  public:
   /// kSigned: no HTTP Basic check; the handler authenticates the request
-  /// itself (forge webhooks sign their bodies).
-  enum class Access { kRead, kWrite, kSigned };
-  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  /// itself (forge webhooks sign their bodies). kPublic: open even when
+  /// reads need credentials (the apt repository).
+  enum class Access { kRead, kWrite, kSigned, kPublic };
+  using Handler = std::function<void(const Request&, Response&)>;
 
-  Router(httplib::Server& server, Authenticator& auth, bool auth_reads);
+  Router(Authenticator& auth, bool auth_reads);
 
   void Get(const std::string& pattern, Handler h, Access a = Access::kRead);
   void Post(const std::string& pattern, Handler h, Access a = Access::kWrite);
@@ -80,9 +85,23 @@ class Router {
   void PostPut(const std::string& pattern, Handler h);
   void Delete(const std::string& pattern, Handler h);
 
+  /// The server's decision on a request head: the route (404, 405, 501 or
+  /// the OPTIONS preflight answer at once), then the credentials (401),
+  /// then the handler to run once the body is read. Routes are tried in
+  /// registration order; HEAD runs the GET route.
+  httpd::Admission Admit(Request& req);
+
  private:
-  httplib::Server::Handler Wrap(Handler h, Access a);
-  httplib::Server& server_;
+  struct Route {
+    std::string method;
+    std::regex pattern;
+    Handler handler;
+    Access access;
+  };
+  void Add(const char* method, const std::string& pattern, Handler h, Access a);
+  /// Checks the credentials the route needs; fills req.user.
+  bool Allowed(Request& req, Access a);
+  std::vector<Route> routes_;
   Authenticator& auth_;
   bool auth_reads_;
 };

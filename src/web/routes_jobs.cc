@@ -10,7 +10,7 @@ namespace {
 
 // GET /job?arch=i386&status=Waiting… ; a parameter may use pyBit's name or
 // cbit's (docs/protocol.md).
-store::JobFilter FilterOf(const httplib::Request& req) {
+store::JobFilter FilterOf(const Request& req) {
   auto param = [&](std::initializer_list<const char*> keys) {
     for (const char* k : keys)
       if (req.has_param(k)) return req.get_param_value(k);
@@ -92,7 +92,7 @@ controller::Submission SubmissionOf(const Form& f) {
 // The job lists beside the collection's: unfinished jobs, jobs by status.
 void RegisterJobLists(Router& r, Api& api) {
   auto job_list = [&api](const store::JobFilter& f) {
-    return [&api, f](const httplib::Request& req, httplib::Response& res) {
+    return [&api, f](const Request& req, Response& res) {
       store::JobFilter q = FilterOf(req);
       if (!f.status.empty()) q.status = f.status;
       q.unfinished = f.unfinished;
@@ -159,30 +159,29 @@ void RegisterStatusReport(Router& r, Api& api) {
 
 void RegisterJobCollection(Router& r, Api& api) {
   RegisterCollection(
-      r,
-      {.base = "/job",
-       .page_size = kLongPage,
-       .list =
-           [&api](const httplib::Request& req, store::Page p) {
-             return wire::EncodeList(api.store.ListJobs(FilterOf(req), p));
-           },
-       .count = [&api](const httplib::Request& req) { return api.store.CountJobs(FilterOf(req)); },
-       .get = [&api](Id id) { return wire::Encode(api.store.GetJob(id)); },
-       .create =
-           [&api](const Form& f) {
-             std::vector<std::string> missing;
-             Id id = f.RequireId("packageinstance_id", missing);
-             Transport t = TransportOf(f, missing);
-             Form::Check(missing);
-             return DispatchJson(api.controller.SubmitForInstance(id, t));
-           },
-       .remove = [&api](Id id) { api.store.DeleteJob(id); }});
+      r, {.base = "/job",
+          .page_size = kLongPage,
+          .list =
+              [&api](const Request& req, store::Page p) {
+                return wire::EncodeList(api.store.ListJobs(FilterOf(req), p));
+              },
+          .count = [&api](const Request& req) { return api.store.CountJobs(FilterOf(req)); },
+          .get = [&api](Id id) { return wire::Encode(api.store.GetJob(id)); },
+          .create =
+              [&api](const Form& f) {
+                std::vector<std::string> missing;
+                Id id = f.RequireId("packageinstance_id", missing);
+                Transport t = TransportOf(f, missing);
+                Form::Check(missing);
+                return DispatchJson(api.controller.SubmitForInstance(id, t));
+              },
+          .remove = [&api](Id id) { api.store.DeleteJob(id); }});
 }
 
 }  // namespace
 
 void RegisterJobRoutes(Router& r, Api& api) {
-  // Specific routes first: httplib tries patterns in registration order.
+  // Specific routes first: the router tries patterns in registration order.
   RegisterJobLists(r, api);
   RegisterJobActions(r, api);
   RegisterStatusReport(r, api);

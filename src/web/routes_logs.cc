@@ -9,12 +9,12 @@ namespace cbit::web {
 namespace {
 
 // A non-negative integer query parameter; nullopt when absent.
-std::optional<std::int64_t> Param(const httplib::Request& req, const char* name) {
+std::optional<std::int64_t> Param(const Request& req, const char* name) {
   if (!req.has_param(name)) return std::nullopt;
   return ParseFormInt(name, req.get_param_value(name));
 }
 
-std::optional<int> AttemptParam(const httplib::Request& req) {
+std::optional<int> AttemptParam(const Request& req) {
   auto a = Param(req, "attempt");
   if (!a) return std::nullopt;
   if (*a < 1 || *a > 1000000) throw HttpError(400, "attempt must be 1 or more");
@@ -24,7 +24,7 @@ std::optional<int> AttemptParam(const httplib::Request& req) {
 }  // namespace
 
 void RegisterLogRoutes(Router& r, Api& api) {
-  r.Post(R"(/job/(\d+)/log)", [&api](const httplib::Request& req, httplib::Response& res) {
+  r.Post(R"(/job/(\d+)/log)", [&api](const Request& req, Response& res) {
     Id id = PathId(req);
     auto offset = Param(req, "offset");
     if (!offset) throw HttpError(400, "missing field: offset");
@@ -33,7 +33,7 @@ void RegisterLogRoutes(Router& r, Api& api) {
     SendJson(res, "{\"length\": " + std::to_string(a.length) +
                       ", \"attempt\": " + std::to_string(a.attempt) + "}");
   });
-  r.Get(R"(/job/(\d+)/log)", [&api](const httplib::Request& req, httplib::Response& res) {
+  r.Get(R"(/job/(\d+)/log)", [&api](const Request& req, Response& res) {
     Id id = PathId(req);
     store::LogRead log = api.store.ReadLog(id, AttemptParam(req), Param(req, "offset").value_or(0));
     res.set_header("X-Log-Length", std::to_string(log.length));

@@ -144,7 +144,7 @@ void RegisterBlacklist(Router& r, Api& api) {
 }  // namespace
 
 void RegisterLookupRoutes(Router& r, Api& api) {
-  // Specific routes first: httplib tries patterns in registration order.
+  // Specific routes first: the router tries patterns in registration order.
   RegisterBuilddRoutes(r, api);
   for (const LookupKindInfo& info : kLookupKinds) RegisterLookup(r, api, info.kind);
   RegisterSuiteArches(r, api);

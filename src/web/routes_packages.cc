@@ -19,7 +19,7 @@ void RegisterPackageQueries(Router& r, Api& api) {
     for (auto& n : api.store.PackageNames()) names.push_back({0, std::move(n), ""});
     SendJson(res, wire::EncodeList(names));
   });
-  auto details = [&api](const httplib::Request& req, httplib::Response& res) {
+  auto details = [&api](const Request& req, Response& res) {
     std::optional<std::string> version;
     if (req.matches.size() > 2) version = req.matches[2];
     SendJson(res, wire::EncodeList(api.store.PackageDetails(req.matches[1], version)));
@@ -101,7 +101,7 @@ void RegisterInstanceRoutes(Router& r, Api& api) {
 }  // namespace
 
 void RegisterPackageRoutes(Router& r, Api& api) {
-  // Specific routes first: httplib tries patterns in registration order.
+  // Specific routes first: the router tries patterns in registration order.
   RegisterPackageQueries(r, api);
   RegisterPackageCollection(r, api);
   RegisterInstanceRoutes(r, api);

@@ -14,7 +14,7 @@ namespace {
 
 bool AllZeros(const std::string& s) { return s.find_first_not_of('0') == std::string::npos; }
 
-void SendJsonStatus(httplib::Response& res, int status, std::string body) {
+void SendJsonStatus(Response& res, int status, std::string body) {
   SendJson(res, std::move(body));
   res.status = status;
 }
@@ -41,8 +41,7 @@ const ForgeRules kForges[] = {
 };
 
 // Throws HttpError 401 unless the request carries the forge's proof.
-void Authenticate(const ForgeRules& rules, const WebhookConfig* config,
-                  const httplib::Request& req) {
+void Authenticate(const ForgeRules& rules, const WebhookConfig* config, const Request& req) {
   const std::string name = ForgeName(rules.forge);
   if (!config || (config->*rules.secret).empty())
     throw HttpError(401, "the " + name + " webhook is not configured on this controller");
@@ -71,7 +70,7 @@ void Authenticate(const ForgeRules& rules, const WebhookConfig* config,
 }
 
 // GitHub may deliver form-encoded: the JSON is then the `payload` field.
-std::string PayloadOf(const httplib::Request& req) {
+std::string PayloadOf(const Request& req) {
   if (req.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded")) {
     if (!req.has_param("payload")) throw HttpError(400, "form-encoded delivery without payload");
     return req.get_param_value("payload");
@@ -85,7 +84,7 @@ void RegisterWebhookRoutes(Router& r, Api& api) {
   for (const ForgeRules& rules : kForges) {
     r.Post(
         rules.path,
-        [&api, &rules](const httplib::Request& req, httplib::Response& res) {
+        [&api, &rules](const Request& req, Response& res) {
           WebhookWorker* worker = api.webhooks;
           Authenticate(rules, worker ? &worker->config() : nullptr, req);
           std::string event = req.get_header_value(rules.event_header);

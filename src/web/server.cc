@@ -1,49 +1,42 @@
 #include "web/server.h"
 
-#include <spdlog/spdlog.h>
-
+#include <filesystem>
 #include <stdexcept>
+
+#include "httpd/files.h"
 
 namespace cbit::web {
 
-HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
-    : cfg_(cfg), router_(server_, auth, cfg.auth_reads) {
-  // Defaults give ~290 req/s on keep-alive connections (Nagle + a small
-  // pool); tuned, the same machine serves tens of thousands.
-  server_.set_tcp_nodelay(true);
-  server_.set_keep_alive_max_count(1000000);
-  // An idle keep-alive connection holds a worker; shutdown waits for it.
-  server_.set_keep_alive_timeout(5);
-  server_.set_read_timeout(30, 0);
-  server_.set_write_timeout(30, 0);
-  server_.set_payload_max_length(16 << 20);
-  int threads = cfg.threads;
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_.set_default_headers({
+httpd::Options ServerOptions(const Config& cfg) {
+  using std::chrono::seconds;
+  httpd::Options o;
+  o.interface = cfg.interface;
+  o.port = cfg.port;
+  o.workers = cfg.threads;
+  o.io_threads = cfg.io_threads;
+  o.head_timeout = seconds(cfg.head_timeout);
+  o.body_timeout = seconds(cfg.body_timeout);
+  o.idle_timeout = seconds(cfg.idle_timeout);
+  o.max_body_bytes = static_cast<std::uint64_t>(cfg.max_body);
+  o.max_connections = cfg.max_connections;
+  o.max_connections_per_address = cfg.max_connections_per_address;
+  o.default_headers = {
       {"Access-Control-Allow-Origin", "*"},
       {"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"},
       {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
       {"Access-Control-Max-Age", "86400"},
-  });
-  server_.Options(".*", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
-  server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;  // a handler already said why
-    if (res.status == 404) {
-      SendError(res, 404, "no route for " + req.method + " " + req.path);
-    } else {
-      SendError(res, res.status, "HTTP error " + std::to_string(res.status));
-    }
-  });
-  server_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& e) {
-        auto [status, msg] = ErrorStatus(e);
-        SendError(res, status, msg);
-      });
+  };
+  return o;
+}
 
-  // The farm's apt repository, read-only; httplib refuses paths with "..".
-  if (!cfg.repository.empty() && !server_.set_mount_point("/debian", cfg.repository))
-    throw std::runtime_error("web.repository " + cfg.repository + " is not a directory");
-
+HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
+    : router_(auth, cfg.auth_reads),
+      server_(ServerOptions(cfg), [this](Request& req) { return router_.Admit(req); }) {
+  if (!cfg.repository.empty()) {
+    if (!std::filesystem::is_directory(cfg.repository))
+      throw std::runtime_error("web.repository " + cfg.repository + " is not a directory");
+    RegisterRepositoryRoutes(router_, cfg.repository);
+  }
   RegisterLookupRoutes(router_, api);
   RegisterPackageRoutes(router_, api);
   RegisterJobRoutes(router_, api);
@@ -51,17 +44,14 @@ HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
   RegisterWebhookRoutes(router_, api);
 }
 
-int HttpServer::Bind() {
-  int port = cfg_.port;
-  if (port == 0) {
-    port = server_.bind_to_any_port(cfg_.interface);
-    if (port < 0) throw std::runtime_error("cannot bind " + cfg_.interface);
-  } else if (!server_.bind_to_port(cfg_.interface, port)) {
-    throw std::runtime_error("cannot listen on " + cfg_.interface + ":" + std::to_string(port));
-  }
-  return port;
+void RegisterRepositoryRoutes(Router& r, const std::string& repository) {
+  const std::string root = std::filesystem::canonical(repository).string();
+  r.Get(
+      "/debian/(.*)",
+      [root](const Request& req, Response& res) {
+        res = httpd::ServeFile(root, req.matches[1].str(), req.get_header_value("Range"));
+      },
+      Router::Access::kPublic);
 }
-
-void HttpServer::Serve() { server_.listen_after_bind(); }
 
 }  // namespace cbit::web

@@ -1,31 +1,36 @@
-// The HTTP server: cpp-httplib tuned for keep-alive clients (no Nagle delay,
-// a worker per expected connection, long keep-alive), CORS on every answer
-// and on OPTIONS preflight, JSON errors for unknown routes.
+// The controller's HTTP server: the routes of docs/protocol.md on the
+// bounded server of src/httpd, with CORS headers on every answer and the
+// apt repository under /debian/.
 #pragma once
-
-#include <httplib.h>
 
 #include <string>
 
+#include "httpd/server.h"
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/config.h"
 
 namespace cbit::web {
 
+/// The server's limits and threads from the config's web.* keys.
+httpd::Options ServerOptions(const Config& cfg);
+
 class HttpServer {
  public:
   HttpServer(const Config& cfg, Api& api, Authenticator& auth);
   /// Binds; returns the port (useful with port 0). Throws on failure.
-  int Bind();
+  int Bind() { return server_.Bind(); }
   /// Serves until Stop(); call after Bind().
-  void Serve();
-  void Stop() { server_.stop(); }
+  void Serve() { server_.Serve(); }
+  /// Stops accepting and returns once requests in flight are answered.
+  void Stop() { server_.Stop(); }
 
  private:
-  const Config& cfg_;
-  httplib::Server server_;
   Router router_;
+  httpd::Server server_;
 };
+
+/// GET /debian/<path>: the files of web.repository (src/httpd/files.h).
+void RegisterRepositoryRoutes(Router& r, const std::string& repository);
 
 }  // namespace cbit::web

@@ -13,7 +13,8 @@ const std::string& AdminHash() {
   return hash;
 }
 
-web::Config TestConfig(const std::string& web_host, const std::string& repository) {
+web::Config TestConfig(const std::string& web_host, const std::string& repository,
+                       const std::function<void(web::Config&)>& tune) {
   web::Config c;
   c.interface = "127.0.0.1";
   c.port = 0;
@@ -21,6 +22,7 @@ web::Config TestConfig(const std::string& web_host, const std::string& repositor
   c.threads = 16;
   c.users = {{kAdminUser, AdminHash()}};
   c.repository = repository;
+  if (tune) tune(c);
   return c;
 }
 
@@ -29,8 +31,9 @@ web::Config TestConfig(const std::string& web_host, const std::string& repositor
 ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                                      queue::Publisher& publisher, std::string web_host,
                                      web::WebhookConfig webhooks, std::string repository,
-                                     bool wait_for_confirm)
-    : cfg_(TestConfig(web_host, repository)),
+                                     bool wait_for_confirm,
+                                     const std::function<void(web::Config&)>& tune)
+    : cfg_(TestConfig(web_host, repository, tune)),
       store_(std::move(db)),
       jobs_(store_),
       outbox_(jobs_, publisher),

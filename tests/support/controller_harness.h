@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -29,7 +30,8 @@ class ControllerHarness {
   /// `webhooks` config with a forge secret starts a WebhookWorker.
   ControllerHarness(std::unique_ptr<store::Database> db, queue::Publisher& publisher,
                     std::string web_host = "localhost:18080", web::WebhookConfig webhooks = {},
-                    std::string repository = {}, bool wait_for_confirm = false);
+                    std::string repository = {}, bool wait_for_confirm = false,
+                    const std::function<void(web::Config&)>& tune = {});
   ~ControllerHarness();
 
   int port() const { return port_; }

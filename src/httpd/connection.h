@@ -1,0 +1,62 @@
+// One client connection: reads requests, hands them to the workers, writes
+// (or streams) the answers. Lives on its own strand; holds no thread while
+// it waits (internal to httpd).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "httpd/asio.h"
+#include "httpd/server_impl.h"
+
+namespace cbit::httpd {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Server::Impl& server, boost::asio::ip::tcp::socket socket, std::string address);
+  ~Connection();
+  void Start();
+  /// On Stop: closes the connection unless a request is in flight.
+  void StopIfIdle();
+
+ private:
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+  void WaitForRequest();
+  void ReadHead();
+  void OnHead();
+  void AfterAdmit(Admission admission);
+  void ReadBody();
+  void RunHandler(std::function<void(Request&, Response&)> handler);
+  /// Sends `res`; with `close`, ends the connection after it.
+  void Write(Response res, bool close);
+  void AfterWrite();
+  void Refuse(int status, const std::string& message);
+  void NextChunk(std::shared_ptr<Response> res);
+  void StartPush(std::shared_ptr<Response> res);
+  void PushWrite();
+  void Linger();
+  void LingerRead(std::size_t left);
+  void Close();
+
+  Server::Impl& server_;
+  boost::beast::tcp_stream stream_;
+  std::string address_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  Request req_;
+  bool keep_alive_ = true;
+  bool busy_ = false;  ///< a request is in flight
+  bool closed_ = false;
+  std::shared_ptr<void> out_;  ///< what the write in progress refers to
+  std::string chunk_;
+  std::deque<std::optional<std::string>> push_queue_;
+  std::size_t push_bytes_ = 0;
+  bool push_writing_ = false;
+  std::shared_ptr<PushStream> push_;
+  char scratch_[512];
+};
+
+}  // namespace cbit::httpd

@@ -1,0 +1,78 @@
+// A bounded HTTP/1.1 server (Boost.Beast over Asio): a few I/O threads hold
+// every connection, and route handlers run on a separate pool of workers,
+// so slow, idle or streaming connections never hold a worker.
+//
+// Each request goes: read the head (deadline, size cap) → Admit on a
+// worker (the application matches the route and checks credentials from
+// the headers; it may answer at once, before a byte of the body is read) →
+// refuse a Content-Encoding other than identity (415) → read the body
+// (deadline; the size cap holds for Content-Length and chunked alike: 413)
+// → the handler on a worker → write (or stream) the answer.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "httpd/message.h"
+
+namespace cbit::httpd {
+
+struct Options {
+  std::string interface = "0.0.0.0";
+  int port = 8080;  ///< 0: any free port
+  int io_threads = 2;
+  int workers = 64;  ///< threads that run Admit and the handlers
+  std::chrono::milliseconds head_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds body_timeout{std::chrono::seconds(60)};
+  /// A keep-alive connection waiting for its next request.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(5)};
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(60)};
+  std::uint32_t max_head_bytes = 32 << 10;
+  std::uint64_t max_body_bytes = 16 << 20;
+  int max_connections = 10000;
+  int max_connections_per_address = 512;
+  /// Added to every answer unless the answer sets them (CORS).
+  Headers default_headers;
+};
+
+/// What the application decides from a request's head.
+struct Admission {
+  /// Set: the answer, sent without reading the body.
+  std::optional<Response> answer;
+  /// Otherwise: runs on a worker once the body is read.
+  std::function<void(Request&, Response&)> handler;
+};
+/// Runs on a worker with the head read (body empty); may block briefly.
+using Admit = std::function<Admission(Request&)>;
+
+/// {"error": message} with this status, as JSON.
+Response ErrorResponse(int status, const std::string& message);
+
+class Server {
+ public:
+  Server(Options options, Admit admit);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and listens; returns the port. Throws std::runtime_error.
+  int Bind();
+  /// Serves until Stop(); call after Bind().
+  void Serve();
+  /// Stops accepting, closes idle connections, lets requests in flight
+  /// finish (up to a grace period), then makes Serve() return. Any thread.
+  void Stop();
+  /// Connections open now.
+  int connections() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cbit::httpd

@@ -1,0 +1,43 @@
+// The server's shared state, seen by its connections (internal to httpd).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "httpd/asio.h"
+#include "httpd/server.h"
+
+namespace cbit::httpd {
+
+class Connection;
+
+struct Server::Impl {
+  Impl(Options o, Admit a);
+
+  /// Counts a new connection from `address`; false when over a limit.
+  bool Open(const std::string& address);
+  void Closed(const std::string& address, Connection* c);
+  void Register(const std::shared_ptr<Connection>& c);
+  bool stopping() const { return stopping_.load(); }
+
+  Options options;
+  Admit admit;
+  mutable std::mutex mu;
+  std::condition_variable drained;
+  int total = 0;
+  std::map<std::string, int> per_address;
+  std::map<Connection*, std::weak_ptr<Connection>> live;
+  std::atomic<bool> stopping_{false};
+  // Destroyed first (reverse order): pending handlers own connections,
+  // whose destructors still count themselves out above.
+  boost::asio::io_context ioc;
+  boost::asio::thread_pool workers;
+  boost::asio::ip::tcp::acceptor acceptor;
+};
+
+}  // namespace cbit::httpd

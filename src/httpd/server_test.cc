@@ -1,0 +1,243 @@
+// The server over real sockets: limits, deadlines, refusals before the
+// body, streaming, and that slow or idle connections hold no worker.
+#include "httpd/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "httpd/test_client.h"
+
+namespace cbit::httpd {
+namespace {
+using namespace std::chrono_literals;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void Start(Options o = {}) {
+    o.interface = "127.0.0.1";
+    o.port = 0;
+    server_ = std::make_unique<Server>(o, [this](Request& r) { return Admit(r); });
+    port_ = server_->Bind();
+    thread_ = std::thread([this] { server_->Serve(); });
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // /secret needs "Authorization: yes"; /echo answers the body's size;
+  // /stream is a producer of three chunks; /push an open push stream.
+  Admission Admit(Request& req) {
+    if (req.path == "/secret" && req.get_header_value("Authorization") != "yes")
+      return {.answer = ErrorResponse(401, "no")};
+    if (req.path == "/push") {
+      return {.handler = [this](Request&, Response& res) {
+        auto s = res.start_push("text/event-stream");
+        std::lock_guard lock(mu_);
+        pushes_.push_back(s);
+      }};
+    }
+    if (req.path == "/stream") {
+      return {.handler = [](Request&, Response& res) {
+        auto n = std::make_shared<int>(0);
+        res.set_producer("text/plain", [n](std::string& chunk) {
+          chunk = "part" + std::to_string(*n);
+          return ++*n <= 3;
+        });
+      }};
+    }
+    return {.handler = [](Request& req, Response& res) {
+      res.set_content(std::to_string(req.body.size()) + " " + req.get_param_value("q"),
+                      "text/plain");
+    }};
+  }
+
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::vector<std::shared_ptr<PushStream>> pushes_;
+};
+
+TEST_F(ServerTest, KeepAliveAndDefaultHeaders) {
+  Options o;
+  o.default_headers = {{"Access-Control-Allow-Origin", "*"}};
+  Start(o);
+  RawClient c(port_);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(c.Send("POST /echo?q=a%20b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"));
+    auto r = c.Read();
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "5 a b");
+    EXPECT_TRUE(r.Has("Access-Control-Allow-Origin: *")) << r.head;
+  }
+}
+
+TEST_F(ServerTest, ARefusalFromTheHeadIsSentBeforeTheBody) {
+  Start();
+  RawClient c(port_);
+  ASSERT_TRUE(c.Send("POST /secret HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n"));
+  auto r = c.Read(2s);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_TRUE(r.Has("Connection: close")) << r.head;
+}
+
+TEST_F(ServerTest, CompressedBodiesAreRefusedWith415) {
+  Start();
+  RawClient c(port_);
+  ASSERT_TRUE(c.Send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc"));
+  auto r = c.Read(2s);
+  EXPECT_EQ(r.status, 415);
+  EXPECT_NE(r.body.find("gzip"), std::string::npos) << r.body;
+}
+
+TEST_F(ServerTest, TheBodyLimitHoldsForContentLengthAndChunked) {
+  Options o;
+  o.max_body_bytes = 1000;
+  Start(o);
+  RawClient a(port_);
+  ASSERT_TRUE(a.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n"));
+  auto r = a.Read(2s);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find("1000 bytes"), std::string::npos) << r.body;
+
+  RawClient b(port_);
+  ASSERT_TRUE(b.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  std::string chunk = "200\r\n" + std::string(512, 'x') + "\r\n";
+  b.Send(chunk);
+  b.Send(chunk);  // 1024 bytes: over
+  EXPECT_EQ(b.Read(2s).status, 413);
+
+  RawClient ok(port_);
+  ASSERT_TRUE(ok.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                      chunk + "0\r\n\r\n"));
+  auto fine = ok.Read(2s);
+  EXPECT_EQ(fine.status, 200);
+  EXPECT_EQ(fine.body, "512 ");
+}
+
+TEST_F(ServerTest, NulInThePathOrQueryIs400AndAHugeHeadIs431) {
+  Start();
+  EXPECT_EQ(GetStatus(port_, "/echo%00"), 400);
+  EXPECT_EQ(GetStatus(port_, "/echo?q=%00"), 400);
+  RawClient c(port_);
+  c.Send("GET /echo HTTP/1.1\r\nHost: x\r\nX: " + std::string(40000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(c.Read(2s).status, 431);
+}
+
+TEST_F(ServerTest, HeadAndIdleDeadlinesCloseTheConnection) {
+  Options o;
+  o.head_timeout = 300ms;
+  o.idle_timeout = 300ms;
+  Start(o);
+  RawClient slow(port_);
+  slow.Send("GET /echo HTTP/1.1\r\n");
+  EXPECT_TRUE(slow.ClosedWithin(2s));
+  RawClient idle(port_);
+  EXPECT_TRUE(idle.ClosedWithin(2s));
+}
+
+TEST_F(ServerTest, ConnectionLimitsPerAddressAndInTotal) {
+  Options o;
+  o.max_connections_per_address = 3;
+  Start(o);
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<RawClient>(port_));
+    held.back()->Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(held.back()->Read().status, 200);
+  }
+  RawClient over(port_);
+  over.Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto r = over.Read(2s);
+  EXPECT_TRUE(r.status == 503 || r.status == 0) << r.status;
+  held.pop_back();
+  for (int i = 0; i < 50 && server_->connections() > 2; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(GetStatus(port_, "/echo"), 200);
+}
+
+TEST_F(ServerTest, SlowConnectionsHoldNoWorker) {
+  Options o;
+  o.workers = 2;
+  Start(o);
+  std::vector<std::unique_ptr<RawClient>> slow;
+  for (int i = 0; i < 100; ++i) {
+    slow.push_back(std::make_unique<RawClient>(port_));
+    slow.back()->Send("POST /echo HTTP/1.1\r\nHost: x\r\n");  // the head never ends
+  }
+  std::vector<std::unique_ptr<RawClient>> bodiless;
+  for (int i = 0; i < 50; ++i) {
+    bodiless.push_back(std::make_unique<RawClient>(port_));
+    bodiless.back()->Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n");
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(GetStatus(port_, "/echo", 1s), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+}
+
+TEST_F(ServerTest, AProducerStreamsAChunkedBody) {
+  Start();
+  RawClient c(port_);
+  c.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto r = c.Read();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("Transfer-Encoding: chunked")) << r.head;
+  EXPECT_EQ(r.body, "part0part1part2");
+  c.Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");  // still keep-alive
+  EXPECT_EQ(c.Read().status, 200);
+}
+
+// 200 open push streams hold no thread: ordinary requests are answered
+// at once by 2 workers, and every stream gets what is sent to it.
+TEST_F(ServerTest, ManyPushStreamsWhileRequestsAreAnswered) {
+  Options o;
+  o.workers = 2;
+  Start(o);
+  constexpr int kStreams = 200;
+  std::vector<std::unique_ptr<RawClient>> streams;
+  for (int i = 0; i < kStreams; ++i) {
+    streams.push_back(std::make_unique<RawClient>(port_));
+    streams.back()->Send("GET /push HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(streams.back()->Read(5s, true).status, 200) << i;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(GetStatus(port_, "/echo", 1s), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  {
+    std::lock_guard lock(mu_);
+    ASSERT_EQ(pushes_.size(), static_cast<std::size_t>(kStreams));
+    for (auto& p : pushes_) {
+      EXPECT_TRUE(p->Send("data: hello\n\n"));
+      p->Close();
+    }
+  }
+  // Each stream got its event as one chunk, then the last chunk.
+  for (auto& s : streams) {
+    std::string rest;
+    EXPECT_TRUE(s->ClosedWithin(5s));
+  }
+  // A stream whose client went away refuses further events.
+  streams.clear();
+}
+
+TEST_F(ServerTest, StopFinishesARequestInFlight) {
+  Start();
+  RawClient c(port_);
+  c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n");
+  std::thread stopper([this] {
+    std::this_thread::sleep_for(100ms);
+    server_->Stop();
+  });
+  c.Send("body");
+  auto r = c.Read(5s);
+  stopper.join();
+  EXPECT_EQ(r.status, 200);
+}
+
+}  // namespace
+}  // namespace cbit::httpd
