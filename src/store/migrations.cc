@@ -118,12 +118,30 @@ DROP INDEX package_name_idx;
 DROP INDEX packageinstance_package_idx;
 )sql";
 
+// API tokens (web/api_token.h): only a digest of each is kept. A name is
+// unique among the tokens still valid, so a revoked token's name can be
+// given to its replacement.
+constexpr std::string_view kApiTokens = R"sql(
+CREATE TABLE api_token (
+  id {{id}},
+  name TEXT NOT NULL,
+  digest TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  client TEXT NOT NULL DEFAULT '',
+  queues TEXT NOT NULL DEFAULT '',
+  created BIGINT NOT NULL,
+  last_used BIGINT,
+  revoked BIGINT);
+CREATE UNIQUE INDEX api_token_valid_name_idx ON api_token (name) WHERE revoked IS NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
     {3, "build logs", kJobLog},
     {4, "outbox index for the sweep", kOutboxIndex},
     {5, "no indexes that repeat a unique index's leading column", kDropRedundantIndexes},
+    {6, "API tokens", kApiTokens},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {

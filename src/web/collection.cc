@@ -15,10 +15,13 @@ void RegisterCollection(Router& r, Collection c) {
   });
   r.Get(b + R"(/(\d+))",
         [col](const auto& req, auto& res) { SendJson(res, col->get(PathId(req))); });
-  r.PostPut(b, [col](const auto& req, auto& res) {
-    SendJson(res, col->create(Form(req)));
-    if (col->changed) col->changed();
-  });
+  r.PostPut(
+      b,
+      [col](const auto& req, auto& res) {
+        SendJson(res, col->create(Form(req)));
+        if (col->changed) col->changed();
+      },
+      col->create_need);
   auto remove = [col](const Request& req, Response& res) {
     col->remove(PathId(req));
     if (col->changed) col->changed();
@@ -26,7 +29,7 @@ void RegisterCollection(Router& r, Collection c) {
   };
   r.Delete(b + R"(/(\d+))", remove);
   // HTML forms can only GET and POST.
-  r.Get(b + R"(/(\d+)/delete)", remove, Router::Access::kWrite);
+  r.Get(b + R"(/(\d+)/delete)", remove, Need::Admin());
 }
 
 }  // namespace cbit::web

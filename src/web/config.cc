@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/debian.h"
+
 namespace cbit::web {
 namespace {
 
@@ -70,6 +72,34 @@ void ReadServerLimits(const json& w, Config& c) {
   positive("max_connections_per_address", c.max_connections_per_address);
 }
 
+// A web.users entry: a hash (an admin, as before roles), or an object with
+// the hash, the role and what a builder is bound to.
+User ReadUser(const std::string& name, const json& entry) {
+  const std::string where = "web.users." + name;
+  User u;
+  if (entry.is_string()) {
+    u.hash = entry.get<std::string>();
+    return u;
+  }
+  if (!entry.is_object()) throw ConfigError(where + " must be a hash or an object");
+  Read(entry, "hash", u.hash, where);
+  if (u.hash.empty()) throw ConfigError(where + ".hash is missing");
+  std::string role = "admin";
+  Read(entry, "role", role, where);
+  auto r = ParseRole(role);
+  if (!r)
+    throw ConfigError(where + ".role '" + role +
+                      "' is not admin, builder, watcher, submitter or reader");
+  u.role = *r;
+  Read(entry, "client", u.client, where);
+  Read(entry, "queues", u.queues, where);
+  if (u.role == Role::kBuilder && !debian::IsToken(u.client))
+    throw ConfigError(where + ".client must name the build client a builder reports as");
+  if (u.role != Role::kBuilder && (!u.client.empty() || !u.queues.empty()))
+    throw ConfigError(where + ": only a builder is bound to a client and queues");
+  return u;
+}
+
 // "web": the HTTP server and its users.
 void ReadWebSection(const json& w, Config& c) {
   Read(w, "interface", c.interface, "web");
@@ -85,10 +115,7 @@ void ReadWebSection(const json& w, Config& c) {
   Read(w, "repository", c.repository, "web");
   if (auto u = w.find("users"); u != w.end()) {
     if (!u->is_object()) throw ConfigError("web.users must map user names to password hashes");
-    for (auto& [name, hash] : u->items()) {
-      if (!hash.is_string()) throw ConfigError("web.users." + name + " must be a string");
-      c.users[name] = hash.get<std::string>();
-    }
+    for (auto& [name, entry] : u->items()) c.users[name] = ReadUser(name, entry);
   }
   // pyBit's plain "username"/"password" pair is refused: secrets are stored hashed.
   if (w.contains("password"))

@@ -9,6 +9,7 @@
 
 #include "queue/publisher.h"
 #include "util/json_config.h"
+#include "web/auth.h"
 
 namespace cbit::web {
 
@@ -47,7 +48,9 @@ struct Config {
   int max_connections = 10000;       ///< open at once
   int max_connections_per_address = 512;  ///< open at once from one client address
   bool auth_reads = false;
-  std::map<std::string, std::string> users;  ///< name → argon2id hash
+  /// name → "<argon2id hash>" (an admin) or {"hash": …, "role": …,
+  /// "client": … (builder), "queues": […] (builder, optional)}.
+  std::map<std::string, User> users;
   /// An apt repository (e.g. reprepro's base dir) served read-only under
   /// /debian/; empty: none.
   std::string repository;

@@ -42,9 +42,28 @@ TEST(Config, DefaultsToSqliteAndRefusesPlainPasswords) {
   Config c = Load(R"({"web": {"users": {"admin": "$argon2id$x"}}})");
   EXPECT_EQ(c.db_backend, "sqlite");
   EXPECT_EQ(c.job_cache, 65536);
-  EXPECT_EQ(c.users.at("admin"), "$argon2id$x");
+  EXPECT_EQ(c.users.at("admin").hash, "$argon2id$x");
+  EXPECT_EQ(c.users.at("admin").role, Role::kAdmin);
   EXPECT_EQ(c.WebHost(), "localhost:8080");
   EXPECT_THROW(Load(R"({"web": {"username": "admin", "password": "pass"}})"), ConfigError);
+}
+
+TEST(Config, UsersWithRolesAndBoundClients) {
+  Config c = Load(R"({"web": {"users": {
+    "b": {"hash": "$argon2id$b", "role": "builder", "client": "build_client_x",
+          "queues": ["Debian_i386_chickpea_deb"]},
+    "w": {"hash": "$argon2id$w", "role": "watcher"}}}})");
+  EXPECT_EQ(c.users.at("b").role, Role::kBuilder);
+  EXPECT_EQ(c.users.at("b").client, "build_client_x");
+  EXPECT_EQ(c.users.at("b").queues, std::vector<std::string>{"Debian_i386_chickpea_deb"});
+  EXPECT_EQ(c.users.at("w").role, Role::kWatcher);
+  EXPECT_THROW(Load(R"({"web": {"users": {"b": {"hash": "h", "role": "builder"}}}})"),
+               ConfigError);
+  EXPECT_THROW(Load(R"({"web": {"users": {"b": {"hash": "h", "role": "root"}}}})"), ConfigError);
+  EXPECT_THROW(Load(R"({"web": {"users": {"b": {"role": "reader"}}}})"), ConfigError);
+  EXPECT_THROW(Load(R"({"web": {"users": {"w": {"hash": "h", "role": "watcher", "client": "c"}}}})"),
+               ConfigError);
+  EXPECT_THROW(Load(R"({"web": {"users": {"x": 3}}})"), ConfigError);
 }
 
 TEST(Config, Webhooks) {

@@ -18,6 +18,8 @@
 #include "web/auth.h"
 #include "web/config.h"
 #include "web/server.h"
+#include "web/token_cli.h"
+#include "web/token_lookup.h"
 #include "web/webhook_worker.h"
 
 namespace {
@@ -41,6 +43,7 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
            "max_connections_per_address": 512,
            "auth_reads": false, "repository": "/srv/repo",
            "users": {"admin": "<hash from cbit-web hash-password>"}},
+           (users with roles: AUTHENTICATION AND ROLES)
    "db": {"backend": "sqlite", "path": "var/cbit.db", "job_cache": 65536}
       or {"hostname": "db", "port": 5432, "databasename": "cbit", "user": "cbit",
           "password": "…"}  (pyBit's keys: PostgreSQL)
@@ -96,10 +99,41 @@ JOB CACHE
   channel cbit_job) and caches nothing while it cannot. A SQLite database
   belongs to one controller.
 
-AUTHENTICATION
-  Every request that changes state needs HTTP Basic credentials of a user in
-  web.users (argon2id hashes; no user exists by default). Reads are open
-  unless web.auth_reads is true.
+AUTHENTICATION AND ROLES
+  Every request that changes state needs credentials: HTTP Basic (a user of
+  web.users) or an API token (Authorization: Bearer cbit_…). Each user and
+  token has a role:
+    admin      everything
+    builder    bound to one client name (and optionally to queues): claims
+               Waiting/Blocked jobs (of its queues) as Building under its own
+               name, reports status and appends logs on the jobs it holds
+    watcher    sets Done jobs to Uploaded or Failed (and logs on Done jobs)
+    submitter  submits only: POST/PUT /job/vcshook and /job
+    reader     reads, when web.auth_reads is true
+  Reads are open unless web.auth_reads is true. Forge webhooks are signed
+  instead (FORGE WEBHOOKS). No user or token exists by default. Answers:
+  401 without valid credentials, 403 for a role without the right, 429 with
+  Retry-After after 10 failed sign-ins in a row from one address or for one
+  user (one more every 6 s).
+
+  web.users maps a name to an argon2id hash from `cbit-web hash-password`
+  (an admin, as pyBit's tools expect) or to an object:
+    "users": {"admin": "$argon2id$…",
+              "builder1": {"hash": "$argon2id$…", "role": "builder",
+                           "client": "build_client_1",
+                           "queues": ["Debian_amd64_bookworm_deb"]},
+              "hook": {"hash": "$argon2id$…", "role": "submitter"}}
+
+API TOKENS
+  cbit-web [-c CONFIG] token add NAME --role ROLE [--client C] [--queue Q]…
+      makes a token (32 random bytes) and prints it once on stdout; only
+      its BLAKE2b digest is stored, in the configured database
+  cbit-web [-c CONFIG] token list
+      every token: id, name, role, client, queues, created, last use, revoked
+  cbit-web [-c CONFIG] token revoke NAME|ID
+      refused from the next request on, by every controller of the database
+  Run them on the controller's host; they open the database of the config
+  file (or --db) and bring its schema up to date first.
 
 SIGNALS
   SIGINT, SIGTERM: stop accepting requests, finish those in flight, exit 0.
@@ -157,7 +191,7 @@ void AddOverrides(CLI::App& app, process::CliOverrides<web::Config>& o) {
 // stopping in reverse order.
 void Serve(const web::Config& cfg, const process::StopSignals& stop) {
   if (cfg.users.empty())
-    spdlog::warn("no users configured: every request that changes state will be refused");
+    spdlog::warn("no users configured: only API tokens (cbit-web token add) can change state");
 
   // 1. Store: open the database and bring its schema up to date. Jobs
   //    read by id are cached, and dropped on any controller's change.
@@ -190,7 +224,7 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
     webhooks = std::make_unique<web::WebhookWorker>(controller, cfg.webhooks);
 
   // 6. HTTP API.
-  web::Authenticator auth(cfg.users);
+  web::Authenticator auth(cfg.users, web::StoreTokenLookup(store.db()));
   web::Api api{store, controller, *publisher, webhooks.get()};
   web::HttpServer http(cfg, api, auth);
   int bound = http.Bind();
@@ -207,6 +241,37 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
 
 }  // namespace
 
+// cbit-web token add|list|revoke, on the configured database.
+struct TokenCommands {
+  CLI::App* add = nullptr;
+  CLI::App* list = nullptr;
+  CLI::App* revoke = nullptr;
+  web::TokenRequest request;
+  std::string revoke_name;
+
+  void Define(CLI::App& app) {
+    auto* token = app.add_subcommand("token", "API tokens: add, list, revoke (API TOKENS)");
+    token->require_subcommand(1);
+    add = token->add_subcommand("add", "make a token and print it (once)");
+    add->add_option("name", request.name, "the token's name")->required();
+    add->add_option("--role", request.role, "admin|builder|watcher|submitter|reader")->required();
+    add->add_option("--client", request.client, "builder: the client name it reports as");
+    add->add_option("--queue", request.queues, "builder: a queue it may claim from (repeatable)");
+    list = token->add_subcommand("list", "list tokens (never their secrets)");
+    revoke = token->add_subcommand("revoke", "revoke a token by name or id");
+    revoke->add_option("name", revoke_name, "NAME or ID")->required();
+  }
+  bool chosen() const { return *add || *list || *revoke; }
+
+  int Run(const web::Config& cfg) {
+    store::Store store(OpenDatabase(cfg), {.job_cache = 0});
+    store.Migrate();
+    if (*add) return web::AddToken(store.db(), request, std::cout, std::cerr);
+    if (*list) return web::ListTokens(store.db(), std::cout);
+    return web::RevokeToken(store.db(), revoke_name, std::cout, std::cerr);
+  }
+};
+
 // Only the command line's definition could throw here (CLI11, on a
 // programming error); everything after parsing runs inside process::Run.
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
@@ -219,13 +284,22 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   AddOverrides(app, overrides);
   auto* hash = app.add_subcommand(
       "hash-password", "read a password on stdin, print its argon2id hash for web.users");
+  TokenCommands tokens;
+  tokens.Define(app);
   if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
   if (*hash) return HashPasswordFromStdin();
 
-  return process::Run("cbit-web", [&] {
+  auto config = [&] {
     // The config file (embedded defaults without one), the command line over it.
-    const web::Config cfg =
-        overrides.Over(config_path.empty() ? web::Config{} : web::LoadConfig(config_path));
+    return overrides.Over(config_path.empty() ? web::Config{} : web::LoadConfig(config_path));
+  };
+  if (tokens.chosen()) {
+    int rc = 0;
+    int run = process::Run("cbit-web token", [&] { rc = tokens.Run(config()); });
+    return run != 0 ? run : rc;
+  }
+  return process::Run("cbit-web", [&] {
+    const web::Config cfg = config();
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     process::StopSignals stop;
     Serve(cfg, stop);

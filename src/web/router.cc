@@ -134,16 +134,44 @@ std::int64_t PathId(const Request& req, int capture) {
 
 Router::Router(Authenticator& auth, bool auth_reads) : auth_(auth), auth_reads_(auth_reads) {}
 
-void Router::Add(const char* method, const std::string& pattern, Handler h, Access a) {
-  routes_.push_back({method, std::regex(pattern), std::move(h), a});
+void Router::Add(const char* method, const std::string& pattern, PrincipalHandler h, Need n) {
+  routes_.push_back({method, pattern, std::regex(pattern), std::move(h), n});
 }
 
-bool Router::Allowed(Request& req, Access a) {
-  if (a == Access::kSigned || a == Access::kPublic || (a == Access::kRead && !auth_reads_))
-    return true;
-  auto user = auth_.Check(req.get_header_value("Authorization"));
-  if (user) req.user = *user;
-  return user.has_value();
+std::vector<RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  for (const Route& r : routes_) out.push_back({r.method, r.source, r.need});
+  return out;
+}
+
+std::variant<Principal, httpd::Admission> Router::Allowed(Request& req, Need n) {
+  if (n.kind == Need::Kind::kSigned || n.kind == Need::Kind::kPublic ||
+      (n.kind == Need::Kind::kRead && !auth_reads_))
+    return Principal{"", Role::kReader, {}, {}};
+  AuthResult a = auth_.Authenticate(req.get_header_value("Authorization"), req.remote_addr);
+  switch (a.kind) {
+    case AuthResult::Kind::kOk:
+      if (n.kind == Need::Kind::kRead || n.Allows(a.principal.role)) {
+        req.user = a.principal.name;
+        return a.principal;
+      }
+      return Answer(403, std::string("role ") + RoleName(a.principal.role) + " (" +
+                             a.principal.name + ") may not " + req.method + " " + req.path);
+    case AuthResult::Kind::kLimited: {
+      auto limited = Answer(429, a.reason);
+      limited.answer->set_header("Retry-After", std::to_string(a.retry_after.count()));
+      return limited;
+    }
+    case AuthResult::Kind::kAnonymous:
+    case AuthResult::Kind::kRefused:
+      break;
+  }
+  auto refused = Answer(401, "authentication required: " +
+                                 (a.reason.empty()
+                                      ? std::string("HTTP Basic credentials or an API token")
+                                      : a.reason));
+  refused.answer->set_header("WWW-Authenticate", "Basic realm=\"cbit\"");
+  return refused;
 }
 
 httpd::Admission Router::Admit(Request& req) {
@@ -174,18 +202,14 @@ httpd::Admission Router::Admit(Request& req) {
     a.answer->set_header("Allow", allowed);
     return a;
   }
-  if (!Allowed(req, route->access)) {
-    auto a = Answer(401,
-                    "authentication required: HTTP Basic credentials of a user in the "
-                    "controller's config");
-    a.answer->set_header("WWW-Authenticate", "Basic realm=\"cbit\"");
-    return a;
-  }
-  return {.handler = [h = route->handler](Request& req, Response& res) {
+  auto allowed = Allowed(req, route->need);
+  if (auto* refused = std::get_if<httpd::Admission>(&allowed)) return std::move(*refused);
+  return {.handler = [h = route->handler, who = std::get<Principal>(std::move(allowed))](
+                         Request& req, Response& res) {
     try {
       // Form fields of an urlencoded body are parameters too.
       if (IsForm(req)) httpd::ParseQuery(req.body, req.params, "the form");
-      h(req, res);
+      h(req, res, who);
     } catch (...) {
       auto [status, msg] = ErrorStatus(std::current_exception());
       SendError(res, status, msg);
@@ -195,15 +219,32 @@ httpd::Admission Router::Admit(Request& req) {
   }};
 }
 
-void Router::Get(const std::string& p, Handler h, Access a) { Add("GET", p, std::move(h), a); }
-void Router::Post(const std::string& p, Handler h, Access a) { Add("POST", p, std::move(h), a); }
-void Router::Put(const std::string& p, Handler h) { Add("PUT", p, std::move(h), Access::kWrite); }
-void Router::Delete(const std::string& p, Handler h) {
-  Add("DELETE", p, std::move(h), Access::kWrite);
+Router::PrincipalHandler Router::Anyone(Handler h) {
+  return [h = std::move(h)](const Request& req, Response& res, const Principal&) { h(req, res); };
 }
-void Router::PostPut(const std::string& p, Handler h) {
-  Post(p, h);
-  Put(p, std::move(h));
+
+void Router::Get(const std::string& p, Handler h, Need n) {
+  Add("GET", p, Anyone(std::move(h)), n);
+}
+void Router::Post(const std::string& p, Handler h, Need n) {
+  Add("POST", p, Anyone(std::move(h)), n);
+}
+void Router::Put(const std::string& p, Handler h, Need n) {
+  Add("PUT", p, Anyone(std::move(h)), n);
+}
+void Router::Delete(const std::string& p, Handler h) {
+  Add("DELETE", p, Anyone(std::move(h)), Need::Admin());
+}
+void Router::PostPut(const std::string& p, Handler h, Need n) {
+  Post(p, h, n);
+  Put(p, std::move(h), n);
+}
+void Router::PostPutAs(const std::string& p, Need n, PrincipalHandler h) {
+  Add("POST", p, h, n);
+  Add("PUT", p, std::move(h), n);
+}
+void Router::PostAs(const std::string& p, Need n, PrincipalHandler h) {
+  Add("POST", p, std::move(h), n);
 }
 
 }  // namespace cbit::web

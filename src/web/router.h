@@ -1,7 +1,10 @@
 // The HTTP edge: every route goes through Router, which adds CORS headers,
-// checks credentials for what changes state, and turns every error into a
-// status code and a JSON body through one table (ErrorStatus), so no handler
-// can answer 500 for a caller's mistake.
+// checks who the caller is against what the route needs (Need: the roles
+// that may call it; 401 without valid credentials, 403 for another role, 429
+// after too many failed sign-ins), and turns every error into a status code
+// and a JSON body through one table (ErrorStatus), so no handler can answer
+// 500 for a caller's mistake. The routes registered are kept (routes()), so
+// a test can check every one.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "httpd/message.h"
@@ -69,21 +73,58 @@ void SendText(Response& res, const std::string& body);
 /// Parses a positive id from a path capture; 404 when it is not one.
 std::int64_t PathId(const Request& req, int capture = 1);
 
+/// Who may call a route.
+struct Need {
+  enum class Kind {
+    kRead,    ///< anyone; any role when web.auth_reads is on
+    kRoles,   ///< the roles in `roles` (admin always)
+    kSigned,  ///< no credentials checked here: the handler authenticates
+              ///< the request itself (forge webhooks sign their bodies)
+    kPublic,  ///< anyone, even when reads need credentials (the apt repository)
+  };
+  Kind kind = Kind::kRoles;
+  std::uint8_t roles = 0;  ///< bit 1 << Role
+
+  bool Allows(Role r) const {
+    return r == Role::kAdmin || (roles & (1u << static_cast<unsigned>(r))) != 0;
+  }
+  static Need Read() { return {Kind::kRead, 0}; }
+  static Need Signed() { return {Kind::kSigned, 0}; }
+  static Need Public() { return {Kind::kPublic, 0}; }
+  /// Admin and the roles given.
+  static Need Roles(std::initializer_list<Role> rs) {
+    Need n;
+    for (Role r : rs) n.roles |= static_cast<std::uint8_t>(1u << static_cast<unsigned>(r));
+    return n;
+  }
+  static Need Admin() { return Roles({}); }
+};
+
+/// A registered route, as the router's table keeps it.
+struct RouteInfo {
+  std::string method, pattern;
+  Need need;
+};
+
 class Router {
  public:
-  /// kSigned: no HTTP Basic check; the handler authenticates the request
-  /// itself (forge webhooks sign their bodies). kPublic: open even when
-  /// reads need credentials (the apt repository).
-  enum class Access { kRead, kWrite, kSigned, kPublic };
   using Handler = std::function<void(const Request&, Response&)>;
+  /// A handler that also needs to know who calls (the rules of a role).
+  using PrincipalHandler = std::function<void(const Request&, Response&, const Principal&)>;
 
   Router(Authenticator& auth, bool auth_reads);
 
-  void Get(const std::string& pattern, Handler h, Access a = Access::kRead);
-  void Post(const std::string& pattern, Handler h, Access a = Access::kWrite);
-  void Put(const std::string& pattern, Handler h);
-  void PostPut(const std::string& pattern, Handler h);
+  void Get(const std::string& pattern, Handler h, Need n = Need::Read());
+  void Post(const std::string& pattern, Handler h, Need n = Need::Admin());
+  void Put(const std::string& pattern, Handler h, Need n = Need::Admin());
+  void PostPut(const std::string& pattern, Handler h, Need n = Need::Admin());
   void Delete(const std::string& pattern, Handler h);
+  /// POST and PUT for callers of `n`'s roles, with the caller.
+  void PostPutAs(const std::string& pattern, Need n, PrincipalHandler h);
+  void PostAs(const std::string& pattern, Need n, PrincipalHandler h);
+
+  /// Every route, in registration order.
+  std::vector<RouteInfo> routes() const;
 
   /// The server's decision on a request head: the route (404, 405, 501 or
   /// the OPTIONS preflight answer at once), then the credentials (401),
@@ -94,13 +135,16 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string source;  ///< the pattern as registered
     std::regex pattern;
-    Handler handler;
-    Access access;
+    PrincipalHandler handler;
+    Need need;
   };
-  void Add(const char* method, const std::string& pattern, Handler h, Access a);
-  /// Checks the credentials the route needs; fills req.user.
-  bool Allowed(Request& req, Access a);
+  static PrincipalHandler Anyone(Handler h);
+  void Add(const char* method, const std::string& pattern, PrincipalHandler h, Need n);
+  /// The caller when the route lets it in (fills req.user); else the 401,
+  /// 403 or 429 answer.
+  std::variant<Principal, httpd::Admission> Allowed(Request& req, Need n);
   std::vector<Route> routes_;
   Authenticator& auth_;
   bool auth_reads_;

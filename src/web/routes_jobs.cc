@@ -4,6 +4,7 @@
 #include "core/wire.h"
 #include "util/clock.h"
 #include "web/api.h"
+#include "web/job_access.h"
 
 namespace cbit::web {
 namespace {
@@ -107,15 +108,18 @@ void RegisterJobLists(Router& r, Api& api) {
 
 // Submissions, cancel and retry: what the job logic does.
 void RegisterJobActions(Router& r, Api& api) {
-  r.PostPut("/job/vcshook", [&api](const auto& req, auto& res) {
-    SendJson(res, DispatchJson(api.controller.Submit(SubmissionOf(Form(req)))));
-  });
+  r.PostPut(
+      "/job/vcshook",
+      [&api](const auto& req, auto& res) {
+        SendJson(res, DispatchJson(api.controller.Submit(SubmissionOf(Form(req)))));
+      },
+      Need::Roles({Role::kSubmitter}));
   r.Get(
       "/job/cancelall",
       [&api](const auto&, auto& res) {
         SendJson(res, "{\"cancelled\": " + std::to_string(api.controller.CancelAll()) + "}");
       },
-      Router::Access::kWrite);
+      Need::Admin());
   r.Delete("/job", [&api](const auto&, auto& res) {
     SendJson(res, "{\"cancelled\": " + std::to_string(api.controller.CancelAll()) + "}");
   });
@@ -129,17 +133,19 @@ void RegisterJobActions(Router& r, Api& api) {
             throw HttpError(409, "job " + req.matches[1].str() + " has already finished");
           SendJson(res, std::string("{\"result\": \"") + OutcomeName(outcome) + "\"}");
         },
-        Router::Access::kWrite);
+        Need::Admin());
   r.Get(R"(/job/(\d+)/retry)",
         [&api](const auto& req, auto& res) {
           SendJson(res, DispatchJson(api.controller.Retry(PathId(req))));
         },
-        Router::Access::kWrite);
+        Need::Admin());
 }
 
-// A client reports progress: form status=Building&client=build_client_x.
+// A client reports progress: form status=Building&client=build_client_x;
+// the watcher reports Uploaded or Failed (web/job_access.h).
 void RegisterStatusReport(Router& r, Api& api) {
-  r.PostPut(R"(/job/(\d+))", [&api](const auto& req, auto& res) {
+  auto need = Need::Roles({Role::kBuilder, Role::kWatcher});
+  r.PostPutAs(R"(/job/(\d+))", need, [&api](const auto& req, auto& res, const Principal& who) {
     Form f(req);
     std::vector<std::string> missing;
     std::string status = f.Require("status", missing);
@@ -152,6 +158,7 @@ void RegisterStatusReport(Router& r, Api& api) {
       if (!debian::IsToken(*client)) throw HttpError(400, "client '" + *client + "' is malformed");
     }
     Id id = PathId(req);
+    client = CheckReport(who, api.store.GetJob(id), status, client);
     api.store.ReportStatus(id, status, client, NowMicros());
     SendJson(res, wire::Encode(api.store.GetJob(id)));
   });
@@ -159,23 +166,25 @@ void RegisterStatusReport(Router& r, Api& api) {
 
 void RegisterJobCollection(Router& r, Api& api) {
   RegisterCollection(
-      r, {.base = "/job",
-          .page_size = kLongPage,
-          .list =
-              [&api](const Request& req, store::Page p) {
-                return wire::EncodeList(api.store.ListJobs(FilterOf(req), p));
-              },
-          .count = [&api](const Request& req) { return api.store.CountJobs(FilterOf(req)); },
-          .get = [&api](Id id) { return wire::Encode(api.store.GetJob(id)); },
-          .create =
-              [&api](const Form& f) {
-                std::vector<std::string> missing;
-                Id id = f.RequireId("packageinstance_id", missing);
-                Transport t = TransportOf(f, missing);
-                Form::Check(missing);
-                return DispatchJson(api.controller.SubmitForInstance(id, t));
-              },
-          .remove = [&api](Id id) { api.store.DeleteJob(id); }});
+      r,
+      {.base = "/job",
+       .page_size = kLongPage,
+       .list =
+           [&api](const Request& req, store::Page p) {
+             return wire::EncodeList(api.store.ListJobs(FilterOf(req), p));
+           },
+       .count = [&api](const Request& req) { return api.store.CountJobs(FilterOf(req)); },
+       .get = [&api](Id id) { return wire::Encode(api.store.GetJob(id)); },
+       .create =
+           [&api](const Form& f) {
+             std::vector<std::string> missing;
+             Id id = f.RequireId("packageinstance_id", missing);
+             Transport t = TransportOf(f, missing);
+             Form::Check(missing);
+             return DispatchJson(api.controller.SubmitForInstance(id, t));
+           },
+       .remove = [&api](Id id) { api.store.DeleteJob(id); },
+       .create_need = Need::Roles({Role::kSubmitter})});
 }
 
 }  // namespace

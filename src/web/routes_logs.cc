@@ -4,6 +4,7 @@
 
 #include "core/utf8.h"
 #include "web/api.h"
+#include "web/job_access.h"
 
 namespace cbit::web {
 namespace {
@@ -24,8 +25,11 @@ std::optional<int> AttemptParam(const Request& req) {
 }  // namespace
 
 void RegisterLogRoutes(Router& r, Api& api) {
-  r.Post(R"(/job/(\d+)/log)", [&api](const Request& req, Response& res) {
+  auto writers = Need::Roles({Role::kBuilder, Role::kWatcher});
+  r.PostAs(R"(/job/(\d+)/log)", writers,
+           [&api](const Request& req, Response& res, const Principal& who) {
     Id id = PathId(req);
+    CheckLogAppend(who, api.store.GetJob(id));
     auto offset = Param(req, "offset");
     if (!offset) throw HttpError(400, "missing field: offset");
     if (!utf8::IsValid(req.body)) throw HttpError(400, "the log chunk is not UTF-8 text");

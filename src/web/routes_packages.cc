@@ -34,7 +34,7 @@ void RegisterPackageQueries(Router& r, Api& api) {
           int n = api.controller.CancelPackage(PathId(req));
           SendJson(res, "{\"cancelled\": " + std::to_string(n) + "}");
         },
-        Router::Access::kWrite);
+        Need::Admin());
 }
 
 void RegisterPackageCollection(Router& r, Api& api) {
@@ -70,7 +70,7 @@ void RegisterInstanceRoutes(Router& r, Api& api) {
           api.store.SetMaster(id, req.matches[2] == "1");
           SendJson(res, wire::Encode(api.store.GetInstance(id)));
         },
-        Router::Access::kWrite);
+        Need::Admin());
 
   RegisterCollection(
       r, {.base = "/packageinstance",

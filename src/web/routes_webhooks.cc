@@ -114,7 +114,7 @@ void RegisterWebhookRoutes(Router& r, Api& api) {
             throw HttpError(503, "the webhook queue is full; redeliver later");
           SendJsonStatus(res, 202, std::move(body));
         },
-        Router::Access::kSigned);
+        Need::Signed());
   }
 }
 

@@ -51,7 +51,7 @@ void RegisterRepositoryRoutes(Router& r, const std::string& repository) {
       [root](const Request& req, Response& res) {
         res = httpd::ServeFile(root, req.matches[1].str(), req.get_header_value("Range"));
       },
-      Router::Access::kPublic);
+      Need::Public());
 }
 
 }  // namespace cbit::web

@@ -24,6 +24,8 @@ class HttpServer {
   void Serve() { server_.Serve(); }
   /// Stops accepting and returns once requests in flight are answered.
   void Stop() { server_.Stop(); }
+  /// The routes and what each needs (tests check every one).
+  const Router& router() const { return router_; }
 
  private:
   Router router_;

@@ -1,5 +1,9 @@
 #include "tests/support/controller_harness.h"
 
+#include "store/tokens.h"
+#include "web/api_token.h"
+#include "web/token_lookup.h"
+
 #include <mutex>
 
 namespace cbit::testing {
@@ -20,7 +24,7 @@ web::Config TestConfig(const std::string& web_host, const std::string& repositor
   c.port = 0;
   c.hostname = web_host;
   c.threads = 16;
-  c.users = {{kAdminUser, AdminHash()}};
+  c.users = {{kAdminUser, web::User{.hash = AdminHash()}}};
   c.repository = repository;
   if (tune) tune(c);
   return c;
@@ -38,7 +42,7 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
       jobs_(store_),
       outbox_(jobs_, publisher),
       controller_(jobs_, outbox_, {.web_host = web_host, .wait_for_confirm = wait_for_confirm}),
-      auth_(cfg_.users),
+      auth_(cfg_.users, web::StoreTokenLookup(store_.db())),
       webhooks_(webhooks.enabled()
                     ? std::make_unique<web::WebhookWorker>(controller_, std::move(webhooks))
                     : nullptr),
@@ -57,6 +61,28 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
     c->set_read_timeout(10, 0);
     c->set_connection_timeout(5, 0);
   }
+}
+
+std::string ControllerHarness::AddToken(const std::string& name, web::Role role,
+                                        const std::string& client) {
+  std::string token = web::NewToken();
+  store::Tokens(store_.db())
+      .Add({.name = name,
+            .digest = web::TokenDigest(token),
+            .role = web::RoleName(role),
+            .client = client,
+            .created_us = 1});
+  return token;
+}
+
+std::unique_ptr<httplib::Client> ControllerHarness::TokenClient(const std::string& token) {
+  auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  c->set_bearer_token_auth(token);
+  c->set_keep_alive(true);
+  c->set_tcp_nodelay(true);
+  c->set_read_timeout(10, 0);
+  c->set_connection_timeout(5, 0);
+  return c;
 }
 
 ControllerHarness::~ControllerHarness() {

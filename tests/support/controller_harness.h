@@ -41,6 +41,13 @@ class ControllerHarness {
   httplib::Client& admin() { return *admin_; }
   /// A client without credentials.
   httplib::Client& anon() { return *anon_; }
+  /// The server's route table.
+  const web::Router& router() const { return http_.router(); }
+  /// A new API token of `role` (a builder bound to `client`), stored as
+  /// `cbit-web token add` stores it.
+  std::string AddToken(const std::string& name, web::Role role, const std::string& client = {});
+  /// A keep-alive client sending `Authorization: Bearer <token>`.
+  std::unique_ptr<httplib::Client> TokenClient(const std::string& token);
 
  private:
   web::Config cfg_;
