@@ -62,7 +62,7 @@ int AddToken(store::Database& db, const TokenRequest& r, std::ostream& out, std:
         << " exists (revoke it first)\n";
     return kBad;
   }
-  out << token << "\n";
+  out << token << std::endl;  // before the note on stderr
   err << "token " << row.id << " '" << r.name << "' (" << r.role
       << (r.client.empty() ? "" : ", client " + r.client)
       << "): shown only now; send it as Authorization: Bearer <token>\n";
