@@ -13,6 +13,12 @@
 #     var/examples/hello-cbit.git, with the cbit post-receive hook installed,
 #     and a working clone of it, var/examples/hello-cbit, to commit and push.
 #
+# Each component signs in with its own credential of the least role: the
+# client a builder token bound to its name (and its own RabbitMQ user,
+# allowed only its queues), the watcher a watcher token, the hook a
+# submitter token. Tokens are made afresh at each start (the previous ones
+# revoked); only the admin has a password.
+#
 # Environment: CBIT_PORT (HTTP, default 8080), CBIT_AMQP_PORT (default 5673,
 # so a system broker on 5672 is left alone), CBIT_ADMIN_PASSWORD (default: a
 # generated one, kept in var/admin-password), CBIT_VAR (default ./var),
@@ -51,6 +57,21 @@ mkdir -p "$VAR/repo"
 JSON
 NEW_DB=1
 [ -s "$VAR/cbit.db" ] && NEW_DB=0
+
+# token NAME ROLE [--client C]: a new API token (printed), replacing the
+# valid one of that name. cbit-web brings the database's schema up to date
+# first, so this may run before the controller starts.
+token() {
+  local name=$1
+  shift
+  "$BUILD/cbit-web" --config "$VAR/web.json" token revoke "$name" >/dev/null 2>&1 || true
+  "$BUILD/cbit-web" --config "$VAR/web.json" token add "$name" --role "$@" 2>/dev/null
+}
+HOST_ARCH=$(dpkg --print-architecture)
+CLIENT_ID=build_client_$HOST_ARCH
+CLIENT_TOKEN=$(token "client-$CLIENT_ID" builder --client "$CLIENT_ID")
+WATCHER_TOKEN=$(token watcher watcher)
+HOOK_TOKEN=$(token hook submitter)
 
 WEB_PID=""
 CLIENT_PID=""
@@ -95,10 +116,30 @@ if [ "$NEW_DB" = 1 ]; then
   done
 fi
 
+# The build client's RabbitMQ user may use only what the client declares:
+# the exchange (declared, bound to, published through for delayed retries),
+# its build queues, their retry queues (declared with the exchange as
+# dead-letter target: read on them, write on it) and its command queue; the
+# same names for configure, write and read.
+mq() { scripts/rabbitmq-node.sh ctl "$VAR/rabbitmq" "$@" >/dev/null; }
+re_quote() { printf '%s' "$1" | sed 's/[][\\.^$*+?(){}|]/\\&/g'; }
+SUITES="chickpea bookworm"
+QUEUES=""
+for suite in $SUITES; do
+  QUEUES="$QUEUES${QUEUES:+|}$(re_quote "Debian_${HOST_ARCH}_${suite}_deb")"
+done
+MQ_RE="^(pybit|$(re_quote "$CLIENT_ID")|$QUEUES|cbit_retry_[0-9]+s_($QUEUES))\$"
+if [ ! -s "$VAR/mq-$CLIENT_ID-password" ]; then
+  (umask 077; head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20 \
+    > "$VAR/mq-$CLIENT_ID-password")
+fi
+MQ_PASSWORD=$(cat "$VAR/mq-$CLIENT_ID-password")
+mq delete_user "$CLIENT_ID" 2>/dev/null || true
+mq add_user "$CLIENT_ID" "$MQ_PASSWORD"
+mq set_permissions -p / "$CLIENT_ID" "$MQ_RE" "$MQ_RE" "$MQ_RE"
+
 # The build client: this host's arch, both seeded suites, uploads into
 # var/incoming through a local dput target.
-HOST_ARCH=$(dpkg --print-architecture)
-CLIENT_ID=build_client_$HOST_ARCH
 mkdir -p "$VAR/incoming" "$VAR/client-build"
 cat > "$VAR/dput.cf" <<CF
 [local]
@@ -112,8 +153,8 @@ CF
   "clientid": "$CLIENT_ID", "host_arch": "$HOST_ARCH", "distribution": "Debian",
   "pkg_format": "deb", "suites": ["chickpea", "bookworm"],
   "buildroot": "$VAR/client-build",
-  "host": "127.0.0.1", "port": $AMQP_PORT, "userid": "guest", "password": "guest",
-  "controller_url": "$URL", "controller_user": "admin", "controller_password": "$PASSWORD",
+  "host": "127.0.0.1", "port": $AMQP_PORT, "userid": "$CLIENT_ID", "password": "$MQ_PASSWORD",
+  "controller_url": "$URL", "token": "$CLIENT_TOKEN",
   "builder": "host", "dput_dest": "local", "dput_config": "$VAR/dput.cf"
 }
 JSON
@@ -145,7 +186,7 @@ CONF
 {
   "rules": {"$VAR/incoming": {"repobase": "$VAR/repo", "rule": "cbit"}},
   "sleeptime": 1, "dryrun": false,
-  "controller_url": "$URL", "controller_user": "admin", "controller_password": "$PASSWORD"
+  "controller_url": "$URL", "token": "$WATCHER_TOKEN"
 }
 JSON
 )
@@ -157,8 +198,7 @@ WATCHER_PID=$!
 # settings and credentials in var/hook.json, not in the hook), and a working
 # clone to change and push.
 (umask 077; cat > "$VAR/hook.json" <<JSON
-{"url": "$URL", "user": "admin", "password": "$PASSWORD",
- "distribution": "Debian", "format": "deb"}
+{"url": "$URL", "token": "$HOOK_TOKEN", "distribution": "Debian", "format": "deb"}
 JSON
 )
 EXAMPLE="$VAR/examples/hello-cbit.git"
@@ -187,7 +227,9 @@ cat <<EOF
 
   cbit is running.
     controller   $URL   (user admin, password $PASSWORD)
-    RabbitMQ     amqp://guest:guest@127.0.0.1:$AMQP_PORT/  (exchange pybit)
+    RabbitMQ     amqp://guest:guest@127.0.0.1:$AMQP_PORT/  (exchange pybit; the client
+                 signs in as $CLIENT_ID, allowed only its queues)
+    tokens       cbit-web --config $VAR/web.json token list
     repository   deb [trusted=yes] $URL/debian chickpea main
     state        $VAR  (logs: client.log, watcher.log)
 

@@ -38,12 +38,16 @@ class FarmLoop : public ClientE2e {
         << "Name: cbit\nIncomingDir: " << incoming() << "\nTempDir: " << scratch()
         << "/reprepro-tmp\nAllow: " << suite() << "\nCleanup: unused_buildinfo_files\n";
     hook_config_ = scratch() + "/hook.json";
+    // Each component with its own token of the least role, as make up does.
     std::ofstream(hook_config_) << R"({"url": "http://127.0.0.1:)" << harness().port()
-                                << R"(", "user": "admin", "password": ")" << kAdminPassword
-                                << R"("})";
+                                << R"(", "token": ")"
+                                << harness().AddToken("hook", web::Role::kSubmitter) << R"("})";
     watcher_ = std::make_unique<WatcherProcess>(
-        WatcherSetup{incoming(), repository(), "cbit", harness().port(), 1});
-    client_ = std::make_unique<ClientProcess>(Client("build_client_loop_" + suite()));
+        WatcherSetup{incoming(), repository(), "cbit", harness().port(), 1,
+                     harness().AddToken("watcher", web::Role::kWatcher)});
+    ClientSetup client = Client("build_client_loop_" + suite());
+    client.token = harness().AddToken("client", web::Role::kBuilder, client.clientid);
+    client_ = std::make_unique<ClientProcess>(client);
   }
 
   void TearDown() override {

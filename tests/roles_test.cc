@@ -148,12 +148,12 @@ TEST_P(Roles, EveryStateChangingRouteRefusesAnonymousCallersAndOtherRoles) {
       for (Role role : {Role::kBuilder, Role::kWatcher, Role::kSubmitter, Role::kReader})
         if (r.need.Allows(role))
           open.insert(std::string(web::RoleName(role)) + " " + r.method + " " + r.pattern);
-  EXPECT_EQ(open, (std::set<std::string>{
-                      R"(builder POST /job/(\d+))", R"(builder PUT /job/(\d+))",
-                      R"(builder POST /job/(\d+)/log)", R"(watcher POST /job/(\d+))",
-                      R"(watcher PUT /job/(\d+))", R"(watcher POST /job/(\d+)/log)",
-                      "submitter POST /job/vcshook", "submitter PUT /job/vcshook",
-                      "submitter POST /job", "submitter PUT /job"}));
+  EXPECT_EQ(open,
+            (std::set<std::string>{R"(builder POST /job/(\d+))", R"(builder PUT /job/(\d+))",
+                                   R"(builder POST /job/(\d+)/log)", R"(watcher POST /job/(\d+))",
+                                   R"(watcher PUT /job/(\d+))", R"(watcher POST /job/(\d+)/log)",
+                                   "submitter POST /job/vcshook", "submitter PUT /job/vcshook",
+                                   "submitter POST /job", "submitter PUT /job"}));
 }
 
 TEST_P(Roles, ABuilderClaimsAndReportsOnlyAsItselfAndOnItsOwnJobs) {

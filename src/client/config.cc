@@ -88,8 +88,11 @@ ClientConfig ParseConfig(const std::string& json_text) {
   Read(j, "poll_time", c.poll_time);
   Read(j, "debsignkey", c.debsignkey);
   c.controller_url = Require(j, "controller_url");
-  c.controller_user = Require(j, "controller_user");
-  c.controller_password = Require(j, "controller_password");
+  Read(j, "token", c.controller_token);
+  if (c.controller_token.empty()) {
+    c.controller_user = Require(j, "controller_user");
+    c.controller_password = Require(j, "controller_password");
+  }
   Read(j, "dput_config", c.dput_config);
   ReadBuilder(j, c);
   ReadSeconds(j, "build_timeout_seconds", c.build.timeout, 0);

@@ -37,6 +37,7 @@ struct ClientConfig {
   std::string controller_url;   ///< "http://host:port"
   std::string controller_user;  ///< HTTP Basic credentials (no default)
   std::string controller_password;
+  std::string controller_token;  ///< "token": an API token; then user/password are not needed
   std::string dput_config = "/etc/dput.cf";
   BuildConfig build;                    ///< builder "host" | "sbuild" (+ sbuild_mode, chroot_dir)
   FetchConfig fetch;                    ///< apt_sources_list

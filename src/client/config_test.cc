@@ -61,6 +61,16 @@ TEST(ClientConfig, BuildTimeout) {
   EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
 }
 
+TEST(ClientConfig, ATokenReplacesTheControllerUserAndPassword) {
+  nlohmann::json j = Minimal();
+  j.erase("controller_user");
+  j.erase("controller_password");
+  j["token"] = "cbit_abc";
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_EQ(c.controller_token, "cbit_abc");
+  EXPECT_EQ(c.controller_user, "");
+}
+
 TEST(ClientConfig, MissingCredentialsAreRefusedNamingTheKey) {
   for (const char* key : {"userid", "password", "controller_user", "controller_password"}) {
     nlohmann::json j = Minimal();

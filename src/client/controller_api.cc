@@ -11,9 +11,9 @@ namespace cbit::client {
 using http::Expect;
 using nlohmann::json;
 
-HttpControllerApi::HttpControllerApi(const std::string& url, const std::string& user,
-                                     const std::string& password, std::chrono::seconds timeout)
-    : http_(http::MakeControllerClient(url, user, password, timeout)) {}
+HttpControllerApi::HttpControllerApi(const std::string& url, const http::Credentials& credentials,
+                                     std::chrono::seconds timeout)
+    : http_(http::MakeControllerClient(url, credentials, timeout)) {}
 
 HttpControllerApi::~HttpControllerApi() = default;
 

@@ -11,6 +11,7 @@
 
 #include "core/model.h"
 #include "http/api_error.h"
+#include "http/controller_client.h"
 
 namespace httplib {
 class Client;
@@ -49,7 +50,7 @@ class ControllerApi {
 /// serialised on one keep-alive connection.
 class HttpControllerApi final : public ControllerApi {
  public:
-  HttpControllerApi(const std::string& url, const std::string& user, const std::string& password,
+  HttpControllerApi(const std::string& url, const http::Credentials& credentials,
                     std::chrono::seconds timeout);
   ~HttpControllerApi() override;
 

@@ -47,8 +47,11 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   poll_time            accepted for pyBit configs; requests are pushed, never polled
   debsignkey           sign the .changes with debsign -k KEY before dput
   controller_url       e.g. "http://buildd.example:8080"; required
+  token                an API token for the controller (cbit-web token add NAME
+                       --role builder --client CLIENTID), sent as Bearer
   controller_user, controller_password
-                       HTTP Basic credentials for the controller; required (no defaults)
+                       HTTP Basic credentials for the controller; required without
+                       a token (no defaults)
   dput_config          the dput.cf passed with -c (default /etc/dput.cf)
   builder              "sbuild" (default) or "host" (dpkg-buildpackage in the tree)
   sbuild_mode          "schroot" (default; chroot {build_env}-{suite} or {suite}) or
@@ -89,8 +92,10 @@ void CheckStartup(const client::ClientConfig& c) {
 // The job loop until a stop signal.
 void Serve(const client::ClientConfig& config, const process::StopSignals& stop) {
   // The controller's HTTP API: job status, status reports, log chunks.
-  client::HttpControllerApi api(config.controller_url, config.controller_user,
-                                config.controller_password, config.http_timeout);
+  client::HttpControllerApi api(
+      config.controller_url,
+      {config.controller_user, config.controller_password, config.controller_token},
+      config.http_timeout);
 
   // How commands run: for real, or only logged (dry_run).
   client::SubprocessRunner real;

@@ -44,6 +44,7 @@ HookConfig LoadHookConfig(const std::string& path, const std::map<std::string, s
     Read(doc, "url", c.url);
     Read(doc, "user", c.user);
     Read(doc, "password", c.password);
+    Read(doc, "token", c.token);
     Read(doc, "distribution", c.distribution);
     Read(doc, "format", c.format);
     Read(doc, "uri", c.uri);
@@ -56,6 +57,7 @@ HookConfig LoadHookConfig(const std::string& path, const std::map<std::string, s
   from_env("CBIT_URL", c.url);
   from_env("CBIT_USER", c.user);
   from_env("CBIT_PASSWORD", c.password);
+  from_env("CBIT_TOKEN", c.token);
   from_env("CBIT_DISTRIBUTION", c.distribution);
   from_env("CBIT_FORMAT", c.format);
   from_env("CBIT_URI", c.uri);

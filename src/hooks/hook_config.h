@@ -16,6 +16,7 @@ struct HookConfig {
   std::string url = "http://localhost:8080";  ///< the controller, http[s]://host[:port][/prefix]
   std::string user;
   std::string password;
+  std::string token;  ///< an API token (role submitter); sent instead of user/password
   std::string distribution = "Debian";
   std::string format = "deb";
   /// The uri submitted; "{name}" is replaced by the repository's directory

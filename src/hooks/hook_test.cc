@@ -49,6 +49,7 @@ TEST(HookConfig, EnvironmentOverridesTheFile) {
   EXPECT_EQ(c.url, "http://ctl:9000");
   EXPECT_EQ(c.user, "hooks");
   EXPECT_EQ(c.distribution, "Debian");
+  EXPECT_EQ(LoadHookConfig("", {{"CBIT_TOKEN", "cbit_abc"}}).token, "cbit_abc");
   EXPECT_THROW(LoadHookConfig("", {{"CBIT_URL", "ctl:9000"}}), ConfigError);
   EXPECT_THROW(LoadHookConfig("/nonexistent/hook.json", {}), ConfigError);
   EXPECT_EQ(ChooseConfigPath("", {{"CBIT_HOOK_CONFIG", "/x.json"}}), "/x.json");

@@ -56,7 +56,9 @@ DESCRIPTION
 
 CONFIG FILE (JSON; --config, else $CBIT_HOOK_CONFIG, else /etc/cbit/hook.json if present)
   {"url": "http://buildd.example:8080",   the controller (default http://localhost:8080)
-   "user": "hooks", "password": "…",       HTTP Basic credentials of a user of cbit-web
+   "token": "cbit_…",                      an API token of role submitter (cbit-web
+                                           token add NAME --role submitter), sent as Bearer
+   "user": "hooks", "password": "…",       or HTTP Basic credentials of a user of cbit-web
    "distribution": "Debian",               submitted distribution (default Debian)
    "format": "deb",                        submitted format (default deb)
    "uri": "https://git.example/{name}.git", submitted uri; {name} = the repository's
@@ -65,7 +67,7 @@ CONFIG FILE (JSON; --config, else $CBIT_HOOK_CONFIG, else /etc/cbit/hook.json if
   Keep the file readable only by the user the hooks run as.
 
 ENVIRONMENT (over the file)
-  CBIT_URL, CBIT_USER, CBIT_PASSWORD, CBIT_DISTRIBUTION, CBIT_FORMAT, CBIT_URI
+  CBIT_URL, CBIT_TOKEN, CBIT_USER, CBIT_PASSWORD, CBIT_DISTRIBUTION, CBIT_FORMAT, CBIT_URI
   CBIT_HOOK_CONFIG   the config file when --config is not given
   CBIT_HOOK          used by the wrapper scripts in hooks/ to find this program
 

@@ -32,7 +32,7 @@ std::string HookSubmission::Describe() const {
 
 std::string Submit(const HookConfig& config, const HookSubmission& s) {
   const http::ControllerUrl url = http::SplitControllerUrl(config.url);
-  auto client = http::MakeControllerClient(url.origin, config.user, config.password,
+  auto client = http::MakeControllerClient(url.origin, {config.user, config.password, config.token},
                                            std::chrono::seconds(config.timeout_seconds),
                                            std::chrono::seconds(config.connect_timeout_seconds));
   if (!client->is_valid()) throw SubmitError("controller URL '" + config.url + "' is not usable");

@@ -5,12 +5,15 @@
 namespace cbit::http {
 
 std::unique_ptr<httplib::Client> MakeControllerClient(const std::string& url,
-                                                      const std::string& user,
-                                                      const std::string& password,
+                                                      const Credentials& credentials,
                                                       std::chrono::seconds timeout,
                                                       std::chrono::seconds connect_timeout) {
   auto client = std::make_unique<httplib::Client>(url);
-  if (!user.empty()) client->set_basic_auth(user, password);
+  if (!credentials.token.empty()) {
+    client->set_bearer_token_auth(credentials.token);
+  } else if (!credentials.user.empty()) {
+    client->set_basic_auth(credentials.user, credentials.password);
+  }
   client->set_keep_alive(true);
   // A PUT sends headers and body in two writes: without this, Nagle and the
   // server's delayed ACK add ~40 ms to every status report and log chunk.
@@ -22,10 +25,9 @@ std::unique_ptr<httplib::Client> MakeControllerClient(const std::string& url,
 }
 
 std::unique_ptr<httplib::Client> MakeControllerClient(const std::string& url,
-                                                      const std::string& user,
-                                                      const std::string& password,
+                                                      const Credentials& credentials,
                                                       std::chrono::seconds timeout) {
-  return MakeControllerClient(url, user, password, timeout, timeout);
+  return MakeControllerClient(url, credentials, timeout, timeout);
 }
 
 ControllerUrl SplitControllerUrl(const std::string& url) {

@@ -12,19 +12,24 @@
 
 namespace cbit::http {
 
-/// A client of the controller at `url` ("http[s]://host:port") with Basic
-/// credentials (none when `user` is empty), one keep-alive connection,
-/// `connect_timeout` as the deadline of connecting and `timeout` that of each
-/// read and each write.
+/// How a program signs in to the controller: an API token when set (sent as
+/// Authorization: Bearer), else HTTP Basic (pyBit's user and password), else
+/// nothing.
+struct Credentials {
+  std::string user, password;
+  std::string token;
+};
+
+/// A client of the controller at `url` ("http[s]://host:port") with these
+/// credentials, one keep-alive connection, `connect_timeout` as the deadline
+/// of connecting and `timeout` that of each read and each write.
 std::unique_ptr<httplib::Client> MakeControllerClient(const std::string& url,
-                                                      const std::string& user,
-                                                      const std::string& password,
+                                                      const Credentials& credentials,
                                                       std::chrono::seconds timeout,
                                                       std::chrono::seconds connect_timeout);
 /// The same, with `timeout` as the deadline of connecting too.
 std::unique_ptr<httplib::Client> MakeControllerClient(const std::string& url,
-                                                      const std::string& user,
-                                                      const std::string& password,
+                                                      const Credentials& credentials,
                                                       std::chrono::seconds timeout);
 
 /// A controller URL "http[s]://host[:port][/prefix]" split into what the

@@ -28,10 +28,11 @@ std::string Select(std::string_view where) {
 
 TokenRow Tokens::Add(const TokenRow& row) {
   return InTransaction(db_, true, [&](Connection& c) {
-    Result r = c.Exec("INSERT INTO api_token (name, digest, role, client, queues, created) "
-                      "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " +
-                          std::string(kColumns),
-                      {row.name, row.digest, row.role, row.client, row.queues, row.created_us});
+    Result r = c.Exec(
+        "INSERT INTO api_token (name, digest, role, client, queues, created) "
+        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " +
+            std::string(kColumns),
+        {row.name, row.digest, row.role, row.client, row.queues, row.created_us});
     return RowAt(r, 0);
   });
 }
@@ -47,9 +48,9 @@ std::vector<TokenRow> Tokens::List() {
 
 int Tokens::Revoke(const std::string& name_or_id, std::int64_t now_us) {
   return InTransaction(db_, true, [&](Connection& c) {
-    Result r = c.Exec(
-        "UPDATE api_token SET revoked = $1 WHERE revoked IS NULL AND name = $2 RETURNING id",
-        {now_us, name_or_id});
+    Result r =
+        c.Exec("UPDATE api_token SET revoked = $1 WHERE revoked IS NULL AND name = $2 RETURNING id",
+               {now_us, name_or_id});
     if (!r.empty()) return static_cast<int>(r.rows());
     Id id = 0;
     auto [p, ec] = std::from_chars(name_or_id.data(), name_or_id.data() + name_or_id.size(), id);

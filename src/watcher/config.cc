@@ -58,8 +58,11 @@ WatcherConfig ParseConfig(const std::string& json_text) {
   // No default credentials: a watcher that silently failed every report would
   // leave jobs Done forever.
   c.controller_url = Require(j, "controller_url");
-  c.controller_user = Require(j, "controller_user");
-  c.controller_password = Require(j, "controller_password");
+  Read(j, "token", c.controller_token);
+  if (c.controller_token.empty()) {
+    c.controller_user = Require(j, "controller_user");
+    c.controller_password = Require(j, "controller_password");
+  }
   if (c.controller_url.rfind("http://", 0) != 0 && c.controller_url.rfind("https://", 0) != 0) {
     throw ConfigError("controller_url must start with http:// or https://");
   }

@@ -33,6 +33,7 @@ struct WatcherConfig {
   std::string controller_url;  ///< "http://host:port"
   std::string controller_user;
   std::string controller_password;
+  std::string controller_token;  ///< "token": an API token; then user/password are not needed
   std::chrono::seconds http_timeout{10};       ///< deadline of each controller call
   std::chrono::seconds reprepro_timeout{600};  ///< deadline of each reprepro command
   std::chrono::seconds retry_max{300};         ///< longest wait between report attempts

@@ -8,6 +8,15 @@ namespace {
 constexpr const char* kCredentials = R"("controller_url": "http://localhost:8080",
   "controller_user": "watcher", "controller_password": "s3cret")";
 
+TEST(WatcherConfig, ATokenReplacesTheControllerUserAndPassword) {
+  auto c = ParseConfig(R"({"rules": {"/in": {"repobase": "/repo", "rule": "r"}},
+    "controller_url": "http://localhost:8080", "token": "cbit_abc"})");
+  EXPECT_EQ(c.controller_token, "cbit_abc");
+  EXPECT_THROW(ParseConfig(R"({"rules": {"/in": {"repobase": "/repo", "rule": "r"}},
+    "controller_url": "http://localhost:8080"})"),
+               ConfigError);
+}
+
 // pyBit's configs/watcher/watcher.conf, with cbit's controller keys added.
 TEST(WatcherConfig, ReadsPyBitsShape) {
   auto c = ParseConfig(std::string(R"({"configured": true, "dryrun": "true", "sleeptime": "5",

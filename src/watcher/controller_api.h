@@ -12,6 +12,7 @@
 
 #include "core/model.h"
 #include "http/api_error.h"
+#include "http/controller_client.h"
 
 namespace httplib {
 class Client;
@@ -46,7 +47,7 @@ class ControllerApi {
 /// connection, used from the watcher's one thread.
 class HttpControllerApi final : public ControllerApi {
  public:
-  HttpControllerApi(const std::string& url, const std::string& user, const std::string& password,
+  HttpControllerApi(const std::string& url, const http::Credentials& credentials,
                     std::chrono::seconds timeout);
   ~HttpControllerApi() override;
 

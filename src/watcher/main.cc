@@ -48,8 +48,11 @@ CONFIG FILE (JSON; the keys of pyBit's watcher.conf, then cbit's)
                        the watcher must already run as it
   configured           pyBit's marker: false refuses to start
   controller_url       e.g. "http://buildd.example:8080"; required
+  token                an API token for the controller (cbit-web token add NAME
+                       --role watcher), sent as Bearer
   controller_user, controller_password
-                       HTTP Basic credentials for the controller; required (no defaults)
+                       HTTP Basic credentials for the controller; required without
+                       a token (no defaults)
   http_timeout_seconds deadline of each controller call (default 10)
   reprepro_timeout_seconds
                        deadline of each reprepro command (default 600)
@@ -95,8 +98,10 @@ void BecomeUser(const std::string& user) {
 // watched.
 void Serve(const watcher::WatcherConfig& config, const process::StopSignals& stop) {
   // The controller's HTTP API: find the job, append its log, report.
-  watcher::HttpControllerApi api(config.controller_url, config.controller_user,
-                                 config.controller_password, config.http_timeout);
+  watcher::HttpControllerApi api(
+      config.controller_url,
+      {config.controller_user, config.controller_password, config.controller_token},
+      config.http_timeout);
 
   // How reprepro runs: argv, own process group, output captured, deadline.
   watcher::SubprocessRunner runner;

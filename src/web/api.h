@@ -35,7 +35,7 @@ struct Collection {
   std::function<std::string(Id)> get;                            ///< JSON object
   std::function<std::string(const Form&)> create;                ///< JSON of the new row
   std::function<void(Id)> remove;
-  std::function<void()> changed;  ///< after create/delete (catalog invalidation)
+  std::function<void()> changed;     ///< after create/delete (catalog invalidation)
   Need create_need = Need::Admin();  ///< who may create
 };
 void RegisterCollection(Router& r, Collection c);

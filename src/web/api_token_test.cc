@@ -24,8 +24,7 @@ TEST(ApiToken, RandomPrefixedAndRecognisable) {
 
 TEST(ApiToken, DigestIsBlake2b256HexAndDependsOnEveryByte) {
   // Unkeyed BLAKE2b with a 32-byte digest, as any BLAKE2b implementation gives it.
-  EXPECT_EQ(TokenDigest("abc"),
-            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+  EXPECT_EQ(TokenDigest("abc"), "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
   std::string t = NewToken();
   std::string other = t;
   other.back() = other.back() == 'a' ? 'b' : 'a';

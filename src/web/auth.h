@@ -29,8 +29,8 @@
 namespace cbit::web {
 
 enum class Role : std::uint8_t { kAdmin, kBuilder, kWatcher, kSubmitter, kReader };
-inline constexpr Role kAllRoles[] = {Role::kAdmin, Role::kBuilder, Role::kWatcher,
-                                     Role::kSubmitter, Role::kReader};
+inline constexpr Role kAllRoles[] = {Role::kAdmin, Role::kBuilder, Role::kWatcher, Role::kSubmitter,
+                                     Role::kReader};
 const char* RoleName(Role r);
 std::optional<Role> ParseRole(std::string_view name);
 
@@ -57,14 +57,14 @@ using TokenLookup = std::function<std::optional<Principal>(const std::string& di
 struct AuthResult {
   enum class Kind { kAnonymous, kOk, kRefused, kLimited };
   Kind kind = Kind::kAnonymous;
-  Principal principal;  ///< kOk
-  std::string reason;   ///< kRefused, kLimited: for the caller
+  Principal principal;                  ///< kOk
+  std::string reason;                   ///< kRefused, kLimited: for the caller
   std::chrono::seconds retry_after{0};  ///< kLimited
 };
 
 struct AuthOptions {
-  RateLimiter::Options per_address;  ///< failed sign-ins per client address
-  RateLimiter::Options per_user;     ///< failed sign-ins per user name
+  RateLimiter::Options per_address;      ///< failed sign-ins per client address
+  RateLimiter::Options per_user;         ///< failed sign-ins per user name
   std::ptrdiff_t concurrent_hashes = 2;  ///< argon2id checks at a time: 1 or 2
 };
 

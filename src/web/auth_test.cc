@@ -81,8 +81,7 @@ TEST(Auth, NoUsersMeansNobody) {
 
 TEST(Auth, BearerTokensAreLookedUpByDigestAtEachRequest) {
   std::string token = NewToken();
-  std::map<std::string, Principal> valid{
-      {TokenDigest(token), {"hook", Role::kSubmitter, {}, {}}}};
+  std::map<std::string, Principal> valid{{TokenDigest(token), {"hook", Role::kSubmitter, {}, {}}}};
   Authenticator auth({}, [&](const std::string& digest) -> std::optional<Principal> {
     auto it = valid.find(digest);
     if (it == valid.end()) return std::nullopt;
@@ -134,7 +133,8 @@ TEST(Auth, AVerifiedHeaderPassesWhileItsAddressIsLimited) {
 
 TEST(Auth, BadTokensAreLimitedPerAddress) {
   FakeClock clock;
-  Authenticator auth({}, [](const std::string&) { return std::nullopt; }, Limits(clock, 2));
+  Authenticator auth(
+      {}, [](const std::string&) { return std::nullopt; }, Limits(clock, 2));
   std::string token = NewToken();
   EXPECT_EQ(auth.Authenticate("Bearer " + token, "a").kind, Kind::kRefused);
   EXPECT_EQ(auth.Authenticate("Bearer " + token, "a").kind, Kind::kRefused);

@@ -57,12 +57,12 @@ TEST(Config, UsersWithRolesAndBoundClients) {
   EXPECT_EQ(c.users.at("b").client, "build_client_x");
   EXPECT_EQ(c.users.at("b").queues, std::vector<std::string>{"Debian_i386_chickpea_deb"});
   EXPECT_EQ(c.users.at("w").role, Role::kWatcher);
-  EXPECT_THROW(Load(R"({"web": {"users": {"b": {"hash": "h", "role": "builder"}}}})"),
-               ConfigError);
+  EXPECT_THROW(Load(R"({"web": {"users": {"b": {"hash": "h", "role": "builder"}}}})"), ConfigError);
   EXPECT_THROW(Load(R"({"web": {"users": {"b": {"hash": "h", "role": "root"}}}})"), ConfigError);
   EXPECT_THROW(Load(R"({"web": {"users": {"b": {"role": "reader"}}}})"), ConfigError);
-  EXPECT_THROW(Load(R"({"web": {"users": {"w": {"hash": "h", "role": "watcher", "client": "c"}}}})"),
-               ConfigError);
+  EXPECT_THROW(
+      Load(R"({"web": {"users": {"w": {"hash": "h", "role": "watcher", "client": "c"}}}})"),
+      ConfigError);
   EXPECT_THROW(Load(R"({"web": {"users": {"x": 3}}})"), ConfigError);
 }
 

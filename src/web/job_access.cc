@@ -27,15 +27,15 @@ void CheckClaim(const Principal& who, const Job& job) {
   // A restarted client takes its own Building job back.
   if (!claimable && !(job.status == status::kBuilding && HeldBy(job, who.client))) {
     if (job.buildclient && !HeldBy(job, who.client))
-      throw HttpError(409, JobName(job) + " is " + job.status + ", held by client " +
-                               job.buildclient->name);
+      throw HttpError(
+          409, JobName(job) + " is " + job.status + ", held by client " + job.buildclient->name);
     throw HttpError(409, JobName(job) + " is " + job.status + ", not Waiting or Blocked");
   }
   std::string queue = QueueName(job.instance);
   if (!who.queues.empty() &&
       std::find(who.queues.begin(), who.queues.end(), queue) == who.queues.end())
-    throw HttpError(403, JobName(job) + " is in queue " + queue + ", not one of client " +
-                             who.client + "'s");
+    throw HttpError(
+        403, JobName(job) + " is in queue " + queue + ", not one of client " + who.client + "'s");
 }
 
 std::optional<std::string> CheckBuilderReport(const Principal& who, const Job& job,

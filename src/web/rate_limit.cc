@@ -10,8 +10,8 @@ RateLimiter::RateLimiter(Options opts) : opts_(std::move(opts)) {
 }
 
 double RateLimiter::Refilled(const Bucket& b, Clock::time_point now) const {
-  double gained = std::chrono::duration<double>(now - b.at) /
-                  std::chrono::duration<double>(opts_.refill);
+  double gained =
+      std::chrono::duration<double>(now - b.at) / std::chrono::duration<double>(opts_.refill);
   return std::min(opts_.burst, b.tokens + std::max(0.0, gained));
 }
 

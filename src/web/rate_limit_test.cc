@@ -9,10 +9,8 @@ using std::chrono::seconds;
 
 struct Limiter {
   RateLimiter::Clock::time_point t{};
-  RateLimiter limiter{{.burst = 2,
-                       .refill = std::chrono::seconds(10),
-                       .max_keys = 3,
-                       .now = [this] { return t; }}};
+  RateLimiter limiter{
+      {.burst = 2, .refill = std::chrono::seconds(10), .max_keys = 3, .now = [this] { return t; }}};
 };
 
 TEST(RateLimiter, ABurstThenOneMorePerRefillPeriod) {

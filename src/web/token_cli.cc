@@ -58,8 +58,7 @@ int AddToken(store::Database& db, const TokenRequest& r, std::ostream& out, std:
     row = store::Tokens(db).Add(row);
   } catch (const store::DbError& e) {
     if (e.kind != store::DbErrorKind::kUnique) throw;
-    err << "cbit-web token add: a valid token named " << r.name
-        << " exists (revoke it first)\n";
+    err << "cbit-web token add: a valid token named " << r.name << " exists (revoke it first)\n";
     return kBad;
   }
   out << token << std::endl;  // before the note on stderr

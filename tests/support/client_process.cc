@@ -32,8 +32,6 @@ ClientProcess::ClientProcess(const ClientSetup& s) {
       {"dput_dest", "local"},
       {"dput_config", dput_cf},
       {"controller_url", "http://127.0.0.1:" + std::to_string(s.controller_port)},
-      {"controller_user", kAdminUser},
-      {"controller_password", kAdminPassword},
       {"builder", s.builder},
       {"sbuild_mode", "unshare"},
       {"chroot_dir", s.chroot_dir},
@@ -41,6 +39,12 @@ ClientProcess::ClientProcess(const ClientSetup& s) {
       {"retry_max_seconds", 4},
       {"cancel_grace_seconds", 10},
       {"log_level", "debug"}};
+  if (s.token.empty()) {
+    config["controller_user"] = kAdminUser;
+    config["controller_password"] = kAdminPassword;
+  } else {
+    config["token"] = s.token;
+  }
   std::string config_path = dir + "/client.json";
   std::ofstream(config_path) << config.dump(2);
   child_.emplace(std::vector<std::string>{std::string(CBIT_BINARY_DIR) + "/cbit-client", "--config",

@@ -23,6 +23,7 @@ struct ClientSetup {
   std::string chroot_dir;
   bool dry_run = false;
   std::string incoming;  ///< dput copies uploads here
+  std::string token;     ///< an API token for the controller; empty: the admin's password
 };
 
 class ClientProcess {

@@ -1,10 +1,10 @@
 #include "tests/support/controller_harness.h"
 
+#include <mutex>
+
 #include "store/tokens.h"
 #include "web/api_token.h"
 #include "web/token_lookup.h"
-
-#include <mutex>
 
 namespace cbit::testing {
 namespace {

@@ -17,10 +17,14 @@ WatcherProcess::WatcherProcess(const WatcherSetup& s) {
       {"sleeptime", s.sleeptime},
       {"dryrun", false},
       {"controller_url", "http://127.0.0.1:" + std::to_string(s.controller_port)},
-      {"controller_user", kAdminUser},
-      {"controller_password", kAdminPassword},
       {"retry_max_seconds", 2},
       {"log_level", "debug"}};
+  if (s.token.empty()) {
+    config["controller_user"] = kAdminUser;
+    config["controller_password"] = kAdminPassword;
+  } else {
+    config["token"] = s.token;
+  }
   std::string config_path = dir + "/watcher.json";
   std::ofstream(config_path) << config.dump(2);
   child_.emplace(std::vector<std::string>{std::string(CBIT_BINARY_DIR) + "/cbit-watcher",

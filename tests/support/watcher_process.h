@@ -17,6 +17,7 @@ struct WatcherSetup {
   std::string incoming, repobase, rule;
   int controller_port = 0;
   int sleeptime = 1;
+  std::string token;  ///< an API token for the controller; empty: the admin's password
 };
 
 class WatcherProcess {
