@@ -57,8 +57,8 @@ Authenticator::Authenticator(std::map<std::string, User> users, TokenLookup toke
                              AuthOptions opts)
     : users_(std::move(users)),
       tokens_(std::move(tokens)),
-      per_address_(opts.per_address),
-      per_user_(opts.per_user),
+      per_address_(std::move(opts.per_address)),
+      per_user_(std::move(opts.per_user)),
       hashing_(std::clamp<std::ptrdiff_t>(opts.concurrent_hashes, 1, 2)) {
   InitSodium();
   randombytes_buf(key_, sizeof key_);
