@@ -166,10 +166,10 @@ std::variant<Principal, httpd::Admission> Router::Allowed(Request& req, Need n) 
     case AuthResult::Kind::kRefused:
       break;
   }
-  auto refused = Answer(401, "authentication required: " +
-                                 (a.reason.empty()
-                                      ? std::string("HTTP Basic credentials or an API token")
-                                      : a.reason));
+  auto refused = Answer(
+      401,
+      "authentication required: " +
+          (a.reason.empty() ? std::string("HTTP Basic credentials or an API token") : a.reason));
   refused.answer->set_header("WWW-Authenticate", "Basic realm=\"cbit\"");
   return refused;
 }
@@ -202,9 +202,9 @@ httpd::Admission Router::Admit(Request& req) {
     a.answer->set_header("Allow", allowed);
     return a;
   }
-  auto allowed = Allowed(req, route->need);
-  if (auto* refused = std::get_if<httpd::Admission>(&allowed)) return std::move(*refused);
-  return {.handler = [h = route->handler, who = std::get<Principal>(std::move(allowed))](
+  auto admitted = Allowed(req, route->need);
+  if (auto* refused = std::get_if<httpd::Admission>(&admitted)) return std::move(*refused);
+  return {.handler = [h = route->handler, who = std::get<Principal>(std::move(admitted))](
                          Request& req, Response& res) {
     try {
       // Form fields of an urlencoded body are parameters too.

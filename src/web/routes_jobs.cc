@@ -166,25 +166,24 @@ void RegisterStatusReport(Router& r, Api& api) {
 
 void RegisterJobCollection(Router& r, Api& api) {
   RegisterCollection(
-      r,
-      {.base = "/job",
-       .page_size = kLongPage,
-       .list =
-           [&api](const Request& req, store::Page p) {
-             return wire::EncodeList(api.store.ListJobs(FilterOf(req), p));
-           },
-       .count = [&api](const Request& req) { return api.store.CountJobs(FilterOf(req)); },
-       .get = [&api](Id id) { return wire::Encode(api.store.GetJob(id)); },
-       .create =
-           [&api](const Form& f) {
-             std::vector<std::string> missing;
-             Id id = f.RequireId("packageinstance_id", missing);
-             Transport t = TransportOf(f, missing);
-             Form::Check(missing);
-             return DispatchJson(api.controller.SubmitForInstance(id, t));
-           },
-       .remove = [&api](Id id) { api.store.DeleteJob(id); },
-       .create_need = Need::Roles({Role::kSubmitter})});
+      r, {.base = "/job",
+          .page_size = kLongPage,
+          .list =
+              [&api](const Request& req, store::Page p) {
+                return wire::EncodeList(api.store.ListJobs(FilterOf(req), p));
+              },
+          .count = [&api](const Request& req) { return api.store.CountJobs(FilterOf(req)); },
+          .get = [&api](Id id) { return wire::Encode(api.store.GetJob(id)); },
+          .create =
+              [&api](const Form& f) {
+                std::vector<std::string> missing;
+                Id id = f.RequireId("packageinstance_id", missing);
+                Transport t = TransportOf(f, missing);
+                Form::Check(missing);
+                return DispatchJson(api.controller.SubmitForInstance(id, t));
+              },
+          .remove = [&api](Id id) { api.store.DeleteJob(id); },
+          .create_need = Need::Roles({Role::kSubmitter})});
 }
 
 }  // namespace

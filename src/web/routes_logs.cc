@@ -28,15 +28,15 @@ void RegisterLogRoutes(Router& r, Api& api) {
   auto writers = Need::Roles({Role::kBuilder, Role::kWatcher});
   r.PostAs(R"(/job/(\d+)/log)", writers,
            [&api](const Request& req, Response& res, const Principal& who) {
-    Id id = PathId(req);
-    CheckLogAppend(who, api.store.GetJob(id));
-    auto offset = Param(req, "offset");
-    if (!offset) throw HttpError(400, "missing field: offset");
-    if (!utf8::IsValid(req.body)) throw HttpError(400, "the log chunk is not UTF-8 text");
-    store::LogAppend a = api.store.AppendLog(id, AttemptParam(req), *offset, req.body);
-    SendJson(res, "{\"length\": " + std::to_string(a.length) +
-                      ", \"attempt\": " + std::to_string(a.attempt) + "}");
-  });
+             Id id = PathId(req);
+             CheckLogAppend(who, api.store.GetJob(id));
+             auto offset = Param(req, "offset");
+             if (!offset) throw HttpError(400, "missing field: offset");
+             if (!utf8::IsValid(req.body)) throw HttpError(400, "the log chunk is not UTF-8 text");
+             store::LogAppend a = api.store.AppendLog(id, AttemptParam(req), *offset, req.body);
+             SendJson(res, "{\"length\": " + std::to_string(a.length) +
+                               ", \"attempt\": " + std::to_string(a.attempt) + "}");
+           });
   r.Get(R"(/job/(\d+)/log)", [&api](const Request& req, Response& res) {
     Id id = PathId(req);
     store::LogRead log = api.store.ReadLog(id, AttemptParam(req), Param(req, "offset").value_or(0));
