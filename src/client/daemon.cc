@@ -156,8 +156,13 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
   try {
     request = wire::DecodeBuildRequest(d.body);
   } catch (const wire::DecodeError& e) {
-    spdlog::error("{}: malformed build request rejected: {}", d.queue, e.what());
-    c.Reject(d.delivery_tag, /*requeue=*/false);
+    // Never requeued: it would come back to every client, forever.
+    if (DeadLetter(d, e.what())) {
+      c.Ack(d.delivery_tag);
+    } else {
+      spdlog::error("{}: malformed build request dropped", d.queue);
+      c.Reject(d.delivery_tag, /*requeue=*/false);
+    }
     return;
   }
   const Id id = request.job.id;
@@ -216,7 +221,7 @@ void Daemon::OnCommand(const queue::Delivery& d) {
   try {
     cancel = wire::DecodeCancelRequest(d.body);
   } catch (const wire::DecodeError& e) {
-    spdlog::error("{}: malformed command ignored: {}", d.queue, e.what());
+    DeadLetter(d, e.what());  // consumed without acknowledgement: already ours
     return;
   }
   if (running_ && running_->request.job.id == cancel.job.id) {
@@ -276,6 +281,23 @@ void Daemon::Postpone(queue::Consumer& c, const queue::Delivery& d, std::chrono:
     c.Ack(d.delivery_tag);
   } else {
     c.Reject(d.delivery_tag, /*requeue=*/true);
+  }
+}
+
+bool Daemon::DeadLetter(const queue::Delivery& d, const std::string& reason) {
+  spdlog::error("{}: malformed message dead-lettered to {}: {}", d.queue, kDeadLetterQueue, reason);
+  queue::Message m;
+  m.routing_key = kDeadLetterQueue;
+  m.queue = kDeadLetterQueue;
+  m.body = d.body;
+  m.headers = d.headers;
+  m.text_headers = {{kRejectedReasonHeader, reason}, {kRejectedFromHeader, d.queue}};
+  try {
+    publisher_.Publish(m);
+    return true;
+  } catch (const queue::BrokerError& e) {
+    spdlog::error("cannot publish to {}: {}", kDeadLetterQueue, e.what());
+    return false;
   }
 }
 
