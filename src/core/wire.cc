@@ -118,19 +118,36 @@ class RefResolver {
 };
 
 // nlohmann's parser keeps its own stack, but everything that walks the
-// document afterwards recurses: the depth is checked while parsing.
+// document afterwards recurses: the depth is checked before parsing, by a
+// scan that is exact for valid JSON (anything else fails to parse anyway).
+void CheckDepth(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth)
+        throw DecodeError("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
 json Parse(std::string_view text) {
   if (text.size() > kMaxMessageBytes)
     throw DecodeError("message of " + std::to_string(text.size()) + " bytes; at most " +
                       std::to_string(kMaxMessageBytes) + " are read");
-  json::parser_callback_t limit = [](int depth, json::parse_event_t event, json&) {
-    bool opens =
-        event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
-    if (opens && depth >= kMaxDepth)
-      throw DecodeError("nested deeper than " + std::to_string(kMaxDepth) + " levels");
-    return true;
-  };
-  json doc = json::parse(text, limit, false);
+  CheckDepth(text);
+  json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) throw DecodeError("not valid JSON");
   RefResolver().Resolve(doc);
   return doc;
