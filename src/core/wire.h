@@ -27,7 +27,7 @@ namespace cbit::wire {
 /// expansion counts the nodes and string bytes that py/id references copy.
 inline constexpr std::size_t kMaxMessageBytes = 1 << 20;
 inline constexpr int kMaxDepth = 64;
-inline constexpr std::size_t kMaxExpansion = 1 << 18;
+inline constexpr std::size_t kMaxExpansion = 1 << 16;
 
 /// A message that cannot be decoded; what() names the problem.
 struct DecodeError : std::runtime_error {
