@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 10
 FUZZ_TEST_SECONDS ?= 3
 # A sanitizer's first finding fails the test that hit it (child processes,
 # e.g. cbit-client under the integration tests, inherit these).
-SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
+SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1

@@ -123,8 +123,9 @@ TEST_P(ApiInput, NumbersAreWholeNumbers) {
 TEST_P(ApiInput, BlacklistRulesRunInLinearTime) {
   auto lookaround = Post("/blacklist", FormBody({{"field", "name"}, {"regex", "foo(?=bar)"}}));
   ExpectRefused(lookaround, "foo(?=bar)", "lookahead");
-  ExpectRefused(Post("/blacklist", FormBody({{"field", "name"}, {"regex", "(a)\\1"}})), "(a)\\1",
-                "backreference");
+  // The JSON answer escapes the rule's backslash.
+  ExpectRefused(Post("/blacklist", FormBody({{"field", "name"}, {"regex", "(a)\\1"}})),
+                "regex '(a)\\\\1' does not compile (RE2", "backreference");
   ASSERT_EQ(Post("/blacklist", FormBody({{"field", "name"}, {"regex", "(a|aa)*c"}}))->status, 200);
   ASSERT_EQ(Post("/blacklist", FormBody({{"field", "vcs_uri"}, {"regex", "(x+x+)+y"}}))->status,
             200);

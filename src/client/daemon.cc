@@ -150,11 +150,9 @@ void Daemon::StartBuildConsumers(queue::Consumer& c) {
   consuming_builds_ = true;
 }
 
-void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
-  auto delivered = Clock::now();
-  BuildRequest request;
+std::optional<BuildRequest> Daemon::Decode(queue::Consumer& c, const queue::Delivery& d) {
   try {
-    request = wire::DecodeBuildRequest(d.body);
+    return wire::DecodeBuildRequest(d.body);
   } catch (const wire::DecodeError& e) {
     // Never requeued: it would come back to every client, forever.
     if (DeadLetter(d, e.what())) {
@@ -163,8 +161,15 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
       spdlog::error("{}: malformed build request dropped", d.queue);
       c.Reject(d.delivery_tag, /*requeue=*/false);
     }
-    return;
+    return std::nullopt;
   }
+}
+
+void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
+  auto delivered = Clock::now();
+  auto decoded = Decode(c, d);
+  if (!decoded) return;
+  BuildRequest request = std::move(*decoded);
   const Id id = request.job.id;
   if (Stopping() || running_) {
     c.Reject(d.delivery_tag, /*requeue=*/true);

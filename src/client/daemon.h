@@ -56,6 +56,9 @@ class Daemon {
   void Session();
   void StartBuildConsumers(queue::Consumer& c);
   void OnRequest(queue::Consumer& c, const queue::Delivery& d);
+  /// The delivery's request; nullopt when it cannot be decoded, after it
+  /// was dead-lettered (or dropped) and settled.
+  std::optional<BuildRequest> Decode(queue::Consumer& c, const queue::Delivery& d);
   void OnCommand(const queue::Delivery& d);
   /// Settles the finished job's delivery and logs its timings.
   void Finish(queue::Consumer* c);
