@@ -64,12 +64,16 @@ bool IsLocalUri(const std::string& uri) {
   return colon == std::string::npos || colon == 0 || uri.find('/') < colon;
 }
 
-std::optional<std::string> TransportProblem(const Transport& t, LocalUris local) {
-  if (t.method.empty()) return "method is missing";
-  if (t.method != "git" && t.method != "svn" && t.method != "apt")
-    return "method '" + t.method + "' is not one a client fetches with (git, svn, apt)";
-  if (!t.vcs_id.empty())
-    if (auto p = ArgumentProblem("vcs_id", t.vcs_id, kMaxVcsId)) return p;
+namespace {
+
+std::optional<std::string> MethodProblem(const std::string& method) {
+  if (method.empty()) return "method is missing";
+  if (method != "git" && method != "svn" && method != "apt")
+    return "method '" + method + "' is not one a client fetches with (git, svn, apt)";
+  return std::nullopt;
+}
+
+std::optional<std::string> UriProblem(const Transport& t, LocalUris local) {
   // apt fetches name=version from the client's own sources: a uri, if any
   // (pyBit's .changes hook sends "apt"), is only recorded.
   if (t.uri.empty()) {
@@ -77,7 +81,7 @@ std::optional<std::string> TransportProblem(const Transport& t, LocalUris local)
     return "uri is missing";
   }
   if (auto p = ArgumentProblem("uri", t.uri, kMaxUri)) return p;
-  if (t.method == "apt") return std::nullopt;
+  if (t.method != "git" && t.method != "svn") return std::nullopt;
   if (SchemeBefore(t.uri, "::"))
     return "uri '" + t.uri + "' uses a git remote helper (<helper>::<address>), which is refused";
   if (std::size_t n = SchemeBefore(t.uri, "://");
@@ -87,6 +91,20 @@ std::optional<std::string> TransportProblem(const Transport& t, LocalUris local)
     return "uri '" + t.uri +
            "' is a local path or file: URI, refused unless controller.allow_local_uris is set";
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> TransportProblem(const Transport& t, LocalUris local) {
+  std::string out;
+  auto add = [&out](const std::optional<std::string>& p) {
+    if (p) out += (out.empty() ? "" : "; ") + *p;
+  };
+  add(MethodProblem(t.method));
+  add(UriProblem(t, local));
+  if (!t.vcs_id.empty()) add(ArgumentProblem("vcs_id", t.vcs_id, kMaxVcsId));
+  if (out.empty()) return std::nullopt;
+  return out;
 }
 
 }  // namespace cbit

@@ -14,8 +14,8 @@ namespace cbit {
 /// where that machine is the farm (`make up`, tests) is it allowed.
 enum class LocalUris { kRefused, kAllowed };
 
-/// What is wrong with `t`, naming the field ("uri ..."); nullopt when a
-/// client may fetch it. Refused: methods other than git, svn and apt; a uri
+/// What is wrong with `t`, naming each field ("uri ...; vcs_id ..."); nullopt
+/// when a client may fetch it. Refused: methods other than git, svn and apt; a uri
 /// or vcs_id starting with '-' (it would read as an option), holding blanks
 /// or control characters, or too long; git's remote-helper form
 /// `<helper>::<address>` (`ext::` runs a command); local paths unless allowed.
