@@ -20,10 +20,9 @@ class ApiInput : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     // As a farm whose clients are other machines: local paths are refused.
-    h_ = std::make_unique<ControllerHarness>(OpenTestDatabase(GetParam()), publisher_,
-                                             "localhost:18080", web::WebhookConfig{}, "",
-                                             /*wait_for_confirm=*/false,
-                                             /*allow_local_uris=*/false);
+    h_ = std::make_unique<ControllerHarness>(
+        OpenTestDatabase(GetParam()), publisher_, "localhost:18080", web::WebhookConfig{}, "",
+        /*wait_for_confirm=*/false, [](web::Config& c) { c.allow_local_uris = false; });
     for (auto [path, body] : std::vector<std::pair<std::string, std::string>>{
              {"/dist", "name=Debian"},
              {"/format", "name=deb"},
