@@ -17,12 +17,14 @@ for t in "${targets[@]}"; do
   scratch="$build/fuzz-scratch/$t"
   mkdir -p "$scratch"
   echo "fuzz_$t: $seconds s"
+  log="$build/fuzz-scratch/$t.log"
+  status=0
   "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=8192 -print_final_stats=1 -artifact_prefix="$artifacts/$t-" \
-    "$scratch" "fuzz/corpus/$t" 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|INFO: Running)|ERROR|Done" || true
-  status=${PIPESTATUS[0]}
+    "$scratch" "fuzz/corpus/$t" > "$log" 2>&1 || status=$?
+  grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|==|SUMMARY)|ERROR" "$log" || true
   if [ "$status" -ne 0 ]; then
-    echo "fuzz_$t failed (exit $status); the input is in $artifacts" >&2
+    echo "fuzz_$t failed (exit $status): $log; the input is in $artifacts" >&2
     exit 1
   fi
 done
