@@ -6,7 +6,25 @@ JOBS ?= 2
 # build directory's cache once given.
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test up bench format tidy clean
+# Sanitizer and fuzzing builds live in build directories of their own.
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+# Seconds each fuzz target runs in `make fuzz`, and in `make test`.
+FUZZ_SECONDS ?= 10
+FUZZ_TEST_SECONDS ?= 3
+# A sanitizer's first finding fails the test that hit it (child processes,
+# e.g. cbit-client under the integration tests, inherit these).
+SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp:print_suppressions=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+# What `make tsan` runs: every unit test, and the integration entries whose
+# code runs threads in the test process (HTTP server, outbox, group commit,
+# publisher pool and pipeline, the store's pool).
+TSAN_TESTS = ^integration\.(api|amqp|amqp_pipeline|store|dispatch_outage)$$
+
+.PHONY: all deps build test up bench format tidy clean asan tsan fuzz fuzz-build
 
 all: build
 
@@ -19,8 +37,33 @@ build: deps
 
 # Unit tests, then integration tests that start their own PostgreSQL cluster
 # and RabbitMQ node (and stop them).
+# Then each fuzz target for a few seconds on its corpus: a crash fails.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 1500
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
+
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCBIT_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j$(JOBS) --timeout 3000
+
+# The threaded parts built with ThreadSanitizer (TSAN_TESTS).
+tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCBIT_TSAN=ON $(CMAKE_FLAGS)
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target cbit_unit_tests cbit_integration_tests
+	cd $(TSAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j$(JOBS) --timeout 3000 -LE integration
+	cd $(TSAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j$(JOBS) --timeout 3000 -R '$(TSAN_TESTS)'
+
+# libFuzzer targets (fuzz/README.md), built with clang, ASan and UBSan, each
+# run FUZZ_SECONDS on its corpus.
+fuzz-build: deps
+	[ -f $(FUZZ_BUILD)/build.ninja ] || cmake -S . -B $(FUZZ_BUILD) -G Ninja \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DCBIT_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target cbit_fuzz
+
+fuzz: fuzz-build
+	$(SANITIZER_ENV) fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 up: build
 	scripts/farm-up.sh
@@ -35,4 +78,4 @@ tidy: build
 	run-clang-tidy -p $(BUILD) -quiet src/
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -52,7 +52,8 @@ mkdir -p "$VAR/repo"
   "web": {"interface": "0.0.0.0", "port": $PORT, "hostname": "localhost:$PORT",
           "users": {"admin": "$HASH"}, "repository": "$VAR/repo"},
   "db": {"backend": "sqlite", "path": "$VAR/cbit.db"},
-  "controller": {"rabbit_url": "127.0.0.1:$AMQP_PORT", "rabbit_exchange": "pybit"}
+  "controller": {"rabbit_url": "127.0.0.1:$AMQP_PORT", "rabbit_exchange": "pybit",
+                 "allow_local_uris": true}
 }
 JSON
 NEW_DB=1

@@ -150,16 +150,26 @@ void Daemon::StartBuildConsumers(queue::Consumer& c) {
   consuming_builds_ = true;
 }
 
+std::optional<BuildRequest> Daemon::Decode(queue::Consumer& c, const queue::Delivery& d) {
+  try {
+    return wire::DecodeBuildRequest(d.body);
+  } catch (const wire::DecodeError& e) {
+    // Never requeued: it would come back to every client, forever.
+    if (DeadLetter(d, e.what())) {
+      c.Ack(d.delivery_tag);
+    } else {
+      spdlog::error("{}: malformed build request dropped", d.queue);
+      c.Reject(d.delivery_tag, /*requeue=*/false);
+    }
+    return std::nullopt;
+  }
+}
+
 void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
   auto delivered = Clock::now();
-  BuildRequest request;
-  try {
-    request = wire::DecodeBuildRequest(d.body);
-  } catch (const wire::DecodeError& e) {
-    spdlog::error("{}: malformed build request rejected: {}", d.queue, e.what());
-    c.Reject(d.delivery_tag, /*requeue=*/false);
-    return;
-  }
+  auto decoded = Decode(c, d);
+  if (!decoded) return;
+  BuildRequest request = std::move(*decoded);
   const Id id = request.job.id;
   if (Stopping() || running_) {
     c.Reject(d.delivery_tag, /*requeue=*/true);
@@ -216,7 +226,7 @@ void Daemon::OnCommand(const queue::Delivery& d) {
   try {
     cancel = wire::DecodeCancelRequest(d.body);
   } catch (const wire::DecodeError& e) {
-    spdlog::error("{}: malformed command ignored: {}", d.queue, e.what());
+    DeadLetter(d, e.what());  // consumed without acknowledgement: already ours
     return;
   }
   if (running_ && running_->request.job.id == cancel.job.id) {
@@ -276,6 +286,23 @@ void Daemon::Postpone(queue::Consumer& c, const queue::Delivery& d, std::chrono:
     c.Ack(d.delivery_tag);
   } else {
     c.Reject(d.delivery_tag, /*requeue=*/true);
+  }
+}
+
+bool Daemon::DeadLetter(const queue::Delivery& d, const std::string& reason) {
+  spdlog::error("{}: malformed message dead-lettered to {}: {}", d.queue, kDeadLetterQueue, reason);
+  queue::Message m;
+  m.routing_key = kDeadLetterQueue;
+  m.queue = kDeadLetterQueue;
+  m.body = d.body;
+  m.headers = d.headers;
+  m.text_headers = {{kRejectedReasonHeader, reason}, {kRejectedFromHeader, d.queue}};
+  try {
+    publisher_.Publish(m);
+    return true;
+  } catch (const queue::BrokerError& e) {
+    spdlog::error("cannot publish to {}: {}", kDeadLetterQueue, e.what());
+    return false;
   }
 }
 

@@ -22,6 +22,13 @@
 
 namespace cbit::client {
 
+/// Where a request or command that cannot be decoded goes (docs/protocol.md,
+/// "Dead letters"), bound with its own name as routing key, with why and
+/// where from in two string headers.
+inline constexpr const char* kDeadLetterQueue = "cbit_dead_letter";
+inline constexpr const char* kRejectedReasonHeader = "x-cbit-rejected-reason";
+inline constexpr const char* kRejectedFromHeader = "x-cbit-rejected-from";
+
 class Daemon {
  public:
   /// Opens one connection to the broker for consuming; throws BrokerError.
@@ -49,6 +56,9 @@ class Daemon {
   void Session();
   void StartBuildConsumers(queue::Consumer& c);
   void OnRequest(queue::Consumer& c, const queue::Delivery& d);
+  /// The delivery's request; nullopt when it cannot be decoded, after it
+  /// was dead-lettered (or dropped) and settled.
+  std::optional<BuildRequest> Decode(queue::Consumer& c, const queue::Delivery& d);
   void OnCommand(const queue::Delivery& d);
   /// Settles the finished job's delivery and logs its timings.
   void Finish(queue::Consumer* c);
@@ -60,6 +70,9 @@ class Daemon {
   /// the broker (requeued) when the republish failed.
   void Postpone(queue::Consumer& c, const queue::Delivery& d, std::chrono::seconds delay,
                 std::map<std::string, std::int64_t> headers);
+  /// Publishes `d` to the dead-letter queue with `reason`; false if the
+  /// broker did not take it.
+  bool DeadLetter(const queue::Delivery& d, const std::string& reason);
   bool Stopping();
 
   const ClientConfig& config_;

@@ -196,7 +196,26 @@ TEST_F(DaemonTest, ARequestForAFinishedJobIsAcknowledgedWithoutABuild) {
   EXPECT_FALSE(runner_.built());
 }
 
-TEST_F(DaemonTest, AMalformedRequestIsRejectedForGood) {
+// Never requeued (it would come back forever): dead-lettered with its reason,
+// and the next request is served.
+TEST_F(DaemonTest, AMalformedRequestIsDeadLetteredWithItsReason) {
+  api_.AddJob(kJob, "Done");
+  broker_.Put(kQueue, std::string(100000, '['));
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 2"));
+  EXPECT_TRUE(Happened("ack 1"));
+  auto sent = publisher_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].routing_key, kDeadLetterQueue);
+  EXPECT_EQ(sent[0].queue, kDeadLetterQueue);
+  EXPECT_EQ(sent[0].body, std::string(100000, '['));
+  EXPECT_NE(sent[0].text_headers[kRejectedReasonHeader].find("nested deeper"), std::string::npos);
+  EXPECT_EQ(sent[0].text_headers[kRejectedFromHeader], kQueue);
+}
+
+TEST_F(DaemonTest, AMalformedRequestIsDroppedWhenTheDeadLetterQueueCannotBeReached) {
+  publisher_.SetDown(true);
   broker_.Put(kQueue, "{not a build request");
   Start();
   ASSERT_TRUE(broker_.WaitFor("reject 1 drop"));

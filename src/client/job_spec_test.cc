@@ -49,6 +49,7 @@ TEST(JobSpec, RefusesUrisAndIdsThatCouldBeOptions) {
     j.transport.method = "apt";
     j.transport.uri = "-oAPT::Foo=1";
   }));
+  EXPECT_TRUE(Refused([](JobSpec& j) { j.transport.uri = "ext::git-upload-pack%20/srv/x"; }));
 }
 
 // Each entry of a BuildRequest's `commands` names a debian/rules target, alone

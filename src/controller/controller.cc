@@ -26,28 +26,11 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 
 }  // namespace
 
-void ValidateTransport(const Transport& t, std::vector<std::string>& problems) {
-  if (t.method.empty()) {
-    problems.push_back("method is missing");
-  } else if (!debian::IsToken(t.method)) {
-    problems.push_back("method '" + t.method + "' is not a method name");
-  }
-  // apt fetches package=version from the client's own sources, so pyBit's
-  // .changes hook sends an empty uri; every other method fetches from it.
-  if (t.uri.empty()) {
-    if (t.method != "apt") problems.push_back("uri is missing");
-  } else if (t.uri[0] == '-' || t.uri.size() > 2048 ||
-             t.uri.find_first_of("\n\r\t ") != std::string::npos) {
-    problems.push_back("uri is malformed");
-  }
-  // vcs_id may be empty (apt); it must never read as an option.
-  if (!t.vcs_id.empty() && (t.vcs_id[0] == '-' || t.vcs_id.size() > 256 ||
-                            t.vcs_id.find_first_of("\n\r\t ") != std::string::npos)) {
-    problems.push_back("vcs_id is malformed");
-  }
+void ValidateTransport(const Transport& t, LocalUris local, std::vector<std::string>& problems) {
+  if (auto problem = TransportProblem(t, local)) problems.push_back(*problem);
 }
 
-void ValidateSubmission(const Submission& s) {
+void ValidateSubmission(const Submission& s, LocalUris local) {
   std::vector<std::string> problems;
   auto check = [&](const char* field, const std::string& v, bool (*ok)(std::string_view)) {
     if (v.empty()) {
@@ -68,7 +51,7 @@ void ValidateSubmission(const Submission& s) {
       if (!debian::IsArch(a)) problems.push_back("architecture '" + a + "' is malformed");
   }
   if (s.build_env && !debian::IsToken(*s.build_env)) problems.push_back("build env is malformed");
-  ValidateTransport(s.transport, problems);
+  ValidateTransport(s.transport, local, problems);
   if (!problems.empty()) throw InvalidInput(Join(problems, "; "));
 }
 
@@ -128,10 +111,14 @@ Controller::Controller(JobStore& store, Outbox& outbox, Options opts)
           },
           [this](std::span<Pending* const> batch) { RunBatch(batch); }) {}
 
+LocalUris Controller::LocalPolicy() const {
+  return opts_.allow_local_uris ? LocalUris::kAllowed : LocalUris::kRefused;
+}
+
 std::int64_t Controller::Now() const { return opts_.clock ? opts_.clock() : NowMicros(); }
 
 Dispatch Controller::Submit(const Submission& s) {
-  ValidateSubmission(s);
+  ValidateSubmission(s, LocalPolicy());
   auto snap = catalog_.Get();
   auto find = [&](LookupKind kind, const std::string& name) {
     const Lookup* l = snap->catalog.Find(kind, name);
@@ -192,7 +179,7 @@ Dispatch Controller::Submit(const Submission& s) {
 
 Dispatch Controller::SubmitForInstance(Id instance_id, const Transport& t) {
   std::vector<std::string> problems;
-  ValidateTransport(t, problems);
+  ValidateTransport(t, LocalPolicy(), problems);
   if (!problems.empty()) throw InvalidInput(Join(problems, "; "));
   PackageInstance pi = store_.GetInstance(instance_id);
   auto snap = catalog_.Get();

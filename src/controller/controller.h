@@ -13,6 +13,7 @@
 #include "controller/catalog_cache.h"
 #include "controller/job_store.h"
 #include "controller/outbox.h"
+#include "core/transport_check.h"
 #include "store/store.h"
 #include "util/coalescer.h"
 
@@ -52,6 +53,9 @@ class Controller {
     /// Submissions recorded in one transaction at most (concurrent ones
     /// share it: util/coalescer.h).
     std::size_t batch_size = 32;
+    /// Accept local paths and file: URIs as sources (a farm on one machine,
+    /// tests); elsewhere a client would read its own machine's files.
+    bool allow_local_uris = false;
   };
   Controller(JobStore& store, Outbox& outbox, Options opts);
 
@@ -87,6 +91,7 @@ class Controller {
   void CancelJobs(const std::vector<Job>& jobs);
   int CancelWhere(const store::JobFilter& f, const std::optional<std::string>& version);
   std::int64_t Now() const;
+  LocalUris LocalPolicy() const;
 
   JobStore& store_;
   Outbox& outbox_;
@@ -97,8 +102,9 @@ class Controller {
 
 /// Checks the fields of a submission; throws InvalidInput naming every
 /// missing or malformed one.
-void ValidateSubmission(const Submission& s);
-/// Checks a transport (method, uri, vcs_id) the same way.
-void ValidateTransport(const Transport& t, std::vector<std::string>& problems);
+void ValidateSubmission(const Submission& s, LocalUris local);
+/// Checks a transport (method, uri, vcs_id) as a client would
+/// (core/transport_check.h), adding what is wrong to `problems`.
+void ValidateTransport(const Transport& t, LocalUris local, std::vector<std::string>& problems);
 
 }  // namespace cbit::controller

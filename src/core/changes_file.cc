@@ -1,8 +1,10 @@
 #include "core/changes_file.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 namespace cbit {
 namespace {
@@ -97,11 +99,16 @@ std::vector<BinaryFile> BinaryFilesOf(const std::vector<std::string>& files) {
 }
 
 std::optional<ChangesFile> ReadChanges(const std::string& path) {
-  std::ifstream in(path);
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > kMaxChangesBytes) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseChanges(text.str());
+  // At most `size` bytes, even if the file grew meanwhile.
+  std::string text(size, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return ParseChanges(text);
 }
 
 }  // namespace cbit

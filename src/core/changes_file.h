@@ -5,6 +5,7 @@
 // beside its parser.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +39,12 @@ std::vector<BinaryFile> BinaryFilesOf(const std::vector<std::string>& files);
 /// path (which would let a crafted .changes reach outside its directory).
 std::optional<ChangesFile> ParseChanges(std::string_view text);
 
-/// Reads and parses the file at `path`.
+/// A .changes file lists files: a bigger one is refused unread (anyone who
+/// can write to an incoming directory could otherwise fill the memory).
+inline constexpr std::size_t kMaxChangesBytes = 4 << 20;
+
+/// Reads and parses the file at `path`; nullopt when it cannot be read, is
+/// larger than kMaxChangesBytes or does not parse.
 std::optional<ChangesFile> ReadChanges(const std::string& path);
 
 }  // namespace cbit

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "testing/test_dir.h"
+
 namespace cbit {
 
 constexpr const char* kChanges = R"(Format: 1.8
@@ -61,6 +65,23 @@ TEST(ChangesFile, RefusesPathsAndMissingFileList) {
   EXPECT_FALSE(ParseChanges("Source: a\nFiles:\n 0a 1 misc optional ..\n"));
   EXPECT_FALSE(ParseChanges("Source: a\nVersion: 1\n"));
   EXPECT_FALSE(ParseChanges("not a control file\n"));
+}
+
+// Anyone who can write to an incoming directory decides how big a file is.
+TEST(ChangesFile, ReadChangesRefusesAnOversizedFileUnread) {
+  testing::TestDir dir;
+  std::string path = (dir.path() / "big.changes").string();
+  std::string text = kChanges;
+  { std::ofstream(path) << text; }
+  EXPECT_TRUE(ReadChanges(path));
+  {
+    std::ofstream out(path);
+    out << text << "Description:\n";
+    while (out.tellp() <= static_cast<std::streamoff>(kMaxChangesBytes)) out << " padding\n";
+  }
+  EXPECT_TRUE(ParseChanges(text + "Description:\n padding\n"));
+  EXPECT_FALSE(ReadChanges(path));
+  EXPECT_FALSE(ReadChanges((dir.path() / "missing.changes").string()));
 }
 
 TEST(ChangesFile, SplitsBinaryFileNames) {

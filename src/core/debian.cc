@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
+#include <string>
 
 namespace cbit::debian {
 namespace {
@@ -25,6 +27,9 @@ bool IsVersion(std::string_view s) {
   if (auto colon = s.find(':'); colon != std::string_view::npos) {
     std::string_view epoch = s.substr(0, colon);
     if (epoch.empty() || !std::all_of(epoch.begin(), epoch.end(), ::isdigit)) return false;
+    // dpkg refuses an epoch beyond INT_MAX; apt would compare it overflowed.
+    if (epoch.size() > 10 || std::stoll(std::string(epoch)) > std::numeric_limits<int>::max())
+      return false;
     upstream = s.substr(colon + 1);
   }
   std::string_view revision;

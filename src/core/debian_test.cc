@@ -26,6 +26,9 @@ TEST(Debian, Versions) {
   EXPECT_FALSE(IsVersion("abc"));
   EXPECT_FALSE(IsVersion("1.0-"));
   EXPECT_FALSE(IsVersion("x:1.0"));
+  EXPECT_TRUE(IsVersion("2147483647:1.0"));
+  EXPECT_FALSE(IsVersion("2147483648:1.0"));  // dpkg's epoch limit
+  EXPECT_FALSE(IsVersion("99999999999999999999:1.0"));
   EXPECT_FALSE(IsVersion("1.0 1"));
   EXPECT_FALSE(IsVersion("1.0;ls"));
   EXPECT_FALSE(

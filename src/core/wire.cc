@@ -1,5 +1,6 @@
 #include "core/wire.h"
 
+#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -48,31 +49,107 @@ void WriteJobBody(JsonWriter& w, const Job& j) {
 
 // jsonpickle writes an object it has already written as {"py/id": N}, N
 // counting tagged objects in the order they were first written (from 1).
-void ResolveRefs(json& node, std::vector<json>& seen) {
-  if (node.is_object()) {
-    if (auto it = node.find("py/id"); it != node.end() && node.size() == 1) {
-      if (!it->is_number_integer()) throw DecodeError("py/id is not a number");
-      auto n = it->get<std::int64_t>();
-      if (n < 1 || n > static_cast<std::int64_t>(seen.size()))
-        throw DecodeError("py/id " + std::to_string(n) + " refers to no earlier object");
-      node = seen[n - 1];
-      return;
+// A reference copies that object, so a chain of objects each referring twice
+// to the one before doubles at every link: the copies are counted against a
+// budget, and their depth against the same limit as the parsed text's.
+class RefResolver {
+ public:
+  void Resolve(json& root) { Visit(root, 1); }
+
+ private:
+  // What a subtree costs once resolved: its nodes and string bytes, its height.
+  struct Shape {
+    std::size_t cost = 1;
+    int height = 1;
+  };
+
+  Shape Visit(json& node, int depth) {
+    if (node.is_object()) {
+      if (auto it = node.find("py/id"); it != node.end() && node.size() == 1)
+        return Substitute(node, *it, depth);
+      std::size_t slot = seen_.size();
+      bool tagged = node.contains("py/object");
+      if (tagged) {
+        seen_.emplace_back();
+        shapes_.emplace_back();
+      }
+      Shape shape;
+      for (auto& [k, v] : node.items()) Add(shape, Visit(v, depth + 1), k.size());
+      if (tagged) {
+        seen_[slot] = node;
+        shapes_[slot] = shape;
+      }
+      return shape;
     }
-    std::size_t slot = seen.size();
-    bool tagged = node.contains("py/object");
-    if (tagged) seen.emplace_back();
-    for (auto& [k, v] : node.items()) ResolveRefs(v, seen);
-    if (tagged) seen[slot] = node;
-  } else if (node.is_array()) {
-    for (auto& v : node) ResolveRefs(v, seen);
+    Shape shape;
+    if (node.is_array()) {
+      for (auto& v : node) Add(shape, Visit(v, depth + 1), 0);
+    } else if (node.is_string()) {
+      shape.cost += node.get_ref<const std::string&>().size();
+    }
+    return shape;
+  }
+
+  static void Add(Shape& parent, const Shape& child, std::size_t key_size) {
+    parent.cost += child.cost + key_size;
+    parent.height = std::max(parent.height, child.height + 1);
+  }
+
+  Shape Substitute(json& node, const json& ref, int depth) {
+    if (!ref.is_number_integer()) throw DecodeError("py/id is not a number");
+    auto n = ref.get<std::int64_t>();
+    if (n < 1 || n > static_cast<std::int64_t>(seen_.size()))
+      throw DecodeError("py/id " + std::to_string(n) + " refers to no earlier object");
+    const Shape shape = shapes_[n - 1];
+    if (depth - 1 + shape.height > kMaxDepth)
+      throw DecodeError("py/id references nest deeper than " + std::to_string(kMaxDepth) +
+                        " levels");
+    if (shape.cost > budget_)
+      throw DecodeError("py/id references expand beyond " + std::to_string(kMaxExpansion) +
+                        " nodes and bytes");
+    budget_ -= shape.cost;
+    node = seen_[n - 1];
+    return shape;
+  }
+
+  std::vector<json> seen_;
+  std::vector<Shape> shapes_;
+  std::size_t budget_ = kMaxExpansion;
+};
+
+// nlohmann's parser keeps its own stack, but everything that walks the
+// document afterwards recurses: the depth is checked before parsing, by a
+// scan that is exact for valid JSON (anything else fails to parse anyway).
+void CheckDepth(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth)
+        throw DecodeError("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
   }
 }
 
 json Parse(std::string_view text) {
+  if (text.size() > kMaxMessageBytes)
+    throw DecodeError("message of " + std::to_string(text.size()) + " bytes; at most " +
+                      std::to_string(kMaxMessageBytes) + " are read");
+  CheckDepth(text);
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) throw DecodeError("not valid JSON");
-  std::vector<json> seen;
-  ResolveRefs(doc, seen);
+  RefResolver().Resolve(doc);
   return doc;
 }
 

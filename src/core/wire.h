@@ -10,6 +10,7 @@
 // in any order, ignore unknown keys and resolve jsonpickle's {"py/id": N}.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +20,14 @@
 #include "core/model.h"
 
 namespace cbit::wire {
+
+/// What a decoder reads at most (docs/protocol.md, "Limits"): a message is
+/// untrusted until decoded, and a hostile one must cost a client no more than
+/// a refusal. Depth counts nested objects and arrays, the root being 1;
+/// expansion counts the nodes and string bytes that py/id references copy.
+inline constexpr std::size_t kMaxMessageBytes = 1 << 20;
+inline constexpr int kMaxDepth = 64;
+inline constexpr std::size_t kMaxExpansion = 1 << 16;
 
 /// A message that cannot be decoded; what() names the problem.
 struct DecodeError : std::runtime_error {

@@ -50,6 +50,10 @@ void CopyProperties(const amqp_basic_properties_t& p, Delivery* d) {
       case AMQP_FIELD_KIND_U64:
         n = static_cast<std::int64_t>(v.value.u64);
         break;
+      case AMQP_FIELD_KIND_UTF8:
+      case AMQP_FIELD_KIND_BYTES:
+        d->text_headers[ToString(e.key)] = ToString(v.value.bytes);
+        break;
       default:
         break;
     }

@@ -31,7 +31,8 @@ struct Delivery {
   int delivery_mode = 0;     ///< 2: persistent
   std::string content_type;
   std::string content_encoding;
-  std::map<std::string, std::int64_t> headers;  ///< the integer-valued AMQP headers
+  std::map<std::string, std::int64_t> headers;      ///< the integer-valued AMQP headers
+  std::map<std::string, std::string> text_headers;  ///< the string-valued ones
 };
 
 /// Whom a prefetch limit counts: each consumer, or the channel as a whole

@@ -49,6 +49,13 @@ std::uint64_t PublishChannel::Send(const Message& m, Clock::time_point deadline)
     e.value.value.i64 = value;
     headers.push_back(e);
   }
+  for (const auto& [name, value] : m.text_headers) {
+    amqp_table_entry_t e{};
+    e.key = AsBytes(name);
+    e.value.kind = AMQP_FIELD_KIND_UTF8;
+    e.value.value.bytes = AsBytes(value);
+    headers.push_back(e);
+  }
   if (!headers.empty()) {
     props._flags |= AMQP_BASIC_HEADERS_FLAG;
     props.headers = {static_cast<int>(headers.size()), headers.data()};

@@ -36,6 +36,8 @@ struct Message {
   std::string queue;
   std::string body;  ///< JSON, sent persistent with content_encoding UTF-8
   std::map<std::string, std::int64_t> headers;  ///< AMQP headers, e.g. "x-cbit-attempt"
+  /// String-valued AMQP headers, e.g. "x-cbit-rejected-reason".
+  std::map<std::string, std::string> text_headers;
 };
 
 /// The broker could not be reached, refused, or did not confirm in time.

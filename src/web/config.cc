@@ -165,6 +165,7 @@ void ReadControllerSection(const json& q, Config& c) {
   Read(q, "rabbit_virtual_host", c.amqp.vhost, "controller");
   Read(q, "rabbit_exchange", c.amqp.exchange, "controller");
   Read(q, "wait_for_confirm", c.wait_for_confirm, "controller");
+  Read(q, "allow_local_uris", c.allow_local_uris, "controller");
 }
 
 // "webhooks": forges allowed to push, and where mirrors live.

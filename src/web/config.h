@@ -65,6 +65,9 @@ struct Config {
   queue::AmqpOptions amqp;
   /// Answer a submission once the broker confirmed it, not once committed.
   bool wait_for_confirm = false;
+  /// Accept submissions whose uri is a local path or file: URI (a farm on
+  /// one machine); refused with 400 otherwise.
+  bool allow_local_uris = false;
   std::string log_level = "info";
   WebhookConfig webhooks;
 

@@ -50,7 +50,8 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
       or {"backend": "postgres", "conninfo": "host=… dbname=…"},
    "controller": {"rabbit_url": "localhost:5672", "rabbit_userid": "guest",
                   "rabbit_password": "guest", "rabbit_virtual_host": "/",
-                  "rabbit_exchange": "pybit", "wait_for_confirm": false},
+                  "rabbit_exchange": "pybit", "wait_for_confirm": false,
+                  "allow_local_uris": false},
    "webhooks": {"github": {"secret": "…"}, "gitea": {"secret": "…"},
                 "gitlab": {"token": "…"},
                 "cache_dir": "var/webhook-mirrors", "distribution": "Debian",
@@ -215,8 +216,10 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
   outbox.Start();
 
   // 4. Job logic.
-  controller::Controller controller(
-      jobs, outbox, {.web_host = cfg.WebHost(), .wait_for_confirm = cfg.wait_for_confirm});
+  controller::Controller controller(jobs, outbox,
+                                    {.web_host = cfg.WebHost(),
+                                     .wait_for_confirm = cfg.wait_for_confirm,
+                                     .allow_local_uris = cfg.allow_local_uris});
 
   // 5. Forge webhooks: pushes are mirrored and submitted off the HTTP threads.
   std::unique_ptr<web::WebhookWorker> webhooks;

@@ -26,6 +26,8 @@ web::Config TestConfig(const std::string& web_host, const std::string& repositor
   c.threads = 16;
   c.users = {{kAdminUser, web::User{.hash = AdminHash()}}};
   c.repository = repository;
+  // Tests build from repositories on this machine.
+  c.allow_local_uris = true;
   if (tune) tune(c);
   return c;
 }
@@ -41,7 +43,10 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
       store_(std::move(db)),
       jobs_(store_),
       outbox_(jobs_, publisher),
-      controller_(jobs_, outbox_, {.web_host = web_host, .wait_for_confirm = wait_for_confirm}),
+      controller_(jobs_, outbox_,
+                  {.web_host = web_host,
+                   .wait_for_confirm = wait_for_confirm,
+                   .allow_local_uris = cfg_.allow_local_uris}),
       auth_(cfg_.users, web::StoreTokenLookup(store_.db())),
       webhooks_(webhooks.enabled()
                     ? std::make_unique<web::WebhookWorker>(controller_, std::move(webhooks))
