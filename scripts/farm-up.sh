@@ -120,8 +120,9 @@ fi
 # The build client's RabbitMQ user may use only what the client declares:
 # the exchange (declared, bound to, published through for delayed retries),
 # its build queues, their retry queues (declared with the exchange as
-# dead-letter target: read on them, write on it) and its command queue; the
-# same names for configure, write and read.
+# dead-letter target: read on them, write on it), its command queue and the
+# queue that takes messages it cannot decode (cbit_dead_letter); the same
+# names for configure, write and read.
 mq() { scripts/rabbitmq-node.sh ctl "$VAR/rabbitmq" "$@" >/dev/null; }
 re_quote() { printf '%s' "$1" | sed 's/[][\\.^$*+?(){}|]/\\&/g'; }
 SUITES="chickpea bookworm"
@@ -129,7 +130,7 @@ QUEUES=""
 for suite in $SUITES; do
   QUEUES="$QUEUES${QUEUES:+|}$(re_quote "Debian_${HOST_ARCH}_${suite}_deb")"
 done
-MQ_RE="^(pybit|$(re_quote "$CLIENT_ID")|$QUEUES|cbit_retry_[0-9]+s_($QUEUES))\$"
+MQ_RE="^(pybit|cbit_dead_letter|$(re_quote "$CLIENT_ID")|$QUEUES|cbit_retry_[0-9]+s_($QUEUES))\$"
 if [ ! -s "$VAR/mq-$CLIENT_ID-password" ]; then
   (umask 077; head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20 \
     > "$VAR/mq-$CLIENT_ID-password")
