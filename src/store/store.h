@@ -39,6 +39,7 @@ struct JobFilter {
   std::string version;      ///< the package version, exactly (no Debian ordering)
   std::string status;       ///< current status name
   bool unfinished = false;  ///< current status not Uploaded, Done or Cancelled
+  Id after_id = 0;          ///< only jobs with a larger id (a list read in batches)
 };
 
 /// What a submission needs that changes rarely: names → ids, the suite/arch

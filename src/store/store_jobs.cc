@@ -112,6 +112,10 @@ std::vector<Param> AppendFilter(const JobFilter& f, std::string& sql) {
                                          " WHERE name = $" + n + ")";
   }
   if (f.unfinished) sql += kUnfinishedFilter;
+  if (f.after_id > 0) {
+    params.emplace_back(f.after_id);
+    sql += " AND j.id > $" + std::to_string(params.size());
+  }
   return params;
 }
 
