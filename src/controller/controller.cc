@@ -379,6 +379,18 @@ void Controller::AddBuildRequests(const std::vector<Slot>& slots, BatchWrites& w
   }
 }
 
+Job Controller::Report(Id job_id, const StatusReport& report) {
+  const std::int64_t now = Now();
+  store_.Write([&](JobWrites& tx) {
+    store::JobState found = tx.LockJob(job_id);
+    Decision d = DecideReport(job_id, {found.status, found.client}, report);
+    if (d.refused()) throw store::Conflict(d.reason);
+    if (d.verdict == Verdict::kApply)
+      tx.ReportStatus(job_id, report.status, report.reporter(), now);
+  });
+  return store_.GetJob(job_id);
+}
+
 CancelOutcome Controller::Cancel(Id job_id) {
   Job job = store_.GetJob(job_id);
   if (!Cancellable(job.status)) return CancelOutcome::kAlreadyFinished;

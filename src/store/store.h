@@ -107,6 +107,12 @@ struct NewOutbox {
 /// needs no answer and travels with the COMMIT.
 Id NewOutboxId();
 
+/// A job's current status and build client, as a status report finds them.
+struct JobState {
+  std::string status;  ///< empty: none recorded
+  std::optional<std::string> client;
+};
+
 class Store;
 
 /// The writes of submissions and cancels, inside the caller's transaction,
@@ -135,6 +141,15 @@ class SubmitTx {
   /// The same for many jobs, sent with the next statement (jobs that no
   /// longer exist are skipped).
   void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us);
+  /// Locks a job's row until the transaction ends (an update of nothing,
+  /// which both stores hold until commit) and reads its status and client.
+  /// NotFound when the job does not exist.
+  JobState LockJob(Id job_id);
+  /// A client's report: appends `status` (by name) to the job's history and
+  /// makes it current; `client`, when given, becomes its build client
+  /// (created if new). NotFound for an unknown job or status.
+  void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
+                    std::int64_t now_us);
   /// Records messages to publish, sent with the next statement; a row goes
   /// once the broker confirms its message.
   void AddOutbox(std::span<const NewOutbox> rows, std::int64_t now_us);
@@ -278,8 +293,9 @@ class Store {
   Job GetJob(Id id);
   std::vector<JobHistory> JobHistoryOf(Id id);  // NotFound
   std::optional<Transport> BuildRequestOf(Id job_id, std::string* env_name);
-  /// Records a status change reported by a client (PUT /job/<id>); `client`
-  /// becomes the job's build client when given.
+  /// Records a status as SubmitTx::ReportStatus does, in a transaction of its
+  /// own, with no check of the life cycle: the controller's Report checks
+  /// it (controller/transitions.h).
   void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
                     std::int64_t now_us);
   void DeleteJob(Id id);
