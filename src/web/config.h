@@ -65,6 +65,11 @@ struct Config {
   queue::AmqpOptions amqp;
   /// Answer a submission once the broker confirmed it, not once committed.
   bool wait_for_confirm = false;
+  /// Build logs: bytes per attempt, attempts kept per job (0: all), days
+  /// kept (0: for ever).
+  std::int64_t log_limit_bytes = std::int64_t{32} << 20;
+  int log_keep_attempts = 0;
+  int log_keep_days = 0;
   std::string log_level = "info";
   WebhookConfig webhooks;
 
