@@ -357,6 +357,16 @@ TEST_F(ControllerTest, OfConcurrentClaimsExactlyOneWins) {
   EXPECT_EQ(won, 1);
 }
 
+// Cancel reads the job before its transaction: one that failed meanwhile
+// stays Failed.
+TEST_F(ControllerTest, ACancelLeavesAJobThatFinishedMeanwhile) {
+  Id job = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  store_.OnWrite([&] { store_.SetStatus(job, status::kFailed); });
+  EXPECT_EQ(controller_.Cancel(job), CancelOutcome::kCancelled);
+  store_.OnWrite(nullptr);
+  EXPECT_EQ(Status(job), status::kFailed);
+}
+
 TEST_F(ControllerTest, AReportOnAnUnknownJobIsNotFound) {
   EXPECT_THROW(controller_.Report(42, Said("Building", "a")), store::NotFound);
 }

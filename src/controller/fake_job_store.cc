@@ -29,10 +29,14 @@ class FakeJobStore::Writes final : public JobWrites {
     for (const auto& j : jobs)
       d_.jobs[j.id] = {j.instance_id, status::kWaiting, {}, *j.transport, 1};
   }
-  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t) override {
+  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t,
+                   std::span<const Id> unless) override {
     for (Id id : job_ids) {
       auto it = d_.jobs.find(id);
       if (it == d_.jobs.end()) continue;
+      if (std::find(unless.begin(), unless.end(), store_.StatusId(it->second.status)) !=
+          unless.end())
+        continue;
       it->second.status = store_.StatusName(status_id);
       ++it->second.history;
     }

@@ -10,8 +10,8 @@
 namespace cbit::controller {
 namespace {
 
-const std::vector<std::string> kStatuses = {"Waiting", "Blocked", "Building",  "Done",
-                                            "Uploaded", "Failed", "Cancelled", "Custom"};
+const std::vector<std::string> kStatuses = {"Waiting",  "Blocked", "Building",  "Done",
+                                            "Uploaded", "Failed",  "Cancelled", "Custom"};
 
 // The transitions of docs/design.md's diagram, as the clients, the watcher
 // and the job logic make them.
@@ -72,8 +72,8 @@ TEST(Transitions, DecideReportOverEveryCase) {
           } else {
             want = Verdict::kApply;
           }
-          EXPECT_EQ(d.verdict, want) << from << " -> " << to << " holder "
-                                     << holder.value_or("-") << " by " << who.value_or("-");
+          EXPECT_EQ(d.verdict, want) << from << " -> " << to << " holder " << holder.value_or("-")
+                                     << " by " << who.value_or("-");
         }
       }
     }

@@ -138,9 +138,11 @@ class SubmitTx {
   /// Appends a status to one job's history and makes it the current one;
   /// NotFound when the job does not exist.
   void SetStatus(Id job_id, Id status_id, std::int64_t now_us);
-  /// The same for many jobs, sent with the next statement (jobs that no
-  /// longer exist are skipped).
-  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us);
+  /// The same for many jobs, sent with the next statement; jobs that no
+  /// longer exist, or whose status is now one of `unless` (they finished
+  /// since they were read), are skipped.
+  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us,
+                   std::span<const Id> unless = {});
   /// Locks a job's row until the transaction ends (an update of nothing,
   /// which both stores hold until commit) and reads its status and client.
   /// NotFound when the job does not exist.

@@ -141,7 +141,8 @@ LogAppend Store::AppendLog(Id job_id, std::optional<int> attempt, std::int64_t o
     if (static_cast<std::int64_t>(fresh.size()) > room)
       keep = BoundaryUpTo(fresh, static_cast<std::size_t>(room));
     if (keep > 0) {
-      c.Exec(kInsertChunk, {job_id, std::int64_t{a}, end.length, std::string(fresh.substr(0, keep))});
+      c.Exec(kInsertChunk,
+             {job_id, std::int64_t{a}, end.length, std::string(fresh.substr(0, keep))});
       out.length += static_cast<std::int64_t>(keep);
     }
     if (keep < fresh.size()) {

@@ -172,7 +172,8 @@ void ReadControllerSection(const json& q, Config& c) {
     throw ConfigError("controller.log_limit_bytes must be 4096 or more bytes");
   if (c.log_keep_attempts < 0)
     throw ConfigError("controller.log_keep_attempts must be 0 (all) or more attempts");
-  if (c.log_keep_days < 0) throw ConfigError("controller.log_keep_days must be 0 (for ever) or more days");
+  if (c.log_keep_days < 0)
+    throw ConfigError("controller.log_keep_days must be 0 (for ever) or more days");
 }
 
 // "webhooks": forges allowed to push, and where mirrors live.

@@ -214,11 +214,10 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
 
   // 1. Store: open the database and bring its schema up to date. Jobs
   //    read by id are cached, and dropped on any controller's change.
-  store::Store store(OpenDatabase(cfg),
-                     {.job_cache = static_cast<std::size_t>(cfg.job_cache),
-                      .logs = {.bytes_per_attempt = cfg.log_limit_bytes,
-                               .keep_attempts = cfg.log_keep_attempts,
-                               .keep_days = cfg.log_keep_days}});
+  store::Store store(OpenDatabase(cfg), {.job_cache = static_cast<std::size_t>(cfg.job_cache),
+                                         .logs = {.bytes_per_attempt = cfg.log_limit_bytes,
+                                                  .keep_attempts = cfg.log_keep_attempts,
+                                                  .keep_days = cfg.log_keep_days}});
   store.Migrate();
   spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
   // Table upkeep where the planner keeps statistics: a cheap check every
