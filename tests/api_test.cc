@@ -96,7 +96,9 @@ TEST_P(Api, SupersedingFollowsDebianVersionOrder) {
 
   // A failure is history: never superseded.
   Id newer_amd64 = newer["jobs"][0];
-  ASSERT_EQ(Send("PUT", "/job/" + std::to_string(newer_amd64), "status=Failed").status, 200);
+  const std::string newer_path = "/job/" + std::to_string(newer_amd64);
+  ASSERT_EQ(Send("PUT", newer_path, "status=Building&client=build_client_a").status, 200);
+  ASSERT_EQ(Send("PUT", newer_path, "status=Failed").status, 200);
   auto again = Submit("hello", "1:0.1-1");
   EXPECT_EQ(again["cancelled"], json::array({newer["jobs"][1]}));
   EXPECT_EQ(StatusOf(newer_amd64), "Failed");
@@ -408,6 +410,57 @@ TEST_P(Api, CorsOnEveryAnswerAndPreflight) {
   EXPECT_TRUE(has(pre.headers, "Access-Control-Allow-Methods"));
   EXPECT_TRUE(has(Send("GET", "/nowhere", "", false).headers, "Access-Control-Allow-Origin"));
   EXPECT_TRUE(has(Send("PUT", "/arch", "name=y", false).headers, "Access-Control-Allow-Origin"));
+}
+
+// Status reports follow the life cycle (controller/transitions.h).
+TEST_P(Api, AFinishedJobStaysFinished) {
+  Id job = Submit("hello", "1.0", "amd64")["jobs"][0];
+  const std::string path = "/job/" + std::to_string(job);
+  ASSERT_EQ(Send("GET", path + "/cancel").status, 200);
+  auto a = Send("PUT", path, "status=Uploaded");
+  EXPECT_EQ(a.status, 409);
+  EXPECT_NE(a.body.find("is Cancelled: it cannot become Uploaded"), std::string::npos) << a.body;
+  EXPECT_EQ(Send("PUT", path, "status=Building&client=build_client_a").status, 409);
+  EXPECT_EQ(StatusOf(job), "Cancelled");
+  // A status outside the life cycle is never entered.
+  ASSERT_EQ(Send("PUT", "/status", "name=Reviewed").status, 200);
+  Id other = Submit("other", "1.0", "amd64")["jobs"][0];
+  EXPECT_EQ(Send("PUT", "/job/" + std::to_string(other), "status=Reviewed").status, 409);
+}
+
+TEST_P(Api, AReportOnAnotherClientsJobIsRefusedNamingTheHolder) {
+  Id job = Submit("hello", "1.0", "amd64")["jobs"][0];
+  const std::string path = "/job/" + std::to_string(job);
+  ASSERT_EQ(Send("PUT", path, "status=Building&client=build_client_a").status, 200);
+  auto a = Send("PUT", path, "status=Done&client=build_client_b");
+  EXPECT_EQ(a.status, 409);
+  EXPECT_EQ(json::parse(a.body)["error"],
+            "job " + std::to_string(job) +
+                " is held by build_client_a: a report from build_client_b is refused");
+  EXPECT_EQ(Send("PUT", path, "status=Building&client=build_client_b").status, 409);
+  EXPECT_EQ(StatusOf(job), "Building");
+  // A takeover naming the holder is accepted once; a second one, naming the
+  // holder it replaced, is refused.
+  EXPECT_EQ(
+      Send("PUT", path, "status=Building&client=build_client_b&takeover=build_client_a").status,
+      200);
+  a = Send("PUT", path, "status=Building&client=build_client_c&takeover=build_client_a");
+  EXPECT_EQ(a.status, 409);
+  EXPECT_NE(a.body.find("held by build_client_b"), std::string::npos) << a.body;
+  EXPECT_EQ(Send("PUT", path, "status=Done&client=build_client_b").status, 200);
+}
+
+TEST_P(Api, ARepeatedReportIsAcceptedAndRecordedOnce) {
+  Id job = Submit("hello", "1.0", "amd64")["jobs"][0];
+  const std::string path = "/job/" + std::to_string(job);
+  ASSERT_EQ(Send("PUT", path, "status=Building&client=build_client_a").status, 200);
+  // pyBit's client reports its outcome without a client name.
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(Send("PUT", path, "status=Done").status, 200);
+  EXPECT_EQ(Send("PUT", path, "status=Done&client=build_client_a").status, 200);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(Send("PUT", path, "status=Uploaded").status, 200);
+  std::vector<std::string> statuses;
+  for (const auto& row : Get(path + "/status")) statuses.push_back(row["status"]);
+  EXPECT_EQ(statuses, (std::vector<std::string>{"Waiting", "Building", "Done", "Uploaded"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Api, ::testing::Values("sqlite", "postgres"));

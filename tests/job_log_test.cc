@@ -7,14 +7,25 @@
 #include "queue/publisher.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/databases.h"
+#include "util/clock.h"
 
 namespace cbit::testing {
 namespace {
 
 class JobLog : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
-    harness_ = std::make_unique<ControllerHarness>(OpenTestDatabase(GetParam()), publisher_);
+  void SetUp() override { Start({}); }
+
+  // A controller with these log limits, on a fresh database.
+  void Start(store::LogLimits limits) {
+    harness_.reset();
+    harness_ = std::make_unique<ControllerHarness>(OpenTestDatabase(GetParam()), publisher_,
+                                                   "localhost:18080", web::WebhookConfig{},
+                                                   std::string(), false, [&limits](web::Config& c) {
+                                                     c.log_limit_bytes = limits.bytes_per_attempt;
+                                                     c.log_keep_attempts = limits.keep_attempts;
+                                                     c.log_keep_days = limits.keep_days;
+                                                   });
     for (auto [path, body] : std::initializer_list<std::pair<const char*, const char*>>{
              {"/arch", "name=amd64"},
              {"/dist", "name=Debian"},
@@ -129,6 +140,91 @@ TEST_P(JobLog, DeletingAJobDeletesItsLog) {
   ASSERT_TRUE(del);
   EXPECT_EQ(del->status, 200) << del->body;
   EXPECT_EQ(harness_->anon().Get(job_ + "/log")->status, 404);
+}
+
+TEST_P(JobLog, AFinishedAttemptTakesNoMoreText) {
+  Report("Building");
+  Append("offset=0", "first try\n");
+  Report("Blocked");
+  Report("Building");
+  auto old = Append("offset=10&attempt=1", "late\n");
+  EXPECT_EQ(old->status, 409);
+  EXPECT_NE(old->body.find("attempt 1 is finished"), std::string::npos) << old->body;
+  Append("offset=0", "second try\n");
+  Report("Done");
+  // The watcher adds reprepro's verdict to a Done job's log, then reports.
+  EXPECT_EQ(Append("offset=11", "published\n")->status, 200);
+  Report("Uploaded");
+  auto late = Append("offset=21", "too late\n");
+  EXPECT_EQ(late->status, 409);
+  EXPECT_NE(late->body.find("is Uploaded"), std::string::npos) << late->body;
+  EXPECT_EQ(harness_->anon().Get(job_ + "/log")->body, "second try\npublished\n");
+  EXPECT_EQ(harness_->anon().Get(job_ + "/log?attempt=1")->body, "first try\n");
+}
+
+// A retried chunk whose overlap ends inside a character: the rest of that
+// character is not stored (it would make the log invalid UTF-8).
+TEST_P(JobLog, AnOverlapEndingInsideACharacterIsTrimmedToTheNextOne) {
+  Report("Building");
+  Append("offset=0", "a");
+  auto a = Append("offset=0", "\xC3\xA9x");  // "éx": byte 1 is inside the "é"
+  ASSERT_EQ(a->status, 200) << a->body;
+  EXPECT_EQ(a->body, R"({"length": 2, "attempt": 1})");
+  auto log = harness_->anon().Get(job_ + "/log");
+  EXPECT_EQ(log->body, "ax");
+  EXPECT_EQ(log->get_header_value("X-Log-Length"), "2");
+}
+
+TEST_P(JobLog, ALogIsCutAtItsLimitWithALineSayingWhereAndLaterTextIsDropped) {
+  Start({.bytes_per_attempt = 4096});
+  Report("Building");
+  const std::string start(3999, 'a');
+  ASSERT_EQ(Append("offset=0", start)->body, R"({"length": 3999, "attempt": 1})");
+  // 97 bytes of room: the cut falls inside the 49th "é" and is moved before it.
+  std::string accents;
+  for (int i = 0; i < 100; ++i) accents += "\xC3\xA9";
+  auto cut = Append("offset=3999", accents);
+  ASSERT_EQ(cut->status, 200) << cut->body;
+  auto log = harness_->anon().Get(job_ + "/log");
+  const std::string marker =
+      "\n[cbit-web: log cut here at byte 4095: a build attempt's log is limited to 4096 bytes "
+      "(controller.log_limit_bytes); later output was dropped]\n";
+  EXPECT_EQ(log->body, start + accents.substr(0, 96) + marker);
+  const std::string length = std::to_string(4095 + marker.size());
+  EXPECT_EQ(cut->body, R"({"length": )" + length + R"(, "attempt": 1})");
+  // Later text is taken and dropped, and a retry of the cut chunk changes nothing.
+  EXPECT_EQ(Append("offset=" + length, "more\n")->body, cut->body);
+  EXPECT_EQ(Append("offset=3999", accents)->body, cut->body);
+  EXPECT_EQ(harness_->anon().Get(job_ + "/log")->body, log->body);
+  // The next attempt has a limit of its own.
+  Report("Blocked");
+  Report("Building");
+  EXPECT_EQ(Append("offset=0", "again\n")->body, R"({"length": 6, "attempt": 2})");
+}
+
+TEST_P(JobLog, OnlyTheLastAttemptsLogsAreKept) {
+  Start({.keep_attempts = 1});
+  Report("Building");
+  Append("offset=0", "first try\n");
+  Report("Blocked");
+  Report("Building");
+  Append("offset=0", "second try\n");
+  auto first = harness_->anon().Get(job_ + "/log?attempt=1");
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "");
+  EXPECT_EQ(first->get_header_value("X-Log-Length"), "0");
+  EXPECT_EQ(harness_->anon().Get(job_ + "/log")->body, "second try\n");
+}
+
+TEST_P(JobLog, LogsOfAttemptsBegunBeforeTheCutoffAreExpiredUnlessBuilding) {
+  Report("Building");
+  Append("offset=0", "old output\n");
+  const std::int64_t later = NowMicros() + 1000000;
+  EXPECT_EQ(harness_->store().ExpireLogs(later), 0);  // still Building
+  Report("Done");
+  EXPECT_EQ(harness_->store().ExpireLogs(later - 3600000000), 0);  // begun after the cutoff
+  EXPECT_EQ(harness_->store().ExpireLogs(later), 1);
+  EXPECT_EQ(harness_->anon().Get(job_ + "/log")->body, "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, JobLog, ::testing::Values("sqlite", "postgres"));

@@ -306,6 +306,24 @@ TEST_P(StoreTest, SetStatusesOfManyJobs) {
   }
 }
 
+// A cancel decided on a job read earlier leaves it alone if it finished
+// since (the controller names the statuses to leave).
+TEST_P(StoreTest, SetStatusesSkipsJobsInTheStatusesToLeave) {
+  Seed();
+  Id waiting = Submit("hello", "1.0", armel_);
+  Id failed = Submit("hello", "1.0", i386_);
+  store_->ReportStatus(failed, "Failed", std::nullopt, 2000);
+  const Id leave = store_->FindLookup(LookupKind::kStatus, "Failed")->id;
+  const std::vector<Id> both{waiting, failed};
+  InTransaction(store_->db(), true, [&](Connection& c) {
+    SubmitTx(*store_, c).SetStatuses(both, 3, 7000, {&leave, 1});
+  });
+  EXPECT_EQ(store_->GetJob(waiting).status, "Cancelled");
+  EXPECT_EQ(store_->GetJob(failed).status, "Failed");
+  EXPECT_EQ(store_->JobHistoryOf(waiting).size(), 2u);
+  EXPECT_EQ(store_->JobHistoryOf(failed).size(), 2u);  // Waiting, Failed: nothing added
+}
+
 TEST_P(StoreTest, DeleteJobTakesItsHistoryAndRequest) {
   Seed();
   Id keep = Submit("hello", "1.0", armel_);

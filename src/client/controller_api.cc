@@ -44,6 +44,13 @@ void HttpControllerApi::ReportStatus(Id job, const std::string& status, const st
   Expect(http_->Put(path, form), "PUT " + path + " status=" + status);
 }
 
+void HttpControllerApi::TakeOver(Id job, const std::string& client, const std::string& holder) {
+  std::string path = "/job/" + std::to_string(job);
+  httplib::Params form{{"status", "Building"}, {"client", client}, {"takeover", holder}};
+  std::lock_guard lock(mu_);
+  Expect(http_->Put(path, form), "PUT " + path + " status=Building takeover=" + holder);
+}
+
 LogAck HttpControllerApi::AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                                     const std::string& text) {
   std::string path = "/job/" + std::to_string(job) + "/log?offset=" + std::to_string(offset);

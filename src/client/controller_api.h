@@ -41,6 +41,9 @@ class ControllerApi {
   virtual std::optional<JobState> CurrentStatus(Id job) = 0;
   /// PUT /job/<id> status=…&client=….
   virtual void ReportStatus(Id job, const std::string& status, const std::string& client) = 0;
+  /// PUT /job/<id> status=Building&client=…&takeover=<holder>: takes over a
+  /// job Building on `holder`, refused (409) if another client holds it now.
+  virtual void TakeOver(Id job, const std::string& client, const std::string& holder) = 0;
   /// POST /job/<id>/log?offset=…[&attempt=…] with `text`.
   virtual LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                            const std::string& text) = 0;
@@ -56,6 +59,7 @@ class HttpControllerApi final : public ControllerApi {
 
   std::optional<JobState> CurrentStatus(Id job) override;
   void ReportStatus(Id job, const std::string& status, const std::string& client) override;
+  void TakeOver(Id job, const std::string& client, const std::string& holder) override;
   LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                    const std::string& text) override;
 

@@ -36,7 +36,8 @@ std::int64_t Header(const queue::Delivery& d, const char* name) {
 struct Daemon::Running {
   BuildRequest request;
   queue::Delivery delivery;
-  int generation = 0;  ///< the connection the delivery came on
+  int generation = 0;                        ///< the connection the delivery came on
+  std::optional<std::string> takeover_from;  ///< Building on this silent client
   std::atomic<bool> cancelled{false};
   std::atomic<bool> done{false};
   JobReport report;
@@ -212,9 +213,12 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
   running_->request = std::move(request);
   running_->delivery = d;
   running_->generation = generation_;
+  if (facts.state && facts.state->status == status::kBuilding) {
+    running_->takeover_from = facts.state->buildclient;
+  }
   Running* r = running_.get();
   r->worker = std::thread([this, r, delivered] {
-    JobEnvironment env{config_, api_, runner_, {}};
+    JobEnvironment env{config_, api_, runner_, {}, r->takeover_from};
     JobSignals signals{[r] { return r->cancelled.load(); }, [this] { return stopping_.load(); }};
     r->report = RunJob(r->request, env, signals, delivered);
     r->done = true;

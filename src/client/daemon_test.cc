@@ -260,6 +260,18 @@ TEST_F(DaemonTest, ARequestBuildingOnALiveClientIsDeferredWithItsCount) {
   EXPECT_FALSE(runner_.built());
 }
 
+// The controller takes a job Building elsewhere only from the holder named.
+TEST_F(DaemonTest, ARequestBuildingOnASilentClientIsTakenOverNamingThatClient) {
+  api_.AddJob(kJob, "Waiting");
+  api_.ReportStatus(kJob, "Building", "build_client_other");
+  broker_.Put(kQueue, Request(kJob), {{kDeferredHeader, 1}});
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.TakeoverFrom(kJob), "build_client_other");
+  EXPECT_EQ(api_.History(kJob),
+            (std::vector<std::string>{"Waiting", "Building", "Building", "Done"}));
+}
+
 TEST_F(DaemonTest, ADependencyWaitIsPublishedAgainAfterTheNextDelayThenAcknowledged) {
   api_.AddJob(kJob, "Waiting");
   runner_.Answer({.exit_code = 3, .output = "Unmet build dependencies: libfoo-dev\n"});

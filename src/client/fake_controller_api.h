@@ -28,6 +28,13 @@ class FakeControllerApi final : public ControllerApi {
     client_[job] = client;
     if (status == "Building") ++attempts_[job];
   }
+  void TakeOver(Id job, const std::string& client, const std::string& holder) override {
+    {
+      std::lock_guard lock(mu_);
+      takeovers_[job] = holder;
+    }
+    ReportStatus(job, "Building", client);
+  }
   LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                    const std::string& text) override {
     std::lock_guard lock(mu_);
@@ -58,6 +65,11 @@ class FakeControllerApi final : public ControllerApi {
     std::lock_guard lock(mu_);
     return logs_[{job, attempt}];
   }
+  /// The holder the last takeover of `job` named; empty: none.
+  std::string TakeoverFrom(Id job) {
+    std::lock_guard lock(mu_);
+    return takeovers_[job];
+  }
   int posts() {
     std::lock_guard lock(mu_);
     return posts_;
@@ -75,6 +87,7 @@ class FakeControllerApi final : public ControllerApi {
   int posts_ = 0;
   std::map<Id, std::vector<std::string>> history_;
   std::map<Id, std::string> client_;
+  std::map<Id, std::string> takeovers_;
   std::map<Id, int> attempts_;
   std::map<std::pair<Id, int>, std::string> logs_;
 };

@@ -39,12 +39,12 @@ class TimingRunner final : public Runner {
 
 // A status report the controller must get: retried with backoff until
 // `deadline`, or until `give_up` says the daemon is going away.
-bool Report(ControllerApi& api, Id job, const std::string& status, const std::string& client,
+bool Report(const std::function<void()>& send, Id job, const std::string& status,
             Clock::time_point deadline, const std::function<bool()>& give_up) {
   auto backoff = std::chrono::milliseconds(250);
   for (;;) {
     try {
-      api.ReportStatus(job, status, client);
+      send();
       return true;
     } catch (const ApiError& e) {
       if (!e.retryable() || Clock::now() + backoff > deadline || (give_up && give_up())) {
@@ -102,8 +102,15 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
   const ClientConfig& config = env.config;
   const Id id = request.job.id;
   JobReport report;
-  if (!Report(env.api, id, status::kBuilding, config.clientid,
-              Clock::now() + std::chrono::seconds(30), signals.stopping)) {
+  auto claim = [&] {
+    if (env.takeover_from && *env.takeover_from != config.clientid) {
+      env.api.TakeOver(id, config.clientid, *env.takeover_from);
+    } else {
+      env.api.ReportStatus(id, status::kBuilding, config.clientid);
+    }
+  };
+  if (!Report(claim, id, status::kBuilding, Clock::now() + std::chrono::seconds(30),
+              signals.stopping)) {
     report.settle = Settle::kDefer;
     report.outcome = Outcome::kInfrastructureFailed;
     report.detail = "the controller did not take the Building report";
@@ -140,7 +147,8 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
   if (!log.Close(Clock::now() + std::chrono::seconds(30))) {
     spdlog::warn("job {}: part of the log did not reach the controller", id);
   }
-  Report(env.api, id, status, config.clientid, Clock::now() + std::chrono::seconds(120), {});
+  Report([&] { env.api.ReportStatus(id, status, config.clientid); }, id, status,
+         Clock::now() + std::chrono::seconds(120), {});
   if (handed_back) {
     report.settle = Settle::kRequeue;
   } else if (result.outcome == Outcome::kDependencyWait) {

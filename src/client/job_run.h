@@ -23,6 +23,9 @@ struct JobEnvironment {
   ControllerApi& api;
   Runner& runner;  ///< SubprocessRunner, or DryRunRunner for dry_run
   LogStream::Options log;
+  /// The job is Building on this other client, which went silent: it is
+  /// taken over from it (the controller refuses if another holds it now).
+  std::optional<std::string> takeover_from = {};
 };
 
 /// Asked about every 50 ms while a command runs.

@@ -75,11 +75,10 @@ void LogStream::Run() {
     }
     lock.lock();
     if (ack) {
-      // The controller may have had part of the chunk already (a retry after
-      // a lost answer): its length says where the log ends now.
-      std::int64_t taken = ack->length - offset_;
-      pending_.erase(0, static_cast<std::size_t>(std::clamp<std::int64_t>(
-                            taken, 0, static_cast<std::int64_t>(pending_.size()))));
+      // The controller took the whole chunk: stored it, skipped the part
+      // it had already (a retry after a lost answer), or dropped what is
+      // past its limit. Its length says where the log ends now.
+      pending_.erase(0, chunk.size());
       offset_ = ack->length;
       attempt_ = ack->attempt;
       backoff = opts_.interval;

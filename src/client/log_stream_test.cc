@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "client/fake_controller_api.h"
 
 namespace cbit::client {
@@ -60,6 +63,25 @@ TEST(LogStream, ARefusedChunkStopsTheStreamInsteadOfRetryingForever) {
                 Fast());
   log.Write("lost\n");
   EXPECT_FALSE(log.Close(Clock::now() + std::chrono::seconds(30)));
+}
+
+// A controller that cut the log takes chunks without storing them: its
+// length stays put, and each chunk is still sent once, not again and again.
+TEST(LogStream, ChunksPastTheControllersCutAreSentOnce) {
+  std::atomic<int> posts{0};
+  LogStream log(
+      [&posts](std::optional<int>, std::int64_t, const std::string&) {
+        ++posts;
+        return LogAck{1, 4096};
+      },
+      Fast());
+  log.Write("first\n");
+  while (posts.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  log.Write("second\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(log.Close(Clock::now() + std::chrono::seconds(30)));
+  EXPECT_EQ(posts.load(), 2);
+  EXPECT_EQ(log.sent(), 4096);
 }
 
 }  // namespace

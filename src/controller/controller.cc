@@ -15,6 +15,15 @@ bool Cancellable(std::string_view status) {
   return status == status::kWaiting || status == status::kBlocked || status == status::kBuilding;
 }
 
+// The statuses from which the life cycle leads to no Cancelled: a job read
+// as cancellable that reached one of them since is left alone.
+std::vector<Id> NotCancellable(const store::Catalog& c) {
+  std::vector<Id> out;
+  for (const Lookup& s : c.statuses)
+    if (!Allowed(s.name, status::kCancelled)) out.push_back(s.id);
+  return out;
+}
+
 std::string Join(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (const auto& s : v) {
@@ -66,6 +75,7 @@ struct Controller::Plan {
   std::vector<Item> items;
   Transport transport;
   Id cancelled_status = 0;
+  std::vector<Id> not_cancellable;  ///< statuses a job is not cancelled from
 };
 
 /// One caller's plan, waiting for its batch, and what recording it gave.
@@ -162,6 +172,7 @@ Dispatch Controller::Submit(const Submission& s) {
   plan.version = s.version;
   plan.transport = s.transport;
   plan.cancelled_status = snap->catalog.Find(LookupKind::kStatus, status::kCancelled)->id;
+  plan.not_cancellable = NotCancellable(snap->catalog);
   for (const auto& t : targets) {
     Plan::Item item;
     item.instance.package = {0, s.package, s.version};
@@ -191,6 +202,7 @@ Dispatch Controller::SubmitForInstance(Id instance_id, const Transport& t) {
   plan.format = pi.format;
   plan.transport = t;
   plan.cancelled_status = snap->catalog.Find(LookupKind::kStatus, status::kCancelled)->id;
+  plan.not_cancellable = NotCancellable(snap->catalog);
   store::Target target{
       pi.arch.id, pi.build_env ? std::optional<Id>(pi.build_env->id) : std::nullopt, pi.master};
   plan.items.push_back({pi, target});
@@ -323,7 +335,8 @@ void Controller::Record(JobWrites& tx, std::span<Pending* const> batch) {
     Supersede(s, state.active[k], w);
   }
   // Every plan names the same Cancelled status (from the catalog).
-  tx.SetStatuses(w.cancelled, batch.front()->plan->cancelled_status, now);
+  const Plan& first = *batch.front()->plan;
+  tx.SetStatuses(w.cancelled, first.cancelled_status, now, first.not_cancellable);
   tx.CreateJobs(NewJobsOf(slots), now);
   AddBuildRequests(slots, w);
   tx.AddOutbox(w.rows, now);
@@ -366,6 +379,18 @@ void Controller::AddBuildRequests(const std::vector<Slot>& slots, BatchWrites& w
   }
 }
 
+Job Controller::Report(Id job_id, const StatusReport& report) {
+  const std::int64_t now = Now();
+  store_.Write([&](JobWrites& tx) {
+    store::JobState found = tx.LockJob(job_id);
+    Decision d = DecideReport(job_id, {found.status, found.client}, report);
+    if (d.refused()) throw store::Conflict(d.reason);
+    if (d.verdict == Verdict::kApply)
+      tx.ReportStatus(job_id, report.status, report.reporter(), now);
+  });
+  return store_.GetJob(job_id);
+}
+
 CancelOutcome Controller::Cancel(Id job_id) {
   Job job = store_.GetJob(job_id);
   if (!Cancellable(job.status)) return CancelOutcome::kAlreadyFinished;
@@ -381,6 +406,7 @@ void Controller::CancelJobs(const std::vector<Job>& jobs) {
   if (jobs.empty()) return;
   auto snap = catalog_.Get();
   Id cancelled = snap->catalog.Find(LookupKind::kStatus, status::kCancelled)->id;
+  const std::vector<Id> not_cancellable = NotCancellable(snap->catalog);
   std::vector<store::NewOutbox> rows;
   std::vector<Id> now_cancelled;
   for (const auto& job : jobs) {
@@ -393,7 +419,7 @@ void Controller::CancelJobs(const std::vector<Job>& jobs) {
   }
   const std::int64_t now = Now();
   store_.Write([&](JobWrites& tx) {
-    tx.SetStatuses(now_cancelled, cancelled, now);
+    tx.SetStatuses(now_cancelled, cancelled, now, not_cancellable);
     tx.AddOutbox(rows, now);
   });
   std::vector<OutboxMessage> msgs;

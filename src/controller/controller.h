@@ -13,6 +13,7 @@
 #include "controller/catalog_cache.h"
 #include "controller/job_store.h"
 #include "controller/outbox.h"
+#include "controller/transitions.h"
 #include "core/transport_check.h"
 #include "store/store.h"
 #include "util/coalescer.h"
@@ -65,6 +66,13 @@ class Controller {
   Dispatch SubmitForInstance(Id instance_id, const Transport& t);
   /// A new job for the same instance, with the transport stored for `job_id`.
   Dispatch Retry(Id job_id);
+
+  /// A status report (PUT /job/<id>), decided by the life cycle
+  /// (transitions.h) on the job as its row lock finds it, in the transaction
+  /// that records it. Answers the job as it is now. Throws store::NotFound
+  /// for an unknown job, store::Conflict naming the current and the refused
+  /// status, or the client that holds the job.
+  Job Report(Id job_id, const StatusReport& report);
 
   CancelOutcome Cancel(Id job_id);
   /// Cancels every unfinished job of a package (all versions of that row).

@@ -282,5 +282,94 @@ TEST_F(ControllerTest, RetryOfAnUnknownJobIsNotFound) {
   EXPECT_THROW(controller_.Retry(42), store::NotFound);
 }
 
+StatusReport Said(const std::string& status, std::optional<std::string> client = std::nullopt) {
+  return {status, std::move(client), std::nullopt, std::nullopt};
+}
+
+// What cbit-client and pyBit's client send (Building with their name, then
+// the outcome, pyBit's without a name), then the watcher.
+TEST_F(ControllerTest, ReportsFollowTheLifeCycleAndRepeatsWriteNothing) {
+  Id job = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  EXPECT_EQ(controller_.Report(job, Said("Building", "build_client_a")).buildclient->name,
+            "build_client_a");
+  EXPECT_EQ(controller_.Report(job, Said("Done")).status, "Done");
+  const int history = store_.HistoryLength(job);
+  EXPECT_EQ(controller_.Report(job, Said("Done")).status, "Done");
+  EXPECT_EQ(controller_.Report(job, Said("Done", "build_client_a")).status, "Done");
+  EXPECT_EQ(store_.HistoryLength(job), history);
+  EXPECT_EQ(controller_.Report(job, Said("Uploaded")).status, "Uploaded");
+  EXPECT_EQ(controller_.Report(job, Said("Uploaded")).status, "Uploaded");
+  EXPECT_EQ(store_.HistoryLength(job), history + 1);
+}
+
+TEST_F(ControllerTest, AFinishedJobStaysFinished) {
+  Id job = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  ASSERT_EQ(controller_.Cancel(job), CancelOutcome::kCancelled);
+  for (const char* s : {"Uploaded", "Done", "Building", "Waiting", "Failed"}) {
+    try {
+      controller_.Report(job, Said(s, "build_client_a"));
+      ADD_FAILURE() << "Cancelled -> " << s << " accepted";
+    } catch (const store::Conflict& e) {
+      EXPECT_NE(std::string(e.what()).find("is Cancelled: it cannot become " + std::string(s)),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_EQ(Status(job), status::kCancelled);
+}
+
+TEST_F(ControllerTest, AReportOnAnotherClientsJobIsRefusedNamingTheHolder) {
+  Id job = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  controller_.Report(job, Said("Building", "build_client_a"));
+  try {
+    controller_.Report(job, Said("Done", "build_client_b"));
+    ADD_FAILURE() << "accepted";
+  } catch (const store::Conflict& e) {
+    EXPECT_NE(std::string(e.what()).find("held by build_client_a"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(controller_.Report(job, Said("Building", "build_client_b")), store::Conflict);
+  EXPECT_EQ(Status(job), status::kBuilding);
+  EXPECT_EQ(store_.GetJob(job).buildclient->name, "build_client_a");
+  // Taking over from the holder it saw is accepted once.
+  StatusReport takeover{"Building", "build_client_b", std::nullopt, "build_client_a"};
+  EXPECT_EQ(controller_.Report(job, takeover).buildclient->name, "build_client_b");
+  takeover.client = "build_client_c";
+  EXPECT_THROW(controller_.Report(job, takeover), store::Conflict);
+}
+
+// Claims decided under the job's lock: of many clients claiming one job at
+// once, one holds it and the others hear who.
+TEST_F(ControllerTest, OfConcurrentClaimsExactlyOneWins) {
+  Id job = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  std::vector<std::future<bool>> claims;
+  for (int i = 0; i < 8; ++i) {
+    claims.push_back(std::async(std::launch::async, [&, i] {
+      try {
+        controller_.Report(job, Said("Building", "build_client_" + std::to_string(i)));
+        return true;
+      } catch (const store::Conflict&) {
+        return false;
+      }
+    }));
+  }
+  int won = 0;
+  for (auto& c : claims) won += c.get() ? 1 : 0;
+  EXPECT_EQ(won, 1);
+}
+
+// Cancel reads the job before its transaction: one that failed meanwhile
+// stays Failed.
+TEST_F(ControllerTest, ACancelLeavesAJobThatFinishedMeanwhile) {
+  Id job = OnlyJob(controller_.Submit(Sub("hello", "1.0")));
+  store_.OnWrite([&] { store_.SetStatus(job, status::kFailed); });
+  EXPECT_EQ(controller_.Cancel(job), CancelOutcome::kCancelled);
+  store_.OnWrite(nullptr);
+  EXPECT_EQ(Status(job), status::kFailed);
+}
+
+TEST_F(ControllerTest, AReportOnAnUnknownJobIsNotFound) {
+  EXPECT_THROW(controller_.Report(42, Said("Building", "a")), store::NotFound);
+}
+
 }  // namespace
 }  // namespace cbit::controller

@@ -26,13 +26,36 @@ class FakeJobStore::Writes final : public JobWrites {
     return out;
   }
   void CreateJobs(std::span<const store::NewJob> jobs, std::int64_t) override {
-    for (const auto& j : jobs) d_.jobs[j.id] = {j.instance_id, status::kWaiting, {}, *j.transport};
+    for (const auto& j : jobs)
+      d_.jobs[j.id] = {j.instance_id, status::kWaiting, {}, *j.transport, 1};
   }
-  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t) override {
+  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t,
+                   std::span<const Id> unless) override {
     for (Id id : job_ids) {
       auto it = d_.jobs.find(id);
-      if (it != d_.jobs.end()) it->second.status = store_.StatusName(status_id);
+      if (it == d_.jobs.end()) continue;
+      if (std::find(unless.begin(), unless.end(), store_.StatusId(it->second.status)) !=
+          unless.end())
+        continue;
+      it->second.status = store_.StatusName(status_id);
+      ++it->second.history;
     }
+  }
+  store::JobState LockJob(Id job_id) override {
+    auto it = d_.jobs.find(job_id);
+    if (it == d_.jobs.end()) throw store::NotFound("no job " + std::to_string(job_id));
+    store::JobState s{it->second.status, std::nullopt};
+    if (it->second.client) s.client = it->second.client->name;
+    return s;
+  }
+  void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
+                    std::int64_t) override {
+    auto it = d_.jobs.find(job_id);
+    if (it == d_.jobs.end()) throw store::NotFound("no job " + std::to_string(job_id));
+    store_.StatusId(status);  // NotFound for an unknown one
+    it->second.status = status;
+    ++it->second.history;
+    if (client) it->second.client = cbit::Lookup{1000 + job_id, *client};
   }
   void AddOutbox(std::span<const store::NewOutbox> rows, std::int64_t now_us) override {
     for (const auto& r : rows) d_.outbox[r.id] = {r.id, r.routing_key, r.queue, r.body, now_us};
@@ -95,6 +118,12 @@ FakeJobStore::FakeJobStore() {
 store::Catalog FakeJobStore::LoadCatalog() {
   std::lock_guard lock(mu_);
   return catalog_;
+}
+
+Id FakeJobStore::StatusId(const std::string& name) const {
+  for (const auto& s : catalog_.statuses)
+    if (s.name == name) return s.id;
+  throw store::NotFound("unknown status '" + name + "'");
 }
 
 const std::string& FakeJobStore::StatusName(Id id) const {
@@ -222,6 +251,11 @@ void FakeJobStore::SetStatus(Id job_id, const std::string& status,
   JobRow& j = data_.jobs.at(job_id);
   j.status = status;
   if (client) j.client = Lookup{1000 + job_id, *client};
+}
+
+int FakeJobStore::HistoryLength(Id job_id) {
+  std::lock_guard lock(mu_);
+  return data_.jobs.at(job_id).history;
 }
 
 std::vector<FakeJobStore::Transaction> FakeJobStore::transactions() {

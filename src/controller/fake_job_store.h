@@ -45,6 +45,8 @@ class FakeJobStore final : public JobStore, public OutboxStore {
   /// Sets a job's status (and client) as a client's report would.
   void SetStatus(Id job_id, const std::string& status,
                  const std::optional<std::string>& client = std::nullopt);
+  /// Statuses recorded in a job's history (its creation's included).
+  int HistoryLength(Id job_id);
   /// The package names each transaction looked up, in order, with whether
   /// it committed.
   struct Transaction {
@@ -59,6 +61,7 @@ class FakeJobStore final : public JobStore, public OutboxStore {
     std::string status;
     std::optional<Lookup> client;
     Transport transport;
+    int history = 0;  ///< statuses recorded
   };
   struct InstanceRow {
     Id package_id = 0, arch_id = 0, suite_id = 0, dist_id = 0, format_id = 0;
@@ -76,6 +79,7 @@ class FakeJobStore final : public JobStore, public OutboxStore {
   class Writes;
 
   const std::string& StatusName(Id id) const;
+  Id StatusId(const std::string& name) const;  // store::NotFound
   PackageInstance InstanceOf(const Data& d, Id id) const;
   Job JobOf(const Data& d, Id id) const;
 

@@ -24,8 +24,18 @@ class JobWrites {
   virtual store::SubmitState Lookup(std::span<const store::SubmitKey> targets) = 0;
   /// Creates jobs in Waiting with their build requests.
   virtual void CreateJobs(std::span<const store::NewJob> jobs, std::int64_t now_us) = 0;
-  /// Sets the status of many jobs (those that no longer exist are skipped).
-  virtual void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us) = 0;
+  /// Sets the status of many jobs; those that no longer exist, or whose
+  /// status is now one of `unless`, are skipped.
+  virtual void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us,
+                           std::span<const Id> unless) = 0;
+  /// Locks a job's row until the transaction ends and reads its status and
+  /// build client (store::NotFound when it does not exist): what a status
+  /// report is decided on.
+  virtual store::JobState LockJob(Id job_id) = 0;
+  /// Appends `status` to a job's history and makes it current; `client`,
+  /// when given, becomes its build client.
+  virtual void ReportStatus(Id job_id, const std::string& status,
+                            const std::optional<std::string>& client, std::int64_t now_us) = 0;
   /// Records messages to publish once the transaction commits.
   virtual void AddOutbox(std::span<const store::NewOutbox> rows, std::int64_t now_us) = 0;
 };

@@ -12,8 +12,14 @@ class SubmitTxWrites final : public JobWrites {
   void CreateJobs(std::span<const store::NewJob> jobs, std::int64_t now_us) override {
     tx_.CreateJobs(jobs, now_us);
   }
-  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us) override {
-    tx_.SetStatuses(job_ids, status_id, now_us);
+  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us,
+                   std::span<const Id> unless) override {
+    tx_.SetStatuses(job_ids, status_id, now_us, unless);
+  }
+  store::JobState LockJob(Id job_id) override { return tx_.LockJob(job_id); }
+  void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
+                    std::int64_t now_us) override {
+    tx_.ReportStatus(job_id, status, client, now_us);
   }
   void AddOutbox(std::span<const store::NewOutbox> rows, std::int64_t now_us) override {
     tx_.AddOutbox(rows, now_us);

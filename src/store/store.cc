@@ -8,6 +8,7 @@
 #include "store/job_cache.h"
 #include "store/migrations.h"
 #include "store/store_rows.h"
+#include "util/clock.h"
 
 namespace cbit::store {
 namespace {
@@ -76,7 +77,8 @@ bool TableExists(Connection& c, const std::string& table) {
 
 const std::string& detail::ListLookupsSql(LookupKind kind) { return SqlFor(kind).list; }
 
-Store::Store(std::unique_ptr<Database> db, StoreOptions opts) : db_(std::move(db)) {
+Store::Store(std::unique_ptr<Database> db, StoreOptions opts)
+    : db_(std::move(db)), log_limits_(opts.logs) {
   if (db_->capabilities().group_commit) committer_ = std::make_unique<GroupCommitter>(*db_);
   job_cache_ = std::make_unique<JobCache>(opts.job_cache, /*enabled=*/false);
   if (opts.job_cache > 0) job_changes_ = ListenForJobChanges();
@@ -112,10 +114,18 @@ void Store::MigrateTo(int target) {
 }
 
 std::vector<std::string> Store::Upkeep() {
+  std::vector<std::string> done;
+  const std::int64_t now = NowMicros();
+  if (log_limits_.keep_days > 0 && now >= next_log_expiry_us_) {
+    constexpr std::int64_t kDayUs = std::int64_t{86400} * 1000000;
+    ExpireLogs(now - log_limits_.keep_days * kDayUs);
+    done.emplace_back("expire logs older than " + std::to_string(log_limits_.keep_days) + " days");
+    next_log_expiry_us_ = now + std::int64_t{600} * 1000000;
+  }
   // SQLite's plans here do not hang on statistics (joins are ordered with
   // CROSS JOIN and MATERIALIZED), an ANALYZE would take the write lock past
   // the writers' queue, and deleted rows leave no dead versions behind.
-  if (!db_->capabilities().planner_statistics) return {};
+  if (!db_->capabilities().planner_statistics) return done;
   // The outbox is not analyzed: it stays nearly empty (rows live until
   // their publish is confirmed), so it passed the threshold on every check,
   // and its sweep goes by an index whatever the statistics say.
@@ -127,10 +137,11 @@ std::vector<std::string> Store::Upkeep() {
                    " AND n_mod_since_analyze > 500 + 0.1 * n_live_tup)"
                    " OR (relname = 'outbox' AND n_dead_tup > 2000) ORDER BY relname",
                    {});
-  std::vector<std::string> done;
-  for (std::size_t i = 0; i < r.rows(); ++i) done.push_back(r.text(i, 0));
+  std::vector<std::string> analyze;
+  for (std::size_t i = 0; i < r.rows(); ++i) analyze.push_back(r.text(i, 0));
   // The statements are built from the fixed names above, never from input.
-  for (const auto& statement : done) db_->Acquire()->ExecScript(statement);
+  for (const auto& statement : analyze) db_->Acquire()->ExecScript(statement);
+  done.insert(done.end(), analyze.begin(), analyze.end());
   return done;
 }
 

@@ -108,6 +108,12 @@ struct NewOutbox {
 /// needs no answer and travels with the COMMIT.
 Id NewOutboxId();
 
+/// A job's current status and build client, as a status report finds them.
+struct JobState {
+  std::string status;  ///< empty: none recorded
+  std::optional<std::string> client;
+};
+
 class Store;
 
 /// The writes of submissions and cancels, inside the caller's transaction,
@@ -133,9 +139,20 @@ class SubmitTx {
   /// Appends a status to one job's history and makes it the current one;
   /// NotFound when the job does not exist.
   void SetStatus(Id job_id, Id status_id, std::int64_t now_us);
-  /// The same for many jobs, sent with the next statement (jobs that no
-  /// longer exist are skipped).
-  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us);
+  /// The same for many jobs, sent with the next statement; jobs that no
+  /// longer exist, or whose status is now one of `unless` (they finished
+  /// since they were read), are skipped.
+  void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us,
+                   std::span<const Id> unless = {});
+  /// Locks a job's row until the transaction ends (an update of nothing,
+  /// which both stores hold until commit) and reads its status and client.
+  /// NotFound when the job does not exist.
+  JobState LockJob(Id job_id);
+  /// A client's report: appends `status` (by name) to the job's history and
+  /// makes it current; `client`, when given, becomes its build client
+  /// (created if new). NotFound for an unknown job or status.
+  void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
+                    std::int64_t now_us);
   /// Records messages to publish, sent with the next statement; a row goes
   /// once the broker confirms its message.
   void AddOutbox(std::span<const NewOutbox> rows, std::int64_t now_us);
@@ -158,6 +175,7 @@ struct OutboxRow {
 struct LogAppend {
   int attempt = 0;          ///< the attempt written to
   std::int64_t length = 0;  ///< bytes in that attempt's log now
+  bool cut = false;         ///< the log reached its limit: text past it was dropped
 };
 
 /// A read of one attempt's log from a byte offset.
@@ -171,10 +189,23 @@ struct LogRead {
 class GroupCommitter;
 class JobCache;
 
+/// How much build log the store keeps (docs/protocol.md, "Build logs").
+struct LogLimits {
+  /// Bytes of one attempt's log; past them the log ends with a line saying
+  /// where and why it was cut, and later text is dropped.
+  std::int64_t bytes_per_attempt = std::int64_t{32} << 20;
+  /// Only the logs of a job's last N attempts are kept; 0: all.
+  int keep_attempts = 0;
+  /// Logs of attempts begun more than D days ago are deleted by Upkeep
+  /// (not while their job is Building); 0: kept for ever.
+  int keep_days = 0;
+};
+
 struct StoreOptions {
   /// Jobs GetJob keeps in memory (store/job_cache.h); 0: none. About half a
   /// kilobyte each.
   std::size_t job_cache = 65536;
+  LogLimits logs;
 };
 
 class Store {
@@ -216,8 +247,13 @@ class Store {
   ///  - VACUUM of the outbox once it holds more than 2,000 dead rows: every
   ///    row is deleted once its publish is confirmed, and the dead ones slow
   ///    the sweep's plan and scan until a vacuum.
-  /// Nothing on SQLite. Returns the statements run.
+  /// On both stores, at most every 10 minutes: the logs of attempts older
+  /// than LogLimits::keep_days are deleted (ExpireLogs). Returns the
+  /// statements run.
   std::vector<std::string> Upkeep();
+  /// Deletes the logs of attempts begun before `began_before_us` whose job
+  /// is not Building now; returns the attempts' chunks deleted.
+  std::int64_t ExpireLogs(std::int64_t began_before_us);
 
   Catalog LoadCatalog();
 
@@ -279,18 +315,23 @@ class Store {
   Job GetJob(Id id);
   std::vector<JobHistory> JobHistoryOf(Id id);  // NotFound
   std::optional<Transport> BuildRequestOf(Id job_id, std::string* env_name);
-  /// Records a status change reported by a client (PUT /job/<id>); `client`
-  /// becomes the job's build client when given.
+  /// Records a status as SubmitTx::ReportStatus does, in a transaction of its
+  /// own, with no check of the life cycle: the controller's Report checks
+  /// it (controller/transitions.h).
   void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
                     std::int64_t now_us);
   void DeleteJob(Id id);
 
   // Build logs (store_logs.cc). An attempt is one Building period: attempt N
   // of a job is written while it has had N Building statuses.
-  /// Appends `data` at byte `offset` of an attempt (nullopt: the latest).
-  /// Idempotent: the part of a retried chunk below the current length is
-  /// skipped. NotFound for an unknown job; Conflict when `offset` is past the
-  /// current length (naming it) or the attempt has not started.
+  /// Appends `data` (UTF-8) at byte `offset` of an attempt (nullopt: the
+  /// latest). Idempotent: the part of a retried chunk below the current
+  /// length is skipped, up to the next character boundary. Past
+  /// LogLimits::bytes_per_attempt the log is cut (a last line says so) and
+  /// later text is dropped, without an error. NotFound for an unknown job;
+  /// Conflict when `offset` is past the current length (naming it), the
+  /// attempt has not started, or it is finished (a later attempt began, or
+  /// the job is Uploaded, Failed or Cancelled).
   LogAppend AppendLog(Id job_id, std::optional<int> attempt, std::int64_t offset,
                       const std::string& data);
   /// The log of an attempt (nullopt: the latest) after byte `offset`.
@@ -307,6 +348,8 @@ class Store {
   std::unique_ptr<Database> db_;
   std::unique_ptr<GroupCommitter> committer_;  ///< SQLite only
   std::unique_ptr<JobCache> job_cache_;
+  LogLimits log_limits_;
+  std::int64_t next_log_expiry_us_ = 0;  ///< Upkeep's thread only
   /// Hears other controllers' JobsChanged (PostgreSQL); destroyed first, as
   /// its thread writes to the cache.
   std::unique_ptr<Subscription> job_changes_;

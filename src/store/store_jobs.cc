@@ -39,6 +39,13 @@ constexpr std::string_view kStatusNamed = "SELECT id FROM status WHERE name = $1
 constexpr std::string_view kEnsureClient =
     "INSERT INTO buildclients (name) VALUES ($1) "
     "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id";
+// An update of nothing takes the row's lock in PostgreSQL; SQLite's write
+// transaction holds the whole database already.
+constexpr std::string_view kLockJob =
+    "UPDATE job SET status_id = status_id WHERE id = $1 RETURNING id";
+constexpr std::string_view kJobState =
+    "SELECT st.name, bc.name FROM job j LEFT JOIN status st ON st.id = j.status_id"
+    " LEFT JOIN buildclients bc ON bc.id = j.buildclient_id WHERE j.id = $1";
 constexpr std::string_view kSetJobClient = "UPDATE job SET buildclient_id = $2 WHERE id = $1";
 
 constexpr std::string_view kDeleteJobHistory = "DELETE FROM jobstatus WHERE job_id = $1";
@@ -221,16 +228,27 @@ std::optional<Transport> Store::BuildRequestOf(Id job_id, std::string* env_name)
 
 void Store::ReportStatus(Id job_id, const std::string& status,
                          const std::optional<std::string>& client, std::int64_t now_us) {
-  Write([&](Connection& c) {
-    Result st = c.Exec(kStatusNamed, {status});
-    if (st.empty()) throw NotFound("unknown status '" + status + "'");
-    SubmitTx tx(*this, c);
-    tx.SetStatus(job_id, st.i64(0, 0), now_us);  // NotFound for a missing job
-    if (client) {
-      Id client_id = c.Exec(kEnsureClient, {*client}).i64(0, 0);
-      c.Exec(kSetJobClient, {job_id, client_id});
-    }
-  });
+  Write([&](Connection& c) { SubmitTx(*this, c).ReportStatus(job_id, status, client, now_us); });
+}
+
+JobState SubmitTx::LockJob(Id job_id) {
+  if (c_.Exec(kLockJob, {job_id}).empty()) throw NotFound(detail::NoSuch("job", job_id));
+  Result r = c_.Exec(kJobState, {job_id});
+  JobState s;
+  if (!r.null(0, 0)) s.status = r.text(0, 0);
+  if (!r.null(0, 1)) s.client = r.text(0, 1);
+  return s;
+}
+
+void SubmitTx::ReportStatus(Id job_id, const std::string& status,
+                            const std::optional<std::string>& client, std::int64_t now_us) {
+  Result st = c_.Exec(kStatusNamed, {status});
+  if (st.empty()) throw NotFound("unknown status '" + status + "'");
+  SetStatus(job_id, st.i64(0, 0), now_us);  // NotFound for a missing job
+  if (client) {
+    Id client_id = c_.Exec(kEnsureClient, {*client}).i64(0, 0);
+    c_.Exec(kSetJobClient, {job_id, client_id});
+  }
 }
 
 void Store::DeleteJob(Id id) {

@@ -293,17 +293,28 @@ void SubmitTx::SetStatus(Id job_id, Id status_id, std::int64_t now_us) {
 // handful of statement texts rather than one per size.
 constexpr std::size_t kChunk = 256;
 
-void SubmitTx::SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us) {
+void SubmitTx::SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t now_us,
+                           std::span<const Id> unless) {
   store_.JobsChanged(c_, job_ids);
+  const std::string skip = unless.empty() ? std::string()
+                                          : " AND (status_id IS NULL OR status_id NOT IN (" +
+                                                List(unless.size(), 3) + "))";
+  const int first_id = 3 + static_cast<int>(unless.size());
   for (std::size_t start = 0; start < job_ids.size(); start += kChunk) {
     auto chunk = job_ids.subspan(start, std::min(kChunk, job_ids.size() - start));
     std::size_t n = std::bit_ceil(chunk.size());
+    std::vector<Param> ids(chunk.begin(), chunk.end());
+    ids.resize(n, chunk.back());
     std::vector<Param> params{status_id, now_us};
-    params.insert(params.end(), chunk.begin(), chunk.end());
-    params.resize(2 + n, chunk.back());
-    c_.Defer("UPDATE job SET status_id = $1, status_time = $2 WHERE id IN (" + List(n, 3) + ")",
+    params.insert(params.end(), unless.begin(), unless.end());
+    params.insert(params.end(), ids.begin(), ids.end());
+    c_.Defer("UPDATE job SET status_id = $1, status_time = $2 WHERE id IN (" + List(n, first_id) +
+                 ")" + skip,
              params);
-    c_.Defer(CopyStatusSql(n, 1), std::span<const Param>(params).subspan(2));
+    // Only the rows just changed go into the history.
+    std::vector<Param> copy{status_id, now_us};
+    copy.insert(copy.end(), ids.begin(), ids.end());
+    c_.Defer(CopyStatusSql(n, 3) + " AND status_id = $1 AND status_time = $2", copy);
   }
 }
 

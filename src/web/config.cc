@@ -166,6 +166,15 @@ void ReadControllerSection(const json& q, Config& c) {
   Read(q, "rabbit_exchange", c.amqp.exchange, "controller");
   Read(q, "wait_for_confirm", c.wait_for_confirm, "controller");
   Read(q, "allow_local_uris", c.allow_local_uris, "controller");
+  Read(q, "log_limit_bytes", c.log_limit_bytes, "controller");
+  Read(q, "log_keep_attempts", c.log_keep_attempts, "controller");
+  Read(q, "log_keep_days", c.log_keep_days, "controller");
+  if (c.log_limit_bytes < 4096)
+    throw ConfigError("controller.log_limit_bytes must be 4096 or more bytes");
+  if (c.log_keep_attempts < 0)
+    throw ConfigError("controller.log_keep_attempts must be 0 (all) or more attempts");
+  if (c.log_keep_days < 0)
+    throw ConfigError("controller.log_keep_days must be 0 (for ever) or more days");
 }
 
 // "webhooks": forges allowed to push, and where mirrors live.

@@ -68,6 +68,11 @@ struct Config {
   /// Accept submissions whose uri is a local path or file: URI (a farm on
   /// one machine); refused with 400 otherwise.
   bool allow_local_uris = false;
+  /// Build logs: bytes per attempt, attempts kept per job (0: all), days
+  /// kept (0: for ever).
+  std::int64_t log_limit_bytes = std::int64_t{32} << 20;
+  int log_keep_attempts = 0;
+  int log_keep_days = 0;
   std::string log_level = "info";
   WebhookConfig webhooks;
 

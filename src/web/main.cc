@@ -51,7 +51,9 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
    "controller": {"rabbit_url": "localhost:5672", "rabbit_userid": "guest",
                   "rabbit_password": "guest", "rabbit_virtual_host": "/",
                   "rabbit_exchange": "pybit", "wait_for_confirm": false,
-                  "allow_local_uris": false},
+                  "allow_local_uris": false,
+                  "log_limit_bytes": 33554432, "log_keep_attempts": 0,
+                  "log_keep_days": 0},
    "webhooks": {"github": {"secret": "…"}, "gitea": {"secret": "…"},
                 "gitlab": {"token": "…"},
                 "cache_dir": "var/webhook-mirrors", "distribution": "Debian",
@@ -99,6 +101,23 @@ JOB CACHE
   database also hears of other controllers' changes (LISTEN/NOTIFY on
   channel cbit_job) and caches nothing while it cannot. A SQLite database
   belongs to one controller.
+
+BUILD LOGS
+  Each build attempt's log is kept up to controller.log_limit_bytes (default
+  32 MiB, at least 4096); past it the log ends with a line saying where and
+  why it was cut, and later text is accepted and dropped. An attempt's log
+  takes no more text once a later attempt began or the job is Uploaded,
+  Failed or Cancelled (409). controller.log_keep_attempts N keeps the logs of
+  each job's last N attempts only (0: all); controller.log_keep_days D
+  deletes, every 10 minutes, the logs of attempts begun more than D days ago
+  whose job is not Building (0: kept for ever).
+
+JOB LIFE CYCLE
+  Status reports (PUT /job/<id>) must follow the life cycle: Waiting or
+  Blocked -> Building -> Done | Failed | Blocked | Cancelled | Waiting, and
+  Done -> Uploaded | Failed; Uploaded, Failed and Cancelled are final. A
+  report naming a client other than the job's holder is refused (409 naming
+  the holder); a repeat of the current status is accepted.
 
 AUTHENTICATION AND ROLES
   Every request that changes state needs credentials: HTTP Basic (a user of
@@ -196,7 +215,10 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
 
   // 1. Store: open the database and bring its schema up to date. Jobs
   //    read by id are cached, and dropped on any controller's change.
-  store::Store store(OpenDatabase(cfg), {.job_cache = static_cast<std::size_t>(cfg.job_cache)});
+  store::Store store(OpenDatabase(cfg), {.job_cache = static_cast<std::size_t>(cfg.job_cache),
+                                         .logs = {.bytes_per_attempt = cfg.log_limit_bytes,
+                                                  .keep_attempts = cfg.log_keep_attempts,
+                                                  .keep_days = cfg.log_keep_days}});
   store.Migrate();
   spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
   // Table upkeep where the planner keeps statistics: a cheap check every

@@ -2,7 +2,6 @@
 // submission (vcshook), cancel and retry.
 #include "core/debian.h"
 #include "core/wire.h"
-#include "util/clock.h"
 #include "web/api.h"
 #include "web/job_access.h"
 
@@ -171,26 +170,37 @@ void RegisterJobActions(Router& r, Api& api) {
         Need::Admin());
 }
 
-// A client reports progress: form status=Building&client=build_client_x;
-// the watcher reports Uploaded or Failed (web/job_access.h).
+// The optional client name of a form field; malformed: 400.
+std::optional<std::string> ClientField(const Form& f, const char* key) {
+  if (!f.Has(key) || f.Get(key).empty()) return std::nullopt;
+  std::string name = f.Get(key);
+  if (!debian::IsToken(name))
+    throw HttpError(400, std::string(key) + " '" + name + "' is malformed");
+  return name;
+}
+
+// A client reports progress: form status=Building&client=build_client_x
+// (&takeover=<holder> to take over a job from a silent client). The job
+// logic decides it against the life cycle (controller/transitions.h), after
+// the caller's role allows it (web/job_access.h).
 void RegisterStatusReport(Router& r, Api& api) {
   auto need = Need::Roles({Role::kBuilder, Role::kWatcher});
   r.PostPutAs(R"(/job/(\d+))", need, [&api](const auto& req, auto& res, const Principal& who) {
     Form f(req);
     std::vector<std::string> missing;
-    std::string status = f.Require("status", missing);
+    controller::StatusReport report;
+    report.status = f.Require("status", missing);
     Form::Check(missing);
-    if (!api.store.FindLookup(LookupKind::kStatus, status))
-      throw HttpError(400, "status '" + status + "' is not a status (GET /status lists them)");
-    std::optional<std::string> client;
-    if (f.Has("client") && !f.Get("client").empty()) {
-      client = f.Get("client");
-      if (!debian::IsToken(*client)) throw HttpError(400, "client '" + *client + "' is malformed");
-    }
+    if (!api.store.FindLookup(LookupKind::kStatus, report.status))
+      throw HttpError(400,
+                      "status '" + report.status + "' is not a status (GET /status lists them)");
+    report.client = ClientField(f, "client");
+    report.takeover = ClientField(f, "takeover");
     Id id = PathId(req);
-    client = CheckReport(who, api.store.GetJob(id), status, client);
-    api.store.ReportStatus(id, status, client, NowMicros());
-    SendJson(res, wire::Encode(api.store.GetJob(id)));
+    report.client = CheckReport(who, api.store.GetJob(id), report.status, report.client);
+    // A builder reports as the client its credentials are bound to.
+    if (who.role == Role::kBuilder) report.caller = who.client;
+    SendJson(res, wire::Encode(api.controller.Report(id, report)));
   });
 }
 

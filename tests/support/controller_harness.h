@@ -28,8 +28,9 @@ class ControllerHarness {
   /// `web_host` goes into messages (the captures used localhost:18080);
   /// `repository`, when set, is served under /debian/ (web.repository); a
   /// `webhooks` config with a forge secret starts a WebhookWorker; `tune`
-  /// changes the config further. Tests build from repositories on this
-  /// machine: controller.allow_local_uris is on unless `tune` turns it off.
+  /// changes the config before anything starts (the store's controller.log_*
+  /// limits included). Tests build from repositories on this machine:
+  /// controller.allow_local_uris is on unless `tune` turns it off.
   ControllerHarness(std::unique_ptr<store::Database> db, queue::Publisher& publisher,
                     std::string web_host = "localhost:18080", web::WebhookConfig webhooks = {},
                     std::string repository = {}, bool wait_for_confirm = false,
