@@ -22,10 +22,14 @@ void RequireHeld(const Principal& who, const Job& job) {
   throw HttpError(403, JobName(job) + " is not held by client " + who.client);
 }
 
-void CheckClaim(const Principal& who, const Job& job) {
+void CheckClaim(const Principal& who, const Job& job, const std::optional<std::string>& takeover) {
   bool claimable = job.status == status::kWaiting || job.status == status::kBlocked;
-  // A restarted client takes its own Building job back.
-  if (!claimable && !(job.status == status::kBuilding && HeldBy(job, who.client))) {
+  // A restarted client takes its own Building job back; a client takes over
+  // the job of a holder it found silent, naming it (the job logic accepts
+  // that only while the named client still holds the job).
+  bool retaken = job.status == status::kBuilding &&
+                 (HeldBy(job, who.client) || (takeover && HeldBy(job, *takeover)));
+  if (!claimable && !retaken) {
     if (job.buildclient && !HeldBy(job, who.client))
       throw HttpError(
           409, JobName(job) + " is " + job.status + ", held by client " + job.buildclient->name);
@@ -40,13 +44,14 @@ void CheckClaim(const Principal& who, const Job& job) {
 
 std::optional<std::string> CheckBuilderReport(const Principal& who, const Job& job,
                                               const std::string& status,
-                                              const std::optional<std::string>& client) {
+                                              const std::optional<std::string>& client,
+                                              const std::optional<std::string>& takeover) {
   if (client && *client != who.client)
     throw HttpError(403, "client " + who.client + " may not report as client " + *client);
   if (status == status::kUploaded)
     throw HttpError(403, "a builder may not report Uploaded (the watcher does)");
   if (status == status::kBuilding) {
-    CheckClaim(who, job);
+    CheckClaim(who, job, takeover);
   } else {
     RequireHeld(who, job);
   }
@@ -66,12 +71,13 @@ void CheckWatcherReport(const Job& job, const std::string& status,
 
 std::optional<std::string> CheckReport(const Principal& who, const Job& job,
                                        const std::string& status,
-                                       const std::optional<std::string>& client) {
+                                       const std::optional<std::string>& client,
+                                       const std::optional<std::string>& takeover) {
   switch (who.role) {
     case Role::kAdmin:
       return client;
     case Role::kBuilder:
-      return CheckBuilderReport(who, job, status, client);
+      return CheckBuilderReport(who, job, status, client, takeover);
     case Role::kWatcher:
       CheckWatcherReport(job, status, client);
       return std::nullopt;

@@ -14,11 +14,13 @@
 
 namespace cbit::web {
 
-/// Checks a status report (`client`: the form's client field, if any);
-/// returns the client name to record with it.
+/// Checks a status report (`client`: the form's client field, if any;
+/// `takeover`: the silent holder a claim replaces, if any); returns the
+/// client name to record with it.
 std::optional<std::string> CheckReport(const Principal& who, const Job& job,
                                        const std::string& status,
-                                       const std::optional<std::string>& client);
+                                       const std::optional<std::string>& client,
+                                       const std::optional<std::string>& takeover = {});
 
 /// Checks an append to a job's build log.
 void CheckLogAppend(const Principal& who, const Job& job);

@@ -51,6 +51,15 @@ TEST(JobAccess, ABuilderClaimsWaitingOrBlockedJobsUnderItsOwnName) {
             409);
 }
 
+TEST(JobAccess, ABuilderTakesOverAJobOnlyByNamingItsHolder) {
+  const Job held = JobIn("Building", "build_client_b");
+  EXPECT_EQ(CheckReport(kBuilder, held, "Building", std::nullopt, "build_client_b"),
+            "build_client_a");
+  EXPECT_EQ(
+      Refusal([&] { CheckReport(kBuilder, held, "Building", std::nullopt, "build_client_c"); }),
+      409);
+}
+
 TEST(JobAccess, ABuilderReportsOnlyOnJobsItHolds) {
   EXPECT_EQ(CheckReport(kBuilder, JobIn("Building", "build_client_a"), "Done", std::nullopt),
             "build_client_a");

@@ -197,7 +197,8 @@ void RegisterStatusReport(Router& r, Api& api) {
     report.client = ClientField(f, "client");
     report.takeover = ClientField(f, "takeover");
     Id id = PathId(req);
-    report.client = CheckReport(who, api.store.GetJob(id), report.status, report.client);
+    report.client =
+        CheckReport(who, api.store.GetJob(id), report.status, report.client, report.takeover);
     // A builder reports as the client its credentials are bound to.
     if (who.role == Role::kBuilder) report.caller = who.client;
     SendJson(res, wire::Encode(api.controller.Report(id, report)));
