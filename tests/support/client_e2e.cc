@@ -47,6 +47,9 @@ ClientSetup ClientE2e::Client(const std::string& clientid) const {
   s.controller_port = harness_->port();
   s.amqp_port = SharedRabbit().port();
   s.incoming = incoming_;
+  // Each client signs in as production's do: a builder token bound to its
+  // name, so the tests run under the role checks.
+  s.token = harness_->AddToken(clientid, web::Role::kBuilder, clientid);
   return s;
 }
 
