@@ -23,15 +23,7 @@ class ApiInput : public ::testing::TestWithParam<std::string> {
     h_ = std::make_unique<ControllerHarness>(
         OpenTestDatabase(GetParam()), publisher_, "localhost:18080", web::WebhookConfig{}, "",
         /*wait_for_confirm=*/false, [](web::Config& c) { c.allow_local_uris = false; });
-    for (auto [path, body] : std::vector<std::pair<std::string, std::string>>{
-             {"/dist", "name=Debian"},
-             {"/format", "name=deb"},
-             {"/arch", "name=amd64"},
-             {"/suite", "name=bookworm"},
-             {"/suitearch", "suite=bookworm&arch=amd64&master_weight=1"}}) {
-      auto r = h_->admin().Put(path, body, "application/x-www-form-urlencoded");
-      ASSERT_TRUE(r && r->status == 200) << path;
-    }
+    ASSERT_NO_FATAL_FAILURE(h_->AddOneTarget("amd64"));
   }
 
   httplib::Result Post(const std::string& path, const std::string& body) {

@@ -49,16 +49,7 @@ class Edge : public ::testing::Test {
                                                c.max_connections_per_address = 400;
                                                c.head_timeout = 10;
                                              });
-    for (auto [path, body] : std::vector<std::pair<std::string, std::string>>{
-             {"/dist", "name=Debian"},
-             {"/format", "name=deb"},
-             {"/arch", "name=amd64"},
-             {"/suite", "name=bookworm"},
-             {"/suitearch", "suite=bookworm&arch=amd64&master_weight=1"}}) {
-      auto r = h_->admin().Put(path, body, "application/x-www-form-urlencoded");
-      ASSERT_TRUE(r);
-      ASSERT_EQ(r->status, 200) << path << ": " << r->body;
-    }
+    ASSERT_NO_FATAL_FAILURE(h_->AddOneTarget("amd64"));
   }
 
   std::string Submission(const std::string& uri) {

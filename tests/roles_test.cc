@@ -27,15 +27,7 @@ class Roles : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     h_ = std::make_unique<ControllerHarness>(OpenTestDatabase(GetParam()), publisher_);
-    for (auto [path, body] : std::vector<std::pair<std::string, std::string>>{
-             {"/dist", "name=Debian"},
-             {"/format", "name=deb"},
-             {"/arch", "name=i386"},
-             {"/suite", "name=bookworm"},
-             {"/suitearch", "suite=bookworm&arch=i386&master_weight=1"}}) {
-      auto r = h_->admin().Put(path, body, kForm);
-      ASSERT_TRUE(r && r->status == 200) << path;
-    }
+    ASSERT_NO_FATAL_FAILURE(h_->AddOneTarget("i386"));
     builder_a_ = h_->TokenClient(h_->AddToken("client-a", Role::kBuilder, "build_client_a"));
     builder_b_ = h_->TokenClient(h_->AddToken("client-b", Role::kBuilder, "build_client_b"));
     watcher_ = h_->TokenClient(h_->AddToken("watcher", Role::kWatcher));

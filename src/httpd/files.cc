@@ -70,7 +70,7 @@ RangeKind ParseRange(const std::string& header, std::uint64_t size, ByteRange& o
   auto last = Number(last_text);
   if ((!first && !first_text.empty()) || (!last && !last_text.empty()) || (!first && !last))
     return RangeKind::kWhole;  // malformed: ignored, as RFC 9110 allows
-  if (!first) {  // the last N bytes
+  if (!first) {                // the last N bytes
     if (*last == 0 || size == 0) return RangeKind::kUnsatisfiable;
     out = {size - std::min(*last, size), size - 1};
     return RangeKind::kOne;

@@ -1,6 +1,10 @@
 #include "tests/support/controller_harness.h"
 
+#include <gtest/gtest.h>
+
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "store/tokens.h"
 #include "web/api_token.h"
@@ -67,6 +71,19 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
     c->set_tcp_nodelay(true);
     c->set_read_timeout(10, 0);
     c->set_connection_timeout(5, 0);
+  }
+}
+
+void ControllerHarness::AddOneTarget(const std::string& arch) {
+  for (const auto& [path, body] : std::vector<std::pair<std::string, std::string>>{
+           {"/dist", "name=Debian"},
+           {"/format", "name=deb"},
+           {"/arch", "name=" + arch},
+           {"/suite", "name=bookworm"},
+           {"/suitearch", "suite=bookworm&arch=" + arch + "&master_weight=1"}}) {
+    auto r = admin().Put(path, body, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(r) << path;
+    ASSERT_EQ(r->status, 200) << path << ": " << r->body;
   }
 }
 

@@ -42,6 +42,9 @@ class ControllerHarness {
   controller::Outbox& outbox() { return outbox_; }
   /// A keep-alive client with admin credentials.
   httplib::Client& admin() { return *admin_; }
+  /// One target through the API as admin: dist Debian, format deb, suite
+  /// bookworm on `arch` (call inside ASSERT_NO_FATAL_FAILURE).
+  void AddOneTarget(const std::string& arch = "amd64");
   /// A client without credentials.
   httplib::Client& anon() { return *anon_; }
   /// The server's route table.
