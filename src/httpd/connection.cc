@@ -218,7 +218,7 @@ void Connection::AfterWrite() {
 
 // The producer runs on a worker; each chunk is written before the next is
 // asked for, so one chunk at a time is held.
-void Connection::NextChunk(std::shared_ptr<Response> res) {
+void Connection::NextChunk(const std::shared_ptr<Response>& res) {
   net::post(server_.workers, [self = shared_from_this(), res] {
     std::string chunk;
     bool more = false, failed = false;
@@ -253,7 +253,7 @@ void Connection::NextChunk(std::shared_ptr<Response> res) {
   });
 }
 
-void Connection::StartPush(std::shared_ptr<Response> res) {
+void Connection::StartPush(const std::shared_ptr<Response>& res) {
   push_ = res->push;
   busy_ = false;  // an open stream is idle: Stop closes it
   stream_.expires_never();

@@ -34,8 +34,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Write(Response res, bool close);
   void AfterWrite();
   void Refuse(int status, const std::string& message);
-  void NextChunk(std::shared_ptr<Response> res);
-  void StartPush(std::shared_ptr<Response> res);
+  void NextChunk(const std::shared_ptr<Response>& res);
+  void StartPush(const std::shared_ptr<Response>& res);
   void PushWrite();
   void Linger();
   void LingerRead(std::size_t left);
