@@ -222,6 +222,18 @@ TEST_F(Edge, UnknownMethodsAndWrongMethods) {
   EXPECT_TRUE(wrong.Has("Allow: GET")) << wrong.head;
 }
 
+// Route patterns are matched with std::regex, which recursed once per
+// character of the path until a 31 kB path overflowed the stack.
+TEST_F(Edge, ALongPathIs414NotACrash) {
+  RawClient c(h_->port());
+  c.Send("GET /job/" + std::string(31000, '1') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto long_path = c.Read();
+  EXPECT_EQ(long_path.status, 414) << long_path.head;
+  RawClient d(h_->port());
+  d.Send("GET /arch HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(d.Read().status, 200);
+}
+
 }  // namespace
 }  // namespace cbit::testing
 

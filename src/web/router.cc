@@ -17,6 +17,10 @@ bool IsForm(const Request& req) {
   return req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0;
 }
 
+// Route patterns are std::regex, whose matcher recurses per character: a
+// path of ~30 kB overflows the stack. No route's path comes near this.
+constexpr std::size_t kMaxPath = 2048;
+
 // Methods the routes may be registered for; any other is not implemented.
 bool KnownMethod(const std::string& m) {
   return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "DELETE" || m == "OPTIONS";
@@ -176,6 +180,9 @@ std::variant<Principal, httpd::Admission> Router::Allowed(Request& req, Need n) 
 
 httpd::Admission Router::Admit(Request& req) {
   if (!KnownMethod(req.method)) return Answer(501, "method " + req.method + " is not implemented");
+  if (req.path.size() > kMaxPath)
+    return Answer(414, "path of " + std::to_string(req.path.size()) + " bytes: at most " +
+                           std::to_string(kMaxPath) + " are accepted");
   if (req.method == "OPTIONS") {  // CORS preflight: the server adds the headers
     httpd::Response r;
     r.status = 204;
