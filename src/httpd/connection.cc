@@ -14,8 +14,6 @@ namespace http = beast::http;
 
 namespace {
 
-// Pushed data a slow reader has not taken yet; beyond it the stream ends.
-constexpr std::size_t kMaxPushBacklog = 4 << 20;
 // What a refused request may still send before the connection closes.
 constexpr std::size_t kMaxLingerBytes = 1 << 20;
 constexpr auto kLingerTime = std::chrono::seconds(2);
@@ -35,7 +33,10 @@ http::response_header<> HeaderOf(const Response& res, const Headers& defaults) {
 Connection::Connection(Server::Impl& server, net::ip::tcp::socket socket, std::string address)
     : server_(server), stream_(std::move(socket)), address_(std::move(address)) {}
 
-Connection::~Connection() { server_.Closed(address_, this); }
+Connection::~Connection() {
+  ReleaseBody();
+  server_.Closed(address_, this);
+}
 
 void Connection::Start() { WaitForRequest(); }
 
@@ -126,6 +127,13 @@ void Connection::AfterAdmit(Admission a) {
     return Refuse(413, "the request body is larger than " + std::to_string(limit) + " bytes");
   parser_->body_limit(limit);
   if (parser_->is_done()) return RunHandler(std::move(a.handler));
+  const std::uint64_t reserve = length ? *length : limit;
+  if (!server_.ReserveBody(reserve)) {
+    auto busy = ErrorResponse(503, "the server is receiving too many request bodies at once");
+    busy.set_header("Retry-After", "1");
+    return Write(std::move(busy), true);
+  }
+  body_reserved_ = reserve;
   auto next = [self = shared_from_this(), h = std::move(a.handler)]() mutable {
     self->stream_.expires_after(self->server_.options.body_timeout);
     http::async_read(self->stream_, self->buffer_, *self->parser_,
@@ -162,6 +170,8 @@ void Connection::RunHandler(std::function<void(Request&, Response&)> handler) {
       spdlog::error("http: {} {}: {}", self->req_.method, self->req_.path, e.what());
       res = ErrorResponse(500, "internal error");
     }
+    std::string().swap(self->req_.body);
+    self->ReleaseBody();
     net::post(self->stream_.get_executor(),
               [self, res = std::move(res)]() mutable { self->Write(std::move(res), false); });
   });
@@ -265,7 +275,7 @@ void Connection::StartPush(const std::shared_ptr<Response>& res) {
       if (self->closed_) return;
       self->push_bytes_ += piece ? piece->size() : 0;
       self->push_queue_.push_back(std::move(piece));
-      if (self->push_bytes_ > kMaxPushBacklog) {
+      if (self->push_bytes_ > self->server_.options.max_push_backlog_bytes) {
         spdlog::warn("http: closing a stream to {}: the client does not read", self->address_);
         return self->Close();
       }
@@ -288,6 +298,9 @@ void Connection::PushWrite() {
     if (ec) return self->Close();
     self->PushWrite();
   };
+  // Only the write's timer: the pending read that watches for the client
+  // going away keeps none.
+  stream_.expires_after(server_.options.write_timeout);
   if (!piece)
     return net::async_write(
         stream_, http::make_chunk_last(),
@@ -313,6 +326,12 @@ void Connection::LingerRead(std::size_t left) {
                             if (ec || n >= left) return self->Close();
                             self->LingerRead(left - n);
                           });
+}
+
+void Connection::ReleaseBody() {
+  if (body_reserved_ == 0) return;
+  server_.ReleaseBody(body_reserved_);
+  body_reserved_ = 0;
 }
 
 void Connection::Close() {

@@ -40,6 +40,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Linger();
   void LingerRead(std::size_t left);
   void Close();
+  /// Gives back this request's share of the body budget.
+  void ReleaseBody();
 
   Server::Impl& server_;
   boost::beast::tcp_stream stream_;
@@ -50,7 +52,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool keep_alive_ = true;
   bool busy_ = false;  ///< a request is in flight
   bool closed_ = false;
-  std::shared_ptr<void> out_;  ///< what the write in progress refers to
+  std::uint64_t body_reserved_ = 0;  ///< of the server's body budget
+  std::shared_ptr<void> out_;        ///< what the write in progress refers to
   std::string chunk_;
   std::deque<std::optional<std::string>> push_queue_;
   std::size_t push_bytes_ = 0;

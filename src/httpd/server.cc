@@ -119,6 +119,14 @@ void Server::Impl::Closed(const std::string& address, Connection* c) {
   if (--total == 0) drained.notify_all();
 }
 
+bool Server::Impl::ReserveBody(std::uint64_t n) {
+  std::uint64_t held = body_bytes.load();
+  do {
+    if (n > options.max_body_memory - std::min(held, options.max_body_memory)) return false;
+  } while (!body_bytes.compare_exchange_weak(held, held + n));
+  return true;
+}
+
 Server::Server(Options options, Admit admit)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(admit))) {}
 

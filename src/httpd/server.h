@@ -33,6 +33,13 @@ struct Options {
   std::chrono::milliseconds write_timeout{std::chrono::seconds(60)};
   std::uint32_t max_head_bytes = 32 << 10;
   std::uint64_t max_body_bytes = 16 << 20;
+  /// Bytes of request bodies being read at once, over all connections: a
+  /// body's Content-Length (a chunked one: max_body_bytes) is reserved
+  /// before it is read, and one that does not fit gets 503.
+  std::uint64_t max_body_memory = 64 << 20;
+  /// Pushed data a stream's client has not taken yet; beyond it, or when
+  /// one write waits longer than write_timeout, the stream is closed.
+  std::size_t max_push_backlog_bytes = 4 << 20;
   int max_connections = 10000;
   int max_connections_per_address = 512;
   /// Added to every answer unless the answer sets them (CORS).

@@ -23,6 +23,9 @@ struct Server::Impl {
   bool Open(const std::string& address);
   void Closed(const std::string& address, Connection* c);
   void Register(const std::shared_ptr<Connection>& c);
+  /// Reserves `n` bytes of the body budget; false when they do not fit.
+  bool ReserveBody(std::uint64_t n);
+  void ReleaseBody(std::uint64_t n) { body_bytes.fetch_sub(n); }
   bool stopping() const { return stopping_.load(); }
 
   Options options;
@@ -32,6 +35,7 @@ struct Server::Impl {
   int total = 0;
   std::map<std::string, int> per_address;
   std::map<Connection*, std::weak_ptr<Connection>> live;
+  std::atomic<std::uint64_t> body_bytes{0};  ///< reserved by bodies being read
   std::atomic<bool> stopping_{false};
   // Destroyed first (reverse order): pending handlers own connections,
   // whose destructors still count themselves out above.

@@ -142,7 +142,7 @@ TEST_F(ServerTest, HeadAndIdleDeadlinesCloseTheConnection) {
   EXPECT_TRUE(idle.ClosedWithin(2s));
 }
 
-TEST_F(ServerTest, ConnectionLimitsPerAddressAndInTotal) {
+TEST_F(ServerTest, TheConnectionLimitPerAddressHolds) {
   Options o;
   o.max_connections_per_address = 3;
   Start(o);
@@ -159,6 +159,55 @@ TEST_F(ServerTest, ConnectionLimitsPerAddressAndInTotal) {
   held.pop_back();
   for (int i = 0; i < 50 && server_->connections() > 2; ++i) std::this_thread::sleep_for(20ms);
   EXPECT_EQ(GetStatus(port_, "/echo"), 200);
+}
+
+TEST_F(ServerTest, TheTotalConnectionLimitHolds) {
+  Options o;
+  o.max_connections = 2;
+  Start(o);
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(std::make_unique<RawClient>(port_));
+    held.back()->Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(held.back()->Read().status, 200);
+  }
+  RawClient over(port_);
+  over.Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto r = over.Read(2s);
+  EXPECT_TRUE(r.status == 503 || r.status == 0) << r.status;
+  EXPECT_TRUE(over.ClosedWithin(2s));
+  held.clear();
+  for (int i = 0; i < 50 && server_->connections() > 0; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(GetStatus(port_, "/echo"), 200);
+}
+
+// Bodies being read share one memory budget: a body that does not fit is
+// refused with 503 before it is read, and a finished request gives its
+// share back.
+TEST_F(ServerTest, BodiesInFlightShareOneBudget) {
+  Options o;
+  o.max_body_memory = 1000;
+  Start(o);
+  RawClient a(port_);
+  ASSERT_TRUE(a.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 800\r\n\r\n"));
+  std::this_thread::sleep_for(200ms);  // a's body is being read
+  RawClient b(port_);
+  ASSERT_TRUE(b.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 800\r\n\r\n"));
+  auto refused = b.Read(2s);
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_TRUE(refused.Has("Retry-After: 1")) << refused.head;
+  RawClient chunked(port_);
+  ASSERT_TRUE(chunked.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  EXPECT_EQ(chunked.Read(2s).status, 503);  // reserves the body limit, 16 MiB
+
+  ASSERT_TRUE(a.Send(std::string(800, 'a')));
+  auto done = a.Read(2s);
+  EXPECT_EQ(done.status, 200);
+  EXPECT_EQ(done.body, "800 ");
+  RawClient c(port_);
+  ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 800\r\n\r\n" +
+                     std::string(800, 'c')));
+  EXPECT_EQ(c.Read(2s).status, 200);
 }
 
 TEST_F(ServerTest, SlowConnectionsHoldNoWorker) {
@@ -223,6 +272,30 @@ TEST_F(ServerTest, ManyPushStreamsWhileRequestsAreAnswered) {
   }
   // A stream whose client went away refuses further events.
   streams.clear();
+}
+
+// A stream whose client stops reading is closed once a write has waited
+// write_timeout, long before the backlog limit is reached.
+TEST_F(ServerTest, AStreamWhoseClientStopsReadingIsClosed) {
+  Options o;
+  o.write_timeout = 500ms;
+  o.max_push_backlog_bytes = std::size_t{1} << 30;
+  Start(o);
+  RawClient reader(port_);
+  reader.Send("GET /push HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(reader.Read(5s, true).status, 200);
+  std::shared_ptr<PushStream> stream;
+  {
+    std::lock_guard lock(mu_);
+    ASSERT_EQ(pushes_.size(), 1U);
+    stream = pushes_.front();
+  }
+  // 6.4 MB/s, which the socket buffers (several MB) absorb for a second or so.
+  const std::string piece(64 << 10, 'e');
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (stream->Send(piece) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(stream->closed());
 }
 
 TEST_F(ServerTest, StopFinishesARequestInFlight) {

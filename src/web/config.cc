@@ -68,6 +68,7 @@ void ReadServerLimits(const json& w, Config& c) {
   positive("body_timeout", c.body_timeout);
   positive("idle_timeout", c.idle_timeout);
   positive("max_body", c.max_body);
+  positive("max_body_memory", c.max_body_memory);
   positive("max_connections", c.max_connections);
   positive("max_connections_per_address", c.max_connections_per_address);
 }

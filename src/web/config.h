@@ -45,7 +45,9 @@ struct Config {
   int body_timeout = 60;             ///< seconds to send a request body
   int idle_timeout = 5;              ///< seconds a keep-alive connection may idle
   std::int64_t max_body = 16 << 20;  ///< bytes of a request body
-  int max_connections = 10000;       ///< open at once
+  /// Bytes of request bodies being read at once, over all connections.
+  std::int64_t max_body_memory = 64 << 20;
+  int max_connections = 10000;            ///< open at once
   int max_connections_per_address = 512;  ///< open at once from one client address
   bool auth_reads = false;
   /// name → "<argon2id hash>" (an admin) or {"hash": …, "role": …,

@@ -66,6 +66,35 @@ TEST(Config, UsersWithRolesAndBoundClients) {
   EXPECT_THROW(Load(R"({"web": {"users": {"x": 3}}})"), ConfigError);
 }
 
+TEST(Config, ServerLimitsAndLogKeys) {
+  Config c = Load(R"({
+    "web": {"io_threads": 3, "head_timeout": 4, "max_body": 1000, "max_body_memory": 5000,
+            "max_connections": 7, "max_connections_per_address": 2},
+    "controller": {"log_limit_bytes": 8192, "log_keep_attempts": 2, "log_keep_days": 30}})");
+  EXPECT_EQ(c.io_threads, 3);
+  EXPECT_EQ(c.head_timeout, 4);
+  EXPECT_EQ(c.max_body, 1000);
+  EXPECT_EQ(c.max_body_memory, 5000);
+  EXPECT_EQ(c.max_connections, 7);
+  EXPECT_EQ(c.max_connections_per_address, 2);
+  EXPECT_EQ(c.log_limit_bytes, 8192);
+  EXPECT_EQ(c.log_keep_attempts, 2);
+  EXPECT_EQ(c.log_keep_days, 30);
+  auto refused = [](const std::string& text, const std::string& key) {
+    try {
+      Load(text);
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  };
+  refused(R"({"web": {"max_body_memory": 0}})", "web.max_body_memory");
+  refused(R"({"web": {"max_connections_per_address": -1}})", "web.max_connections_per_address");
+  refused(R"({"controller": {"log_limit_bytes": 100}})", "controller.log_limit_bytes");
+  refused(R"({"controller": {"log_keep_attempts": -1}})", "controller.log_keep_attempts");
+  refused(R"({"controller": {"log_keep_days": -2}})", "controller.log_keep_days");
+}
+
 TEST(Config, Webhooks) {
   Config c = Load(R"({"webhooks": {"github": {"secret": "gh"},
     "gitlab": {"token": "gl"}, "cache_dir": "/var/cache/cbit", "distribution": "Mine",

@@ -39,7 +39,8 @@ the answer waits for the confirm too.
 CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
   {"web": {"interface": "0.0.0.0", "port": 8080, "hostname": "buildd.example:8080",
            "threads": 64, "io_threads": 2, "head_timeout": 10, "body_timeout": 60,
-           "idle_timeout": 5, "max_body": 16777216, "max_connections": 10000,
+           "idle_timeout": 5, "max_body": 16777216, "max_body_memory": 67108864,
+           "max_connections": 10000,
            "max_connections_per_address": 512,
            "auth_reads": false, "repository": "/srv/repo",
            "users": {"admin": "<hash from cbit-web hash-password>"}},
@@ -66,7 +67,8 @@ HTTP LIMITS
   workers, so slow or idle connections hold no worker. A request head must
   arrive within head_timeout seconds of its first byte (32 KiB at most,
   else 431), its body within body_timeout (max_body bytes at most, chunked
-  or not, else 413); a keep-alive connection idle for idle_timeout seconds
+  or not, else 413; bodies being read at once share max_body_memory bytes,
+  and one that does not fit gets 503 with Retry-After); a keep-alive connection idle for idle_timeout seconds
   is closed. Credentials are checked from the head, before any body byte is
   read (401 with Connection: close). A body with a Content-Encoding other
   than identity is refused with 415. Connections over max_connections, or

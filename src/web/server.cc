@@ -18,6 +18,7 @@ httpd::Options ServerOptions(const Config& cfg) {
   o.body_timeout = seconds(cfg.body_timeout);
   o.idle_timeout = seconds(cfg.idle_timeout);
   o.max_body_bytes = static_cast<std::uint64_t>(cfg.max_body);
+  o.max_body_memory = static_cast<std::uint64_t>(cfg.max_body_memory);
   o.max_connections = cfg.max_connections;
   o.max_connections_per_address = cfg.max_connections_per_address;
   o.default_headers = {
