@@ -69,6 +69,14 @@ std::string Problem(Forge f, const std::string& body) {
   return "no error";
 }
 
+// A payload nested a million deep (a body under web.max_body) is read
+// without recursion: parsed and freed, then refused for what it lacks.
+TEST(WebhookPayload, DeepNestingIsRefusedNotACrash) {
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  EXPECT_NE(Problem(Forge::kGitHub, R"({"ref": )" + deep + "}").find("ref"), std::string::npos);
+  EXPECT_NE(Problem(Forge::kGitea, deep).find("not a JSON object"), std::string::npos);
+}
+
 TEST(WebhookPayload, MalformedPayloadsNameTheProblem) {
   EXPECT_NE(Problem(Forge::kGitHub, "{not json").find("not valid JSON"), std::string::npos);
   EXPECT_NE(Problem(Forge::kGitHub, "[]").find("not a JSON object"), std::string::npos);
