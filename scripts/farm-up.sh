@@ -117,28 +117,10 @@ if [ "$NEW_DB" = 1 ]; then
   done
 fi
 
-# The build client's RabbitMQ user may use only what the client declares:
-# the exchange (declared, bound to, published through for delayed retries),
-# its build queues, their retry queues (declared with the exchange as
-# dead-letter target: read on them, write on it), its command queue and the
-# queue that takes messages it cannot decode (cbit_dead_letter); the same
-# names for configure, write and read.
-mq() { scripts/rabbitmq-node.sh ctl "$VAR/rabbitmq" "$@" >/dev/null; }
-re_quote() { printf '%s' "$1" | sed 's/[][\\.^$*+?(){}|]/\\&/g'; }
-SUITES="chickpea bookworm"
-QUEUES=""
-for suite in $SUITES; do
-  QUEUES="$QUEUES${QUEUES:+|}$(re_quote "Debian_${HOST_ARCH}_${suite}_deb")"
-done
-MQ_RE="^(pybit|cbit_dead_letter|$(re_quote "$CLIENT_ID")|$QUEUES|cbit_retry_[0-9]+s_($QUEUES))\$"
-if [ ! -s "$VAR/mq-$CLIENT_ID-password" ]; then
-  (umask 077; head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20 \
-    > "$VAR/mq-$CLIENT_ID-password")
-fi
+# The build client's own RabbitMQ user, allowed only its queues.
+scripts/mq-client-user.sh "$VAR/rabbitmq" "$CLIENT_ID" "$VAR/mq-$CLIENT_ID-password" \
+  "Debian_${HOST_ARCH}_chickpea_deb" "Debian_${HOST_ARCH}_bookworm_deb"
 MQ_PASSWORD=$(cat "$VAR/mq-$CLIENT_ID-password")
-mq delete_user "$CLIENT_ID" 2>/dev/null || true
-mq add_user "$CLIENT_ID" "$MQ_PASSWORD"
-mq set_permissions -p / "$CLIENT_ID" "$MQ_RE" "$MQ_RE" "$MQ_RE"
 
 # The build client: this host's arch, both seeded suites, uploads into
 # var/incoming through a local dput target.

@@ -31,6 +31,8 @@ class RabbitNode {
 
   /// The AMQP port on 127.0.0.1.
   int port() const { return port_; }
+  /// The node's directory (scripts/rabbitmq-node.sh ctl DIR …).
+  const std::string& dir() const { return dir_; }
   /// Options for reaching this node (exchange "pybit", short deadline).
   queue::AmqpOptions options() const;
 
