@@ -66,6 +66,8 @@ struct AuthOptions {
   RateLimiter::Options per_address;      ///< failed sign-ins per client address
   RateLimiter::Options per_user;         ///< failed sign-ins per user name
   std::ptrdiff_t concurrent_hashes = 2;  ///< argon2id checks at a time: 1 or 2
+  /// Checks a password against a hash; empty: libsodium's argon2id check.
+  std::function<bool(const std::string& hash, const std::string& password)> verify;
 };
 
 class Authenticator {
@@ -91,6 +93,7 @@ class Authenticator {
   std::string dummy_hash_;
   RateLimiter per_address_, per_user_;
   std::counting_semaphore<2> hashing_;
+  std::function<bool(const std::string&, const std::string&)> verify_;
   unsigned char key_[32];
   std::mutex mu_;
   std::unordered_map<std::string, Principal> verified_;  ///< by digest of the header

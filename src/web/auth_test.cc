@@ -4,7 +4,10 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 #include "web/api_token.h"
 
@@ -164,6 +167,32 @@ TEST(Auth, AnUnknownUserIsRefusedAsSlowlyAsAWrongPassword) {
   // Same work (one argon2id check); a generous factor for a busy machine.
   EXPECT_GT(unknown, wrong / 3) << "wrong password " << wrong << " ms, unknown user " << unknown
                                 << " ms";
+}
+
+// Each argon2id check takes 64 MiB: however many sign-ins arrive at once,
+// at most two checks run.
+TEST(Auth, AtMostTwoPasswordChecksRunAtOnce) {
+  std::atomic<int> running{0}, most{0};
+  AuthOptions o;
+  o.verify = [&](const std::string&, const std::string&) {
+    int now = ++running;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    --running;
+    return false;
+  };
+  Authenticator auth(Users(), {}, o);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&auth, i] {
+      auth.Authenticate(Basic("user" + std::to_string(i) + ":wrong"),
+                        "10.0.0." + std::to_string(i));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(most.load(), 2);
 }
 
 TEST(Auth, RolesByName) {
