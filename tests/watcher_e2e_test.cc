@@ -120,6 +120,14 @@ class WatcherE2e : public ::testing::Test {
     return r && r->status == 200 ? r->body : "";
   }
 
+  // The regular files left in the incoming directory, one per line.
+  std::string IncomingFiles() const {
+    std::string out;
+    for (const auto& e : fs::directory_iterator(incoming_))
+      if (e.is_regular_file()) out += e.path().filename().string() + "\n";
+    return out;
+  }
+
   std::string RepoList() { return MustRun({"reprepro", "-b", repo_, "list", "bookworm"}); }
 
   queue::FakePublisher publisher_;
@@ -127,7 +135,7 @@ class WatcherE2e : public ::testing::Test {
   std::string scratch_, incoming_, repo_;
 };
 
-TEST_F(WatcherE2e, PublishesThenRefusesTheSameVersion) {
+TEST_F(WatcherE2e, PublishesARepeatedUploadButRefusesOtherContents) {
   std::string changes = Build("1.0", "a");
   WatcherProcess watcher(Setup());
   ASSERT_TRUE(watcher.WaitForLog("watching " + incoming_, 30s)) << watcher.Log();
@@ -143,15 +151,19 @@ TEST_F(WatcherE2e, PublishesThenRefusesTheSameVersion) {
             std::string::npos)
       << log;
 
-  // The same upload again: reprepro skips it ("all packages are skipped")
-  // and exits 0; the watcher sees nothing new was published.
+  // The same files again (a client killed between dput and its Done report
+  // builds and uploads again): reprepro skips them ("all packages are
+  // skipped") and exits 0; the pool holds these very files, so the job's
+  // build is published.
   Id second = DoneJob("1.0");
   Drop(changes);
-  ASSERT_TRUE(WaitForStatus(second, "Failed")) << watcher.Log();
+  ASSERT_TRUE(WaitForStatus(second, "Uploaded")) << watcher.Log();
   log = LogOf(second);
   EXPECT_NE(log.find("all packages are skipped"), std::string::npos) << log;
-  EXPECT_NE(log.find("already in the repository"), std::string::npos) << log;
+  EXPECT_NE(log.find("already published with the same checksums"), std::string::npos) << log;
   EXPECT_EQ(harness_->store().GetJob(first).status, "Uploaded");
+  EXPECT_EQ(IncomingFiles(), "");
+  EXPECT_FALSE(fs::exists(incoming_ + "/failed"));
 
   // The same version with other contents: reprepro refuses it with an error
   // and leaves it in incoming; the watcher moves it aside.

@@ -1,6 +1,7 @@
 #include "core/changes_file.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -22,6 +23,19 @@ std::string_view LastWord(std::string_view line) {
   line = Trim(line);
   auto space = line.find_last_of(" \t");
   return space == std::string_view::npos ? line : line.substr(space + 1);
+}
+
+// The first word of a Checksums-Sha256: line, when it is a digest.
+std::string Sha256Of(std::string_view line) {
+  line = Trim(line);
+  std::string_view word = line.substr(0, line.find_first_of(" \t"));
+  if (word.size() != 64) return "";
+  std::string out;
+  for (char c : word) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return "";
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
 }
 
 }  // namespace
@@ -57,6 +71,9 @@ std::optional<ChangesFile> ParseChanges(std::string_view text) {
       }
       if (std::find(out.files.begin(), out.files.end(), name) == out.files.end()) {
         out.files.push_back(name);
+      }
+      if (field == "Checksums-Sha256") {
+        if (std::string sum = Sha256Of(line); !sum.empty()) out.sha256[name] = sum;
       }
       continue;
     }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ struct ChangesFile {
   /// Every file named in Files:, Checksums-Sha1: or Checksums-Sha256:, once,
   /// in order of first appearance. Never contains a '/'.
   std::vector<std::string> files;
+  /// File name → its Checksums-Sha256: digest (lower-case hex), for the
+  /// files that line lists with a well-formed digest.
+  std::map<std::string, std::string> sha256;
 };
 
 /// A binary package file named in an upload: <name>_<version>_<arch>.(u)deb.

@@ -92,4 +92,14 @@ TEST(ChangesFile, SplitsBinaryFileNames) {
                 {"a", "1.0", "amd64"}, {"a-dev", "1:2.0-1", "all"}, {"a-udeb", "1.0", "arm64"}}));
 }
 
+TEST(ChangesFile, KeepsWellFormedSha256DigestsOnly) {
+  std::string good(64, 'a'), upper(64, 'B');
+  auto c = ParseChanges("Source: a\nChecksums-Sha256:\n " + good + " 7 a_1.0.dsc\n " + upper +
+                        " 8 a_1.0_amd64.deb\n 12ab 9 a_1.0.tar.xz\nFiles:\n 0a 7 misc optional "
+                        "a_1.0.dsc\n");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->sha256, (std::map<std::string, std::string>{
+                           {"a_1.0.dsc", good}, {"a_1.0_amd64.deb", std::string(64, 'b')}}));
+}
+
 }  // namespace cbit

@@ -74,6 +74,11 @@ WatcherConfig ParseConfig(const std::string& json_text) {
       c.failed_dir.front() == '.') {
     throw ConfigError("failed_dir must be a plain directory name");
   }
+  c.spool_dir = c.rules.front().incoming + "/reports";
+  Read(j, "spool_dir", c.spool_dir);
+  if (c.spool_dir.empty() || c.spool_dir.front() != '/') {
+    throw ConfigError("spool_dir '" + c.spool_dir + "' must be an absolute path");
+  }
   Read(j, "log_level", c.log_level);
   return c;
 }

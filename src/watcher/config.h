@@ -38,6 +38,9 @@ struct WatcherConfig {
   std::chrono::seconds reprepro_timeout{600};  ///< deadline of each reprepro command
   std::chrono::seconds retry_max{300};         ///< longest wait between report attempts
   std::string failed_dir = "failed";           ///< refused uploads go here, below the incoming dir
+  /// Reports wait here until the controller has them (spool.h); empty: in
+  /// memory only. ParseConfig defaults it to <first incoming dir>/reports.
+  std::string spool_dir;
   std::string log_level = "info";
 };
 

@@ -36,13 +36,14 @@ TEST(WatcherConfig, ReadsPyBitsShape) {
   EXPECT_EQ(c.controller_user, "watcher");
   EXPECT_EQ(c.controller_password, "s3cret");
   EXPECT_EQ(c.failed_dir, "failed");
+  EXPECT_EQ(c.spool_dir, "/tmp/watcher/1/reports");
   EXPECT_EQ(c.http_timeout, std::chrono::seconds(10));
 }
 
 TEST(WatcherConfig, DefaultsAndCbitKeys) {
   auto c = ParseConfig(std::string(R"({"rules": {"/srv/in": {"repobase": "/srv/repo",
     "rule": "cbit"}}, "http_timeout_seconds": 3, "reprepro_timeout_seconds": 60,
-    "retry_max_seconds": 30, "failed_dir": "refused", )") +
+    "retry_max_seconds": 30, "failed_dir": "refused", "spool_dir": "/var/spool/w", )") +
                        kCredentials + "}");
   EXPECT_FALSE(c.dryrun);
   EXPECT_EQ(c.sleeptime, std::chrono::seconds(3));
@@ -50,6 +51,7 @@ TEST(WatcherConfig, DefaultsAndCbitKeys) {
   EXPECT_EQ(c.reprepro_timeout, std::chrono::seconds(60));
   EXPECT_EQ(c.retry_max, std::chrono::seconds(30));
   EXPECT_EQ(c.failed_dir, "refused");
+  EXPECT_EQ(c.spool_dir, "/var/spool/w");
 }
 
 void ExpectRefused(const std::string& json, const std::string& needle) {
@@ -89,6 +91,7 @@ TEST(WatcherConfig, RefusesWhatCannotWork) {
   ExpectRefused("{" + rules + R"(, "sleeptime": -1, )" + kCredentials + "}", "sleeptime");
   ExpectRefused("{" + rules + R"(, "sleeptime": [], )" + kCredentials + "}", "wrong type");
   ExpectRefused("{" + rules + R"(, "failed_dir": "../x", )" + kCredentials + "}", "failed_dir");
+  ExpectRefused("{" + rules + R"(, "spool_dir": "spool", )" + kCredentials + "}", "spool_dir");
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ class FakeControllerApi final : public ControllerApi {
   std::map<Id, std::string> appended;
   /// When set, every call throws ApiError with this status (0: unreachable).
   std::optional<int> fail_with;
+  /// Called as AppendLog is, before it records anything.
+  std::function<void()> on_append;
 
   static std::string Key(const std::string& p, const std::string& v, const std::string& a,
                          const std::string& s) {
@@ -38,6 +40,7 @@ class FakeControllerApi final : public ControllerApi {
     return log_ends.count(job) ? log_ends[job] : LogEnd{1, 0};
   }
   void AppendLog(Id job, int attempt, std::int64_t offset, const std::string& text) override {
+    if (on_append) on_append();
     Call("Append " + std::to_string(job) + " " + std::to_string(attempt) + " " +
          std::to_string(offset));
     appended[job] += text;

@@ -30,7 +30,9 @@ once for everything waiting (and at start-up for what already waits). reprepro
 exits 0 even when it skips an upload it already has, so the watcher lists the
 repository (reprepro listfilter) before and after the run: an upload is
 published when its exact source version and every binary package of its
-.changes are there afterwards and were not all there before. Each upload's
+.changes are there afterwards and were not all there before; or when all
+were there before and the pool holds the very files of the .changes (same
+SHA-256: a repeated upload; other contents are a conflict). Each upload's
 job (GET /job?package=<Source>&version=<Version>&arch=<arch of the .changes
 file name>&status=Done, the newest) gets reprepro's output appended to its
 build log and is reported Uploaded or Failed. No matching job: logged, and the
@@ -59,6 +61,9 @@ CONFIG FILE (JSON; the keys of pyBit's watcher.conf, then cbit's)
   retry_max_seconds    longest wait between tries of a report the controller
                        could not take (default 300; from 1 s, doubling)
   failed_dir           where refused uploads go, below the incoming dir (default "failed")
+  spool_dir            where each report waits, written to disk before it is sent,
+                       until the controller has it; sent again at the next start
+                       (absolute path; default "<first incoming dir>/reports")
   log_level            trace|debug|info|warn|error (default info)
 
 REPREPRO
@@ -71,7 +76,7 @@ REPREPRO
 
 SIGNALS
   SIGTERM, SIGINT: stop after the current reprepro run; reports not yet
-  delivered are logged and dropped; exit 0.
+  delivered stay in spool_dir for the next start; exit 0.
 
 EXIT STATUS
   0 stopped by a signal; 1 bad configuration or command line; 2 start-up

@@ -10,7 +10,39 @@
 namespace cbit::watcher {
 
 void Reporter::Add(UploadOutcome outcome, Clock::time_point now) {
+  std::string path;
+  if (spool_) {
+    try {
+      path = spool_->Add({outcome, std::nullopt, std::nullopt});
+    } catch (const std::exception& e) {
+      spdlog::error("{}: the report is kept in memory only: {}", outcome.changes, e.what());
+    }
+  }
   pending_.push_back({std::move(outcome), now, now});
+  pending_.back().spool_path = std::move(path);
+}
+
+void Reporter::Resume(Clock::time_point now) {
+  if (!spool_) return;
+  for (Spool::Entry& e : spool_->Load()) {
+    spdlog::info("{}: a report from an earlier run, sent again ({})", e.report.outcome.changes,
+                 e.path);
+    Pending p{std::move(e.report.outcome), now, now};
+    p.job = e.report.job;
+    p.log_end = e.report.log_end;
+    p.spool_path = std::move(e.path);
+    pending_.push_back(std::move(p));
+  }
+}
+
+void Reporter::Remember(const Pending& p) {
+  if (!spool_ || p.spool_path.empty()) return;
+  try {
+    spool_->Update(p.spool_path, {p.outcome, p.job, p.log_end});
+  } catch (const std::exception& e) {
+    // Sent all the same: at worst a restart appends the text twice.
+    spdlog::error("{}: cannot update its spool file: {}", p.outcome.changes, e.what());
+  }
 }
 
 void Reporter::Flush(Clock::time_point now) {
@@ -34,6 +66,7 @@ void Reporter::Flush(Clock::time_point now) {
         it->due = now + it->delay;
       }
     }
+    if (finished && spool_ && !it->spool_path.empty()) spool_->Remove(it->spool_path);
     it = finished ? pending_.erase(it) : std::next(it);
   }
 }
@@ -70,7 +103,10 @@ bool Reporter::Send(Pending& p, Clock::time_point now) {
   }
   if (!p.log_sent) {
     try {
-      if (!p.log_end) p.log_end = api_.LogEndOf(*p.job);
+      if (!p.log_end) {
+        p.log_end = api_.LogEndOf(*p.job);
+        Remember(p);
+      }
       if (p.log_end->attempt > 0) {
         api_.AppendLog(*p.job, p.log_end->attempt, p.log_end->length, utf8::Sanitize(o.log));
       }

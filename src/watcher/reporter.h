@@ -2,8 +2,8 @@
 // reprepro's message to its build log, then reports Uploaded or Failed. A
 // report the controller cannot take now (unreachable, 5xx) waits and is
 // retried with a doubling delay; the repository is never processed again for
-// it. Reports are kept in memory only: a watcher restarted while the
-// controller is down loses the ones still waiting (docs/design.md).
+// it. With a Spool, each report is on disk from Add until the controller has
+// it, and Resume picks up what an earlier run left (docs/design.md).
 #pragma once
 
 #include <chrono>
@@ -13,17 +13,9 @@
 
 #include "core/model.h"
 #include "watcher/controller_api.h"
+#include "watcher/spool.h"
 
 namespace cbit::watcher {
-
-/// What happened to one upload.
-struct UploadOutcome {
-  std::string changes;  ///< the .changes file name
-  std::string source, version;
-  std::string arch;  ///< the job's arch (from the file name); empty: any arch
-  bool published = false;
-  std::string log;  ///< appended to the job's build log
-};
 
 class Reporter {
  public:
@@ -36,9 +28,14 @@ class Reporter {
     std::chrono::milliseconds building_grace{120000};
   };
 
-  Reporter(ControllerApi& api, Options opts) : api_(api), opts_(opts) {}
+  /// `spool`: where reports wait on disk; nullptr: in memory only.
+  Reporter(ControllerApi& api, Options opts, Spool* spool = nullptr)
+      : api_(api), opts_(opts), spool_(spool) {}
 
+  /// Keeps the report (on disk first, with a spool) until it is sent.
   void Add(UploadOutcome outcome, Clock::time_point now);
+  /// Takes up the reports an earlier run left in the spool, due now.
+  void Resume(Clock::time_point now);
   /// Sends every report that is due; keeps those to retry.
   void Flush(Clock::time_point now);
   /// When the next waiting report is due; nullopt when none waits.
@@ -53,12 +50,17 @@ class Reporter {
     std::optional<Id> job;
     std::optional<LogEnd> log_end;  ///< where our text goes; kept across retries
     bool log_sent = false;
+    std::string spool_path;  ///< its file in the spool; empty: none
   };
   /// True when the report is finished (sent or given up).
   bool Send(Pending& p, Clock::time_point now);
+  /// Records the job and log end of `p` in its spool file, before any of
+  /// its text is appended.
+  void Remember(const Pending& p);
 
   ControllerApi& api_;
   Options opts_;
+  Spool* spool_;
   std::deque<Pending> pending_;
 };
 

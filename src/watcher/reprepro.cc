@@ -79,8 +79,10 @@ std::vector<Published> ParseList(const std::string& output) {
       parts.push_back(line.substr(start, bar - start));
     }
     parts.push_back(line.substr(start));
-    if (parts.size() != 4) continue;  // reprepro's own notes ("Exporting indices...")
-    out.push_back({parts[0], parts[1], parts[2], Trim(parts[3])});
+    // Anything else is reprepro's own notes ("Exporting indices...").
+    if (parts.size() != 4 && parts.size() != 5) continue;
+    out.push_back({parts[0], parts[1], parts[2], Trim(parts[3]),
+                   parts.size() == 5 ? Trim(parts[4]) : std::string()});
   }
   return out;
 }

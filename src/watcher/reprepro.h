@@ -31,11 +31,15 @@ struct Published {
   std::string arch;  ///< "source" for the source package
   std::string name;
   std::string version;  ///< with its epoch, if any
+  /// Its package file (.deb, .udeb or .dsc) with the repository's outdir
+  /// prepended; the pool directory that holds the upload's files.
+  std::string file;
   bool operator==(const Published&) const = default;
 };
 
 /// The --list-format the queries use, and its parser.
-inline constexpr const char* kListFormat = "${$codename}|${$architecture}|${package}|${version}\\n";
+inline constexpr const char* kListFormat =
+    "${$codename}|${$architecture}|${package}|${version}|${$fullfilename}\\n";
 std::vector<Published> ParseList(const std::string& output);
 
 /// The codenames an upload for `distribution` (the .changes' Distribution:

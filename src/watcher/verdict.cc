@@ -46,7 +46,8 @@ bool Holds(const std::vector<Published>& list, const Expected& e) {
 }
 
 Verdict Judge(const ChangesFile& changes, const std::vector<Published>& before,
-              const std::vector<Published>& after, bool left_in_incoming) {
+              const std::vector<Published>& after, bool left_in_incoming,
+              const std::function<PoolCheck()>& pool) {
   std::vector<Expected> expected = ExpectedOf(changes);
   if (left_in_incoming) {
     return {false, "reprepro refused the upload (it left the .changes in the incoming directory)"};
@@ -59,8 +60,13 @@ Verdict Judge(const ChangesFile& changes, const std::vector<Published>& before,
   }
   if (!missing.empty()) return {false, "not published: " + Describe(missing)};
   if (old.size() == expected.size()) {
-    return {false,
-            "already in the repository before this upload, reprepro skipped it: " + Describe(old)};
+    PoolCheck same = pool();
+    if (same.same) {
+      return {true, "already published with the same checksums (a repeated upload): " +
+                        Describe(expected)};
+    }
+    return {false, "already in the repository before this upload with other contents (" +
+                       same.detail + "), reprepro skipped it: " + Describe(old)};
   }
   return {true, "published: " + Describe(expected)};
 }

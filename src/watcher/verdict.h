@@ -5,10 +5,12 @@
 // binary package for its architecture.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/changes_file.h"
+#include "watcher/pool_check.h"
 #include "watcher/reprepro.h"
 
 namespace cbit::watcher {
@@ -34,12 +36,14 @@ struct Verdict {
 };
 
 /// `left_in_incoming`: reprepro left the .changes where it was (it refused
-/// the upload with an error). Published only when it is gone, every expected
-/// package is there afterwards, and not all of them were there before (an
-/// upload reprepro skipped as "already there" is a failure: that build was
-/// not published).
+/// the upload with an error). Published when it is gone and every expected
+/// package is there afterwards. When all of them were there before already
+/// (reprepro skipped the upload), `pool` is asked whether the repository
+/// holds the upload's very files: then it counts as published (a repeated
+/// upload), else it is a conflict and failed.
 Verdict Judge(const ChangesFile& changes, const std::vector<Published>& before,
-              const std::vector<Published>& after, bool left_in_incoming);
+              const std::vector<Published>& after, bool left_in_incoming,
+              const std::function<PoolCheck()>& pool);
 
 /// The architecture part of "<source>_<version>_<arch>.changes" (dpkg-genchanges
 /// and sbuild name it after the host arch, which is the job's arch); empty

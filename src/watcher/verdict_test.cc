@@ -16,6 +16,12 @@ ChangesFile Upload() {
   return c;
 }
 
+// The pool is never asked unless everything was there before.
+PoolCheck Unasked() {
+  ADD_FAILURE() << "the pool was compared";
+  return {};
+}
+
 std::vector<Published> AllThere(const std::string& version) {
   return {{"bookworm", "source", "hello", version},
           {"bookworm", "amd64", "hello", version},
@@ -34,33 +40,47 @@ TEST(Verdict, ExpectsTheSourceAndEachBinary) {
 }
 
 TEST(Verdict, PublishedWhenNewAndComplete) {
-  Verdict v = Judge(Upload(), {}, AllThere("1:1.0-1"), false);
+  Verdict v = Judge(Upload(), {}, AllThere("1:1.0-1"), false, Unasked);
   EXPECT_TRUE(v.published) << v.message;
   EXPECT_NE(v.message.find("hello-doc 1.0-1 (all)"), std::string::npos) << v.message;
   // Replacing an older version is publishing.
-  v = Judge(Upload(), AllThere("1:0.9-1"), AllThere("1:1.0-1"), false);
+  v = Judge(Upload(), AllThere("1:0.9-1"), AllThere("1:1.0-1"), false, Unasked);
   EXPECT_TRUE(v.published) << v.message;
 }
 
 TEST(Verdict, FailedWhenSkippedMissingOrLeftBehind) {
-  Verdict skipped = Judge(Upload(), AllThere("1:1.0-1"), AllThere("1:1.0-1"), false);
+  Verdict skipped = Judge(Upload(), AllThere("1:1.0-1"), AllThere("1:1.0-1"), false, [] {
+    return PoolCheck{false, "hello_1.0-1.dsc differs"};
+  });
   EXPECT_FALSE(skipped.published);
-  EXPECT_NE(skipped.message.find("already in the repository"), std::string::npos);
+  EXPECT_NE(skipped.message.find("already in the repository before this upload with other "
+                                 "contents (hello_1.0-1.dsc differs)"),
+            std::string::npos)
+      << skipped.message;
 
-  Verdict newer = Judge(Upload(), AllThere("1:2.0-1"), AllThere("1:2.0-1"), false);
+  Verdict newer = Judge(Upload(), AllThere("1:2.0-1"), AllThere("1:2.0-1"), false, Unasked);
   EXPECT_FALSE(newer.published);
   EXPECT_NE(newer.message.find("not published: hello 1:1.0-1 (source)"), std::string::npos)
       << newer.message;
 
   auto partial = AllThere("1:1.0-1");
   partial.pop_back();
-  Verdict missing = Judge(Upload(), {}, partial, false);
+  Verdict missing = Judge(Upload(), {}, partial, false, Unasked);
   EXPECT_FALSE(missing.published);
   EXPECT_NE(missing.message.find("hello-doc"), std::string::npos);
 
-  Verdict left = Judge(Upload(), {}, AllThere("1:1.0-1"), true);
+  Verdict left = Judge(Upload(), {}, AllThere("1:1.0-1"), true, Unasked);
   EXPECT_FALSE(left.published);
   EXPECT_NE(left.message.find("refused"), std::string::npos);
+}
+
+TEST(Verdict, ARepeatedUploadOfTheSameFilesIsPublished) {
+  Verdict v = Judge(Upload(), AllThere("1:1.0-1"), AllThere("1:1.0-1"), false, [] {
+    return PoolCheck{true, ""};
+  });
+  EXPECT_TRUE(v.published) << v.message;
+  EXPECT_NE(v.message.find("already published with the same checksums"), std::string::npos)
+      << v.message;
 }
 
 TEST(Verdict, ArchAllMatchesAnyBinaryArchButNotSource) {

@@ -13,6 +13,7 @@
 
 #include "core/changes_file.h"
 #include "core/debian.h"
+#include "watcher/pool_check.h"
 #include "watcher/verdict.h"
 
 namespace cbit::watcher {
@@ -42,7 +43,10 @@ Reporter::Options WithMaxDelay(Reporter::Options o, const WatcherConfig& c) {
 
 Watcher::Watcher(const WatcherConfig& config, CommandRunner& runner, ControllerApi& api,
                  Reporter::Options report_options)
-    : config_(config), runner_(runner), reporter_(api, WithMaxDelay(report_options, config)) {
+    : config_(config),
+      runner_(runner),
+      spool_(config.spool_dir.empty() ? nullptr : std::make_unique<Spool>(config.spool_dir)),
+      reporter_(api, WithMaxDelay(report_options, config), spool_.get()) {
   for (std::size_t i = 0; i < config.rules.size(); ++i) debouncers_.emplace_back(config.sleeptime);
 }
 
@@ -152,7 +156,8 @@ std::optional<Watcher::IncomingRun> Watcher::RunIncoming(const Rule& rule, Repos
 void Watcher::Report(const Rule& rule, const Upload& u, const IncomingRun& run,
                      Clock::time_point now) {
   bool left = fs::exists(fs::path(rule.incoming) / u.name);
-  Verdict v = Judge(u.changes, run.before, run.after, left);
+  Verdict v = Judge(u.changes, run.before, run.after, left,
+                    [&] { return CompareWithPool(u.changes, run.before); });
   if (v.published) {
     spdlog::info("{}: {}", u.name, v.message);
   } else {
@@ -220,6 +225,9 @@ void Watcher::ProcessDue(Clock::time_point now) {
 
 void Watcher::Run(const std::atomic<bool>& stop) {
   const Inotify in = WatchIncoming();
+  // Reports an earlier run could not deliver go first, in their order.
+  reporter_.Resume(Clock::now());
+  reporter_.Flush(Clock::now());
   // What waits already was uploaded while no watcher ran: act on it now.
   for (std::size_t i = 0; i < config_.rules.size(); ++i) {
     if (!ProcessRule(i, Clock::now())) debouncers_[i].Touch(Clock::now());
@@ -230,7 +238,10 @@ void Watcher::Run(const std::atomic<bool>& stop) {
     ProcessDue(Clock::now());
     reporter_.Flush(Clock::now());
   }
-  if (reporter_.pending() > 0) {
+  if (reporter_.pending() > 0 && spool_) {
+    spdlog::warn("stopping with {} report(s) not delivered to the controller, kept in {}",
+                 reporter_.pending(), spool_->dir());
+  } else if (reporter_.pending() > 0) {
     spdlog::warn("stopping with {} report(s) not delivered to the controller", reporter_.pending());
   }
 }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -21,6 +22,7 @@
 #include "watcher/debounce.h"
 #include "watcher/reporter.h"
 #include "watcher/reprepro.h"
+#include "watcher/spool.h"
 
 namespace cbit::watcher {
 
@@ -28,6 +30,7 @@ class Watcher {
  public:
   using Clock = std::chrono::steady_clock;
 
+  /// Throws std::runtime_error when config.spool_dir cannot be created.
   Watcher(const WatcherConfig& config, CommandRunner& runner, ControllerApi& api,
           Reporter::Options report_options = {});
 
@@ -37,8 +40,9 @@ class Watcher {
   /// false when the repository could not be queried (try again later).
   bool ProcessRule(std::size_t i, Clock::time_point now);
 
-  /// Watches until `stop` is set: everything already waiting is processed
-  /// first. Throws std::runtime_error when a directory cannot be watched.
+  /// Watches until `stop` is set: the reports an earlier run left in the
+  /// spool are sent first, then everything already waiting is processed.
+  /// Throws std::runtime_error when a directory cannot be watched.
   void Run(const std::atomic<bool>& stop);
 
   Reporter& reporter() { return reporter_; }
@@ -91,6 +95,7 @@ class Watcher {
 
   const WatcherConfig& config_;
   CommandRunner& runner_;
+  std::unique_ptr<Spool> spool_;  ///< null without config_.spool_dir
   Reporter reporter_;
   std::vector<Debouncer> debouncers_;
   /// dryrun runs nothing, so nothing leaves incoming: each .changes is logged
