@@ -62,8 +62,10 @@ Verdict Judge(const ChangesFile& changes, const std::vector<Published>& before,
   if (old.size() == expected.size()) {
     PoolCheck same = pool();
     if (same.same) {
-      return {true, "already published with the same checksums (a repeated upload): " +
-                        Describe(expected)};
+      return {
+          true,
+          "already published with the same checksums (a repeated upload): " + Describe(expected),
+          true};
     }
     return {false, "already in the repository before this upload with other contents (" +
                        same.detail + "), reprepro skipped it: " + Describe(old)};

@@ -32,7 +32,8 @@ bool Holds(const std::vector<Published>& list, const Expected& e);
 
 struct Verdict {
   bool published = false;
-  std::string message;  ///< one line for the job log and the watcher's log
+  std::string message;    ///< one line for the job log and the watcher's log
+  bool repeated = false;  ///< published before, by an upload of these very files
 };
 
 /// `left_in_incoming`: reprepro left the .changes where it was (it refused

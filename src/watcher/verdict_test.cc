@@ -79,6 +79,7 @@ TEST(Verdict, ARepeatedUploadOfTheSameFilesIsPublished) {
     return PoolCheck{true, ""};
   });
   EXPECT_TRUE(v.published) << v.message;
+  EXPECT_TRUE(v.repeated);
   EXPECT_NE(v.message.find("already published with the same checksums"), std::string::npos)
       << v.message;
 }

@@ -66,6 +66,20 @@ void Watcher::MoveAside(const Rule& rule, const std::string& changes,
   spdlog::warn("{}: moved to {}", changes, dir.string());
 }
 
+void Watcher::RemoveLeftovers(const Rule& rule, const ChangesFile& changes) {
+  for (const std::string& f : changes.files) {
+    fs::path p = fs::path(rule.incoming) / f;
+    auto sum = changes.sha256.find(f);
+    std::error_code ec;
+    // Only the upload's own bytes: a later upload may bring a file of that name.
+    if (sum == changes.sha256.end() || !fs::is_regular_file(p, ec) ||
+        FileSha256(p.string()) != sum->second)
+      continue;
+    fs::remove(p, ec);
+    if (ec) spdlog::error("cannot remove {}: {}", p.string(), ec.message());
+  }
+}
+
 bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
   const Rule& rule = config_.rules[i];
   std::vector<std::string> names = WaitingChanges(rule.incoming);
@@ -164,6 +178,7 @@ void Watcher::Report(const Rule& rule, const Upload& u, const IncomingRun& run,
     spdlog::warn("{}: {}", u.name, v.message);
   }
   if (left) MoveAside(rule, u.name, u.changes.files);
+  if (v.repeated) RemoveLeftovers(rule, u.changes);
   std::string log =
       "\n[cbit-watcher] $ " + run.argv + " (" + run.summary + ")\n" + run.result.output;
   if (!log.ends_with('\n')) log += '\n';

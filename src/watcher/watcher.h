@@ -88,6 +88,10 @@ class Watcher {
   /// Processes each rule whose debounce delay has passed.
   void ProcessDue(Clock::time_point now);
 
+  /// Removes what reprepro left in incoming of an upload it skipped because
+  /// the repository holds its very files (the .buildinfo, say).
+  void RemoveLeftovers(const Rule& rule, const ChangesFile& changes);
+
   /// Moves a refused .changes, and those of its files still there, into the
   /// failed directory so it is not processed again.
   void MoveAside(const Rule& rule, const std::string& changes,

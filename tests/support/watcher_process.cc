@@ -36,6 +36,8 @@ WatcherProcess::~WatcherProcess() = default;
 
 int WatcherProcess::Stop() { return child_->Stop(); }
 
+void WatcherProcess::Kill() { child_->Kill(); }
+
 std::string WatcherProcess::Log() const { return child_->Log(); }
 
 bool WatcherProcess::WaitForLog(const std::string& text, std::chrono::seconds deadline) const {

@@ -30,6 +30,8 @@ class WatcherProcess {
 
   /// SIGTERM, then waits; returns its exit status (or 128+signal). Idempotent.
   int Stop();
+  /// SIGKILL, then waits: the watcher runs none of its shutdown.
+  void Kill();
   std::string Log() const;
   /// Waits until the log contains `text`; false at the deadline.
   bool WaitForLog(const std::string& text, std::chrono::seconds deadline) const;

@@ -1,0 +1,149 @@
+// The watcher's report spool end to end: the real cbit-web (a process on a
+// SQLite file, killed and started again), the real cbit-watcher and
+// reprepro. A report the controller could not take survives the watcher's
+// kill -9 and is delivered by the next watcher.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/changes_file.h"
+#include "tests/support/controller_harness.h"
+#include "tests/support/debpkg.h"
+#include "tests/support/fixture.h"
+#include "tests/support/ports.h"
+#include "tests/support/watcher_process.h"
+#include "tests/support/web_process.h"
+
+namespace cbit::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kForm = "application/x-www-form-urlencoded";
+
+class WatcherSpool : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ScratchDir("watcher-spool");
+    incoming_ = dir_ + "/incoming";
+    repo_ = dir_ + "/repo";
+    fs::create_directories(incoming_);
+    fs::create_directories(repo_ + "/conf");
+    fs::create_directories(dir_ + "/tmp");
+    std::ofstream(repo_ + "/conf/distributions")
+        << "Codename: bookworm\nComponents: main\nArchitectures: " << HostArch() << " source\n";
+    std::ofstream(repo_ + "/conf/incoming")
+        << "Name: cbit\nIncomingDir: " << incoming_ << "\nTempDir: " << dir_
+        << "/tmp\nAllow: chickpea>bookworm\n";
+    web_ = {dir_, FreePort(), FreePort(), nullptr};
+  }
+
+  std::unique_ptr<httplib::Client> Admin() const {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", web_.port);
+    c->set_basic_auth(kAdminUser, kAdminPassword);
+    c->set_read_timeout(10, 0);
+    return c;
+  }
+
+  // The target, then a job taken through Building (one log line) to Done.
+  Id DoneJob(httplib::Client& admin) {
+    for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
+             {"/arch", "name=" + HostArch()},
+             {"/dist", "name=Debian"},
+             {"/format", "name=deb"},
+             {"/suite", "name=chickpea"},
+             {"/suitearch", "suite=chickpea&arch=" + HostArch() + "&master_weight=1"}}) {
+      auto r = admin.Put(path, body, kForm);
+      if (!r || r->status != 200) throw std::runtime_error("PUT " + path + " failed");
+    }
+    auto r = admin.Post("/job/vcshook",
+                        FormBody({{"package", "hello-spool"},
+                                  {"package_version", "1.0"},
+                                  {"suite", "chickpea"},
+                                  {"distribution", "Debian"},
+                                  {"architecture_list", HostArch()},
+                                  {"format", "deb"},
+                                  {"method", "git"},
+                                  {"uri", "/nowhere"},
+                                  {"vcs_id", "abc"}}),
+                        kForm);
+    if (!r || r->status != 200) throw std::runtime_error("vcshook failed");
+    Id id = nlohmann::json::parse(r->body).at("jobs").at(0).get<Id>();
+    std::string path = "/job/" + std::to_string(id);
+    EXPECT_EQ(admin.Put(path, "status=Building&client=build_client_t", kForm)->status, 200);
+    EXPECT_EQ(admin.Post(path + "/log?offset=0", "built it\n", "text/plain")->status, 200);
+    EXPECT_EQ(admin.Put(path, "status=Done", kForm)->status, 200);
+    return id;
+  }
+
+  std::string StatusOf(httplib::Client& c, Id job) {
+    auto r = c.Get("/job/" + std::to_string(job) + "/status");
+    if (!r || r->status != 200) return "";
+    auto history = nlohmann::json::parse(r->body);
+    return history.empty() ? "" : history.back().at("status").get<std::string>();
+  }
+
+  // Builds hello-spool 1.0 and drops it into incoming as dput does.
+  void Upload() {
+    std::string dir = dir_ + "/build/hello-spool";
+    WritePackage({.name = "hello-spool",
+                  .version = "1.0",
+                  .suite = "chickpea",
+                  .kind = PackageKind::kArchAll},
+                 dir);
+    MustRun({"dpkg-buildpackage", "-us", "-uc"}, dir);
+    fs::path changes = fs::path(dir).parent_path() / ("hello-spool_1.0_" + HostArch() + ".changes");
+    auto parsed = ReadChanges(changes.string());
+    ASSERT_TRUE(parsed);
+    for (const auto& f : parsed->files)
+      fs::copy_file(changes.parent_path() / f, fs::path(incoming_) / f);
+    fs::copy_file(changes, fs::path(incoming_) / changes.filename());
+  }
+
+  std::string dir_, incoming_, repo_;
+  WebSetup web_;
+};
+
+TEST_F(WatcherSpool, AReportSurvivesAKilledWatcherWhileTheControllerIsDown) {
+  Id job = 0;
+  {
+    WebProcess web(web_);
+    job = DoneJob(*Admin());
+    ASSERT_EQ(web.Stop(), 0);
+  }
+  ASSERT_NO_FATAL_FAILURE(Upload());
+
+  // The controller is down: reprepro publishes, the report cannot go.
+  WatcherProcess first({incoming_, repo_, "cbit", web_.port, 1});
+  ASSERT_TRUE(first.WaitForLog("controller unavailable", 60s)) << first.Log();
+  first.Kill();
+  EXPECT_NE(MustRun({"reprepro", "-b", repo_, "list", "bookworm"}).find("hello-spool 1.0"),
+            std::string::npos);
+
+  WebProcess web(web_);
+  auto admin = Admin();
+  EXPECT_EQ(StatusOf(*admin, job), "Done");
+  WatcherProcess second({incoming_, repo_, "cbit", web_.port, 1});
+  auto until = std::chrono::steady_clock::now() + 60s;
+  while (StatusOf(*admin, job) != "Uploaded" && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(200ms);
+  ASSERT_EQ(StatusOf(*admin, job), "Uploaded") << second.Log();
+  auto log = admin->Get("/job/" + std::to_string(job) + "/log");
+  ASSERT_TRUE(log);
+  EXPECT_NE(log->body.find("built it\n"), std::string::npos) << log->body;
+  EXPECT_NE(log->body.find("published: hello-spool 1.0 (source)"), std::string::npos) << log->body;
+  std::string verdict = "hello-spool_1.0_" + HostArch() + ".changes: published";
+  auto at = log->body.find(verdict);
+  EXPECT_NE(at, std::string::npos) << log->body;
+  EXPECT_EQ(log->body.find(verdict, at + 1), std::string::npos) << "appended twice: " << log->body;
+  EXPECT_TRUE(fs::is_empty(incoming_ + "/reports")) << "the delivered report stays spooled";
+  EXPECT_EQ(second.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace cbit::testing
