@@ -135,6 +135,23 @@ CREATE TABLE api_token (
 CREATE UNIQUE INDEX api_token_valid_name_idx ON api_token (name) WHERE revoked IS NULL;
 )sql";
 
+// Forge pushes accepted with 202 and not yet handled (store/webhook_pushes.h).
+constexpr std::string_view kWebhookPushes = R"sql(
+CREATE TABLE webhook_push (
+  id {{id}},
+  forge TEXT NOT NULL,
+  clone_url TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  before_rev TEXT NOT NULL,
+  after_rev TEXT NOT NULL,
+  received BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_try BIGINT NOT NULL,
+  claimed_until BIGINT,
+  last_error TEXT,
+  gave_up BIGINT);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
@@ -142,6 +159,7 @@ constexpr Migration kMigrations[] = {
     {4, "outbox index for the sweep", kOutboxIndex},
     {5, "no indexes that repeat a unique index's leading column", kDropRedundantIndexes},
     {6, "API tokens", kApiTokens},
+    {7, "forge pushes waiting for the webhook worker", kWebhookPushes},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {

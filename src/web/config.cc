@@ -196,6 +196,13 @@ void ReadWebhooksSection(const json& h, Config& c) {
   Read(h, "allowed_uri_prefixes", c.webhooks.allowed_uri_prefixes, "webhooks");
   Read(h, "queue_limit", c.webhooks.queue_limit, "webhooks");
   if (c.webhooks.queue_limit <= 0) throw ConfigError("webhooks.queue_limit must be positive");
+  Read(h, "max_attempts", c.webhooks.max_attempts, "webhooks");
+  if (c.webhooks.max_attempts <= 0) throw ConfigError("webhooks.max_attempts must be positive");
+  Read(h, "retry_seconds", c.webhooks.retry_seconds, "webhooks");
+  if (c.webhooks.retry_seconds <= 0) throw ConfigError("webhooks.retry_seconds must be positive");
+  Read(h, "mirror_keep_days", c.webhooks.mirror_keep_days, "webhooks");
+  if (c.webhooks.mirror_keep_days < 0)
+    throw ConfigError("webhooks.mirror_keep_days must be 0 (keep) or more days");
 }
 
 }  // namespace

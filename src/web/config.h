@@ -27,7 +27,13 @@ struct WebhookConfig {
   std::string format = "deb";
   /// When not empty, a clone URL must start with one of these (else 403).
   std::vector<std::string> allowed_uri_prefixes;
-  int queue_limit = 1000;  ///< pushes waiting for the worker; beyond it 503
+  int queue_limit = 1000;  ///< pushes stored and waiting for the worker; beyond it 503
+  /// Tries of a push whose mirror cannot be updated before it is given up.
+  int max_attempts = 8;
+  /// Seconds before its second try; doubling after each failed one (≤ 1 h).
+  int retry_seconds = 30;
+  /// Mirrors no push used for this many days are deleted; 0: kept for ever.
+  int mirror_keep_days = 30;
 
   bool enabled() const {
     return !github_secret.empty() || !gitlab_token.empty() || !gitea_secret.empty();

@@ -98,8 +98,13 @@ TEST(Config, ServerLimitsAndLogKeys) {
 TEST(Config, Webhooks) {
   Config c = Load(R"({"webhooks": {"github": {"secret": "gh"},
     "gitlab": {"token": "gl"}, "cache_dir": "/var/cache/cbit", "distribution": "Mine",
-    "allowed_uri_prefixes": ["https://git.example/"]}})");
+    "allowed_uri_prefixes": ["https://git.example/"], "max_attempts": 3, "retry_seconds": 5,
+    "mirror_keep_days": 7}})");
   EXPECT_TRUE(c.webhooks.enabled());
+  EXPECT_EQ(c.webhooks.max_attempts, 3);
+  EXPECT_EQ(c.webhooks.retry_seconds, 5);
+  EXPECT_EQ(c.webhooks.mirror_keep_days, 7);
+  EXPECT_EQ(Load("{}").webhooks.mirror_keep_days, 30);
   EXPECT_EQ(c.webhooks.github_secret, "gh");
   EXPECT_EQ(c.webhooks.gitlab_token, "gl");
   EXPECT_EQ(c.webhooks.gitea_secret, "");
@@ -110,6 +115,9 @@ TEST(Config, Webhooks) {
   EXPECT_FALSE(Load("{}").webhooks.enabled());
   EXPECT_THROW(Load(R"({"webhooks": {"github": "gh"}})"), ConfigError);
   EXPECT_THROW(Load(R"({"webhooks": {"allowed_uri_prefixes": "x"}})"), ConfigError);
+  EXPECT_THROW(Load(R"({"webhooks": {"max_attempts": 0}})"), ConfigError);
+  EXPECT_THROW(Load(R"({"webhooks": {"retry_seconds": -1}})"), ConfigError);
+  EXPECT_THROW(Load(R"({"webhooks": {"mirror_keep_days": -1}})"), ConfigError);
 }
 
 TEST(Config, ErrorsNameTheKey) {

@@ -59,7 +59,8 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
                 "gitlab": {"token": "…"},
                 "cache_dir": "var/webhook-mirrors", "distribution": "Debian",
                 "format": "deb", "allowed_uri_prefixes": ["https://git.example/"],
-                "queue_limit": 1000}}
+                "queue_limit": 1000, "max_attempts": 8, "retry_seconds": 30,
+                "mirror_keep_days": 30}}
   Command-line options override the file.
 
 HTTP LIMITS
@@ -92,9 +93,14 @@ FORGE WEBHOOKS
   --mirror into webhooks.cache_dir, then git fetch), submits every package
   at the repository root whose debian/changelog changed in before..after
   (method git, uri = the payload's clone URL, vcs_id = after) with the
-  configured distribution and format. Pushes still queued when cbit-web stops
-  are lost (the forge can redeliver them). allowed_uri_prefixes, when set,
-  refuses other clone URLs with 403.
+  configured distribution and format. A push is stored in the database
+  before the 202, so one not yet handled when cbit-web stops or dies is
+  handled after its next start. At most queue_limit pushes wait; beyond
+  that 503 with Retry-After. A push whose mirror cannot be updated is tried
+  again after retry_seconds, doubling (at most 1 h), and given up after
+  max_attempts tries. A mirror no push used for mirror_keep_days days is
+  deleted (0: kept). allowed_uri_prefixes, when set, refuses other clone
+  URLs with 403.
 
 JOB CACHE
   GET /job/<id> is answered from memory once a job has been read (up to
@@ -245,10 +251,11 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
                                      .wait_for_confirm = cfg.wait_for_confirm,
                                      .allow_local_uris = cfg.allow_local_uris});
 
-  // 5. Forge webhooks: pushes are mirrored and submitted off the HTTP threads.
+  // 5. Forge webhooks: pushes are stored, then mirrored and submitted off
+  //    the HTTP threads; those an earlier run left are taken up first.
   std::unique_ptr<web::WebhookWorker> webhooks;
   if (cfg.webhooks.enabled())
-    webhooks = std::make_unique<web::WebhookWorker>(controller, cfg.webhooks);
+    webhooks = std::make_unique<web::WebhookWorker>(controller, store.db(), cfg.webhooks);
 
   // 6. HTTP API.
   web::Authenticator auth(cfg.users, web::StoreTokenLookup(store.db()));

@@ -1,7 +1,8 @@
 // Forge webhooks: POST /webhook/github, /webhook/gitlab, /webhook/gitea.
 // Each checks the forge's signature (or token) before reading the body,
-// ignores events other than a branch push, and queues the push for the
-// WebhookWorker, answering 202 at once: forges give up on slow receivers.
+// ignores events other than a branch push, and stores the push for the
+// WebhookWorker (committed before the answer), answering 202 at once: forges
+// give up on slow receivers.
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,9 @@
 
 namespace cbit::web {
 namespace {
+
+// What a full queue asks the forge to wait: about one mirror update.
+constexpr int kFullRetryAfterSeconds = 60;
 
 bool AllZeros(const std::string& s) { return s.find_first_not_of('0') == std::string::npos; }
 
@@ -110,8 +114,13 @@ void RegisterWebhookRoutes(Router& r, Api& api) {
           std::string body = "{\"result\": \"queued\", \"repository\": " + Quoted(e.clone_url) +
                              ", \"ref\": " + Quoted(e.ref) + ", \"after\": " + Quoted(e.after) +
                              "}";
-          if (!worker->Enqueue(std::move(e)))
-            throw HttpError(503, "the webhook queue is full; redeliver later");
+          if (!worker->Enqueue(e)) {
+            SendError(res, 503,
+                      "the webhook queue is full (" + std::to_string(worker->config().queue_limit) +
+                          " pushes wait for the worker); redeliver later");
+            res.set_header("Retry-After", std::to_string(kFullRetryAfterSeconds));
+            return;
+          }
           SendJsonStatus(res, 202, std::move(body));
         },
         Need::Signed());

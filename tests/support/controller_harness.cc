@@ -54,12 +54,11 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                    .wait_for_confirm = wait_for_confirm,
                    .allow_local_uris = cfg_.allow_local_uris}),
       auth_(cfg_.users, web::StoreTokenLookup(store_.db())),
-      webhooks_(webhooks.enabled()
-                    ? std::make_unique<web::WebhookWorker>(controller_, std::move(webhooks))
-                    : nullptr),
+      webhooks_(webhooks.enabled() ? std::make_unique<web::WebhookWorker>(controller_, store_.db(),
+                                                                          std::move(webhooks))
+                                   : nullptr),
       api_{store_, controller_, publisher, webhooks_.get()},
       http_(cfg_, api_, auth_) {
-  store_.Migrate();
   outbox_.Start();
   port_ = http_.Bind();
   thread_ = std::thread([this] { http_.Serve(); });

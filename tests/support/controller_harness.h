@@ -58,6 +58,8 @@ class ControllerHarness {
  private:
   web::Config cfg_;
   store::Store store_;
+  /// Migrated before anything below starts (the webhook worker reads its table).
+  bool migrated_ = (store_.Migrate(), true);
   controller::StoreJobStore jobs_;
   controller::Outbox outbox_;
   controller::Controller controller_;
