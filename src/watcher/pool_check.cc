@@ -54,8 +54,12 @@ PoolCheck CompareWithPool(const ChangesFile& changes, const std::vector<Publishe
       if (same) break;
       differs = (d / f).string();
     }
-    if (!same && !differs.empty()) return {false, f + " differs from the repository's " + differs};
-    if (!same) return {false, f + " is not in the repository's pool"};
+    if (!same) {
+      std::string why = f;
+      why += differs.empty() ? " is not in the repository's pool"
+                             : " differs from the repository's " + differs;
+      return {false, why};
+    }
     ++compared;
   }
   if (compared == 0) return {false, "the upload names no file the repository keeps"};
