@@ -35,6 +35,7 @@ double Bench::Submit(int conns, double seconds, std::int64_t count) {
   std::atomic<bool> stop{false};
   auto start = Clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(conns));
   for (int t = 0; t < conns; ++t) {
     threads.emplace_back([&] {
       auto c = Connect(port_);
@@ -83,6 +84,7 @@ double Bench::GetJobRate(int conns, double seconds, std::int64_t ids,
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(conns));
   auto start = Clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(conns));
   for (int t = 0; t < conns; ++t) {
     threads.emplace_back([&, t] {
       auto c = Connect(port_);

@@ -45,6 +45,7 @@ void RunControllerBench(const std::string& backend, int reps, double seconds, st
   std::string cpu;
   auto rate = [&](Bench& b, int conns) {
     std::vector<double> v;
+    v.reserve(static_cast<std::size_t>(reps));
     auto cpu0 = CpuSeconds();
     std::int64_t jobs0 = b.jobs();
     for (int i = 0; i < reps; ++i) v.push_back(b.Submit(conns, seconds));
@@ -74,6 +75,7 @@ void RunControllerBench(const std::string& backend, int reps, double seconds, st
   std::printf("GET /job, %lld jobs   : median %.1f ms, p90 %.1f ms (%zu bytes)\n",
               (long long)b.jobs(), Median(list), Percentile(list, 0.9), b.list_bytes());
   std::vector<double> gets;
+  gets.reserve(static_cast<std::size_t>(reps));
   auto cpu0 = CpuSeconds();
   for (int i = 0; i < reps; ++i) gets.push_back(b.GetJobRate(8, seconds));
   std::printf("GET /job/<id>         : %7.0f/s at 8 conns\n", Median(gets));

@@ -104,7 +104,8 @@ void PrintSummary(const Figures& base, const Figures& loaded, const RssSampler& 
 }  // namespace
 
 void RunHostileBench(const std::string& backend, int reps, double seconds, HostileOptions o) {
-  RaiseFileLimit(static_cast<rlim_t>(o.slow_connections + o.junk_senders + 256));
+  RaiseFileLimit(static_cast<rlim_t>(o.slow_connections) + static_cast<rlim_t>(o.junk_senders) +
+                 256);
   auto web = StartWeb(backend, "hostile", false);
   o.port = web->port();
   o.authorization = httplib::make_basic_authentication_header("admin", kPassword).second;

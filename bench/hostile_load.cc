@@ -21,6 +21,7 @@ namespace {
 
 constexpr auto kRetryAfter = milliseconds(1000);  // after a refusal or a failed connect
 constexpr auto kTick = milliseconds(10);          // the junk senders' pacing
+constexpr auto kMaxBacklog = milliseconds(100);   // what a late tick may make up
 constexpr std::size_t kMaxWrite = 64 << 10;
 
 const std::string& JunkBytes() {
@@ -181,7 +182,7 @@ class Junk : public std::enable_shared_from_this<Junk> {
       : load_(load),
         source_(std::move(source)),
         kind_(kind),
-        per_tick_(bytes_per_second * std::chrono::duration<double>(kTick).count()),
+        rate_(bytes_per_second),
         socket_(load.ioc),
         tick_(load.ioc) {}
 
@@ -223,10 +224,17 @@ class Junk : public std::enable_shared_from_this<Junk> {
     });
   }
 
-  // Every tick adds the sender's share to its budget (at most two ticks'
-  // worth: what a busy server did not take is not made up later).
+  // Every tick adds the sender's share of the time since the last one to
+  // its budget (timers fire late on a busy machine), up to kMaxBacklog's
+  // worth: what a busy server did not take is not made up later.
   void Tick() {
-    budget_ = std::min(budget_ + per_tick_, 2 * per_tick_);
+    auto now = std::chrono::steady_clock::now();
+    if (last_tick_.time_since_epoch().count() != 0) {
+      const double limit = rate_ * std::chrono::duration<double>(kMaxBacklog).count();
+      budget_ = std::min(budget_ + rate_ * std::chrono::duration<double>(now - last_tick_).count(),
+                         limit);
+    }
+    last_tick_ = now;
     if (ready_ && !writing_ && budget_ >= 1) WriteBody();
     tick_.expires_after(kTick);
     tick_.async_wait([self = shared_from_this()](error_code ec) {
@@ -293,7 +301,8 @@ class Junk : public std::enable_shared_from_this<Junk> {
   Impl& load_;
   net::ip::address source_;
   Kind kind_;
-  double per_tick_, budget_ = 0;
+  double rate_, budget_ = 0;
+  std::chrono::steady_clock::time_point last_tick_;
   tcp::socket socket_;
   net::steady_timer tick_;
   unsigned gen_ = 0;

@@ -83,7 +83,9 @@ void Run(Settings& s) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Only the command line's definition could throw outside the try (CLI11,
+// on a programming error).
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{
       "cbit-bench - measures cbit-web (against real PostgreSQL/SQLite and RabbitMQ) and "
       "cbit-client; prints medians and percentiles",
