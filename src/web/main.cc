@@ -197,8 +197,8 @@ void RaiseOpenFileLimit(int max_connections) {
   // Room for the database, the broker, logs and the repository's files.
   const rlim_t wanted = static_cast<rlim_t>(max_connections) + 256;
   if (rl.rlim_cur < wanted)
-    spdlog::warn("open files are limited to {}: fewer than web.max_connections {} allow",
-                 rl.rlim_cur, max_connections);
+    spdlog::warn("open files are limited to {}: web.max_connections {} needs more", rl.rlim_cur,
+                 max_connections);
 }
 
 // cbit-web hash-password: a password on stdin, its argon2id hash on stdout.
