@@ -21,6 +21,19 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 std::atomic<int> g_running{0};
 
+// The process whose command line holds `word` (a config file's path).
+int FindProcess(const std::string& word) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(" " + word) != std::string::npos) return std::stoi(pid);
+  }
+  throw std::runtime_error("no process runs with " + word);
+}
+
 }  // namespace
 
 double Median(std::vector<double> v) {
@@ -152,7 +165,10 @@ Web::Web(const std::string& dir, const std::string& backend, const std::string& 
       std::vector<std::string>{binary, "--config", path, "--log-level", "warn"}, dir + "/web.log");
   httplib::Client c("127.0.0.1", port_);
   for (int i = 0; i < 200; ++i) {
-    if (auto r = c.Get("/status"); r && r->status == 200) return;
+    if (auto r = c.Get("/status"); r && r->status == 200) {
+      pid_ = FindProcess(path);
+      return;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   throw std::runtime_error("cbit-web did not start; see " + dir + "/web.log");

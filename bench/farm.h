@@ -66,9 +66,12 @@ class Web {
   Web(const std::string& dir, const std::string& backend, const std::string& db,
       const queue::AmqpOptions& amqp, bool wait_for_confirm = false, std::string binary = "");
   int port() const { return port_; }
+  /// The cbit-web process's id (for /proc/<pid>/status).
+  int pid() const { return pid_; }
 
  private:
   int port_;
+  int pid_ = 0;
   std::unique_ptr<Process> process_;
 };
 
@@ -85,11 +88,20 @@ std::string SubmitBody(const std::string& suite, const std::string& name);
 void RunControllerBench(const std::string& backend, int reps, double seconds, std::int64_t big,
                         bool wait_for_confirm);
 /// Two cbit-web binaries compared in alternated runs (A, B, A, B, …) of the
-/// empty-database submission rate at 1 and 8 connections, `rounds` each: the
-/// rates and where the CPU went at 8, per run and as medians. On a machine whose speed
+/// empty-database submission rate at 1 and 8 connections and the
+/// GET /job/<id> rate at 8 (the same 1,000 jobs, cached), `rounds` each: the
+/// rates and where the CPU went, per run and as medians. On a machine whose speed
 /// drifts, alternation and ratios to the load generator's own CPU (which does
 /// the same work in every run) are what tell a change from the drift.
 void RunCompare(const std::string& backend, const std::string& other, int rounds, double seconds);
+struct HostileOptions;
+/// Rates and latencies with and without a hostile load (slow connections,
+/// junk bodies), alternated `reps` times, and cbit-web's memory throughout
+/// (bench_hostile.cc).
+void RunHostileBench(const std::string& backend, int reps, double seconds, HostileOptions o);
+/// cbit-web's memory after `lists` whole-table GET /job of `jobs` jobs, on
+/// a fresh process over a filled database (bench_list.cc).
+void RunListRss(const std::string& backend, std::int64_t jobs, int lists);
 /// The build client benchmark (bench_client.cc).
 void RunClientBench(int jobs, bool wait_for_confirm);
 

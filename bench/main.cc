@@ -4,45 +4,100 @@
 #include <cstdio>
 
 #include "bench/farm.h"
+#include "bench/hostile_load.h"
 #include "tests/support/fixture.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+constexpr const char* kModes = R"(
+MODES (one at a time; without one: the controller and client benchmark)
+  --compare OTHER  alternated runs of this build's cbit-web (A) and OTHER (B):
+                   submissions at 8 and 1 connections, GET /job/<id> at 8;
+                   B / A ratios of the medians
+  --hostile        alternated runs without and with a hostile load: --slow
+                   connections (slowloris) from --slow-addresses source
+                   addresses 127.0.0.2…, and junk request bodies at
+                   --junk-rate MB/s (without credentials, with credentials
+                   under the body cap, chunked past it); submissions/s and
+                   GET /job/<id> rate and p50/p99 in both, cbit-web's peak
+                   RSS (sampled VmRSS, VmHWM)
+  --list-rss       fills a database with --jobs jobs, then a fresh cbit-web
+                   answers GET /job (the whole list, streamed) --lists times:
+                   its VmRSS after each and VmHWM
+)";
+
+struct Settings {
+  std::vector<std::string> backends{"sqlite", "postgres"};
+  int reps = 3, client_jobs = 200, rounds = 5, lists = 3;
+  double seconds = 3;
+  std::int64_t big = 100000;
+  bool wait_for_confirm = false, hostile = false, list_rss = false;
+  std::string compare;
+  double junk_mb = 10;
+  cbit::bench::HostileOptions load;
+};
+
+void AddOptions(CLI::App& app, Settings& s) {
+  app.add_option("--backend", s.backends, "sqlite and/or postgres (default both)");
+  app.add_option("--reps", s.reps, "repetitions of each rate measurement (median printed)");
+  app.add_option("--seconds", s.seconds, "length of each rate measurement");
+  app.add_option("--jobs", s.big,
+                 "jobs in the database for the 'full' measurements and --list-rss");
+  app.add_option("--client-jobs", s.client_jobs, "jobs for the build client measurement (0: skip)");
+  app.add_flag("--wait-for-confirm", s.wait_for_confirm,
+               "run cbit-web with controller.wait_for_confirm (answer after the broker's confirm)");
+  auto* compare = app.add_option("--compare", s.compare,
+                                 "compare the build tree's cbit-web with this one (a binary named "
+                                 "cbit-web) in alternated runs (MODES)")
+                      ->check(CLI::ExistingFile);
+  app.add_option("--rounds", s.rounds, "runs of each binary with --compare");
+  auto* hostile = app.add_flag("--hostile", s.hostile, "the hostile-load benchmark (MODES)");
+  auto* list = app.add_flag("--list-rss", s.list_rss, "memory after whole-table lists (MODES)");
+  compare->excludes(hostile, list);
+  hostile->excludes(list);
+  app.add_option("--slow", s.load.slow_connections, "--hostile: slow connections (default 1000)");
+  app.add_option("--slow-addresses", s.load.slow_addresses,
+                 "--hostile: source addresses they come from (default 4)")
+      ->check(CLI::Range(1, 250));
+  app.add_option("--junk-rate", s.junk_mb, "--hostile: junk body MB/s in total (default 10)");
+  app.add_option("--junk-senders", s.load.junk_senders,
+                 "--hostile: connections sending junk bodies at once (default 6)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--lists", s.lists, "--list-rss: lists read (default 3)");
+  app.footer(kModes);
+}
+
+void Run(Settings& s) {
+  using namespace cbit::bench;
+  s.load.junk_bytes_per_second = s.junk_mb * 1e6;
+  for (const auto& b : s.backends) {
+    if (!s.compare.empty()) RunCompare(b, s.compare, s.rounds, s.seconds);
+    if (s.hostile) RunHostileBench(b, s.reps, s.seconds, s.load);
+    if (s.list_rss) RunListRss(b, s.big, s.lists);
+  }
+  if (!s.compare.empty() || s.hostile || s.list_rss) return;
+  for (const auto& b : s.backends)
+    RunControllerBench(b, s.reps, s.seconds, s.big, s.wait_for_confirm);
+  if (s.client_jobs > 0) RunClientBench(s.client_jobs, s.wait_for_confirm);
+}
+
+}  // namespace
+
+// Only the command line's definition could throw outside the try (CLI11,
+// on a programming error).
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{
       "cbit-bench - measures cbit-web (against real PostgreSQL/SQLite and RabbitMQ) and "
       "cbit-client; prints medians and percentiles",
       "cbit-bench"};
-  std::vector<std::string> backends{"sqlite", "postgres"};
-  int reps = 3, client_jobs = 200;
-  double seconds = 3;
-  std::int64_t big = 100000;
-  bool wait_for_confirm = false;
-  std::string compare;
-  int rounds = 5;
-  app.add_option("--backend", backends, "sqlite and/or postgres (default both)");
-  app.add_option("--reps", reps, "repetitions of each rate measurement (median printed)");
-  app.add_option("--seconds", seconds, "length of each rate measurement");
-  app.add_option("--jobs", big, "jobs in the database for the 'full' measurements");
-  app.add_option("--client-jobs", client_jobs, "jobs for the build client measurement (0: skip)");
-  app.add_flag("--wait-for-confirm", wait_for_confirm,
-               "run cbit-web with controller.wait_for_confirm (answer after the broker's confirm)");
-  app.add_option("--compare", compare,
-                 "instead of the benchmark: compare the build tree's cbit-web with this one "
-                 "(a binary named cbit-web) in alternated runs of the submission rate on an "
-                 "empty database, at 1 and 8 connections")
-      ->check(CLI::ExistingFile);
-  app.add_option("--rounds", rounds, "runs of each binary with --compare");
+  Settings s;
+  AddOptions(app, s);
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   cbit::bench::InstallStopHandler();
   int rc = 0;
   try {
-    if (!compare.empty()) {
-      for (const auto& b : backends) cbit::bench::RunCompare(b, compare, rounds, seconds);
-    } else {
-      for (const auto& b : backends)
-        cbit::bench::RunControllerBench(b, reps, seconds, big, wait_for_confirm);
-      if (client_jobs > 0) cbit::bench::RunClientBench(client_jobs, wait_for_confirm);
-    }
+    Run(s);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cbit-bench: %s\n", e.what());
     rc = 1;

@@ -110,17 +110,31 @@ void Connection::OnHead() {
       spdlog::error("http: admitting {} {}: {}", self->req_.method, self->req_.path, e.what());
       a.answer = ErrorResponse(500, "internal error");
     }
+    // A request without a body (most GETs) runs its handler on this worker
+    // at once: a second trip through the connection's strand and back
+    // would cost two more thread wake-ups than the handler itself.
+    if (!a.answer && self->parser_->is_done() && self->EncodingAccepted()) {
+      self->req_.body = self->parser_->release().body();
+      Response res = self->Handle(a.handler);
+      return net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+        self->Write(std::move(res), false);
+      });
+    }
     net::post(self->stream_.get_executor(),
               [self, a = std::move(a)]() mutable { self->AfterAdmit(std::move(a)); });
   });
 }
 
+bool Connection::EncodingAccepted() const {
+  std::string encoding = req_.get_header_value("Content-Encoding");
+  return encoding.empty() || strcasecmp(encoding.c_str(), "identity") == 0;
+}
+
 void Connection::AfterAdmit(Admission a) {
   if (a.answer) return Write(std::move(*a.answer), !parser_->is_done());
-  std::string encoding = req_.get_header_value("Content-Encoding");
-  if (!encoding.empty() && strcasecmp(encoding.c_str(), "identity") != 0)
-    return Refuse(
-        415, "Content-Encoding " + encoding + " is not accepted: send the request body unencoded");
+  if (!EncodingAccepted())
+    return Refuse(415, "Content-Encoding " + req_.get_header_value("Content-Encoding") +
+                           " is not accepted: send the request body unencoded");
   const std::uint64_t limit = server_.options.max_body_bytes;
   auto length = parser_->content_length();
   if (length && *length > limit)
@@ -163,18 +177,23 @@ void Connection::AfterAdmit(Admission a) {
 void Connection::RunHandler(std::function<void(Request&, Response&)> handler) {
   req_.body = parser_->release().body();
   net::post(server_.workers, [self = shared_from_this(), handler = std::move(handler)] {
-    Response res;
-    try {
-      handler(self->req_, res);
-    } catch (const std::exception& e) {
-      spdlog::error("http: {} {}: {}", self->req_.method, self->req_.path, e.what());
-      res = ErrorResponse(500, "internal error");
-    }
+    Response res = self->Handle(handler);
     std::string().swap(self->req_.body);
     self->ReleaseBody();
     net::post(self->stream_.get_executor(),
               [self, res = std::move(res)]() mutable { self->Write(std::move(res), false); });
   });
+}
+
+Response Connection::Handle(const std::function<void(Request&, Response&)>& handler) {
+  Response res;
+  try {
+    handler(req_, res);
+  } catch (const std::exception& e) {
+    spdlog::error("http: {} {}: {}", req_.method, req_.path, e.what());
+    res = ErrorResponse(500, "internal error");
+  }
+  return res;
 }
 
 // A refusal before the body was read: the connection cannot be reused.

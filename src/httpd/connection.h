@@ -30,6 +30,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void AfterAdmit(Admission admission);
   void ReadBody();
   void RunHandler(std::function<void(Request&, Response&)> handler);
+  /// On a worker: the handler's answer (500 when it throws).
+  Response Handle(const std::function<void(Request&, Response&)>& handler);
+  bool EncodingAccepted() const;
   /// Sends `res`; with `close`, ends the connection after it.
   void Write(Response res, bool close);
   void AfterWrite();

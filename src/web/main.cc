@@ -3,6 +3,7 @@
 // SIGINT/SIGTERM and stop in reverse order.
 #include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -75,7 +76,9 @@ HTTP LIMITS
   than identity is refused with 415. Connections over max_connections, or
   over max_connections_per_address from one client address, get 503 and
   are closed. A method the server does not implement gets 501; a known
-  method on a path that does not serve it gets 405 with Allow.
+  method on a path that does not serve it gets 405 with Allow. cbit-web
+  raises its soft limit of open files to the hard one at start (each
+  connection takes one) and warns when that is below max_connections.
 
 APT REPOSITORY
   When web.repository (or --repository) names a directory, its files are
@@ -187,6 +190,23 @@ void KeepFreedMemory() {
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
 }
 
+// Every connection takes a file descriptor: web.max_connections (10,000 by
+// default) needs more than the usual soft limit of 1,024, past which accept
+// fails and every new connection waits, the legitimate ones too.
+void RaiseOpenFileLimit(int max_connections) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  // Room for the database, the broker, logs and the repository's files.
+  const rlim_t wanted = static_cast<rlim_t>(max_connections) + 256;
+  if (rl.rlim_cur < wanted)
+    spdlog::warn("open files are limited to {}: web.max_connections {} needs more", rl.rlim_cur,
+                 max_connections);
+}
+
 // cbit-web hash-password: a password on stdin, its argon2id hash on stdout.
 int HashPasswordFromStdin() {
   std::string pw;
@@ -218,6 +238,7 @@ void AddOverrides(CLI::App& app, process::CliOverrides<web::Config>& o) {
 // Start-up in the order of the design, serving until a stop signal, then
 // stopping in reverse order.
 void Serve(const web::Config& cfg, const process::StopSignals& stop) {
+  RaiseOpenFileLimit(cfg.max_connections);
   if (cfg.users.empty())
     spdlog::warn("no users configured: only API tokens (cbit-web token add) can change state");
 

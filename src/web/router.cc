@@ -190,16 +190,19 @@ httpd::Admission Router::Admit(Request& req) {
   }
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
   const Route* route = nullptr;
-  std::string allowed;
   for (const Route& r : routes_) {
-    if (r.method == method) {
-      if (std::regex_match(req.path, req.matches, r.pattern)) {
-        route = &r;
-        break;
-      }
-    } else if (allowed.find(r.method) == std::string::npos &&
-               std::regex_match(req.path, r.pattern)) {
-      allowed += (allowed.empty() ? "" : ", ") + r.method;
+    if (r.method == method && std::regex_match(req.path, req.matches, r.pattern)) {
+      route = &r;
+      break;
+    }
+  }
+  // The other methods' patterns are matched only for a 405's Allow.
+  std::string allowed;
+  if (!route) {
+    for (const Route& r : routes_) {
+      if (r.method != method && allowed.find(r.method) == std::string::npos &&
+          std::regex_match(req.path, r.pattern))
+        allowed += (allowed.empty() ? "" : ", ") + r.method;
     }
   }
   if (!route && allowed.empty()) return Answer(404, "no route for " + req.method + " " + req.path);
