@@ -135,6 +135,15 @@ CREATE TABLE api_token (
 CREATE UNIQUE INDEX api_token_valid_name_idx ON api_token (name) WHERE revoked IS NULL;
 )sql";
 
+// Leases (docs/design.md, "Job life cycle"): when each client and each
+// Building job was last heard from, in µs since the epoch, and why the
+// controller moved a job (a lease that ran out), in its history.
+constexpr std::string_view kLeases = R"sql(
+ALTER TABLE job ADD COLUMN last_heard BIGINT;
+ALTER TABLE buildclients ADD COLUMN last_heard BIGINT;
+ALTER TABLE jobstatus ADD COLUMN reason TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
@@ -142,6 +151,7 @@ constexpr Migration kMigrations[] = {
     {4, "outbox index for the sweep", kOutboxIndex},
     {5, "no indexes that repeat a unique index's leading column", kDropRedundantIndexes},
     {6, "API tokens", kApiTokens},
+    {7, "leases: last heard from, reasons in the history", kLeases},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {
