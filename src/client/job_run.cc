@@ -8,6 +8,7 @@
 #include "client/build.h"
 #include "client/fetch.h"
 #include "client/job_spec.h"
+#include "client/lease.h"
 #include "client/upload.h"
 
 namespace cbit::client {
@@ -59,14 +60,18 @@ bool Report(const std::function<void()>& send, Id job, const std::string& status
 }
 
 // CHECKOUT → BUILD → UPLOAD in `workdir`; the first step that fails ends it.
+// Nothing is uploaded for a job whose lease was lost meanwhile: another
+// client builds it again.
 StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const ClientConfig& config,
-                    Runner& runner, const LogSink& sink, const CancelHook& cancel) {
+                    Runner& runner, const LogSink& sink, const CancelHook& cancel,
+                    JobLease& lease) {
   Log(sink, "== checkout (" + spec.transport.method + ")\n");
   FetchResult fetched = Fetch(spec, workdir, config.fetch, runner, sink, cancel);
   if (!fetched.result.ok()) return fetched.result;
   Log(sink, "== build\n");
   BuildResult built = Build(spec, fetched.source_dir, config.build, runner, sink, cancel);
   if (!built.result.ok()) return built.result;
+  if (!lease.Check()) return {Outcome::kCancelled, "lease lost: " + lease.why()};
   Log(sink, "== upload\n");
   return Upload(spec, built.changes, config.Upload(), runner, sink, cancel);
 }
@@ -74,7 +79,7 @@ StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const Clien
 // RunSteps in a fresh directory of its own, removed afterwards; one left by
 // a client that died is stale.
 StepResult RunInWorkdir(const JobSpec& spec, Id id, const ClientConfig& config, Runner& runner,
-                        const LogSink& sink, const CancelHook& cancel) {
+                        const LogSink& sink, const CancelHook& cancel, JobLease& lease) {
   std::string workdir = (fs::path(config.buildroot) / ("job-" + std::to_string(id))).string();
   std::error_code ec;
   fs::remove_all(workdir, ec);
@@ -83,7 +88,7 @@ StepResult RunInWorkdir(const JobSpec& spec, Id id, const ClientConfig& config, 
   if (ec) {
     result = {Outcome::kInfrastructureFailed, "cannot create " + workdir + ": " + ec.message()};
   } else {
-    result = RunSteps(spec, workdir, config, runner, sink, cancel);
+    result = RunSteps(spec, workdir, config, runner, sink, cancel, lease);
   }
   Log(sink, "== clean\n");
   fs::remove_all(workdir, ec);
@@ -93,6 +98,21 @@ StepResult RunInWorkdir(const JobSpec& spec, Id id, const ClientConfig& config, 
 
 std::chrono::milliseconds Since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
+}
+
+// The controller gave the job to the queue again (or to another client):
+// the build was interrupted, and nothing more is reported for it, log
+// included; the delivery is acknowledged (the request was published again).
+JobReport LeaseLost(JobReport report, LogStream& log, Id id, const JobLease& lease,
+                    Clock::time_point delivered) {
+  log.Close(Clock::now());
+  spdlog::warn("job {}: lease lost ({}); build stopped, nothing more reported", id, lease.why());
+  report.settle = Settle::kAck;
+  report.outcome = Outcome::kCancelled;
+  report.detail = "lease lost: " + lease.why();
+  report.lease_lost = true;
+  report.total = Since(delivered);
+  return report;
 }
 
 }  // namespace
@@ -119,9 +139,17 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
   report.to_building = Since(delivered);
   spdlog::info("job {}: Building reported {} ms after delivery", id, report.to_building.count());
 
+  // Renewed while the job runs; a 409 on a log append may mean the lease
+  // is lost, which a renewal tells for sure.
+  JobLease lease(env.api, id, config.clientid, config.lease_renew);
   LogStream log(
-      [&env, id](std::optional<int> attempt, std::int64_t offset, const std::string& text) {
-        return env.api.AppendLog(id, attempt, offset, text);
+      [&env, &lease, id](std::optional<int> attempt, std::int64_t offset, const std::string& text) {
+        try {
+          return env.api.AppendLog(id, attempt, offset, text);
+        } catch (const ApiError& e) {
+          if (e.status == 409) lease.Poke();
+          throw;
+        }
       },
       env.log);
   LogSink sink = [&log](std::string_view text) { log.Write(text); };
@@ -131,9 +159,11 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
                 (spec.master ? " (master)" : "") + (config.dry_run ? ", dry run" : "") + "\n");
 
   TimingRunner runner(env.runner);
-  CancelHook cancel{[&] { return signals.cancelled() || signals.stopping(); },
+  CancelHook cancel{[&] { return signals.cancelled() || signals.stopping() || lease.lost(); },
                     std::chrono::duration_cast<std::chrono::milliseconds>(config.cancel_grace)};
-  StepResult result = RunInWorkdir(spec, id, config, runner, sink, cancel);
+  StepResult result = RunInWorkdir(spec, id, config, runner, sink, cancel, lease);
+  lease.Stop();
+  if (lease.lost()) return LeaseLost(std::move(report), log, id, lease, delivered);
 
   report.outcome = result.outcome;
   report.detail = result.detail;
