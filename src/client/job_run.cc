@@ -115,13 +115,24 @@ JobReport LeaseLost(JobReport report, LogStream& log, Id id, const JobLease& lea
   return report;
 }
 
-}  // namespace
+// Posts the job's log; a 409 may mean the lease is lost, which a renewal
+// tells for sure.
+LogStream::Poster LogPoster(ControllerApi& api, Id id, JobLease& lease) {
+  return
+      [&api, &lease, id](std::optional<int> attempt, std::int64_t offset, const std::string& text) {
+        try {
+          return api.AppendLog(id, attempt, offset, text);
+        } catch (const ApiError& e) {
+          if (e.status == 409) lease.Poke();
+          throw;
+        }
+      };
+}
 
-JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const JobSignals& signals,
-                 Clock::time_point delivered) {
+// Reports Building (or takes the job over from a silent client); false when
+// the controller did not take it.
+bool Claim(const JobEnvironment& env, Id id, const JobSignals& signals) {
   const ClientConfig& config = env.config;
-  const Id id = request.job.id;
-  JobReport report;
   auto claim = [&] {
     if (env.takeover_from && *env.takeover_from != config.clientid) {
       env.api.TakeOver(id, config.clientid, *env.takeover_from);
@@ -129,8 +140,18 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
       env.api.ReportStatus(id, status::kBuilding, config.clientid);
     }
   };
-  if (!Report(claim, id, status::kBuilding, Clock::now() + std::chrono::seconds(30),
-              signals.stopping)) {
+  return Report(claim, id, status::kBuilding, Clock::now() + std::chrono::seconds(30),
+                signals.stopping);
+}
+
+}  // namespace
+
+JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const JobSignals& signals,
+                 Clock::time_point delivered) {
+  const ClientConfig& config = env.config;
+  const Id id = request.job.id;
+  JobReport report;
+  if (!Claim(env, id, signals)) {
     report.settle = Settle::kDefer;
     report.outcome = Outcome::kInfrastructureFailed;
     report.detail = "the controller did not take the Building report";
@@ -139,19 +160,9 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
   report.to_building = Since(delivered);
   spdlog::info("job {}: Building reported {} ms after delivery", id, report.to_building.count());
 
-  // Renewed while the job runs; a 409 on a log append may mean the lease
-  // is lost, which a renewal tells for sure.
+  // Renewed while the job runs.
   JobLease lease(env.api, id, config.clientid, config.lease_renew);
-  LogStream log(
-      [&env, &lease, id](std::optional<int> attempt, std::int64_t offset, const std::string& text) {
-        try {
-          return env.api.AppendLog(id, attempt, offset, text);
-        } catch (const ApiError& e) {
-          if (e.status == 409) lease.Poke();
-          throw;
-        }
-      },
-      env.log);
+  LogStream log(LogPoster(env.api, id, lease), env.log);
   LogSink sink = [&log](std::string_view text) { log.Write(text); };
   JobSpec spec = JobSpecFrom(request);
   Log(sink, "cbit-client " + config.clientid + ": job " + std::to_string(id) + ", " + spec.package +

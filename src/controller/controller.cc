@@ -451,6 +451,7 @@ bool Controller::ExpireLease(Id job_id, std::int64_t now) {
   if (!d.to) return false;
   spdlog::warn("job {}: {} → {}", job_id, d.reason, *d.to);
   std::vector<OutboxMessage> msgs;
+  msgs.reserve(rows.size());
   for (auto& r : rows)
     msgs.push_back({r.id, {std::move(r.routing_key), std::move(r.queue), std::move(r.body)}});
   outbox_.Publish(msgs, false);
