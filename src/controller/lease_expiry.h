@@ -20,8 +20,8 @@ class LeaseExpiry {
   LeaseExpiry(const LeaseExpiry&) = delete;
   LeaseExpiry& operator=(const LeaseExpiry&) = delete;
 
-  /// A few seconds, and at most a third of the lease, so that a job waits
-  /// at most about 4/3 of the lease once its holder went silent.
+  /// A third of the lease, between 0.2 and 5 s: a job is back in the queue
+  /// at most lease + min(5 s, lease / 3) after its holder went silent.
   static std::chrono::milliseconds IntervalFor(const LeasePolicy& policy);
 
  private:
