@@ -146,7 +146,7 @@ TEST_P(Dispatch, ConcurrentSubmissionsAreAllConfirmedAfterTheAnswer) {
   EXPECT_EQ(consumer.MessageCount(q).value_or(0), static_cast<std::uint32_t>(kThreads * kEach));
 }
 
-TEST_P(Dispatch, CancelRequestReachesTheBuildingClientAndItsQueueShowsItActive) {
+TEST_P(Dispatch, CancelRequestReachesTheBuildingClientActiveWhileHeardFrom) {
   auto opts = SharedRabbit().options();
   auto publisher = queue::MakeAmqpPublisher(opts, 2);
   ControllerHarness h(OpenTestDatabase(GetParam()), *publisher);
@@ -159,6 +159,13 @@ TEST_P(Dispatch, CancelRequestReachesTheBuildingClientAndItsQueueShowsItActive) 
 
   queue::AmqpConsumer consumer(opts);
   consumer.DeclareAndBind(client, client);  // what a client does at start-up
+  // A queue outlives its client: only hearing from the client counts.
+  status = h.anon().Get("/buildd/" + client + "/status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->body, "Not Active");
+  auto heartbeat =
+      h.admin().Put("/buildd/" + client + "/heartbeat", "", "application/x-www-form-urlencoded");
+  ASSERT_EQ(heartbeat->status, 200) << heartbeat->body;
   status = h.anon().Get("/buildd/" + client + "/status");
   ASSERT_TRUE(status);
   EXPECT_EQ(status->body, "Active");

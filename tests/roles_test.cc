@@ -141,11 +141,14 @@ TEST_P(Roles, EveryStateChangingRouteRefusesAnonymousCallersAndOtherRoles) {
         if (r.need.Allows(role))
           open.insert(std::string(web::RoleName(role)) + " " + r.method + " " + r.pattern);
   EXPECT_EQ(open,
-            (std::set<std::string>{R"(builder POST /job/(\d+))", R"(builder PUT /job/(\d+))",
-                                   R"(builder POST /job/(\d+)/log)", R"(watcher POST /job/(\d+))",
-                                   R"(watcher PUT /job/(\d+))", R"(watcher POST /job/(\d+)/log)",
-                                   "submitter POST /job/vcshook", "submitter PUT /job/vcshook",
-                                   "submitter POST /job", "submitter PUT /job"}));
+            (std::set<std::string>{
+                R"(builder POST /job/(\d+))", R"(builder PUT /job/(\d+))",
+                R"(builder POST /job/(\d+)/log)", R"(builder POST /job/(\d+)/lease)",
+                R"(builder PUT /job/(\d+)/lease)", R"(builder POST /buildd/([^/]+)/heartbeat)",
+                R"(builder PUT /buildd/([^/]+)/heartbeat)", R"(watcher POST /job/(\d+))",
+                R"(watcher PUT /job/(\d+))", R"(watcher POST /job/(\d+)/log)",
+                "submitter POST /job/vcshook", "submitter PUT /job/vcshook", "submitter POST /job",
+                "submitter PUT /job"}));
 }
 
 TEST_P(Roles, ABuilderClaimsAndReportsOnlyAsItselfAndOnItsOwnJobs) {
@@ -162,6 +165,26 @@ TEST_P(Roles, ABuilderClaimsAndReportsOnlyAsItselfAndOnItsOwnJobs) {
   EXPECT_EQ(log->status, 200) << log->body;
   EXPECT_EQ(Report(*builder_a_, job, "Done"), 200);
   EXPECT_EQ(h_->store().GetJob(job).status, "Done");
+}
+
+TEST_P(Roles, ABuilderRenewsOnlyItsOwnLeaseAndSendsOnlyItsOwnHeartbeat) {
+  Id job = Submit();
+  const std::string lease = "/job/" + std::to_string(job) + "/lease";
+  auto lost = builder_a_->Put(lease, "", kForm);
+  EXPECT_EQ(lost->status, 409) << lost->body;  // Waiting: nobody holds it
+  ASSERT_EQ(Report(*builder_a_, job, "Building", "build_client_a"), 200);
+  auto renewed = builder_a_->Put(lease, "client=build_client_a", kForm);
+  EXPECT_EQ(renewed->status, 200) << renewed->body;
+  EXPECT_NE(renewed->body.find("\"lease_expires\": \""), std::string::npos) << renewed->body;
+  EXPECT_EQ(builder_a_->Put(lease, "client=build_client_b", kForm)->status, 403);
+  auto other = builder_b_->Put(lease, "", kForm);
+  EXPECT_EQ(other->status, 409) << other->body;
+  EXPECT_NE(other->body.find("held by build_client_a"), std::string::npos) << other->body;
+  EXPECT_EQ(builder_a_->Put("/buildd/build_client_a/heartbeat", "", kForm)->status, 200);
+  auto foreign = builder_a_->Put("/buildd/build_client_b/heartbeat", "", kForm);
+  EXPECT_EQ(foreign->status, 403) << foreign->body;
+  EXPECT_EQ(h_->anon().Get("/buildd/build_client_a/status")->body, "Active");
+  EXPECT_EQ(h_->anon().Get("/buildd/build_client_b/status")->body, "Not Active");
 }
 
 TEST_P(Roles, AWatcherOnlyTurnsDoneJobsUploadedOrFailed) {

@@ -101,6 +101,13 @@ ClientConfig ParseConfig(const std::string& json_text) {
   ReadSeconds(j, "retry_max_seconds", c.retry_max, 0);
   ReadSeconds(j, "cancel_grace_seconds", c.cancel_grace, 0);
   ReadSeconds(j, "http_timeout_seconds", c.http_timeout, 0);
+  std::chrono::seconds renew{c.lease_renew.count() / 1000}, heartbeat{c.heartbeat.count() / 1000};
+  ReadSeconds(j, "lease_renew_seconds", renew, 0);
+  ReadSeconds(j, "heartbeat_seconds", heartbeat, 0);
+  if (renew.count() < 1 || heartbeat.count() < 1)
+    throw ConfigError("lease_renew_seconds and heartbeat_seconds must be at least 1");
+  c.lease_renew = renew;
+  c.heartbeat = heartbeat;
   Read(j, "log_level", c.log_level);
   if (c.retry_base.count() < 1 || c.retry_max < c.retry_base) {
     throw ConfigError("retry_base_seconds must be at least 1 and at most retry_max_seconds");

@@ -45,6 +45,11 @@ struct ClientConfig {
   std::chrono::seconds retry_max{3600};
   std::chrono::seconds cancel_grace{30};  ///< SIGINT, then SIGKILL after this
   std::chrono::seconds http_timeout{10};  ///< deadline of each controller call
+  /// Renewal of the lease on the job being built (lease_renew_seconds), and
+  /// the heartbeat that says the client is alive (heartbeat_seconds); both
+  /// well under the controller's lease.
+  std::chrono::milliseconds lease_renew{10000};
+  std::chrono::milliseconds heartbeat{30000};
   std::string log_level = "info";
 
   UploadConfig Upload() const { return {dput_config, dput_dest, debsignkey}; }

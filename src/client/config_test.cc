@@ -37,6 +37,17 @@ TEST(ClientConfig, PyBitKeysAndDefaults) {
   EXPECT_EQ(c.build.kind, BuilderKind::kSbuildSchroot);
   EXPECT_EQ(c.retry_base, std::chrono::seconds(30));
   EXPECT_EQ(c.Upload().target, "incoming");
+  EXPECT_EQ(c.lease_renew, std::chrono::seconds(10));
+  EXPECT_EQ(c.heartbeat, std::chrono::seconds(30));
+}
+
+TEST(ClientConfig, LeaseRenewalAndHeartbeat) {
+  nlohmann::json j = Minimal();
+  j["lease_renew_seconds"] = 2;
+  j["heartbeat_seconds"] = 5;
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_EQ(c.lease_renew, std::chrono::seconds(2));
+  EXPECT_EQ(c.heartbeat, std::chrono::seconds(5));
 }
 
 TEST(ClientConfig, BuilderChoices) {
@@ -120,6 +131,8 @@ TEST(ClientConfig, MalformedValuesAreRefused) {
   refused("suites", {"ok", "bad suite"});
   refused("controller_url", "localhost:8080");
   refused("retry_base_seconds", 0);
+  refused("lease_renew_seconds", 0);
+  refused("heartbeat_seconds", 0);
   refused("port", "many");
   EXPECT_THROW(ParseConfig("not json"), ConfigError);
 }

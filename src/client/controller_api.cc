@@ -66,4 +66,17 @@ LogAck HttpControllerApi::AppendLog(Id job, std::optional<int> attempt, std::int
   }
 }
 
+void HttpControllerApi::RenewLease(Id job, const std::string& client) {
+  std::string path = "/job/" + std::to_string(job) + "/lease";
+  httplib::Params form{{"client", client}};
+  std::lock_guard lock(mu_);
+  Expect(http_->Put(path, form), "PUT " + path);
+}
+
+void HttpControllerApi::Heartbeat(const std::string& client) {
+  std::string path = "/buildd/" + client + "/heartbeat";
+  std::lock_guard lock(mu_);
+  Expect(http_->Put(path, httplib::Params{}), "PUT " + path);
+}
+
 }  // namespace cbit::client

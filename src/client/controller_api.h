@@ -47,6 +47,12 @@ class ControllerApi {
   /// POST /job/<id>/log?offset=…[&attempt=…] with `text`.
   virtual LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                            const std::string& text) = 0;
+  /// PUT /job/<id>/lease client=…: renews the lease on a job it builds;
+  /// ApiError 409 when the lease is lost (the job is no longer Building on
+  /// `client`).
+  virtual void RenewLease(Id job, const std::string& client) = 0;
+  /// PUT /buildd/<client>/heartbeat: the client is alive (also while idle).
+  virtual void Heartbeat(const std::string& client) = 0;
 };
 
 /// The real one, over HTTP(S) with Basic credentials. Thread-safe: calls are
@@ -62,6 +68,8 @@ class HttpControllerApi final : public ControllerApi {
   void TakeOver(Id job, const std::string& client, const std::string& holder) override;
   LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                    const std::string& text) override;
+  void RenewLease(Id job, const std::string& client) override;
+  void Heartbeat(const std::string& client) override;
 
  private:
   std::mutex mu_;

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "client/decide.h"
+#include "client/periodic.h"
 #include "core/wire.h"
 
 namespace cbit::client {
@@ -79,6 +80,15 @@ bool Daemon::Stopping() {
 }
 
 void Daemon::Run() {
+  // The controller's view of this client (GET /buildd/<name>/status): alive
+  // while heard from, idle or not.
+  Periodic heartbeat(config_.heartbeat, [this] {
+    try {
+      api_.Heartbeat(config_.clientid);
+    } catch (const ApiError& e) {
+      spdlog::warn("heartbeat: {}", e.what());
+    }
+  });
   auto backoff = kFirstBackoff;
   while (!Stopping()) {
     try {

@@ -371,5 +371,54 @@ TEST_F(DaemonTest, ABrokerLostWhileSettlingAFinishedJobLeavesTheDaemonRunning) {
   EXPECT_GE(broker_.connections(), 2);
 }
 
+bool WaitUntil(const std::function<bool()>& done) {
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(5ms))
+    if (done()) return true;
+  return false;
+}
+
+TEST_F(DaemonTest, ALostLeaseStopsTheBuildReportsNothingMoreAndServesTheNextRequest) {
+  config_.lease_renew = 20ms;
+  api_.AddJob(kJob, "Waiting");
+  api_.AddJob(kJob + 1, "Waiting");
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding());
+  EXPECT_TRUE(WaitUntil([&] { return api_.renewals() >= 2; }));
+  api_.ExpireLease(kJob);  // the controller gave the job to the queue again
+  // The next renewal hears 409: the build is interrupted (the runner saw
+  // its cancel hook), the delivery acknowledged, nothing reported.
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Waiting"}));
+  EXPECT_FALSE(Happened("reject 1 requeue"));
+  runner_.Release();
+  broker_.Put(kQueue, Request(kJob + 1));
+  ASSERT_TRUE(broker_.WaitFor("ack 2"));
+  EXPECT_EQ(api_.History(kJob + 1), (std::vector<std::string>{"Waiting", "Building", "Done"}));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Waiting"}));
+}
+
+TEST_F(DaemonTest, RenewalsTheControllerDoesNotAnswerAreRetried) {
+  config_.lease_renew = 10ms;
+  api_.AddJob(kJob, "Waiting");
+  api_.FailRenewals(5);
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding());
+  EXPECT_TRUE(WaitUntil([&] { return api_.renewals() >= 8; })) << api_.renewals();
+  runner_.Release();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Done"}));
+}
+
+TEST_F(DaemonTest, AnIdleClientSendsHeartbeats) {
+  config_.heartbeat = 10ms;
+  Start();
+  EXPECT_TRUE(WaitUntil([&] { return api_.heartbeats() >= 3; })) << api_.heartbeats();
+}
+
 }  // namespace
 }  // namespace cbit::client

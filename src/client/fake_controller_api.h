@@ -48,6 +48,42 @@ class FakeControllerApi final : public ControllerApi {
     return {a, static_cast<std::int64_t>(log.size())};
   }
 
+  void RenewLease(Id job, const std::string& client) override {
+    std::lock_guard lock(mu_);
+    ++renewals_;
+    if (fail_renewals_ > 0) {
+      --fail_renewals_;
+      throw ApiError(0, "fake controller unreachable");
+    }
+    auto it = history_.find(job);
+    if (it == history_.end() || it->second.back() != "Building" || client_[job] != client)
+      throw ApiError(409, "job " + std::to_string(job) + ": lease lost");
+  }
+  void Heartbeat(const std::string&) override {
+    std::lock_guard lock(mu_);
+    ++heartbeats_;
+  }
+
+  /// The controller's expiry: the job goes back to Waiting, as a new
+  /// attempt; the holder's renewals hear 409 from now on.
+  void ExpireLease(Id job) {
+    std::lock_guard lock(mu_);
+    history_[job].push_back("Waiting");
+  }
+  /// The next `n` renewals fail as if the controller were unreachable.
+  void FailRenewals(int n) {
+    std::lock_guard lock(mu_);
+    fail_renewals_ = n;
+  }
+  int renewals() {
+    std::lock_guard lock(mu_);
+    return renewals_;
+  }
+  int heartbeats() {
+    std::lock_guard lock(mu_);
+    return heartbeats_;
+  }
+
   /// The next `n` calls fail as if the controller were unreachable.
   void FailNext(int n) {
     std::lock_guard lock(mu_);
@@ -85,6 +121,9 @@ class FakeControllerApi final : public ControllerApi {
   std::mutex mu_;
   int fail_next_ = 0;
   int posts_ = 0;
+  int fail_renewals_ = 0;
+  int renewals_ = 0;
+  int heartbeats_ = 0;
   std::map<Id, std::vector<std::string>> history_;
   std::map<Id, std::string> client_;
   std::map<Id, std::string> takeovers_;

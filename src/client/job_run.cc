@@ -8,6 +8,7 @@
 #include "client/build.h"
 #include "client/fetch.h"
 #include "client/job_spec.h"
+#include "client/lease.h"
 #include "client/upload.h"
 
 namespace cbit::client {
@@ -59,14 +60,18 @@ bool Report(const std::function<void()>& send, Id job, const std::string& status
 }
 
 // CHECKOUT → BUILD → UPLOAD in `workdir`; the first step that fails ends it.
+// Nothing is uploaded for a job whose lease was lost meanwhile: another
+// client builds it again.
 StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const ClientConfig& config,
-                    Runner& runner, const LogSink& sink, const CancelHook& cancel) {
+                    Runner& runner, const LogSink& sink, const CancelHook& cancel,
+                    JobLease& lease) {
   Log(sink, "== checkout (" + spec.transport.method + ")\n");
   FetchResult fetched = Fetch(spec, workdir, config.fetch, runner, sink, cancel);
   if (!fetched.result.ok()) return fetched.result;
   Log(sink, "== build\n");
   BuildResult built = Build(spec, fetched.source_dir, config.build, runner, sink, cancel);
   if (!built.result.ok()) return built.result;
+  if (!lease.Check()) return {Outcome::kCancelled, "lease lost: " + lease.why()};
   Log(sink, "== upload\n");
   return Upload(spec, built.changes, config.Upload(), runner, sink, cancel);
 }
@@ -74,7 +79,7 @@ StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const Clien
 // RunSteps in a fresh directory of its own, removed afterwards; one left by
 // a client that died is stale.
 StepResult RunInWorkdir(const JobSpec& spec, Id id, const ClientConfig& config, Runner& runner,
-                        const LogSink& sink, const CancelHook& cancel) {
+                        const LogSink& sink, const CancelHook& cancel, JobLease& lease) {
   std::string workdir = (fs::path(config.buildroot) / ("job-" + std::to_string(id))).string();
   std::error_code ec;
   fs::remove_all(workdir, ec);
@@ -83,7 +88,7 @@ StepResult RunInWorkdir(const JobSpec& spec, Id id, const ClientConfig& config, 
   if (ec) {
     result = {Outcome::kInfrastructureFailed, "cannot create " + workdir + ": " + ec.message()};
   } else {
-    result = RunSteps(spec, workdir, config, runner, sink, cancel);
+    result = RunSteps(spec, workdir, config, runner, sink, cancel, lease);
   }
   Log(sink, "== clean\n");
   fs::remove_all(workdir, ec);
@@ -95,13 +100,39 @@ std::chrono::milliseconds Since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
 }
 
-}  // namespace
+// The controller gave the job to the queue again (or to another client):
+// the build was interrupted, and nothing more is reported for it, log
+// included; the delivery is acknowledged (the request was published again).
+JobReport LeaseLost(JobReport report, LogStream& log, Id id, const JobLease& lease,
+                    Clock::time_point delivered) {
+  log.Close(Clock::now());
+  spdlog::warn("job {}: lease lost ({}); build stopped, nothing more reported", id, lease.why());
+  report.settle = Settle::kAck;
+  report.outcome = Outcome::kCancelled;
+  report.detail = "lease lost: " + lease.why();
+  report.lease_lost = true;
+  report.total = Since(delivered);
+  return report;
+}
 
-JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const JobSignals& signals,
-                 Clock::time_point delivered) {
+// Posts the job's log; a 409 may mean the lease is lost, which a renewal
+// tells for sure.
+LogStream::Poster LogPoster(ControllerApi& api, Id id, JobLease& lease) {
+  return
+      [&api, &lease, id](std::optional<int> attempt, std::int64_t offset, const std::string& text) {
+        try {
+          return api.AppendLog(id, attempt, offset, text);
+        } catch (const ApiError& e) {
+          if (e.status == 409) lease.Poke();
+          throw;
+        }
+      };
+}
+
+// Reports Building (or takes the job over from a silent client); false when
+// the controller did not take it.
+bool Claim(const JobEnvironment& env, Id id, const JobSignals& signals) {
   const ClientConfig& config = env.config;
-  const Id id = request.job.id;
-  JobReport report;
   auto claim = [&] {
     if (env.takeover_from && *env.takeover_from != config.clientid) {
       env.api.TakeOver(id, config.clientid, *env.takeover_from);
@@ -109,8 +140,18 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
       env.api.ReportStatus(id, status::kBuilding, config.clientid);
     }
   };
-  if (!Report(claim, id, status::kBuilding, Clock::now() + std::chrono::seconds(30),
-              signals.stopping)) {
+  return Report(claim, id, status::kBuilding, Clock::now() + std::chrono::seconds(30),
+                signals.stopping);
+}
+
+}  // namespace
+
+JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const JobSignals& signals,
+                 Clock::time_point delivered) {
+  const ClientConfig& config = env.config;
+  const Id id = request.job.id;
+  JobReport report;
+  if (!Claim(env, id, signals)) {
     report.settle = Settle::kDefer;
     report.outcome = Outcome::kInfrastructureFailed;
     report.detail = "the controller did not take the Building report";
@@ -119,11 +160,9 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
   report.to_building = Since(delivered);
   spdlog::info("job {}: Building reported {} ms after delivery", id, report.to_building.count());
 
-  LogStream log(
-      [&env, id](std::optional<int> attempt, std::int64_t offset, const std::string& text) {
-        return env.api.AppendLog(id, attempt, offset, text);
-      },
-      env.log);
+  // Renewed while the job runs.
+  JobLease lease(env.api, id, config.clientid, config.lease_renew);
+  LogStream log(LogPoster(env.api, id, lease), env.log);
   LogSink sink = [&log](std::string_view text) { log.Write(text); };
   JobSpec spec = JobSpecFrom(request);
   Log(sink, "cbit-client " + config.clientid + ": job " + std::to_string(id) + ", " + spec.package +
@@ -131,9 +170,11 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
                 (spec.master ? " (master)" : "") + (config.dry_run ? ", dry run" : "") + "\n");
 
   TimingRunner runner(env.runner);
-  CancelHook cancel{[&] { return signals.cancelled() || signals.stopping(); },
+  CancelHook cancel{[&] { return signals.cancelled() || signals.stopping() || lease.lost(); },
                     std::chrono::duration_cast<std::chrono::milliseconds>(config.cancel_grace)};
-  StepResult result = RunInWorkdir(spec, id, config, runner, sink, cancel);
+  StepResult result = RunInWorkdir(spec, id, config, runner, sink, cancel, lease);
+  lease.Stop();
+  if (lease.lost()) return LeaseLost(std::move(report), log, id, lease, delivered);
 
   report.outcome = result.outcome;
   report.detail = result.detail;

@@ -49,6 +49,9 @@ struct JobReport {
   std::chrono::milliseconds to_building{};  ///< delivery → Building reported
   std::chrono::milliseconds total{};        ///< delivery → final status reported
   std::chrono::milliseconds in_tools{};     ///< inside the commands the steps ran
+  /// The controller refused a lease renewal: the build was stopped and
+  /// nothing more reported.
+  bool lease_lost = false;
 };
 
 /// Runs the job of `request`, delivered at `delivered`.

@@ -180,5 +180,43 @@ TEST(RunJob, AControllerBrieflyAwayLosesNoLogText) {
   EXPECT_NE(log.find("== built"), std::string::npos) << log;
 }
 
+// Runs nothing, as a dry run; the controller expires the lease while the
+// package builds (the client was silent for longer than its lease).
+class ExpiringRunner final : public Runner {
+ public:
+  explicit ExpiringRunner(FakeControllerApi& api) : api_(api) {}
+  CommandResult Run(const Command& cmd, const LogSink& sink, const CancelHook& cancel) override {
+    argvs.push_back(cmd.argv);
+    if (cmd.argv.front() == "dpkg-buildpackage") api_.ExpireLease(kJob);
+    return dry_.Run(cmd, sink, cancel);
+  }
+  bool RunsCommands() const override { return false; }
+  std::vector<std::vector<std::string>> argvs;
+
+ private:
+  FakeControllerApi& api_;
+  DryRunRunner dry_;
+};
+
+TEST(RunJob, ALeaseLostDuringTheBuildUploadsAndReportsNothing) {
+  testing::TestDir tmp;
+  ClientConfig config = Config(tmp.path());
+  config.dry_run = true;
+  config.lease_renew = std::chrono::hours(1);  // only the check before the upload sees it
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  ExpiringRunner runner(api);
+  JobReport r = RunTestJob(config, api, runner);
+  EXPECT_TRUE(r.lease_lost);
+  EXPECT_EQ(r.settle, Settle::kAck);
+  EXPECT_EQ(api.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Waiting"}));
+  bool built = false;
+  for (const auto& argv : runner.argvs) {
+    built = built || argv.front() == "dpkg-buildpackage";
+    EXPECT_NE(argv.front(), "dput");
+  }
+  EXPECT_TRUE(built);
+}
+
 }  // namespace
 }  // namespace cbit::client

@@ -62,6 +62,11 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   retry_max_seconds    the longest delay (default 3600)
   cancel_grace_seconds SIGINT to the build, SIGKILL this much later (default 30)
   http_timeout_seconds deadline of each controller call (default 10)
+  lease_renew_seconds  renew the lease on the job being built this often (default
+                       10); on a 409 (the controller gave the job to another
+                       attempt) the build is interrupted and nothing more reported
+  heartbeat_seconds    tell the controller the client is alive this often, busy
+                       or idle (default 30); both well under its lease_seconds
   build_timeout_seconds
                        deadline of the build step, every command in it (default 0: none)
   configured           false: refuse to start (pyBit's unedited client.conf; exit 1)

@@ -57,6 +57,9 @@ class Controller {
     /// Accept local paths and file: URIs as sources (a farm on one machine,
     /// tests); elsewhere a client would read its own machine's files.
     bool allow_local_uris = false;
+    /// How long a Building job's holder may stay silent, and how many
+    /// attempts a job gets (controller.lease_seconds, controller.max_attempts).
+    LeasePolicy lease;
   };
   Controller(JobStore& store, Outbox& outbox, Options opts);
 
@@ -73,6 +76,20 @@ class Controller {
   /// for an unknown job, store::Conflict naming the current and the refused
   /// status, or the client that holds the job.
   Job Report(Id job_id, const StatusReport& report);
+
+  /// The holder renews its lease on a Building job (PUT /job/<id>/lease),
+  /// decided under the job's row lock; answers the lease as it is now.
+  /// store::Conflict when `client` does not hold the job Building (naming
+  /// the holder, or saying that its lease was lost).
+  store::JobLease RenewLease(Id job_id, const std::string& client);
+  /// Moves every Building job whose holder was not heard from for longer
+  /// than the lease: back to Waiting as a new attempt, its build request
+  /// recorded in the outbox and published again, or to Failed once it had
+  /// `max_attempts` attempts; the reason goes into its history. Each job is
+  /// decided under its row lock (transitions.h: DecideExpiry). Returns the
+  /// jobs moved.
+  int ExpireLeases();
+  const LeasePolicy& lease_policy() const { return opts_.lease; }
 
   CancelOutcome Cancel(Id job_id);
   /// Cancels every unfinished job of a package (all versions of that row).
@@ -97,6 +114,7 @@ class Controller {
                  BatchWrites& w) const;
   void AddBuildRequests(const std::vector<Slot>& slots, BatchWrites& w) const;
   void CancelJobs(const std::vector<Job>& jobs);
+  bool ExpireLease(Id job_id, std::int64_t now);
   int CancelWhere(const store::JobFilter& f, const std::optional<std::string>& version);
   std::int64_t Now() const;
   LocalUris LocalPolicy() const;

@@ -371,5 +371,88 @@ TEST_F(ControllerTest, AReportOnAnUnknownJobIsNotFound) {
   EXPECT_THROW(controller_.Report(42, Said("Building", "a")), store::NotFound);
 }
 
+// Leases, on a clock the test moves.
+class LeaseTest : public ControllerTest {
+ protected:
+  static constexpr std::int64_t kSecond = 1000000;
+  std::int64_t now_ = 1000 * kSecond;
+  Controller leased_{store_,
+                     outbox_,
+                     {.web_host = "controller.example:8080",
+                      .clock = [this] { return now_; },
+                      .lease = {.lease_us = 60 * kSecond, .max_attempts = 2}}};
+
+  Id Claimed(const std::string& client) {
+    Id job = OnlyJob(leased_.Submit(Sub("hello", "1.0")));
+    leased_.Report(job, Said("Building", client));
+    return job;
+  }
+};
+
+TEST_F(LeaseTest, ASilentHoldersJobGoesBackToTheQueueAsANewAttempt) {
+  Id job = Claimed("build_client_a");
+  now_ += 60 * kSecond;
+  EXPECT_EQ(leased_.ExpireLeases(), 0);  // the lease runs 60 s
+  EXPECT_EQ(Status(job), "Building");
+  now_ += 1;
+  EXPECT_EQ(leased_.ExpireLeases(), 1);
+  EXPECT_EQ(Status(job), "Waiting");
+  ASSERT_EQ(store_.Reasons(job).size(), 1u);
+  EXPECT_EQ(store_.Reasons(job)[0].rfind("lease expired: client build_client_a not heard from", 0),
+            0u)
+      << store_.Reasons(job)[0];
+  // Its build request went out again, as at submission.
+  auto sent = SentTo("Debian.amd64.chickpea.deb");
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].body, sent[0].body);
+  EXPECT_EQ(leased_.ExpireLeases(), 0);  // nothing more to do
+}
+
+TEST_F(LeaseTest, RenewalsReportsAndLogsKeepTheLease) {
+  Id job = Claimed("build_client_a");
+  now_ += 50 * kSecond;
+  store::JobLease l = leased_.RenewLease(job, "build_client_a");
+  EXPECT_EQ(l.last_heard_us, now_);
+  now_ += 50 * kSecond;
+  EXPECT_EQ(leased_.ExpireLeases(), 0);
+  EXPECT_EQ(Status(job), "Building");
+}
+
+TEST_F(LeaseTest, TheLastAttemptsExpiryFailsTheJobWithTheReason) {
+  Id job = Claimed("build_client_a");
+  now_ += 61 * kSecond;
+  ASSERT_EQ(leased_.ExpireLeases(), 1);
+  leased_.Report(job, Said("Building", "build_client_b"));  // attempt 2 of 2
+  now_ += 61 * kSecond;
+  ASSERT_EQ(leased_.ExpireLeases(), 1);
+  EXPECT_EQ(Status(job), "Failed");
+  ASSERT_EQ(store_.Reasons(job).size(), 2u);
+  EXPECT_NE(store_.Reasons(job)[1].find("client build_client_b"), std::string::npos);
+  EXPECT_NE(store_.Reasons(job)[1].find("attempt 2 of 2"), std::string::npos);
+  EXPECT_EQ(SentTo("Debian.amd64.chickpea.deb").size(), 2u);  // not published a third time
+}
+
+TEST_F(LeaseTest, AClientThatLostItsLeaseIsToldSoAndCannotFinishTheJob) {
+  Id job = Claimed("build_client_a");
+  now_ += 61 * kSecond;
+  ASSERT_EQ(leased_.ExpireLeases(), 1);
+  try {
+    leased_.RenewLease(job, "build_client_a");
+    ADD_FAILURE() << "renewed a lost lease";
+  } catch (const store::Conflict& e) {
+    EXPECT_NE(std::string(e.what()).find("lost its lease"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(leased_.Report(job, Said("Done", "build_client_a")), store::Conflict);
+  leased_.Report(job, Said("Building", "build_client_b"));
+  try {
+    leased_.RenewLease(job, "build_client_a");
+    ADD_FAILURE() << "renewed another client's lease";
+  } catch (const store::Conflict& e) {
+    EXPECT_NE(std::string(e.what()).find("held by build_client_b"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(leased_.Report(job, Said("Done", "build_client_a")), store::Conflict);
+  EXPECT_EQ(leased_.Report(job, Said("Done", "build_client_b")).status, "Done");
+}
+
 }  // namespace
 }  // namespace cbit::controller

@@ -26,8 +26,13 @@ class FakeJobStore::Writes final : public JobWrites {
     return out;
   }
   void CreateJobs(std::span<const store::NewJob> jobs, std::int64_t) override {
-    for (const auto& j : jobs)
-      d_.jobs[j.id] = {j.instance_id, status::kWaiting, {}, *j.transport, 1};
+    for (const auto& j : jobs) {
+      JobRow& row = d_.jobs[j.id];
+      row.instance_id = j.instance_id;
+      row.status = status::kWaiting;
+      row.transport = *j.transport;
+      row.history = 1;
+    }
   }
   void SetStatuses(std::span<const Id> job_ids, Id status_id, std::int64_t,
                    std::span<const Id> unless) override {
@@ -48,14 +53,26 @@ class FakeJobStore::Writes final : public JobWrites {
     if (it->second.client) s.client = it->second.client->name;
     return s;
   }
+  store::JobLease LockLease(Id job_id) override {
+    store::JobState s = LockJob(job_id);
+    const JobRow& j = d_.jobs.at(job_id);
+    return {job_id, s.status, s.client, j.last_heard_us, j.attempts};
+  }
   void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
-                    std::int64_t) override {
+                    std::int64_t now_us, const std::optional<std::string>& reason) override {
     auto it = d_.jobs.find(job_id);
     if (it == d_.jobs.end()) throw store::NotFound("no job " + std::to_string(job_id));
     store_.StatusId(status);  // NotFound for an unknown one
-    it->second.status = status;
-    ++it->second.history;
-    if (client) it->second.client = cbit::Lookup{1000 + job_id, *client};
+    JobRow& j = it->second;
+    j.status = status;
+    ++j.history;
+    if (status == status::kBuilding) ++j.attempts;
+    if (reason) j.reasons.push_back(*reason);
+    if (client) j.client = cbit::Lookup{1000 + job_id, *client};
+    if (client || status == status::kBuilding) j.last_heard_us = now_us;
+  }
+  void Renew(Id job_id, const std::string&, std::int64_t now_us) override {
+    d_.jobs.at(job_id).last_heard_us = now_us;
   }
   void AddOutbox(std::span<const store::NewOutbox> rows, std::int64_t now_us) override {
     for (const auto& r : rows) d_.outbox[r.id] = {r.id, r.routing_key, r.queue, r.body, now_us};
@@ -188,6 +205,21 @@ std::vector<Job> FakeJobStore::ListJobs(const store::JobFilter& f) {
     out.push_back(std::move(j));
   }
   return out;
+}
+
+std::vector<Id> FakeJobStore::LapsedLeases(std::int64_t heard_before_us, int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<Id> out;
+  for (const auto& [id, j] : data_.jobs)
+    if (j.status == status::kBuilding && j.last_heard_us < heard_before_us &&
+        static_cast<int>(out.size()) < limit)
+      out.push_back(id);
+  return out;
+}
+
+std::vector<std::string> FakeJobStore::Reasons(Id job_id) {
+  std::lock_guard lock(mu_);
+  return data_.jobs.at(job_id).reasons;
 }
 
 std::optional<Transport> FakeJobStore::BuildRequestOf(Id job_id) {

@@ -30,6 +30,7 @@ class FakeJobStore final : public JobStore, public OutboxStore {
   /// Filters by package, version, status and unfinished only.
   std::vector<Job> ListJobs(const store::JobFilter& f) override;
   std::optional<Transport> BuildRequestOf(Id job_id) override;
+  std::vector<Id> LapsedLeases(std::int64_t heard_before_us, int limit) override;
   void Write(const std::function<void(JobWrites&)>& fn) override;
   bool WritesWaitOnServer() override { return false; }
 
@@ -45,6 +46,8 @@ class FakeJobStore final : public JobStore, public OutboxStore {
   /// Sets a job's status (and client) as a client's report would.
   void SetStatus(Id job_id, const std::string& status,
                  const std::optional<std::string>& client = std::nullopt);
+  /// The reasons recorded with a job's history rows, in order.
+  std::vector<std::string> Reasons(Id job_id);
   /// Statuses recorded in a job's history (its creation's included).
   int HistoryLength(Id job_id);
   /// The package names each transaction looked up, in order, with whether
@@ -62,6 +65,9 @@ class FakeJobStore final : public JobStore, public OutboxStore {
     std::optional<Lookup> client;
     Transport transport;
     int history = 0;  ///< statuses recorded
+    std::int64_t last_heard_us = 0;
+    int attempts = 0;  ///< Building statuses recorded
+    std::vector<std::string> reasons;
   };
   struct InstanceRow {
     Id package_id = 0, arch_id = 0, suite_id = 0, dist_id = 0, format_id = 0;

@@ -32,10 +32,16 @@ class JobWrites {
   /// build client (store::NotFound when it does not exist): what a status
   /// report is decided on.
   virtual store::JobState LockJob(Id job_id) = 0;
+  /// LockJob, reading the job's lease (store::JobLease).
+  virtual store::JobLease LockLease(Id job_id) = 0;
   /// Appends `status` to a job's history and makes it current; `client`,
-  /// when given, becomes its build client.
+  /// when given, becomes its build client (heard from now); `reason`, when
+  /// given, is recorded with the history row.
   virtual void ReportStatus(Id job_id, const std::string& status,
-                            const std::optional<std::string>& client, std::int64_t now_us) = 0;
+                            const std::optional<std::string>& client, std::int64_t now_us,
+                            const std::optional<std::string>& reason) = 0;
+  /// The holder renewed its lease on a locked job.
+  virtual void Renew(Id job_id, const std::string& client, std::int64_t now_us) = 0;
   /// Records messages to publish once the transaction commits.
   virtual void AddOutbox(std::span<const store::NewOutbox> rows, std::int64_t now_us) = 0;
 };
@@ -61,6 +67,8 @@ class JobStore {
   virtual std::vector<Job> ListJobs(const store::JobFilter& f) = 0;
   /// The transport recorded with a job's build request, if any.
   virtual std::optional<Transport> BuildRequestOf(Id job_id) = 0;
+  /// Building jobs last heard from before `heard_before_us` (store::Store::LapsedLeases).
+  virtual std::vector<Id> LapsedLeases(std::int64_t heard_before_us, int limit) = 0;
 
   /// Runs `fn` in one write transaction: committed when `fn` returns,
   /// rolled back (and the exception passed on) when it throws.

@@ -17,9 +17,13 @@ class SubmitTxWrites final : public JobWrites {
     tx_.SetStatuses(job_ids, status_id, now_us, unless);
   }
   store::JobState LockJob(Id job_id) override { return tx_.LockJob(job_id); }
+  store::JobLease LockLease(Id job_id) override { return tx_.LockLease(job_id); }
   void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
-                    std::int64_t now_us) override {
-    tx_.ReportStatus(job_id, status, client, now_us);
+                    std::int64_t now_us, const std::optional<std::string>& reason) override {
+    tx_.ReportStatus(job_id, status, client, now_us, reason);
+  }
+  void Renew(Id job_id, const std::string& client, std::int64_t now_us) override {
+    tx_.Renew(job_id, client, now_us);
   }
   void AddOutbox(std::span<const store::NewOutbox> rows, std::int64_t now_us) override {
     tx_.AddOutbox(rows, now_us);

@@ -18,6 +18,9 @@ class StoreJobStore final : public JobStore, public OutboxStore {
   std::optional<Transport> BuildRequestOf(Id job_id) override {
     return store_.BuildRequestOf(job_id, nullptr);
   }
+  std::vector<Id> LapsedLeases(std::int64_t heard_before_us, int limit) override {
+    return store_.LapsedLeases(heard_before_us, limit);
+  }
   void Write(const std::function<void(JobWrites&)>& fn) override;
   bool WritesWaitOnServer() override;
 

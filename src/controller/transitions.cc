@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "core/wire.h"
+
 namespace cbit::controller {
 namespace {
 
@@ -56,6 +58,20 @@ Decision WrongStatus(Id id, const JobHold& now, const std::string& to) {
                 JobName(id) + " is " + from + ": it cannot become " + to + why);
 }
 
+Decision LeaseLost(Id id, const JobHold& now, const std::string& client) {
+  std::string from = now.status.empty() ? std::string("without a status") : now.status;
+  if (now.holder && *now.holder != client)
+    return Refuse(Verdict::kWrongHolder, JobName(id) + " is " + from + ", held by " + *now.holder +
+                                             ": " + client + " holds no lease on it");
+  if (!now.holder)
+    return Refuse(Verdict::kWrongStatus, JobName(id) + " is " + from + ": client " + client +
+                                             " does not hold it (a client claims a job by "
+                                             "reporting Building)");
+  return Refuse(Verdict::kWrongStatus, JobName(id) + " is " + from + ": client " + client +
+                                           " lost its lease on it (the job is built again as "
+                                           "a new attempt, or has ended)");
+}
+
 // Building again while Building: the holder starting afresh (a new
 // attempt), a takeover from the holder the reporter names, or a repeat.
 Decision BuildingAgain(Id id, const JobHold& now, const StatusReport& r) {
@@ -94,7 +110,32 @@ Decision DecideReport(Id job_id, const JobHold& now, const StatusReport& r) {
   }
   if (!Allowed(now.status, r.status)) return WrongStatus(job_id, now, r.status);
   if (holder_differs && !IsClaim(now.status, r.status)) return WrongHolder(job_id, now, *who);
+  // A client names itself only about a job it builds: a Waiting or Blocked
+  // job it still appears on is one whose lease it lost (or handed back).
+  const std::string_view from = Known(now.status);
+  if (who && !IsClaim(now.status, r.status) &&
+      (from == status::kWaiting || from == status::kBlocked))
+    return LeaseLost(job_id, now, *who);
   return {Verdict::kApply, {}};
+}
+
+Decision DecideRenewal(Id job_id, const JobHold& now, const std::string& client) {
+  if (now.status == status::kBuilding && now.holder == client) return {Verdict::kApply, {}};
+  if (now.status == status::kBuilding && now.holder) return WrongHolder(job_id, now, client);
+  return LeaseLost(job_id, now, client);
+}
+
+ExpiryDecision DecideExpiry(const LeaseHold& now, std::int64_t now_us, const LeasePolicy& policy) {
+  if (now.status != status::kBuilding) return {};
+  if (now_us - now.last_heard_us <= policy.lease_us) return {};
+  std::string reason = "lease expired: client " + now.holder.value_or("(none)") +
+                       " not heard from since " + wire::FormatTime(now.last_heard_us) +
+                       " (attempt " + std::to_string(now.attempts) + " of " +
+                       std::to_string(policy.max_attempts) + ")";
+  std::string to = now.attempts >= policy.max_attempts ? status::kFailed : status::kWaiting;
+  // The controller's moves are transitions of the table like any other.
+  if (!Allowed(now.status, to)) return {};
+  return {to, std::move(reason)};
 }
 
 }  // namespace cbit::controller

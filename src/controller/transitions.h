@@ -5,6 +5,7 @@
 // pass.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,5 +73,38 @@ struct Decision {
 ///   afresh (a new attempt);
 /// - anything else must be a transition of the table.
 Decision DecideReport(Id job_id, const JobHold& now, const StatusReport& report);
+
+/// A Building job's lease as the controller's expiry finds it, under the
+/// job's row lock.
+struct LeaseHold {
+  std::string status;
+  std::optional<std::string> holder;
+  std::int64_t last_heard_us = 0;  ///< the holder's last report, log append or renewal
+  int attempts = 0;                ///< Building statuses so far
+};
+
+struct LeasePolicy {
+  std::int64_t lease_us = std::int64_t{300} * 1000000;  ///< controller.lease_seconds
+  int max_attempts = 3;                                 ///< controller.max_attempts
+};
+
+/// What the controller does about a lease: nothing (the job is not Building,
+/// or its holder was heard from in time), or it moves the job itself —
+/// Building → Waiting (a new attempt: its request is published again), or
+/// Building → Failed once `max_attempts` attempts ran out of their leases.
+struct ExpiryDecision {
+  std::optional<std::string> to;  ///< the new status; nullopt: leave the job alone
+  std::string reason;             ///< recorded in the job's history
+};
+
+/// The controller's own transition, decided on the job as its row lock
+/// finds it at `now_us`, so that a report racing the expiry is decided
+/// either before it (and renews the lease) or after it (and is refused).
+ExpiryDecision DecideExpiry(const LeaseHold& now, std::int64_t now_us, const LeasePolicy& policy);
+
+/// The verdict on a lease renewal by `client`: kApply when it holds the job
+/// Building; otherwise refused with a reason naming the holder, or saying
+/// the lease was lost.
+Decision DecideRenewal(Id job_id, const JobHold& now, const std::string& client);
 
 }  // namespace cbit::controller

@@ -69,6 +69,11 @@ TEST(Transitions, DecideReportOverEveryCase) {
             want = Verdict::kWrongStatus;
           } else if (other && !(to == "Building" && (from != "Building"))) {
             want = Verdict::kWrongHolder;
+          } else if (who && to != "Building" &&
+                     (from == "Waiting" || from == "Blocked" || from == "Custom")) {
+            // A client names itself only on a job it builds: on a Waiting
+            // or Blocked one it lost its lease (or never held it).
+            want = Verdict::kWrongStatus;
           } else {
             want = Verdict::kApply;
           }
@@ -107,6 +112,72 @@ TEST(Transitions, TheBoundCallerIsWhoReports) {
   EXPECT_EQ(DecideReport(7, {"Building", "a"}, r).verdict, Verdict::kWrongHolder);
   r.caller = "a";
   EXPECT_EQ(DecideReport(7, {"Building", "a"}, r).verdict, Verdict::kApply);
+}
+
+StatusReport Said(const std::string& status, std::optional<std::string> client = std::nullopt) {
+  return {status, std::move(client), std::nullopt, std::nullopt};
+}
+
+constexpr std::int64_t kSecond = 1000000;
+constexpr LeasePolicy kPolicy{.lease_us = 300 * kSecond, .max_attempts = 3};
+
+TEST(Transitions, ALeaseExpiresOnlyOnABuildingJobSilentLongerThanTheLease) {
+  const std::int64_t heard = 1000 * kSecond;
+  LeaseHold hold{"Building", "build_client_a", heard, 1};
+  EXPECT_FALSE(DecideExpiry(hold, heard + 300 * kSecond, kPolicy).to);
+  ExpiryDecision d = DecideExpiry(hold, heard + 300 * kSecond + 1, kPolicy);
+  ASSERT_TRUE(d.to);
+  EXPECT_EQ(*d.to, "Waiting");
+  EXPECT_EQ(d.reason.rfind("lease expired: client build_client_a not heard from since 1970-01-01 "
+                           "00:16:40.000000",
+                           0),
+            0u)
+      << d.reason;
+  EXPECT_NE(d.reason.find("attempt 1 of 3"), std::string::npos) << d.reason;
+  for (const char* other : {"Waiting", "Blocked", "Done", "Uploaded", "Failed", "Cancelled"}) {
+    LeaseHold h{other, "build_client_a", heard, 1};
+    EXPECT_FALSE(DecideExpiry(h, heard + 1000 * kSecond, kPolicy).to) << other;
+  }
+}
+
+TEST(Transitions, TheLastAttemptsExpiryFailsTheJob) {
+  LeaseHold hold{"Building", "build_client_a", 0, 2};
+  EXPECT_EQ(DecideExpiry(hold, 301 * kSecond, kPolicy).to, "Waiting");
+  hold.attempts = 3;
+  ExpiryDecision d = DecideExpiry(hold, 301 * kSecond, kPolicy);
+  EXPECT_EQ(d.to, "Failed");
+  EXPECT_NE(d.reason.find("attempt 3 of 3"), std::string::npos) << d.reason;
+  EXPECT_EQ(DecideExpiry(hold, 301 * kSecond, {.lease_us = kPolicy.lease_us, .max_attempts = 1}).to,
+            "Failed");
+}
+
+TEST(Transitions, OnlyTheBuildingHolderRenewsItsLease) {
+  EXPECT_EQ(DecideRenewal(7, {"Building", "a"}, "a").verdict, Verdict::kApply);
+  Decision other = DecideRenewal(7, {"Building", "a"}, "b");
+  EXPECT_EQ(other.verdict, Verdict::kWrongHolder);
+  EXPECT_NE(other.reason.find("held by a"), std::string::npos) << other.reason;
+  for (const char* s : {"Waiting", "Blocked", "Done", "Failed", "Cancelled", "Uploaded"}) {
+    Decision lost = DecideRenewal(7, {s, "a"}, "a");
+    EXPECT_TRUE(lost.refused()) << s;
+    EXPECT_NE(lost.reason.find("lost its lease"), std::string::npos) << lost.reason;
+  }
+}
+
+TEST(Transitions, AClientThatLostItsLeaseCannotReportOnTheJob) {
+  // Expired: Waiting again, still naming its last holder.
+  for (const char* s : {"Done", "Failed", "Cancelled", "Blocked", "Waiting"}) {
+    Decision d = DecideReport(7, {"Waiting", "a"}, Said(s, "a"));
+    if (std::string(s) == "Waiting") {
+      EXPECT_EQ(d.verdict, Verdict::kRepeat);
+    } else {
+      EXPECT_TRUE(d.refused()) << s;
+    }
+  }
+  // Claimed again by another client meanwhile.
+  EXPECT_EQ(DecideReport(7, {"Building", "b"}, Said("Done", "a")).verdict, Verdict::kWrongHolder);
+  // A claim is still a claim; an anonymous cancel of a Waiting job too.
+  EXPECT_EQ(DecideReport(7, {"Waiting", "a"}, Said("Building", "a")).verdict, Verdict::kApply);
+  EXPECT_EQ(DecideReport(7, {"Waiting", "a"}, Said("Cancelled")).verdict, Verdict::kApply);
 }
 
 }  // namespace

@@ -68,6 +68,9 @@ struct JobHistory {
   std::string status;
   std::optional<std::string> buildclient;
   std::int64_t time_us = 0;  ///< microseconds since the epoch, UTC
+  /// Why the controller itself moved the job (a lease that ran out); none
+  /// for clients' reports (not in pyBit's shape, so sent only when set).
+  std::optional<std::string> reason = std::nullopt;
 };
 
 struct Blacklist {

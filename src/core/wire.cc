@@ -299,6 +299,7 @@ void Write(JsonWriter& w, const JobHistory& h) {
   else
     w.Null();
   Field(w, "time", FormatTime(h.time_us));
+  if (h.reason) Field(w, "reason", *h.reason);
   w.EndObject();
 }
 

@@ -152,6 +152,15 @@ CREATE TABLE webhook_push (
   gave_up BIGINT);
 )sql";
 
+// Leases (docs/design.md, "Job life cycle"): when each client and each
+// Building job was last heard from, in µs since the epoch, and why the
+// controller moved a job (a lease that ran out), in its history.
+constexpr std::string_view kLeases = R"sql(
+ALTER TABLE job ADD COLUMN last_heard BIGINT;
+ALTER TABLE buildclients ADD COLUMN last_heard BIGINT;
+ALTER TABLE jobstatus ADD COLUMN reason TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
@@ -160,6 +169,7 @@ constexpr Migration kMigrations[] = {
     {5, "no indexes that repeat a unique index's leading column", kDropRedundantIndexes},
     {6, "API tokens", kApiTokens},
     {7, "forge pushes waiting for the webhook worker", kWebhookPushes},
+    {8, "leases: last heard from, reasons in the history", kLeases},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {

@@ -114,6 +114,26 @@ struct JobState {
   std::optional<std::string> client;
 };
 
+/// A job's lease (docs/design.md, "Job life cycle"): when its build client
+/// was last heard from about it, and how many build attempts it had.
+struct JobLease {
+  Id job_id = 0;
+  std::string status;  ///< empty: none recorded
+  std::optional<std::string> client;
+  /// The holder's last report, log append or renewal; for a job never
+  /// heard from (claimed before leases existed), the time of its status.
+  std::int64_t last_heard_us = 0;
+  int attempts = 0;  ///< Building statuses in its history
+};
+
+/// When a build client was last heard from (a report, a log append, a
+/// renewal or a heartbeat); nullopt: never since leases exist.
+struct ClientHeard {
+  Id id = 0;
+  std::string name;
+  std::optional<std::int64_t> last_heard_us;
+};
+
 class Store;
 
 /// The writes of submissions and cancels, inside the caller's transaction,
@@ -148,11 +168,18 @@ class SubmitTx {
   /// which both stores hold until commit) and reads its status and client.
   /// NotFound when the job does not exist.
   JobState LockJob(Id job_id);
+  /// Locks a job's row as LockJob does and reads its lease.
+  JobLease LockLease(Id job_id);
   /// A client's report: appends `status` (by name) to the job's history and
   /// makes it current; `client`, when given, becomes its build client
-  /// (created if new). NotFound for an unknown job or status.
+  /// (created if new) and was heard from now, as is a job entering
+  /// Building. `reason`, when given, is recorded with the history row (the
+  /// controller's own moves). NotFound for an unknown job or status.
   void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
-                    std::int64_t now_us);
+                    std::int64_t now_us, const std::optional<std::string>& reason = std::nullopt);
+  /// The holder of a locked job renewed its lease: the job and `client` were
+  /// heard from now.
+  void Renew(Id job_id, const std::string& client, std::int64_t now_us);
   /// Records messages to publish, sent with the next statement; a row goes
   /// once the broker confirms its message.
   void AddOutbox(std::span<const NewOutbox> rows, std::int64_t now_us);
@@ -321,6 +348,19 @@ class Store {
   void ReportStatus(Id job_id, const std::string& status, const std::optional<std::string>& client,
                     std::int64_t now_us);
   void DeleteJob(Id id);
+
+  // Leases (store_leases.cc).
+  /// The lease of a job (NotFound).
+  JobLease LeaseOf(Id job_id);
+  /// Building jobs whose holder was last heard from before `heard_before_us`,
+  /// oldest first, at most `limit`.
+  std::vector<Id> LapsedLeases(std::int64_t heard_before_us, int limit);
+  /// `client` was heard from now (created if new); so was the job `job_id`,
+  /// when given, if `client` holds it Building.
+  void Heard(const std::string& client, std::optional<Id> job_id, std::int64_t now_us);
+  /// When each build client was last heard from, by name.
+  std::vector<ClientHeard> ClientsHeard();
+  std::optional<ClientHeard> ClientHeardOf(const std::string& name);
 
   // Build logs (store_logs.cc). An attempt is one Building period: attempt N
   // of a job is written while it has had N Building statuses.

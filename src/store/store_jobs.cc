@@ -28,7 +28,7 @@ constexpr std::string_view kJobExists = "SELECT 1 FROM job WHERE id = $1";
 
 // Every row names the job's current client, as pyBit does.
 constexpr std::string_view kJobHistory =
-    "SELECT js.job_id, st.name, bc.name, js.time FROM job j"
+    "SELECT js.job_id, st.name, bc.name, js.time, js.reason FROM job j"
     " JOIN jobstatus js ON js.job_id = j.id JOIN status st ON st.id = js.status_id"
     " LEFT JOIN buildclients bc ON bc.id = j.buildclient_id"
     " WHERE j.id = $1 ORDER BY js.time, js.id";
@@ -46,7 +46,15 @@ constexpr std::string_view kLockJob =
 constexpr std::string_view kJobState =
     "SELECT st.name, bc.name FROM job j LEFT JOIN status st ON st.id = j.status_id"
     " LEFT JOIN buildclients bc ON bc.id = j.buildclient_id WHERE j.id = $1";
-constexpr std::string_view kSetJobClient = "UPDATE job SET buildclient_id = $2 WHERE id = $1";
+constexpr std::string_view kSetJobClient =
+    "UPDATE job SET buildclient_id = $2, last_heard = $3 WHERE id = $1";
+constexpr std::string_view kSetJobHeard = "UPDATE job SET last_heard = $2 WHERE id = $1";
+constexpr std::string_view kSetClientHeard =
+    "UPDATE buildclients SET last_heard = $2 WHERE id = $1";
+constexpr std::string_view kClientHeardByName =
+    "UPDATE buildclients SET last_heard = $2 WHERE name = $1";
+constexpr std::string_view kReasonOfLatest =
+    "UPDATE jobstatus SET reason = $2 WHERE id = (SELECT max(id) FROM jobstatus WHERE job_id = $1)";
 
 constexpr std::string_view kDeleteJobHistory = "DELETE FROM jobstatus WHERE job_id = $1";
 constexpr std::string_view kDeleteJobRequest = "DELETE FROM buildrequest WHERE job_id = $1";
@@ -214,6 +222,7 @@ std::vector<JobHistory> Store::JobHistoryOf(Id id) {
   for (std::size_t i = 0; i < r.rows(); ++i) {
     JobHistory h{r.i64(i, 0), r.text(i, 1), std::nullopt, r.i64(i, 3)};
     if (!r.null(i, 2)) h.buildclient = r.text(i, 2);
+    if (!r.null(i, 4)) h.reason = r.text(i, 4);
     out.push_back(std::move(h));
   }
   return out;
@@ -240,15 +249,30 @@ JobState SubmitTx::LockJob(Id job_id) {
   return s;
 }
 
+JobLease SubmitTx::LockLease(Id job_id) {
+  LockJob(job_id);
+  return detail::LeaseAt(c_.Exec(detail::kJobLease, {job_id}), job_id);
+}
+
 void SubmitTx::ReportStatus(Id job_id, const std::string& status,
-                            const std::optional<std::string>& client, std::int64_t now_us) {
+                            const std::optional<std::string>& client, std::int64_t now_us,
+                            const std::optional<std::string>& reason) {
   Result st = c_.Exec(kStatusNamed, {status});
   if (st.empty()) throw NotFound("unknown status '" + status + "'");
   SetStatus(job_id, st.i64(0, 0), now_us);  // NotFound for a missing job
+  if (reason) c_.Exec(kReasonOfLatest, {job_id, *reason});
   if (client) {
     Id client_id = c_.Exec(kEnsureClient, {*client}).i64(0, 0);
-    c_.Exec(kSetJobClient, {job_id, client_id});
+    c_.Exec(kSetJobClient, {job_id, client_id, now_us});
+    c_.Exec(kSetClientHeard, {client_id, now_us});
+  } else if (status == status::kBuilding) {
+    c_.Exec(kSetJobHeard, {job_id, now_us});
   }
+}
+
+void SubmitTx::Renew(Id job_id, const std::string& client, std::int64_t now_us) {
+  c_.Exec(kSetJobHeard, {job_id, now_us});
+  c_.Exec(kClientHeardByName, {client, now_us});
 }
 
 void Store::DeleteJob(Id id) {

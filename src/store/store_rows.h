@@ -106,6 +106,17 @@ PackageInstance InstanceAt(const Result& r, std::size_t row, std::size_t col);
 PackageInstance ListedInstanceAt(const Result& r, std::size_t row, std::size_t col,
                                  const LookupNames& names);
 Job JobAt(const Result& r, std::size_t row);
+/// A job's lease ($1 the job): status, client, when last heard from (the
+/// status's time when never), build attempts so far (Building statuses).
+inline constexpr std::string_view kJobLease =
+    "SELECT st.name, bc.name, COALESCE(j.last_heard, j.status_time, 0),"
+    " (SELECT count(*) FROM jobstatus js WHERE js.job_id = j.id AND js.status_id ="
+    "  (SELECT id FROM status WHERE name = 'Building'))"
+    " FROM job j LEFT JOIN status st ON st.id = j.status_id"
+    " LEFT JOIN buildclients bc ON bc.id = j.buildclient_id WHERE j.id = $1";
+/// A job's lease from a row of status, client, last heard, attempts
+/// (store_leases.cc); NotFound when the result is empty.
+JobLease LeaseAt(const Result& r, Id job_id);
 SuiteArch SuiteArchAt(const Result& r, std::size_t row, std::size_t col);
 
 /// Runs one statement on a pooled connection outside any transaction.

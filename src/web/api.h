@@ -45,5 +45,9 @@ void RegisterPackageRoutes(Router& r, Api& api);
 void RegisterJobRoutes(Router& r, Api& api);
 void RegisterLogRoutes(Router& r, Api& api);
 void RegisterWebhookRoutes(Router& r, Api& api);
+void RegisterLeaseRoutes(Router& r, Api& api);
+
+/// A build client was heard from within the lease (routes_leases.cc).
+bool ClientActive(Api& api, const std::string& name);
 
 }  // namespace cbit::web

@@ -170,6 +170,12 @@ void ReadControllerSection(const json& q, Config& c) {
   Read(q, "log_limit_bytes", c.log_limit_bytes, "controller");
   Read(q, "log_keep_attempts", c.log_keep_attempts, "controller");
   Read(q, "log_keep_days", c.log_keep_days, "controller");
+  Read(q, "lease_seconds", c.lease_seconds, "controller");
+  Read(q, "max_attempts", c.max_attempts, "controller");
+  if (c.lease_seconds < 1 || c.lease_seconds > 7 * 24 * 3600)
+    throw ConfigError("controller.lease_seconds must be 1 to 604800 seconds");
+  if (c.max_attempts < 1 || c.max_attempts > 1000)
+    throw ConfigError("controller.max_attempts must be 1 to 1000 attempts");
   if (c.log_limit_bytes < 4096)
     throw ConfigError("controller.log_limit_bytes must be 4096 or more bytes");
   if (c.log_keep_attempts < 0)

@@ -81,6 +81,10 @@ struct Config {
   std::int64_t log_limit_bytes = std::int64_t{32} << 20;
   int log_keep_attempts = 0;
   int log_keep_days = 0;
+  /// Leases: a Building job whose holder is silent this long goes back to
+  /// the queue as a new attempt, or fails after max_attempts attempts.
+  int lease_seconds = 300;
+  int max_attempts = 3;
   std::string log_level = "info";
   WebhookConfig webhooks;
 

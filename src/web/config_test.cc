@@ -120,6 +120,24 @@ TEST(Config, Webhooks) {
   EXPECT_THROW(Load(R"({"webhooks": {"mirror_keep_days": -1}})"), ConfigError);
 }
 
+TEST(Config, Leases) {
+  Config defaults = Load("{}");
+  EXPECT_EQ(defaults.lease_seconds, 300);
+  EXPECT_EQ(defaults.max_attempts, 3);
+  Config c = Load(R"({"controller": {"lease_seconds": 5, "max_attempts": 1}})");
+  EXPECT_EQ(c.lease_seconds, 5);
+  EXPECT_EQ(c.max_attempts, 1);
+  for (const char* bad :
+       {R"({"controller": {"lease_seconds": 0}})", R"({"controller": {"max_attempts": 0}})"}) {
+    try {
+      Load(bad);
+      ADD_FAILURE() << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("controller."), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Config, ErrorsNameTheKey) {
   try {
     Load(R"({"web": {"port": [1]}})");

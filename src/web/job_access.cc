@@ -94,6 +94,11 @@ void CheckLogAppend(const Principal& who, const Job& job) {
       return;
     case Role::kBuilder:
       RequireHeld(who, job);
+      // A client writes only while it builds: a job no longer Building
+      // took its lease away (its log is closed before its final status).
+      if (job.status != status::kBuilding)
+        throw HttpError(409, JobName(job) + " is " + job.status + ": client " + who.client +
+                                 " holds no lease on it");
       return;
     case Role::kWatcher:
       // The watcher appends reprepro's verdict before reporting it.

@@ -10,6 +10,7 @@
 #include <stop_token>
 
 #include "controller/controller.h"
+#include "controller/lease_expiry.h"
 #include "controller/outbox.h"
 #include "controller/store_job_store.h"
 #include "queue/publisher.h"
@@ -55,7 +56,7 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
                   "rabbit_exchange": "pybit", "wait_for_confirm": false,
                   "allow_local_uris": false,
                   "log_limit_bytes": 33554432, "log_keep_attempts": 0,
-                  "log_keep_days": 0},
+                  "log_keep_days": 0, "lease_seconds": 300, "max_attempts": 3},
    "webhooks": {"github": {"secret": "…"}, "gitea": {"secret": "…"},
                 "gitlab": {"token": "…"},
                 "cache_dir": "var/webhook-mirrors", "distribution": "Debian",
@@ -129,6 +130,17 @@ JOB LIFE CYCLE
   Done -> Uploaded | Failed; Uploaded, Failed and Cancelled are final. A
   report naming a client other than the job's holder is refused (409 naming
   the holder); a repeat of the current status is accepted.
+
+LEASES
+  A client holding a Building job is heard from through its reports, log
+  appends and lease renewals (PUT /job/<id>/lease, every ~10 s). A job
+  whose holder is silent for controller.lease_seconds (default 300) goes
+  back to Waiting as a new attempt and its build request is published
+  again; after controller.max_attempts such attempts (default 3) it is
+  Failed. The reason is in the job's history. The silent client, if it
+  comes back, hears 409 and stops that build. GET /buildd/<name>/status is
+  Active while the client was heard from within lease_seconds (idle
+  clients send PUT /buildd/<name>/heartbeat).
 
 AUTHENTICATION AND ROLES
   Every request that changes state needs credentials: HTTP Basic (a user of
@@ -267,10 +279,16 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
   outbox.Start();
 
   // 4. Job logic.
-  controller::Controller controller(jobs, outbox,
-                                    {.web_host = cfg.WebHost(),
-                                     .wait_for_confirm = cfg.wait_for_confirm,
-                                     .allow_local_uris = cfg.allow_local_uris});
+  controller::Controller controller(
+      jobs, outbox,
+      {.web_host = cfg.WebHost(),
+       .wait_for_confirm = cfg.wait_for_confirm,
+       .allow_local_uris = cfg.allow_local_uris,
+       .lease = {.lease_us = std::int64_t{cfg.lease_seconds} * 1000000,
+                 .max_attempts = cfg.max_attempts}});
+  // Building jobs whose holder went silent go back to the queue.
+  auto leases = std::make_unique<controller::LeaseExpiry>(
+      controller, controller::LeaseExpiry::IntervalFor(controller.lease_policy()));
 
   // 5. Forge webhooks: pushes are stored, then mirrored and submitted off
   //    the HTTP threads; those an earlier run left are taken up first.
@@ -291,6 +309,7 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
     http.Serve();
   }
   if (webhooks) webhooks->Stop();
+  leases.reset();  // it publishes through the outbox
   outbox.Stop();
 }
 

@@ -3,6 +3,7 @@
 // (docs/protocol.md, "Build logs").
 
 #include "core/utf8.h"
+#include "util/clock.h"
 #include "web/api.h"
 #include "web/job_access.h"
 
@@ -34,6 +35,8 @@ void RegisterLogRoutes(Router& r, Api& api) {
              if (!offset) throw HttpError(400, "missing field: offset");
              if (!utf8::IsValid(req.body)) throw HttpError(400, "the log chunk is not UTF-8 text");
              store::LogAppend a = api.store.AppendLog(id, AttemptParam(req), *offset, req.body);
+             // The holder's appends count as hearing from it (its lease).
+             if (who.role == Role::kBuilder) api.store.Heard(who.client, id, NowMicros());
              SendJson(res, "{\"length\": " + std::to_string(a.length) +
                                ", \"attempt\": " + std::to_string(a.attempt) + "}");
            });

@@ -57,13 +57,14 @@ void RegisterLookup(Router& r, Api& api, LookupKind kind) {
           .changed = OnCatalogChange(api)});
 }
 
-// A build client's liveness and jobs.
+// A build client's liveness and jobs. Active: heard from within the lease
+// (a report, log append, renewal or heartbeat), whatever queues it left on
+// the broker.
 void RegisterBuilddRoutes(Router& r, Api& api) {
   r.Get(R"(/buildd/([^/]+)/status)", [&api](const auto& req, auto& res) {
     std::string name = req.matches[1];
     if (!debian::IsToken(name)) throw HttpError(404, "'" + name + "' is not a client name");
-    res.set_content(api.publisher.QueueExists(name) ? "Active" : "Not Active",
-                    "text/html; charset=UTF-8");
+    res.set_content(ClientActive(api, name) ? "Active" : "Not Active", "text/html; charset=UTF-8");
   });
   r.Get(R"(/buildd/(\d+)/jobs)", [&api](const auto& req, auto& res) {
     Lookup client = api.store.GetLookup(LookupKind::kBuildClient, PathId(req));

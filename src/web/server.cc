@@ -38,6 +38,7 @@ HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
       throw std::runtime_error("web.repository " + cfg.repository + " is not a directory");
     RegisterRepositoryRoutes(router_, cfg.repository);
   }
+  RegisterLeaseRoutes(router_, api);
   RegisterLookupRoutes(router_, api);
   RegisterPackageRoutes(router_, api);
   RegisterJobRoutes(router_, api);

@@ -20,9 +20,9 @@ void ClientE2e::SetUp() {
   std::filesystem::create_directories(incoming_);
   std::filesystem::create_directories(repository_);
   publisher_ = queue::MakeAmqpPublisher(SharedRabbit().options(), 2);
-  harness_ =
-      std::make_unique<ControllerHarness>(OpenTestDatabase("sqlite"), *publisher_,
-                                          "localhost:18080", web::WebhookConfig{}, repository_);
+  harness_ = std::make_unique<ControllerHarness>(
+      OpenTestDatabase("sqlite"), *publisher_, "localhost:18080", web::WebhookConfig{}, repository_,
+      false, [this](web::Config& c) { TuneController(c); });
   for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
            {"/arch", "name=" + HostArch()}, {"/dist", "name=Debian"}, {"/format", "name=deb"}}) {
     auto r = harness_->admin().Put(path, body, "application/x-www-form-urlencoded");

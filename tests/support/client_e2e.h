@@ -21,6 +21,8 @@ namespace cbit::testing {
 class ClientE2e : public ::testing::Test {
  protected:
   void SetUp() override;
+  /// Changes the controller's config before it starts (short leases).
+  virtual void TuneController(web::Config&) {}
 
   /// Catalog rows for `suite` on the host arch (SetUp adds a fresh suite).
   void AddSuite(const std::string& suite);

@@ -39,6 +39,8 @@ ClientProcess::ClientProcess(const ClientSetup& s) {
       {"retry_max_seconds", 4},
       {"cancel_grace_seconds", 10},
       {"log_level", "debug"}};
+  if (s.lease_renew_seconds) config["lease_renew_seconds"] = s.lease_renew_seconds;
+  if (s.heartbeat_seconds) config["heartbeat_seconds"] = s.heartbeat_seconds;
   if (s.token.empty()) {
     config["controller_user"] = kAdminUser;
     config["controller_password"] = kAdminPassword;

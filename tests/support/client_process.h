@@ -22,8 +22,10 @@ struct ClientSetup {
   std::string builder = "host";  ///< "host" | "sbuild" (unshare, chroot_dir below)
   std::string chroot_dir;
   bool dry_run = false;
-  std::string incoming;  ///< dput copies uploads here
-  std::string token;     ///< an API token for the controller; empty: the admin's password
+  std::string incoming;         ///< dput copies uploads here
+  std::string token;            ///< an API token for the controller; empty: the admin's password
+  int lease_renew_seconds = 0;  ///< 0: the client's default
+  int heartbeat_seconds = 0;    ///< 0: the client's default
 };
 
 class ClientProcess {

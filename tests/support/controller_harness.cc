@@ -52,7 +52,9 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
       controller_(jobs_, outbox_,
                   {.web_host = web_host,
                    .wait_for_confirm = wait_for_confirm,
-                   .allow_local_uris = cfg_.allow_local_uris}),
+                   .allow_local_uris = cfg_.allow_local_uris,
+                   .lease = {.lease_us = std::int64_t{cfg_.lease_seconds} * 1000000,
+                             .max_attempts = cfg_.max_attempts}}),
       auth_(cfg_.users, web::StoreTokenLookup(store_.db())),
       webhooks_(webhooks.enabled() ? std::make_unique<web::WebhookWorker>(controller_, store_.db(),
                                                                           std::move(webhooks))
@@ -60,6 +62,8 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
       api_{store_, controller_, publisher, webhooks_.get()},
       http_(cfg_, api_, auth_) {
   outbox_.Start();
+  leases_ = std::make_unique<controller::LeaseExpiry>(
+      controller_, controller::LeaseExpiry::IntervalFor(controller_.lease_policy()));
   port_ = http_.Bind();
   thread_ = std::thread([this] { http_.Serve(); });
   admin_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
@@ -116,6 +120,7 @@ ControllerHarness::~ControllerHarness() {
   http_.Stop();
   if (thread_.joinable()) thread_.join();
   if (webhooks_) webhooks_->Stop();
+  leases_.reset();  // it publishes through the outbox
   outbox_.Stop();
 }
 

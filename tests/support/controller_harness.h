@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "controller/controller.h"
+#include "controller/lease_expiry.h"
 #include "controller/outbox.h"
 #include "controller/store_job_store.h"
 #include "store/store.h"
@@ -65,6 +66,8 @@ class ControllerHarness {
   controller::Controller controller_;
   web::Authenticator auth_;
   std::unique_ptr<web::WebhookWorker> webhooks_;
+  /// controller.lease_seconds and max_attempts, as cbit-web runs them.
+  std::unique_ptr<controller::LeaseExpiry> leases_;
   web::Api api_;
   web::HttpServer http_;
   int port_ = 0;

@@ -1,0 +1,38 @@
+#include "client/periodic.h"
+
+namespace cbit::client {
+
+Periodic::Periodic(std::chrono::milliseconds interval, std::function<void()> fn)
+    : interval_(interval), fn_(std::move(fn)), thread_([this] { Loop(); }) {}
+
+Periodic::~Periodic() { Stop(); }
+
+void Periodic::Poke() {
+  {
+    std::lock_guard lock(mu_);
+    poked_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Periodic::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void Periodic::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    poked_ = false;
+    lock.unlock();
+    fn_();
+    lock.lock();
+    cv_.wait_for(lock, interval_, [&] { return stop_ || poked_; });
+  }
+}
+
+}  // namespace cbit::client

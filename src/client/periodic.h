@@ -1,0 +1,40 @@
+// Runs a function every interval on a thread of its own until destroyed:
+// the lease renewal of the job being built and the client's heartbeat, which
+// must not wait behind a build or the AMQP loop.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace cbit::client {
+
+class Periodic {
+ public:
+  /// Calls `fn` at once, then every `interval`, and whenever poked.
+  Periodic(std::chrono::milliseconds interval, std::function<void()> fn);
+  /// Stops at once, even in the middle of a wait (not of a call).
+  ~Periodic();
+  Periodic(const Periodic&) = delete;
+  Periodic& operator=(const Periodic&) = delete;
+
+  /// Runs `fn` again without waiting for the interval.
+  void Poke();
+  /// Stops the thread (idempotent).
+  void Stop();
+
+ private:
+  void Loop();
+
+  const std::chrono::milliseconds interval_;
+  std::function<void()> fn_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool poked_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cbit::client
