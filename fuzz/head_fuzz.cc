@@ -139,9 +139,12 @@ void ReadBody(cbit::httpd::RequestParser& p, const cbit::httpd::Request& req,
     Check(refusal->status == 413 || refusal->status == 415);
     return;
   }
-  const std::string encoding = req.get_header_value("Content-Encoding");
-  Check(encoding.empty() || strcasecmp(encoding.c_str(), "identity") == 0);
-  Check(encoding.size() <= 8 && !HasNul(encoding));
+  auto [first, last] = req.headers.equal_range("Content-Encoding");
+  for (auto it = first; it != last; ++it) {
+    const std::string& encoding = it->second;
+    Check(encoding.empty() ||
+          (encoding.size() == 8 && strcasecmp(encoding.c_str(), "identity") == 0));
+  }
   Check(!p.content_length() || *p.content_length() <= kBodyLimit);
   p.body_limit(kBodyLimit);
   boost::beast::error_code ec;

@@ -28,10 +28,14 @@ std::optional<std::uint64_t> DeclaredLength(const RequestParser& p) {
 
 std::optional<Refusal> RefuseBody(const Request& req, std::optional<std::uint64_t> content_length,
                                   std::uint64_t limit) {
-  std::string encoding = req.get_header_value("Content-Encoding");
-  if (!encoding.empty() && strcasecmp(encoding.c_str(), "identity") != 0)
-    return Refusal{
-        415, "Content-Encoding " + encoding + " is not accepted: send the request body unencoded"};
+  // Every field: a second Content-Encoding after "identity" still encodes.
+  auto [first, last] = req.headers.equal_range("Content-Encoding");
+  for (auto it = first; it != last; ++it) {
+    const std::string& encoding = it->second;
+    if (!encoding.empty() && strcasecmp(encoding.c_str(), "identity") != 0)
+      return Refusal{415, "Content-Encoding " + encoding +
+                              " is not accepted: send the request body unencoded"};
+  }
   if (content_length && *content_length > limit) return Refusal{413, BodyTooLarge(limit)};
   return std::nullopt;
 }

@@ -30,8 +30,8 @@ struct Refusal {
   std::string message;
 };
 
-/// Why the body of an admitted request is refused unread: 415 for a
-/// Content-Encoding other than identity, 413 for a declared length over
+/// Why the body of an admitted request is refused unread: 415 for any
+/// Content-Encoding field other than identity, 413 for a declared length over
 /// `limit`; nullopt when it is to be read (still capped by `limit`).
 std::optional<Refusal> RefuseBody(const Request& req, std::optional<std::uint64_t> content_length,
                                   std::uint64_t limit);
