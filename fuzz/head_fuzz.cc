@@ -124,10 +124,12 @@ template <typename Done>
 bool Feed(cbit::httpd::RequestParser& p, boost::asio::const_buffer& buf, Done done,
           boost::beast::error_code& ec) {
   while (!done()) {
+    // The input ended: the server would wait for more, then close.
+    if (buf.size() == 0) return false;
     std::size_t n = p.put(buf, ec);
     buf += n;
     if (ec == http::error::need_more && n > 0) ec = {};
-    if (ec) return false;
+    if (ec || n == 0) return false;  // refused, or waiting for bytes the input lacks
   }
   return true;
 }
