@@ -89,9 +89,14 @@ struct Edge {
     std::filesystem::create_directory(cfg.repository);
     cbit::web::RegisterRoutes(router, cfg, api);
   }
+  // A directory of its own, removed when the run ends.
   static std::string MakeDir() {
-    char tmpl[] = "/tmp/cbit-fuzz-head-XXXXXX";
+    static char tmpl[] = "/tmp/cbit-fuzz-head-XXXXXX";
     Check(mkdtemp(tmpl) != nullptr);
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(tmpl, ec);
+    });
     return tmpl;
   }
 
