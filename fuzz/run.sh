@@ -10,7 +10,7 @@ build=$1
 seconds=$2
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(wire changes changelog control config)
+[ ${#targets[@]} -gt 0 ] || targets=(wire changes changelog control config form head)
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 for t in "${targets[@]}"; do

@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "httpd/head.h"
 #include "httpd/query.h"
 
 namespace cbit::httpd {
@@ -84,24 +85,18 @@ void Connection::ReadHead() {
 
 void Connection::OnHead() {
   const auto& h = parser_->get();
-  req_ = Request{};
-  req_.method = std::string(h.method_string());
-  req_.target = std::string(h.target());
+  try {
+    req_ = RequestOfHead(h);
+  } catch (const BadInput& e) {
+    req_ = Request{};
+    req_.method = std::string(h.method_string());  // a HEAD's refusal has no body
+    return Refuse(400, e.what());
+  }
   req_.remote_addr = address_;
   beast::error_code ec;
   auto ep = stream_.socket().remote_endpoint(ec);
   if (!ec) req_.remote_port = ep.port();
-  for (const auto& f : h)
-    req_.headers.emplace(std::string(f.name_string()), std::string(f.value()));
   keep_alive_ = h.keep_alive();
-  try {
-    std::string_view target(h.target().data(), h.target().size());
-    std::size_t q = target.find('?');
-    req_.path = Decode(target.substr(0, q), false, "the path");
-    if (q != std::string_view::npos) ParseQuery(target.substr(q + 1), req_.params, "the query");
-  } catch (const BadInput& e) {
-    return Refuse(400, e.what());
-  }
   net::post(server_.workers, [self = shared_from_this()] {
     Admission a;
     try {
@@ -113,7 +108,9 @@ void Connection::OnHead() {
     // A request without a body (most GETs) runs its handler on this worker
     // at once: a second trip through the connection's strand and back
     // would cost two more thread wake-ups than the handler itself.
-    if (!a.answer && self->parser_->is_done() && self->EncodingAccepted()) {
+    if (!a.answer && self->parser_->is_done() &&
+        !RefuseBody(self->req_, DeclaredLength(*self->parser_),
+                    self->server_.options.max_body_bytes)) {
       self->req_.body = self->parser_->release().body();
       Response res = self->Handle(a.handler);
       return net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
@@ -125,20 +122,12 @@ void Connection::OnHead() {
   });
 }
 
-bool Connection::EncodingAccepted() const {
-  std::string encoding = req_.get_header_value("Content-Encoding");
-  return encoding.empty() || strcasecmp(encoding.c_str(), "identity") == 0;
-}
-
 void Connection::AfterAdmit(Admission a) {
   if (a.answer) return Write(std::move(*a.answer), !parser_->is_done());
-  if (!EncodingAccepted())
-    return Refuse(415, "Content-Encoding " + req_.get_header_value("Content-Encoding") +
-                           " is not accepted: send the request body unencoded");
   const std::uint64_t limit = server_.options.max_body_bytes;
-  auto length = parser_->content_length();
-  if (length && *length > limit)
-    return Refuse(413, "the request body is larger than " + std::to_string(limit) + " bytes");
+  const auto length = DeclaredLength(*parser_);
+  if (auto refusal = RefuseBody(req_, length, limit))
+    return Refuse(refusal->status, refusal->message);
   parser_->body_limit(limit);
   if (parser_->is_done()) return RunHandler(std::move(a.handler));
   const std::uint64_t reserve = length ? *length : limit;
@@ -153,10 +142,8 @@ void Connection::AfterAdmit(Admission a) {
     http::async_read(self->stream_, self->buffer_, *self->parser_,
                      [self, h = std::move(h)](beast::error_code ec, std::size_t) mutable {
                        if (ec == http::error::body_limit)
-                         return self->Refuse(
-                             413, "the request body is larger than " +
-                                      std::to_string(self->server_.options.max_body_bytes) +
-                                      " bytes");
+                         return self->Refuse(413,
+                                             BodyTooLarge(self->server_.options.max_body_bytes));
                        if (ec) return self->Close();
                        self->RunHandler(std::move(h));
                      });

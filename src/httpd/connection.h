@@ -9,6 +9,7 @@
 #include <string>
 
 #include "httpd/asio.h"
+#include "httpd/head.h"
 #include "httpd/server_impl.h"
 
 namespace cbit::httpd {
@@ -22,7 +23,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void StopIfIdle();
 
  private:
-  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  using Parser = RequestParser;
 
   void WaitForRequest();
   void ReadHead();
@@ -32,7 +33,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void RunHandler(std::function<void(Request&, Response&)> handler);
   /// On a worker: the handler's answer (500 when it throws).
   Response Handle(const std::function<void(Request&, Response&)>& handler);
-  bool EncodingAccepted() const;
   /// Sends `res`; with `close`, ends the connection after it.
   void Write(Response res, bool close);
   void AfterWrite();

@@ -33,17 +33,21 @@ httpd::Options ServerOptions(const Config& cfg) {
 HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
     : router_(auth, cfg.auth_reads),
       server_(ServerOptions(cfg), [this](Request& req) { return router_.Admit(req); }) {
+  RegisterRoutes(router_, cfg, api);
+}
+
+void RegisterRoutes(Router& r, const Config& cfg, Api& api) {
   if (!cfg.repository.empty()) {
     if (!std::filesystem::is_directory(cfg.repository))
       throw std::runtime_error("web.repository " + cfg.repository + " is not a directory");
-    RegisterRepositoryRoutes(router_, cfg.repository);
+    RegisterRepositoryRoutes(r, cfg.repository);
   }
-  RegisterLeaseRoutes(router_, api);
-  RegisterLookupRoutes(router_, api);
-  RegisterPackageRoutes(router_, api);
-  RegisterJobRoutes(router_, api);
-  RegisterLogRoutes(router_, api);
-  RegisterWebhookRoutes(router_, api);
+  RegisterLeaseRoutes(r, api);
+  RegisterLookupRoutes(r, api);
+  RegisterPackageRoutes(r, api);
+  RegisterJobRoutes(r, api);
+  RegisterLogRoutes(r, api);
+  RegisterWebhookRoutes(r, api);
 }
 
 void RegisterRepositoryRoutes(Router& r, const std::string& repository) {

@@ -32,6 +32,10 @@ class HttpServer {
   httpd::Server server_;
 };
 
+/// Every route of the controller on `r`: those of docs/protocol.md, and the
+/// repository's when web.repository is set.
+void RegisterRoutes(Router& r, const Config& cfg, Api& api);
+
 /// GET /debian/<path>: the files of web.repository (src/httpd/files.h).
 void RegisterRepositoryRoutes(Router& r, const std::string& repository);
 
