@@ -149,7 +149,7 @@ bool Feed(cbit::httpd::RequestParser& p, boost::asio::const_buffer& buf, Done do
 void ReadBody(cbit::httpd::RequestParser& p, const cbit::httpd::Request& req,
               boost::asio::const_buffer& buf) {
   if (auto refusal = cbit::httpd::RefuseBody(req, cbit::httpd::DeclaredLength(p), kBodyLimit)) {
-    Check(refusal->status == 413 || refusal->status == 415);
+    Check(refusal->status == 413 || refusal->status == 415 || refusal->status == 501);
     return;
   }
   auto [first, last] = req.headers.equal_range("Content-Encoding");

@@ -3,10 +3,29 @@
 #include <strings.h>
 
 #include <string_view>
+#include <vector>
 
 #include "httpd/query.h"
 
 namespace cbit::httpd {
+namespace {
+
+// "gzip , chunked" → {"gzip", "chunked"}; empty elements are dropped.
+std::vector<std::string> SplitCodings(std::string_view field) {
+  std::vector<std::string> out;
+  while (!field.empty()) {
+    std::size_t comma = field.find(',');
+    std::string_view item = field.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    field.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
 
 Request RequestOfHead(const boost::beast::http::request_header<>& head) {
   Request req;
@@ -35,6 +54,17 @@ std::optional<Refusal> RefuseBody(const Request& req, std::optional<std::uint64_
     if (!encoding.empty() && strcasecmp(encoding.c_str(), "identity") != 0)
       return Refusal{415, "Content-Encoding " + encoding +
                               " is not accepted: send the request body unencoded"};
+  }
+  // The parser undoes chunked and nothing else: a body sent with another
+  // transfer coding (gzip, chunked) would reach the handler still coded.
+  auto [tfirst, tlast] = req.headers.equal_range("Transfer-Encoding");
+  for (auto it = tfirst; it != tlast; ++it) {
+    for (const auto& coding : SplitCodings(it->second)) {
+      if (strcasecmp(coding.c_str(), "chunked") != 0)
+        return Refusal{501,
+                       "Transfer-Encoding " + coding +
+                           " is not implemented: send the body with Content-Length or chunked"};
+    }
   }
   if (content_length && *content_length > limit) return Refusal{413, BodyTooLarge(limit)};
   return std::nullopt;

@@ -70,6 +70,18 @@ TEST(Head, AnEncodingInASecondContentEncodingFieldIs415) {
   EXPECT_NE(refusal->message.find("gzip"), std::string::npos) << refusal->message;
 }
 
+TEST(Head, ATransferCodingOtherThanChunkedIs501) {
+  Request req;
+  req.headers.emplace("Transfer-Encoding", "Chunked");
+  EXPECT_FALSE(RefuseBody(req, std::nullopt, 10));
+  req.headers.clear();
+  req.headers.emplace("Transfer-Encoding", "gzip , chunked");
+  auto refusal = RefuseBody(req, std::nullopt, 10);
+  ASSERT_TRUE(refusal) << "a gzip body passed as uncoded";
+  EXPECT_EQ(refusal->status, 501);
+  EXPECT_NE(refusal->message.find("gzip"), std::string::npos) << refusal->message;
+}
+
 TEST(Head, TheDeclaredLengthIsTheParsersContentLength) {
   RequestParser p;
   boost::beast::error_code ec;

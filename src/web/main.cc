@@ -71,10 +71,11 @@ HTTP LIMITS
   arrive within head_timeout seconds of its first byte (32 KiB at most,
   else 431), its body within body_timeout (max_body bytes at most, chunked
   or not, else 413; bodies being read at once share max_body_memory bytes,
-  and one that does not fit gets 503 with Retry-After); a keep-alive connection idle for idle_timeout seconds
-  is closed. Credentials are checked from the head, before any body byte is
+  and one that does not fit gets 503 with Retry-After); a keep-alive
+  connection idle for idle_timeout seconds is closed. Credentials are checked from the head, before any body byte is
   read (401 with Connection: close). A body with a Content-Encoding other
-  than identity is refused with 415. Connections over max_connections, or
+  than identity is refused with 415, a Transfer-Encoding other than
+  chunked with 501. Connections over max_connections, or
   over max_connections_per_address from one client address, get 503 and
   are closed. A method the server does not implement gets 501; a known
   method on a path that does not serve it gets 405 with Allow. cbit-web
