@@ -40,14 +40,7 @@ class WatcherE2e : public ::testing::Test {
     scratch_ = ScratchDir("watcher-e2e-" + std::to_string(++counter));
     incoming_ = scratch_ + "/incoming";
     repo_ = scratch_ + "/repo";
-    fs::create_directories(incoming_);
-    fs::create_directories(repo_ + "/conf");
-    fs::create_directories(scratch_ + "/tmp");
-    std::ofstream(repo_ + "/conf/distributions")
-        << "Codename: bookworm\nComponents: main\nArchitectures: " << HostArch() << " source\n";
-    std::ofstream(repo_ + "/conf/incoming")
-        << "Name: cbit\nIncomingDir: " << incoming_ << "\nTempDir: " << scratch_
-        << "/tmp\nAllow: chickpea>bookworm\n";
+    MakeIncomingRepository(scratch_);
   }
 
   WatcherSetup Setup() const { return {incoming_, repo_, "cbit", harness_->port(), 1}; }

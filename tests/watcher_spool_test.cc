@@ -32,14 +32,7 @@ class WatcherSpool : public ::testing::Test {
     dir_ = ScratchDir("watcher-spool");
     incoming_ = dir_ + "/incoming";
     repo_ = dir_ + "/repo";
-    fs::create_directories(incoming_);
-    fs::create_directories(repo_ + "/conf");
-    fs::create_directories(dir_ + "/tmp");
-    std::ofstream(repo_ + "/conf/distributions")
-        << "Codename: bookworm\nComponents: main\nArchitectures: " << HostArch() << " source\n";
-    std::ofstream(repo_ + "/conf/incoming")
-        << "Name: cbit\nIncomingDir: " << incoming_ << "\nTempDir: " << dir_
-        << "/tmp\nAllow: chickpea>bookworm\n";
+    MakeIncomingRepository(dir_);
     web_ = {dir_, FreePort(), FreePort(), nullptr};
   }
 

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "client/decide.h"
-#include "client/periodic.h"
+#include "util/periodic.h"
 #include "core/wire.h"
 
 namespace cbit::client {

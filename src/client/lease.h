@@ -12,7 +12,7 @@
 #include <string>
 
 #include "client/controller_api.h"
-#include "client/periodic.h"
+#include "util/periodic.h"
 
 namespace cbit::client {
 

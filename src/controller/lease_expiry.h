@@ -4,35 +4,27 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "controller/controller.h"
+#include "util/periodic.h"
 
 namespace cbit::controller {
 
 class LeaseExpiry {
  public:
+  /// The first round comes after one interval; stops at once when
+  /// destroyed, even in the middle of a wait.
   LeaseExpiry(Controller& controller, std::chrono::milliseconds interval);
-  /// Stops at once, even in the middle of a wait.
-  ~LeaseExpiry();
-  LeaseExpiry(const LeaseExpiry&) = delete;
-  LeaseExpiry& operator=(const LeaseExpiry&) = delete;
 
   /// A third of the lease, between 0.2 and 5 s: a job is back in the queue
   /// at most lease + min(5 s, lease / 3) after its holder went silent.
   static std::chrono::milliseconds IntervalFor(const LeasePolicy& policy);
 
  private:
-  void Loop();
+  void Round();
 
   Controller& controller_;
-  const std::chrono::milliseconds interval_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  Periodic periodic_;  ///< last: its thread starts once the rest is built
 };
 
 }  // namespace cbit::controller

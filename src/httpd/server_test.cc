@@ -56,6 +56,17 @@ class ServerTest : public ::testing::Test {
     }};
   }
 
+  // `n` keep-alive connections, each answered once and left open.
+  std::vector<std::unique_ptr<RawClient>> HoldConnections(int n) {
+    std::vector<std::unique_ptr<RawClient>> held;
+    for (int i = 0; i < n; ++i) {
+      held.push_back(std::make_unique<RawClient>(port_));
+      held.back()->Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+      EXPECT_EQ(held.back()->Read().status, 200) << i;
+    }
+    return held;
+  }
+
   std::unique_ptr<Server> server_;
   std::thread thread_;
   int port_ = 0;
@@ -146,12 +157,7 @@ TEST_F(ServerTest, TheConnectionLimitPerAddressHolds) {
   Options o;
   o.max_connections_per_address = 3;
   Start(o);
-  std::vector<std::unique_ptr<RawClient>> held;
-  for (int i = 0; i < 3; ++i) {
-    held.push_back(std::make_unique<RawClient>(port_));
-    held.back()->Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
-    ASSERT_EQ(held.back()->Read().status, 200);
-  }
+  auto held = HoldConnections(3);
   RawClient over(port_);
   over.Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
   auto r = over.Read(2s);
@@ -165,12 +171,7 @@ TEST_F(ServerTest, TheTotalConnectionLimitHolds) {
   Options o;
   o.max_connections = 2;
   Start(o);
-  std::vector<std::unique_ptr<RawClient>> held;
-  for (int i = 0; i < 2; ++i) {
-    held.push_back(std::make_unique<RawClient>(port_));
-    held.back()->Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
-    ASSERT_EQ(held.back()->Read().status, 200);
-  }
+  auto held = HoldConnections(2);
   RawClient over(port_);
   over.Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
   auto r = over.Read(2s);

@@ -5,27 +5,15 @@
 namespace cbit::store {
 
 Upkeep::Upkeep(Store& store, std::chrono::milliseconds interval)
-    : store_(store), interval_(interval), thread_([this] { Loop(); }) {}
+    : store_(store),
+      periodic_(
+          interval, [this] { Round(); }, Periodic::First::kAfterInterval) {}
 
-Upkeep::~Upkeep() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
-}
-
-void Upkeep::Loop() {
-  std::unique_lock lock(mu_);
-  while (!cv_.wait_for(lock, interval_, [&] { return stop_; })) {
-    lock.unlock();
-    try {
-      for (const auto& done : store_.Upkeep()) spdlog::debug("store: {}", done);
-    } catch (const std::exception& e) {
-      spdlog::warn("store: table upkeep failed: {}", e.what());
-    }
-    lock.lock();
+void Upkeep::Round() {
+  try {
+    for (const auto& done : store_.Upkeep()) spdlog::debug("store: {}", done);
+  } catch (const std::exception& e) {
+    spdlog::warn("store: table upkeep failed: {}", e.what());
   }
 }
 

@@ -3,29 +3,23 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "store/store.h"
+#include "util/periodic.h"
 
 namespace cbit::store {
 
 class Upkeep {
  public:
+  /// The first round comes after one interval; stops at once when destroyed,
+  /// even in the middle of a wait.
   Upkeep(Store& store, std::chrono::milliseconds interval);
-  /// Stops at once, even in the middle of a wait.
-  ~Upkeep();
 
  private:
-  void Loop();
+  void Round();
 
   Store& store_;
-  const std::chrono::milliseconds interval_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  Periodic periodic_;  ///< last: its thread starts once the rest is built
 };
 
 }  // namespace cbit::store

@@ -13,14 +13,6 @@
 namespace cbit::testing {
 namespace {
 
-// argon2id is slow on purpose; hash the test password once per binary.
-const std::string& AdminHash() {
-  static std::once_flag once;
-  static std::string hash;
-  std::call_once(once, [] { hash = web::HashPassword(kAdminPassword); });
-  return hash;
-}
-
 web::Config TestConfig(const std::string& web_host, const std::string& repository,
                        const std::function<void(web::Config&)>& tune) {
   web::Config c;
@@ -37,6 +29,13 @@ web::Config TestConfig(const std::string& web_host, const std::string& repositor
 }
 
 }  // namespace
+
+const std::string& AdminHash() {
+  static std::once_flag once;
+  static std::string hash;
+  std::call_once(once, [] { hash = web::HashPassword(kAdminPassword); });
+  return hash;
+}
 
 ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                                      queue::Publisher& publisher, std::string web_host,

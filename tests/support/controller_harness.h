@@ -23,6 +23,9 @@ namespace cbit::testing {
 
 inline constexpr const char* kAdminUser = "admin";
 inline constexpr const char* kAdminPassword = "test-password";
+/// The argon2id hash of kAdminPassword, made once per binary (it is slow on
+/// purpose).
+const std::string& AdminHash();
 
 class ControllerHarness {
  public:

@@ -120,4 +120,16 @@ SvnRepo MakeSvnRepo(const GitRepo& git, const std::string& scratch) {
 
 std::string HostArch() { return Trimmed(MustRun({"dpkg", "--print-architecture"})); }
 
+void MakeIncomingRepository(const std::string& dir) {
+  const std::string incoming = dir + "/incoming", repo = dir + "/repo";
+  fs::create_directories(incoming);
+  fs::create_directories(repo + "/conf");
+  fs::create_directories(dir + "/tmp");
+  std::ofstream(repo + "/conf/distributions")
+      << "Codename: bookworm\nComponents: main\nArchitectures: " << HostArch() << " source\n";
+  std::ofstream(repo + "/conf/incoming")
+      << "Name: cbit\nIncomingDir: " << incoming << "\nTempDir: " << dir
+      << "/tmp\nAllow: chickpea>bookworm\n";
+}
+
 }  // namespace cbit::testing

@@ -55,6 +55,11 @@ SvnRepo MakeSvnRepo(const GitRepo& git, const std::string& scratch);
 /// `dpkg --print-architecture`.
 std::string HostArch();
 
+/// A reprepro repository in `dir`/repo for bookworm (this host's arch and
+/// source) whose rule "cbit" takes uploads for chickpea from `dir`/incoming
+/// (`dir`/tmp is reprepro's scratch space).
+void MakeIncomingRepository(const std::string& dir);
+
 /// Runs argv (in `cwd` when set) and returns its output; throws
 /// std::runtime_error with the output when it fails.
 std::string MustRun(const std::vector<std::string>& argv, const std::string& cwd = "");

@@ -9,16 +9,6 @@
 #include "web/auth.h"
 
 namespace cbit::testing {
-namespace {
-
-const std::string& AdminHash() {
-  static std::once_flag once;
-  static std::string hash;
-  std::call_once(once, [] { hash = web::HashPassword(kAdminPassword); });
-  return hash;
-}
-
-}  // namespace
 
 WebProcess::WebProcess(const WebSetup& s) {
   static int counter = 0;

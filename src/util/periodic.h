@@ -1,6 +1,6 @@
 // Runs a function every interval on a thread of its own until destroyed:
-// the lease renewal of the job being built and the client's heartbeat, which
-// must not wait behind a build or the AMQP loop.
+// the client's lease renewal and heartbeat (which must not wait behind a
+// build or the AMQP loop), the controller's lease expiry, table upkeep.
 #pragma once
 
 #include <chrono>
@@ -9,12 +9,15 @@
 #include <mutex>
 #include <thread>
 
-namespace cbit::client {
+namespace cbit {
 
 class Periodic {
  public:
-  /// Calls `fn` at once, then every `interval`, and whenever poked.
-  Periodic(std::chrono::milliseconds interval, std::function<void()> fn);
+  enum class First { kAtOnce, kAfterInterval };
+  /// Calls `fn` at once (or after the first interval), then every
+  /// `interval`, and whenever poked.
+  Periodic(std::chrono::milliseconds interval, std::function<void()> fn,
+           First first = First::kAtOnce);
   /// Stops at once, even in the middle of a wait (not of a call).
   ~Periodic();
   Periodic(const Periodic&) = delete;
@@ -34,7 +37,8 @@ class Periodic {
   std::condition_variable cv_;
   bool stop_ = false;
   bool poked_ = false;
+  bool waited_ = false;  ///< First::kAtOnce, or the first interval is over
   std::thread thread_;
 };
 
-}  // namespace cbit::client
+}  // namespace cbit

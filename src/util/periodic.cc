@@ -1,9 +1,12 @@
-#include "client/periodic.h"
+#include "util/periodic.h"
 
-namespace cbit::client {
+namespace cbit {
 
-Periodic::Periodic(std::chrono::milliseconds interval, std::function<void()> fn)
-    : interval_(interval), fn_(std::move(fn)), thread_([this] { Loop(); }) {}
+Periodic::Periodic(std::chrono::milliseconds interval, std::function<void()> fn, First first)
+    : interval_(interval),
+      fn_(std::move(fn)),
+      waited_(first == First::kAtOnce),
+      thread_([this] { Loop(); }) {}
 
 Periodic::~Periodic() { Stop(); }
 
@@ -26,6 +29,7 @@ void Periodic::Stop() {
 
 void Periodic::Loop() {
   std::unique_lock lock(mu_);
+  if (!waited_) cv_.wait_for(lock, interval_, [&] { return stop_ || poked_; });
   while (!stop_) {
     poked_ = false;
     lock.unlock();
@@ -35,4 +39,4 @@ void Periodic::Loop() {
   }
 }
 
-}  // namespace cbit::client
+}  // namespace cbit
