@@ -97,6 +97,7 @@ void Connection::OnHead() {
   auto ep = stream_.socket().remote_endpoint(ec);
   if (!ec) req_.remote_port = ep.port();
   keep_alive_ = h.keep_alive();
+  if (auto fast = TryFast()) return Write(std::move(*fast), false);
   net::post(server_.workers, [self = shared_from_this()] {
     Admission a;
     try {
@@ -120,6 +121,22 @@ void Connection::OnHead() {
     net::post(self->stream_.get_executor(),
               [self, a = std::move(a)]() mutable { self->AfterAdmit(std::move(a)); });
   });
+}
+
+std::optional<Response> Connection::TryFast() {
+  const auto& fast = server_.options.fast;
+  // With a body (or one that would be refused) the normal way decides.
+  if (!fast || !parser_->is_done() ||
+      RefuseBody(req_, DeclaredLength(*parser_), server_.options.max_body_bytes))
+    return std::nullopt;
+  try {
+    auto res = fast(req_);
+    if (res) ++server_.fast_answers;
+    return res;
+  } catch (const std::exception& e) {
+    spdlog::error("http: fast path for {} {}: {}", req_.method, req_.path, e.what());
+    return std::nullopt;
+  }
 }
 
 void Connection::AfterAdmit(Admission a) {

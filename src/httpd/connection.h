@@ -28,6 +28,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void WaitForRequest();
   void ReadHead();
   void OnHead();
+  /// The Fast hook's answer for a request without a body, if it gives one.
+  std::optional<Response> TryFast();
   void AfterAdmit(Admission admission);
   void ReadBody();
   void RunHandler(std::function<void(Request&, Response&)> handler);

@@ -191,4 +191,6 @@ int Server::connections() const {
   return impl_->total;
 }
 
+std::uint64_t Server::fast_answers() const { return impl_->fast_answers.load(); }
+
 }  // namespace cbit::httpd

@@ -7,7 +7,9 @@
 // the headers; it may answer at once, before a byte of the body is read) →
 // refuse a Content-Encoding other than identity (415) → read the body
 // (deadline; the size cap holds for Content-Length and chunked alike: 413)
-// → the handler on a worker → write (or stream) the answer.
+// → the handler on a worker → write (or stream) the answer. A request
+// without a body may instead be answered by the Fast hook on the I/O thread
+// that read it, skipping the trip to a worker and back.
 #pragma once
 
 #include <chrono>
@@ -44,6 +46,12 @@ struct Options {
   int max_connections_per_address = 512;
   /// Added to every answer unless the answer sets them (CORS).
   Headers default_headers;
+  /// Optional: tried for each request without a body before it goes to a
+  /// worker. Runs on an I/O thread, so it must never block (no database,
+  /// no I/O, only short in-memory locks); nullopt sends the request the
+  /// normal way (Admit, handler). An exception counts as nullopt. Its
+  /// answer gets the default headers and is written like any other.
+  std::function<std::optional<Response>(Request&)> fast;
 };
 
 /// What the application decides from a request's head.
@@ -75,6 +83,8 @@ class Server {
   void Stop();
   /// Connections open now.
   int connections() const;
+  /// Requests answered by Options::fast so far.
+  std::uint64_t fast_answers() const;
 
   struct Impl;
 

@@ -37,6 +37,7 @@ struct Server::Impl {
   std::map<Connection*, std::weak_ptr<Connection>> live;
   std::atomic<std::uint64_t> body_bytes{0};  ///< reserved by bodies being read
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> fast_answers{0};
   // Destroyed first (reverse order): pending handlers own connections,
   // whose destructors still count themselves out above.
   boost::asio::io_context ioc;

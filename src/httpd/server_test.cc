@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -311,6 +313,69 @@ TEST_F(ServerTest, StopFinishesARequestInFlight) {
   auto r = c.Read(5s);
   stopper.join();
   EXPECT_EQ(r.status, 200);
+}
+
+// The Fast hook answers /fast on the I/O thread, throws on /throw and
+// declines everything else.
+Options FastOptions() {
+  Options o;
+  o.default_headers = {{"Access-Control-Allow-Origin", "*"}};
+  o.fast = [](Request& req) -> std::optional<Response> {
+    if (req.path == "/throw") throw std::runtime_error("no");
+    if (req.path != "/fast") return std::nullopt;
+    Response res;
+    res.set_content("fast " + req.method, "text/plain");
+    return res;
+  };
+  return o;
+}
+
+TEST_F(ServerTest, TheFastHookAnswersARequestWithoutABody) {
+  Start(FastOptions());
+  RawClient c(port_);
+  ASSERT_TRUE(c.Send("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "fast GET");
+  EXPECT_TRUE(r.Has("Access-Control-Allow-Origin: *")) << r.head;
+  EXPECT_TRUE(r.Has("Content-Length: 8")) << r.head;
+  ASSERT_TRUE(c.Send("HEAD /fast HTTP/1.1\r\nHost: x\r\n\r\n"));
+  r = c.Read(5s, /*head_only=*/true);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("Content-Length: 9")) << r.head;
+  EXPECT_EQ(server_->fast_answers(), 2u);
+  // The connection is kept and goes on the normal way when the hook declines.
+  ASSERT_TRUE(c.Send("GET /other?q=n HTTP/1.1\r\nHost: x\r\n\r\n"));
+  r = c.Read();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "0 n");
+  EXPECT_EQ(server_->fast_answers(), 2u);
+}
+
+TEST_F(ServerTest, AThrowingFastHookFallsThrough) {
+  Start(FastOptions());
+  RawClient c(port_);
+  ASSERT_TRUE(c.Send("GET /throw HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "0 ");
+  EXPECT_EQ(server_->fast_answers(), 0u);
+}
+
+TEST_F(ServerTest, ARequestWithABodyNeverTakesTheFastPath) {
+  Start(FastOptions());
+  RawClient c(port_);
+  ASSERT_TRUE(c.Send("GET /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"));
+  auto r = c.Read();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "5 ");
+  ASSERT_TRUE(
+      c.Send("GET /fast HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "3\r\nabc\r\n0\r\n\r\n"));
+  r = c.Read();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "3 ");
+  EXPECT_EQ(server_->fast_answers(), 0u);
 }
 
 }  // namespace
