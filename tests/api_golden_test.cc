@@ -5,8 +5,13 @@
 // the captured AMQP bodies.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <regex>
+#include <thread>
+#include <vector>
 
+#include "httpd/test_client.h"
 #include "queue/fake_publisher.h"
 #include "queue/publisher.h"
 #include "tests/support/controller_harness.h"
@@ -210,6 +215,82 @@ TEST_P(ApiGolden, SecondSessionBuildEnvsBlacklistAndErrors) {
        {"package_version", "suite", "distribution", "architecture_list", "format", "uri"})
     EXPECT_NE(incomplete->body.find(field), std::string::npos) << field << ": " << incomplete->body;
 }
+
+// GET /job/<id> of a cached job is answered on an I/O thread (Router::Fast):
+// the same bytes as the route's handler gives, GET and HEAD; never with
+// the cache off, nor when reads need credentials.
+class ApiGoldenFast : public ApiGolden {
+ protected:
+  void Restart(const std::function<void(web::Config&)>& tune) {
+    harness_.reset();
+    harness_ = std::make_unique<ControllerHarness>(OpenTestDatabase(GetParam()), publisher_,
+                                                   "localhost:18080", web::WebhookConfig{},
+                                                   std::string{}, false, tune);
+    ASSERT_NO_FATAL_FAILURE(SeedPyBitSample(true));
+    ASSERT_NO_FATAL_FAILURE(Vcshook("appbarwidget", "0.6.33chickpea94", "all,any"));
+  }
+  // One answer on a keep-alive connection: its head, a blank line, its body.
+  static std::string Ask(httpd::RawClient& c, const std::string& method,
+                         const std::string& extra = {}) {
+    if (!c.Send(method + " /job/1 HTTP/1.1\r\nHost: x\r\n" + extra + "\r\n")) return "";
+    auto r = c.Read(std::chrono::seconds(5), method == "HEAD");
+    return r.head + "\r\n" + r.body;
+  }
+  // GETs until one is answered on the fast path (PostgreSQL enables the
+  // cache once its listener is up); every answer must be `first`'s bytes.
+  void GetUntilFast(httpd::RawClient& c, const std::string& first) {
+    for (int i = 0; i < 100 && harness_->fast_answers() == 0; ++i) {
+      ASSERT_EQ(Ask(c, "GET"), first) << i;
+      if (harness_->fast_answers() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_GT(harness_->fast_answers(), 0u);
+  }
+};
+
+TEST_P(ApiGoldenFast, CachedJobIsTheRoutesAnswerByteForByte) {
+  ASSERT_NO_FATAL_FAILURE(Restart({}));
+  httpd::RawClient c(harness_->port());
+  const std::string normal = Ask(c, "GET");
+  ASSERT_EQ(normal.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << normal;
+  EXPECT_EQ(MaskTimes(normal.substr(normal.find("\r\n\r\n") + 4)),
+            MaskTimes(Fixture("06_GET_job_1.body")));
+  ASSERT_NO_FATAL_FAILURE(GetUntilFast(c, normal));
+  const std::uint64_t fast = harness_->fast_answers();
+  EXPECT_EQ(Ask(c, "GET"), normal);
+  // A HEAD answer is the GET answer's head.
+  EXPECT_EQ(Ask(c, "HEAD"), normal.substr(0, normal.find("\r\n\r\n") + 4));
+  EXPECT_EQ(harness_->fast_answers(), fast + 2);
+  // Not cached, or another route: the normal way.
+  for (const char* other : {"/job/999", "/job/1/status", "/job/0"})
+    EXPECT_NE(httpd::GetStatus(harness_->port(), other), 0) << other;
+  EXPECT_EQ(harness_->fast_answers(), fast + 2);
+
+  // The cache off: the handler's answer, the same apart from the times.
+  ASSERT_NO_FATAL_FAILURE(Restart([](web::Config& cfg) { cfg.job_cache = 0; }));
+  httpd::RawClient off(harness_->port());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(MaskTimes(Ask(off, "GET")), MaskTimes(normal));
+  EXPECT_EQ(harness_->fast_answers(), 0u);
+}
+
+TEST_P(ApiGoldenFast, ReadsThatNeedCredentialsGoTheNormalWay) {
+  ASSERT_NO_FATAL_FAILURE(Restart([](web::Config& cfg) { cfg.auth_reads = true; }));
+  httpd::RawClient c(harness_->port());
+  const std::string bearer =
+      "Authorization: Bearer " + harness_->AddToken("reader", web::Role::kReader) + "\r\n";
+  // Until the job is cached (PostgreSQL enables the cache once its
+  // listener is up), then a few more.
+  for (int i = 0, more = 3; i < 100 && more > 0; ++i) {
+    ASSERT_EQ(Ask(c, "GET", bearer).rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
+    ASSERT_EQ(Ask(c, "GET").rfind("HTTP/1.1 401 ", 0), 0u);
+    if (harness_->store().CachedJobs() > 0) --more;
+    if (harness_->store().CachedJobs() == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(harness_->store().CachedJobs(), 0u);
+  EXPECT_EQ(harness_->fast_answers(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, ApiGoldenFast, ::testing::Values("sqlite", "postgres"));
 
 INSTANTIATE_TEST_SUITE_P(Stores, ApiGolden, ::testing::Values("sqlite", "postgres"));
 

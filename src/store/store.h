@@ -340,6 +340,9 @@ class Store {
   std::int64_t CountJobs(const JobFilter& f);
   /// From the job cache when it holds the job (see JobsChanged).
   Job GetJob(Id id);
+  /// The job when the job cache holds it; never touches the database (only
+  /// the cache's short in-memory lock), so an I/O thread may call it.
+  std::optional<Job> CachedJob(Id id);
   std::vector<JobHistory> JobHistoryOf(Id id);  // NotFound
   std::optional<Transport> BuildRequestOf(Id job_id, std::string* env_name);
   /// Records a status as SubmitTx::ReportStatus does, in a transaction of its

@@ -167,6 +167,8 @@ Job Store::GetJob(Id id) {
   return job;
 }
 
+std::optional<Job> Store::CachedJob(Id id) { return job_cache_->Find(id); }
+
 // On PostgreSQL a transaction that changes jobs also says which, on channel
 // cbit_job: their ids, comma-separated, or "*" for all (a payload must stay
 // under 8,000 bytes). The NOTIFY is delivered when, and if, it commits.

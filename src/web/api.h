@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "controller/controller.h"
@@ -33,7 +34,10 @@ struct Collection {
   std::function<std::string(const Request&, store::Page)> list;  ///< JSON array
   std::function<std::int64_t(const Request&)> count;             ///< rows
   std::function<std::string(Id)> get;                            ///< JSON object
-  std::function<std::string(const Form&)> create;                ///< JSON of the new row
+  /// Optional: get()'s JSON when it can be had from memory, without
+  /// blocking (the GET answered on an I/O thread); nullopt: use get().
+  std::function<std::optional<std::string>(Id)> peek;
+  std::function<std::string(const Form&)> create;  ///< JSON of the new row
   std::function<void(Id)> remove;
   std::function<void()> changed;     ///< after create/delete (catalog invalidation)
   Need create_need = Need::Admin();  ///< who may create

@@ -13,8 +13,17 @@ void RegisterCollection(Router& r, Collection c) {
     std::int64_t rows = col->count(req);
     SendJson(res, std::to_string((rows + col->page_size - 1) / col->page_size));
   });
-  r.Get(b + R"(/(\d+))",
-        [col](const auto& req, auto& res) { SendJson(res, col->get(PathId(req))); });
+  Router::FastHandler peek;
+  if (col->peek) {
+    peek = [col](const Request& req, Response& res) {
+      auto json = col->peek(PathId(req));
+      if (json) SendJson(res, *json);
+      return json.has_value();
+    };
+  }
+  r.Get(
+      b + R"(/(\d+))", [col](const auto& req, auto& res) { SendJson(res, col->get(PathId(req))); },
+      Need::Read(), std::move(peek));
   r.PostPut(
       b,
       [col](const auto& req, auto& res) {

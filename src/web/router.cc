@@ -138,8 +138,35 @@ std::int64_t PathId(const Request& req, int capture) {
 
 Router::Router(Authenticator& auth, bool auth_reads) : auth_(auth), auth_reads_(auth_reads) {}
 
-void Router::Add(const char* method, const std::string& pattern, PrincipalHandler h, Need n) {
-  routes_.push_back({method, pattern, std::regex(pattern), std::move(h), n});
+void Router::Add(const char* method, const std::string& pattern, PrincipalHandler h, Need n,
+                 FastHandler fast) {
+  any_fast_ = any_fast_ || fast != nullptr;
+  routes_.push_back({method, pattern, std::regex(pattern), std::move(h), n, std::move(fast)});
+}
+
+const Router::Route* Router::Match(Request& req, const std::string& method) const {
+  for (const Route& r : routes_)
+    if (r.method == method && std::regex_match(req.path, req.matches, r.pattern)) return &r;
+  return nullptr;
+}
+
+std::optional<Response> Router::Fast(Request& req) const {
+  if (!any_fast_ || (req.method != "GET" && req.method != "HEAD") || req.path.size() > kMaxPath)
+    return std::nullopt;
+  const Route* route = Match(req, "GET");
+  if (!route || !route->fast) return std::nullopt;
+  // Checking credentials may block (argon2id, token lookups): those go the
+  // normal way.
+  const Need& n = route->need;
+  if (n.kind != Need::Kind::kPublic && (n.kind != Need::Kind::kRead || auth_reads_))
+    return std::nullopt;
+  Response res;
+  try {
+    if (!route->fast(req, res)) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;  // the handler answers it (an error status, most likely)
+  }
+  return res;
 }
 
 std::vector<RouteInfo> Router::routes() const {
@@ -189,13 +216,7 @@ httpd::Admission Router::Admit(Request& req) {
     return {.answer = std::move(r)};
   }
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
-  const Route* route = nullptr;
-  for (const Route& r : routes_) {
-    if (r.method == method && std::regex_match(req.path, req.matches, r.pattern)) {
-      route = &r;
-      break;
-    }
-  }
+  const Route* route = Match(req, method);
   // The other methods' patterns are matched only for a 405's Allow.
   std::string allowed;
   if (!route) {
@@ -233,8 +254,8 @@ Router::PrincipalHandler Router::Anyone(Handler h) {
   return [h = std::move(h)](const Request& req, Response& res, const Principal&) { h(req, res); };
 }
 
-void Router::Get(const std::string& p, Handler h, Need n) {
-  Add("GET", p, Anyone(std::move(h)), n);
+void Router::Get(const std::string& p, Handler h, Need n, FastHandler fast) {
+  Add("GET", p, Anyone(std::move(h)), n, std::move(fast));
 }
 void Router::Post(const std::string& p, Handler h, Need n) {
   Add("POST", p, Anyone(std::move(h)), n);

@@ -111,10 +111,16 @@ class Router {
   using Handler = std::function<void(const Request&, Response&)>;
   /// A handler that also needs to know who calls (the rules of a role).
   using PrincipalHandler = std::function<void(const Request&, Response&, const Principal&)>;
+  /// The route's answer when it can be made without blocking (from memory,
+  /// on an I/O thread); false (or an exception) declines, and the request
+  /// goes to the route's handler as usual. It must answer exactly as the
+  /// handler would.
+  using FastHandler = std::function<bool(const Request&, Response&)>;
 
   Router(Authenticator& auth, bool auth_reads);
 
-  void Get(const std::string& pattern, Handler h, Need n = Need::Read());
+  void Get(const std::string& pattern, Handler h, Need n = Need::Read(),
+           FastHandler fast = nullptr);
   void Post(const std::string& pattern, Handler h, Need n = Need::Admin());
   void Put(const std::string& pattern, Handler h, Need n = Need::Admin());
   void PostPut(const std::string& pattern, Handler h, Need n = Need::Admin());
@@ -131,6 +137,10 @@ class Router {
   /// then the handler to run once the body is read. Routes are tried in
   /// registration order; HEAD runs the GET route.
   httpd::Admission Admit(Request& req);
+  /// For httpd::Options::fast: the answer of the GET route `req` matches
+  /// (HEAD too), when that route has a fast handler, needs no credentials
+  /// and the fast handler gives one; nullopt otherwise.
+  std::optional<Response> Fast(Request& req) const;
 
  private:
   struct Route {
@@ -139,15 +149,20 @@ class Router {
     std::regex pattern;
     PrincipalHandler handler;
     Need need;
+    FastHandler fast;
   };
   static PrincipalHandler Anyone(Handler h);
-  void Add(const char* method, const std::string& pattern, PrincipalHandler h, Need n);
+  void Add(const char* method, const std::string& pattern, PrincipalHandler h, Need n,
+           FastHandler fast = nullptr);
+  /// The first route for `method` whose pattern matches (fills req.matches).
+  const Route* Match(Request& req, const std::string& method) const;
   /// The caller when the route lets it in (fills req.user); else the 401,
   /// 403 or 429 answer.
   std::variant<Principal, httpd::Admission> Allowed(Request& req, Need n);
   std::vector<Route> routes_;
   Authenticator& auth_;
   bool auth_reads_;
+  bool any_fast_ = false;
 };
 
 }  // namespace cbit::web

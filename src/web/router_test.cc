@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace cbit::web {
 namespace {
 
@@ -45,6 +49,71 @@ TEST(ParseFormInt, ZeroIsANumberButSignsAndGarbageAreNot) {
     EXPECT_EQ(status, 400) << bad;
     EXPECT_NE(message.find("master_weight '"), std::string::npos) << message;
   }
+}
+
+Request Req(const std::string& method, const std::string& path) {
+  Request req;
+  req.method = method;
+  req.path = path;
+  return req;
+}
+
+// /item/7 declines and /item/8 throws; /item/<n>/log has no fast handler.
+void AddItemRoutes(Router& r) {
+  auto answer = [](const Request& req, Response& res) {
+    SendJson(res, "{\"item\": " + req.matches[1].str() + "}");
+  };
+  r.Get(R"(/item/(\d+)/log)", [](const Request&, Response& res) { SendText(res, "log"); });
+  r.Get(R"(/item/(\d+))", answer, Need::Read(), [answer](const Request& req, Response& res) {
+    if (req.matches[1] == "8") throw HttpError(404, "no");
+    if (req.matches[1] == "7") return false;
+    answer(req, res);
+    return true;
+  });
+  r.Get("/secret", answer, Need::Admin(), [](const Request&, Response&) { return true; });
+}
+
+TEST(RouterFast, AnswersAsTheRoutesHandlerDoes) {
+  Authenticator auth({});
+  Router r(auth, false);
+  AddItemRoutes(r);
+  for (const char* method : {"GET", "HEAD"}) {
+    Request req = Req(method, "/item/3");
+    auto fast = r.Fast(req);
+    ASSERT_TRUE(fast) << method;
+    Request normal_req = Req(method, "/item/3");
+    auto admitted = r.Admit(normal_req);
+    ASSERT_FALSE(admitted.answer);
+    Response normal;
+    admitted.handler(normal_req, normal);
+    EXPECT_EQ(fast->status, normal.status);
+    EXPECT_EQ(fast->headers, normal.headers);
+    EXPECT_EQ(fast->body, normal.body);
+    EXPECT_EQ(fast->body, R"({"item": 3})");
+  }
+}
+
+TEST(RouterFast, DeclinesWhatTheNormalWayMustAnswer) {
+  Authenticator auth({});
+  Router r(auth, false);
+  AddItemRoutes(r);
+  for (auto [method, path] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/item/7"},       // the fast handler declines
+           {"GET", "/item/8"},       // it throws
+           {"GET", "/item/3/log"},   // the route has none
+           {"GET", "/secret"},       // credentials are needed
+           {"GET", "/nothing"},      // no route
+           {"POST", "/item/3"},      // not a read
+           {"OPTIONS", "/item/3"}})  // the preflight
+  {
+    Request req = Req(method, path);
+    EXPECT_FALSE(r.Fast(req)) << method << " " << path;
+  }
+  Router reads_need_credentials(auth, true);
+  AddItemRoutes(reads_need_credentials);
+  Request req = Req("GET", "/item/3");
+  EXPECT_FALSE(reads_need_credentials.Fast(req));
 }
 
 }  // namespace

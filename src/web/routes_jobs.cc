@@ -215,6 +215,11 @@ void RegisterJobCollection(Router& r, Api& api) {
               },
           .count = [&api](const Request& req) { return api.store.CountJobs(FilterOf(req)); },
           .get = [&api](Id id) { return wire::Encode(api.store.GetJob(id)); },
+          .peek = [&api](Id id) -> std::optional<std::string> {
+            auto job = api.store.CachedJob(id);
+            if (!job) return std::nullopt;
+            return wire::Encode(*job);
+          },
           .create =
               [&api](const Form& f) {
                 std::vector<std::string> missing;

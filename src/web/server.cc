@@ -30,9 +30,15 @@ httpd::Options ServerOptions(const Config& cfg) {
   return o;
 }
 
+httpd::Options WithFastPath(httpd::Options o, const Router& router) {
+  o.fast = [&router](Request& req) { return router.Fast(req); };
+  return o;
+}
+
 HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
     : router_(auth, cfg.auth_reads),
-      server_(ServerOptions(cfg), [this](Request& req) { return router_.Admit(req); }) {
+      server_(WithFastPath(ServerOptions(cfg), router_),
+              [this](Request& req) { return router_.Admit(req); }) {
   RegisterRoutes(router_, cfg, api);
 }
 

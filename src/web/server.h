@@ -15,6 +15,9 @@ namespace cbit::web {
 /// The server's limits and threads from the config's web.* keys.
 httpd::Options ServerOptions(const Config& cfg);
 
+/// `o` with the router's fast handlers as its Fast hook (Router::Fast).
+httpd::Options WithFastPath(httpd::Options o, const Router& router);
+
 class HttpServer {
  public:
   HttpServer(const Config& cfg, Api& api, Authenticator& auth);
@@ -26,6 +29,8 @@ class HttpServer {
   void Stop() { server_.Stop(); }
   /// The routes and what each needs (tests check every one).
   const Router& router() const { return router_; }
+  /// Requests answered on an I/O thread by a route's fast handler.
+  std::uint64_t fast_answers() const { return server_.fast_answers(); }
 
  private:
   Router router_;

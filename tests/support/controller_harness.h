@@ -53,6 +53,8 @@ class ControllerHarness {
   httplib::Client& anon() { return *anon_; }
   /// The server's route table.
   const web::Router& router() const { return http_.router(); }
+  /// Requests the server answered on an I/O thread (Router::Fast).
+  std::uint64_t fast_answers() const { return http_.fast_answers(); }
   /// A new API token of `role` (a builder bound to `client`), stored as
   /// `cbit-web token add` stores it.
   std::string AddToken(const std::string& name, web::Role role, const std::string& client = {});
