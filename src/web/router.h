@@ -146,6 +146,7 @@ class Router {
   struct Route {
     std::string method;
     std::string source;  ///< the pattern as registered
+    std::string prefix;  ///< literal text every match starts with
     std::regex pattern;
     PrincipalHandler handler;
     Need need;

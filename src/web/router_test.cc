@@ -116,5 +116,33 @@ TEST(RouterFast, DeclinesWhatTheNormalWayMustAnswer) {
   EXPECT_FALSE(reads_need_credentials.Fast(req));
 }
 
+// Routes are tried in order, each ruled out first by its literal prefix:
+// optional characters and alternatives must not be taken for literal ones.
+TEST(RouterMatch, OptionalTextAndAlternativesStillMatch) {
+  Authenticator auth({});
+  Router r(auth, false);
+  auto named = [](const std::string& name) {
+    return [name](const Request&, Response& res) { SendText(res, name); };
+  };
+  r.Get("/abc?d", named("optional"));
+  r.Get("/x|/y", named("alternative"));
+  r.Get(R"(/v\.1/(\d+))", named("escaped"));
+  r.Get("/ab{0,1}z", named("counted"));
+  for (auto [path, name] : std::vector<std::pair<std::string, std::string>>{{"/abd", "optional"},
+                                                                            {"/abcd", "optional"},
+                                                                            {"/y", "alternative"},
+                                                                            {"/v.1/5", "escaped"},
+                                                                            {"/az", "counted"}}) {
+    Request req = Req("GET", path);
+    auto admitted = r.Admit(req);
+    ASSERT_FALSE(admitted.answer) << path << ": " << admitted.answer->body;
+    Response res;
+    admitted.handler(req, res);
+    EXPECT_EQ(res.body, name) << path;
+  }
+  Request req = Req("GET", "/ab");
+  EXPECT_EQ(r.Admit(req).answer->status, 404);
+}
+
 }  // namespace
 }  // namespace cbit::web
