@@ -5,8 +5,8 @@
 #include <thread>
 
 #include "client/decide.h"
-#include "util/periodic.h"
 #include "core/wire.h"
+#include "util/periodic.h"
 
 namespace cbit::client {
 using Clock = std::chrono::steady_clock;
