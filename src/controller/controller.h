@@ -115,6 +115,8 @@ class Controller {
   void AddBuildRequests(const std::vector<Slot>& slots, BatchWrites& w) const;
   void CancelJobs(const std::vector<Job>& jobs);
   bool ExpireLease(Id job_id, std::int64_t now);
+  /// Hands rows the transaction just wrote to the outbox relay.
+  void PublishRecorded(std::vector<store::NewOutbox>& rows, bool wait_for_confirm);
   int CancelWhere(const store::JobFilter& f, const std::optional<std::string>& version);
   std::int64_t Now() const;
   LocalUris LocalPolicy() const;
