@@ -450,6 +450,33 @@ TEST_P(Api, AReportOnAnotherClientsJobIsRefusedNamingTheHolder) {
   EXPECT_EQ(Send("PUT", path, "status=Done&client=build_client_b").status, 200);
 }
 
+// A client names why a job failed (its failure class first); the reason is
+// kept with that row of the history, and bounded.
+TEST_P(Api, AReportsReasonIsRecordedWithItsStatus) {
+  Id job = Submit("hello", "1.0", "amd64")["jobs"][0];
+  const std::string path = "/job/" + std::to_string(job);
+  ASSERT_EQ(Send("PUT", path, "status=Building&client=build_client_a").status, 200);
+  auto a = Send("PUT", path,
+                "status=Failed&client=build_client_a&reason=" +
+                    std::string(status::kMaxReasonBytes + 1, 'x'));
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("reason is longer than 1024 bytes"), std::string::npos) << a.body;
+  a = Send("PUT", path, "status=Failed&client=build_client_a&reason=two%0Alines");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("reason holds a control character"), std::string::npos) << a.body;
+  EXPECT_EQ(StatusOf(job), "Building");
+  ASSERT_EQ(Send("PUT", path,
+                 "status=Failed&client=build_client_a&reason=timeout%3A+dpkg-buildpackage+timed+"
+                 "out")
+                .status,
+            200);
+  json history = Get(path + "/status");
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_FALSE(history[1].contains("reason"));  // pyBit's shape where none was given
+  EXPECT_EQ(history[2]["status"], "Failed");
+  EXPECT_EQ(history[2]["reason"], "timeout: dpkg-buildpackage timed out");
+}
+
 TEST_P(Api, ARepeatedReportIsAcceptedAndRecordedOnce) {
   Id job = Submit("hello", "1.0", "amd64")["jobs"][0];
   const std::string path = "/job/" + std::to_string(job);

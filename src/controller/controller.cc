@@ -388,7 +388,7 @@ Job Controller::Report(Id job_id, const StatusReport& report) {
     Decision d = DecideReport(job_id, {found.status, found.client}, report);
     if (d.refused()) throw store::Conflict(d.reason);
     if (d.verdict == Verdict::kApply)
-      tx.ReportStatus(job_id, report.status, report.reporter(), now, std::nullopt);
+      tx.ReportStatus(job_id, report.status, report.reporter(), now, report.reason);
   });
   return store_.GetJob(job_id);
 }

@@ -34,6 +34,9 @@ struct StatusReport {
   /// the reporter saw (form field `takeover`). Accepted only while that
   /// client still holds the job, so two clients cannot both take it over.
   std::optional<std::string> takeover;
+  /// Why (form field `reason`, e.g. a client's failure class and detail):
+  /// recorded with the status in the job's history when the report moves it.
+  std::optional<std::string> reason;
 
   /// Who reports: the bound caller, else the named client (none: an
   /// anonymous report, e.g. the watcher's or pyBit's client's final one).

@@ -68,8 +68,9 @@ struct JobHistory {
   std::string status;
   std::optional<std::string> buildclient;
   std::int64_t time_us = 0;  ///< microseconds since the epoch, UTC
-  /// Why the controller itself moved the job (a lease that ran out); none
-  /// for clients' reports (not in pyBit's shape, so sent only when set).
+  /// Why the job moved: the controller's own moves (a lease that ran out)
+  /// and reports that sent a `reason` (a client's failure class); not in
+  /// pyBit's shape, so sent only when set.
   std::optional<std::string> reason = std::nullopt;
 };
 
@@ -113,6 +114,8 @@ inline constexpr const char* kDone = "Done";
 bool IsFinished(std::string_view name);
 /// One of the seeded statuses, which the job logic relies on.
 bool IsBuiltIn(std::string_view name);
+/// The longest `reason` a status report may carry (PUT /job/<id>).
+inline constexpr std::size_t kMaxReasonBytes = 1024;
 }  // namespace status
 
 /// The routing key and queue name of a job's build target (docs/protocol.md, "AMQP").

@@ -179,6 +179,21 @@ std::optional<std::string> ClientField(const Form& f, const char* key) {
   return name;
 }
 
+// The optional reason of a status report; too long or holding control
+// characters: 400.
+std::optional<std::string> ReasonField(const Form& f) {
+  if (!f.Has("reason") || f.Get("reason").empty()) return std::nullopt;
+  std::string reason = f.Get("reason");
+  if (reason.size() > status::kMaxReasonBytes) {
+    throw HttpError(400,
+                    "reason is longer than " + std::to_string(status::kMaxReasonBytes) + " bytes");
+  }
+  for (unsigned char c : reason) {
+    if (c < 0x20 || c == 0x7f) throw HttpError(400, "reason holds a control character");
+  }
+  return reason;
+}
+
 // A client reports progress: form status=Building&client=build_client_x
 // (&takeover=<holder> to take over a job from a silent client). The job
 // logic decides it against the life cycle (controller/transitions.h), after
@@ -196,6 +211,7 @@ void RegisterStatusReport(Router& r, Api& api) {
                       "status '" + report.status + "' is not a status (GET /status lists them)");
     report.client = ClientField(f, "client");
     report.takeover = ClientField(f, "takeover");
+    report.reason = ReasonField(f);
     Id id = PathId(req);
     report.client =
         CheckReport(who, api.store.GetJob(id), report.status, report.client, report.takeover);
