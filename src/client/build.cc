@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "client/classify.h"
+#include "client/deadline.h"
 #include "client/package_files.h"
 #include "client/rules_target.h"
 
@@ -13,31 +14,11 @@ namespace cbit::client {
 namespace fs = std::filesystem;
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// The step's deadline: every command of the step gets what is left of it.
-class Deadline {
- public:
-  explicit Deadline(std::chrono::seconds budget) {
-    if (budget.count() > 0) end_ = Clock::now() + budget;
-  }
-  Command Apply(Command cmd) const {
-    if (end_) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*end_ - Clock::now());
-      cmd.timeout = std::max(left, std::chrono::milliseconds(1));
-    }
-    return cmd;
-  }
-
- private:
-  std::optional<Clock::time_point> end_;
-};
-
 // The request's debian/rules targets (pyBit's `commands`), in the tree, in
 // order; nullopt when every one succeeded. JobSpec::Validate has checked
 // each entry names a target.
 std::optional<StepResult> RunRulesTargets(const JobSpec& job, const fs::path& tree,
-                                          const Deadline& deadline, Runner& runner,
+                                          const StepDeadline& deadline, Runner& runner,
                                           const LogSink& sink, const CancelHook& cancel) {
   for (const auto& entry : job.commands) {
     std::string target = RulesTarget(entry).value_or("");
@@ -47,8 +28,7 @@ std::optional<StepResult> RunRulesTargets(const JobSpec& job, const fs::path& tr
     CommandResult r = runner.Run(deadline.Apply(cmd), sink, cancel);
     if (r.ok()) continue;
     std::string what = "debian/rules " + target;
-    if (r.cancelled) return StepResult{Outcome::kCancelled, what + ": cancelled"};
-    if (r.timed_out) return StepResult{Outcome::kInfrastructureFailed, what + ": timed out"};
+    if (auto failed = MachineFailure(r, what, deadline)) return failed;
     if (r.exit_code == 127) {
       return StepResult{Outcome::kInfrastructureFailed, what + ": fakeroot could not be run"};
     }
@@ -71,13 +51,16 @@ Command HostCommand(const JobSpec& job, const std::string& source_dir) {
   return cmd;
 }
 
+std::string ChrootTarball(const JobSpec& job, const BuildConfig& config) {
+  return (fs::path(config.chroot_dir) / (job.ChrootName() + "-" + job.arch + ".tar")).string();
+}
+
 Command SbuildCommand(const JobSpec& job, const std::string& build_dir, const BuildConfig& config) {
   Command cmd;
   cmd.argv = {"sbuild"};
   if (config.kind == BuilderKind::kSbuildUnshare) {
-    std::string tarball =
-        (fs::path(config.chroot_dir) / (job.ChrootName() + "-" + job.arch + ".tar")).string();
-    cmd.argv.insert(cmd.argv.end(), {"--chroot-mode=unshare", "--chroot=" + tarball});
+    cmd.argv.insert(cmd.argv.end(),
+                    {"--chroot-mode=unshare", "--chroot=" + ChrootTarball(job, config)});
   } else {
     cmd.argv.insert(cmd.argv.end(), {"--chroot-mode=schroot", "--chroot=" + job.ChrootName()});
   }
@@ -95,6 +78,45 @@ Command SbuildCommand(const JobSpec& job, const std::string& build_dir, const Bu
   return cmd;
 }
 
+// The builder itself (dpkg-buildpackage, or dpkg-source then sbuild);
+// nullopt when it built the package.
+std::optional<StepResult> RunBuilder(const JobSpec& job, const fs::path& tree,
+                                     const BuildConfig& config, const StepDeadline& deadline,
+                                     Runner& runner, const LogSink& sink,
+                                     const CancelHook& cancel) {
+  if (config.kind == BuilderKind::kHost) {
+    CommandResult r = runner.Run(deadline.Apply(HostCommand(job, tree.string())), sink, cancel);
+    if (auto failed = MachineFailure(r, "dpkg-buildpackage", deadline)) return failed;
+    Outcome o = ClassifyDpkgBuildpackage(r);
+    if (o == Outcome::kBuilt) return std::nullopt;
+    return ResultOf(o, "build");
+  }
+  std::string build_dir = tree.parent_path().string();
+  if (config.kind == BuilderKind::kSbuildUnshare && runner.RunsCommands()) {
+    std::string tarball = ChrootTarball(job, config);
+    if (!fs::exists(tarball)) {
+      return StepResult{Outcome::kInfrastructureFailed, "no chroot tarball " + tarball,
+                        FailureClass::kChrootMissing};
+    }
+  }
+  // sbuild builds from a .dsc, so the tree is packed first.
+  Command pack;
+  pack.argv = {"dpkg-source", "--build", tree.filename().string()};
+  pack.cwd = build_dir;
+  CommandResult packed = runner.Run(deadline.Apply(pack), sink, cancel);
+  if (auto failed = MachineFailure(packed, "dpkg-source", deadline)) return failed;
+  if (!packed.ok()) return ResultOf(Outcome::kBuildFailed, "dpkg-source");
+  CommandResult r = runner.Run(deadline.Apply(SbuildCommand(job, build_dir, config)), sink, cancel);
+  if (auto failed = MachineFailure(r, "sbuild", deadline)) return failed;
+  Outcome o = ClassifySbuild(r);
+  if (o == Outcome::kBuilt) return std::nullopt;
+  if (o == Outcome::kInfrastructureFailed && SaysChrootMissing(r.output)) {
+    return StepResult{o, "sbuild: chroot " + job.ChrootName() + " not found",
+                      FailureClass::kChrootMissing};
+  }
+  return ResultOf(o, "build");
+}
+
 }  // namespace
 
 BuildResult Build(const JobSpec& job, const std::string& source_dir, const BuildConfig& config,
@@ -104,7 +126,7 @@ BuildResult Build(const JobSpec& job, const std::string& source_dir, const Build
   }
   fs::path tree = fs::absolute(source_dir).lexically_normal();
   std::string build_dir = tree.parent_path().string();
-  Deadline deadline(config.timeout);
+  StepDeadline deadline(config.timeout, "build");
 
   if (!job.commands.empty()) {
     // pyBit ran them inside its build chroot. sbuild has no chroot before
@@ -120,25 +142,9 @@ BuildResult Build(const JobSpec& job, const std::string& source_dir, const Build
     }
   }
 
-  Outcome outcome;
-  if (config.kind == BuilderKind::kHost) {
-    outcome = ClassifyDpkgBuildpackage(
-        runner.Run(deadline.Apply(HostCommand(job, tree.string())), sink, cancel));
-  } else {
-    // sbuild builds from a .dsc, so the tree is packed first.
-    Command pack;
-    pack.argv = {"dpkg-source", "--build", tree.filename().string()};
-    pack.cwd = build_dir;
-    CommandResult packed = runner.Run(deadline.Apply(pack), sink, cancel);
-    if (!packed.ok()) {
-      Outcome o = packed.cancelled ? Outcome::kCancelled : Outcome::kBuildFailed;
-      return {ResultOf(o, "dpkg-source"), ""};
-    }
-    outcome = ClassifySbuild(
-        runner.Run(deadline.Apply(SbuildCommand(job, build_dir, config)), sink, cancel));
+  if (auto failed = RunBuilder(job, tree, config, deadline, runner, sink, cancel)) {
+    return {*failed, ""};
   }
-  if (outcome != Outcome::kBuilt) return {ResultOf(outcome, "build"), ""};
-
   std::string expected =
       (fs::path(build_dir) / (job.package + "_" + std::string(VersionWithoutEpoch(job.version)) +
                               "_" + job.arch + ".changes"))

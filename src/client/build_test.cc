@@ -58,17 +58,63 @@ TEST(Build, SbuildUnsharePacksTheTreeThenBuildsTheDsc) {
   BuildDir d;
   JobSpec job = TestJob();
   job.master = true;
-  BuildConfig config{BuilderKind::kSbuildUnshare, "/var/cache/cbit/chroots"};
+  std::string chroots = (d.dir / "chroots").string();
+  fs::create_directories(chroots);
+  std::ofstream(chroots + "/bookworm-amd64.tar");
+  BuildConfig config{BuilderKind::kSbuildUnshare, chroots};
   ASSERT_TRUE(Build(job, d.tree.string(), config, d.runner, {}).result.ok());
   std::string dir = d.dir.string();
   EXPECT_EQ(
       d.runner.Argvs(),
       (std::vector<Argv>{
           {"dpkg-source", "--build", "hello-cbit"},
-          {"sbuild", "--chroot-mode=unshare", "--chroot=/var/cache/cbit/chroots/bookworm-amd64.tar",
+          {"sbuild", "--chroot-mode=unshare", "--chroot=" + chroots + "/bookworm-amd64.tar",
            "--dist=bookworm", "--arch=amd64", "--nolog", "--no-run-lintian", "--no-run-autopkgtest",
            "--build-dir=" + dir, "--arch-all", "--source", dir + "/hello-cbit_1.0-2.dsc"}}));
   EXPECT_EQ(d.runner.commands[0].cwd, dir);
+}
+
+// A missing chroot is the build machine's fault, of a class that is retried.
+TEST(Build, AMissingChrootIsOfTheClassChrootMissing) {
+  BuildDir d;
+  BuildConfig unshare{BuilderKind::kSbuildUnshare, (d.dir / "no-chroots").string()};
+  BuildResult r = Build(TestJob(), d.tree.string(), unshare, d.runner, {});
+  EXPECT_EQ(r.result.outcome, Outcome::kInfrastructureFailed);
+  EXPECT_EQ(r.result.failure, FailureClass::kChrootMissing);
+  EXPECT_TRUE(d.runner.commands.empty());
+
+  d.runner.respond = [](const Command& c) {
+    CommandResult r;
+    r.exit_code = c.argv[0] == "sbuild" ? 1 : 0;
+    if (r.exit_code) {
+      r.output = "E: Chroot for distribution bookworm, architecture amd64 not found\n";
+    }
+    return r;
+  };
+  r = Build(TestJob(), d.tree.string(), {BuilderKind::kSbuildSchroot, ""}, d.runner, {});
+  EXPECT_EQ(r.result.failure, FailureClass::kChrootMissing) << r.result.detail;
+  EXPECT_EQ(r.result.detail, "sbuild: chroot bookworm not found");
+}
+
+TEST(Build, ABuilderOutOfTimeOrOfDiskNamesItsClass) {
+  BuildDir d;
+  d.runner.respond = [](const Command&) {
+    CommandResult r;
+    r.timed_out = true;
+    r.exit_code = 128 + 15;
+    return r;
+  };
+  BuildConfig config;
+  config.timeout = std::chrono::seconds(5);
+  BuildResult r = Build(TestJob(), d.tree.string(), config, d.runner, {});
+  EXPECT_EQ(r.result.failure, FailureClass::kTimeout);
+  EXPECT_EQ(r.result.detail, "dpkg-buildpackage timed out: the build step's limit of 5 s ran out");
+  d.runner.respond = [](const Command&) {
+    return CommandResult{.exit_code = 2,
+                         .output = "ld: final link failed: No space left on device"};
+  };
+  r = Build(TestJob(), d.tree.string(), config, d.runner, {});
+  EXPECT_EQ(r.result.failure, FailureClass::kDiskFull);
 }
 
 TEST(Build, SbuildSchrootUsesTheBuildEnvChrootAndArchAnyOnly) {

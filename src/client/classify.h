@@ -3,6 +3,10 @@
 // tested against real tool output.
 #pragma once
 
+#include <optional>
+#include <string>
+
+#include "client/deadline.h"
 #include "client/outcome.h"
 #include "util/subprocess.h"
 
@@ -17,5 +21,20 @@ Outcome ClassifyDpkgBuildpackage(const CommandResult& r);
 /// not satisfiable → dependency wait; failed at build (status "attempted") →
 /// build failed; anything else (chroot set-up, apt update, …) → infrastructure.
 Outcome ClassifySbuild(const CommandResult& r);
+
+/// What any step makes of a command that did not succeed, before its own
+/// rules: cancelled; timed out (class timeout, naming the limit); out of
+/// disk space (class disk-full). nullopt when none of these, or when it
+/// succeeded.
+std::optional<StepResult> MachineFailure(const CommandResult& r, const std::string& what,
+                                         const StepDeadline& deadline);
+
+/// Whether a failed fetch command (git, svn, apt-get, uscan) says the source
+/// could not be reached: a name not resolved, a connection refused, reset or
+/// timed out.
+bool SaysNetworkError(std::string_view output);
+
+/// Whether sbuild or schroot says the chroot does not exist.
+bool SaysChrootMissing(std::string_view output);
 
 }  // namespace cbit::client

@@ -58,4 +58,64 @@ TEST(Outcome, NamesAndStatuses) {
   EXPECT_EQ(static_cast<int>(Outcome::kInfrastructureFailed), 3);
 }
 
+TEST(Classify, NetworkErrorsOfTheFetchTools) {
+  // As git 2.39, svn 1.14 and apt 2.6 print them.
+  EXPECT_TRUE(SaysNetworkError(
+      "fatal: unable to access 'http://127.0.0.1:9/x.git/': Failed to connect to 127.0.0.1 port "
+      "9 after 0 ms: Couldn't connect to server\n"));
+  EXPECT_TRUE(
+      SaysNetworkError("ssh: Could not resolve hostname git.example: Name or service not known\n"
+                       "fatal: Could not read from remote repository.\n"));
+  EXPECT_TRUE(SaysNetworkError("fatal: the remote end hung up unexpectedly\n"));
+  EXPECT_TRUE(SaysNetworkError(
+      "svn: E170013: Unable to connect to a repository at URL 'http://svn.example/x'\n"));
+  EXPECT_TRUE(
+      SaysNetworkError("Err:1 http://deb.example bookworm InRelease\n  Temporary "
+                       "failure resolving 'deb.example'\n"));
+  // The source is there but wrong: retrying would not help.
+  EXPECT_FALSE(SaysNetworkError("fatal: repository '/srv/git/x.git' does not exist\n"));
+  EXPECT_FALSE(SaysNetworkError("fatal: reference is not a tree: abc123\n"));
+}
+
+TEST(Classify, ChrootMissing) {
+  EXPECT_TRUE(
+      SaysChrootMissing("E: Chroot for distribution bookworm, architecture amd64 not "
+                        "found\n"));
+  EXPECT_TRUE(SaysChrootMissing("Chroot /srv/chroots/bookworm-amd64.tar does not exist\n"));
+  EXPECT_FALSE(SaysChrootMissing(kBuildFailure));
+}
+
+TEST(Classify, MachineFailuresComeBeforeEachToolsOwnRules) {
+  StepDeadline deadline(std::chrono::seconds(3), "build");
+  CommandResult timed_out = Finished(143, "");
+  timed_out.timed_out = true;
+  auto t = MachineFailure(timed_out, "dpkg-buildpackage", deadline);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->failure, FailureClass::kTimeout);
+  EXPECT_EQ(t->outcome, Outcome::kInfrastructureFailed);
+  EXPECT_EQ(t->detail, "dpkg-buildpackage timed out: the build step's limit of 3 s ran out");
+  auto full = MachineFailure(Finished(2, "cc1: fatal error: No space left on device\n"), "sbuild",
+                             deadline);
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->failure, FailureClass::kDiskFull);
+  auto cancelled = MachineFailure(Finished(130, "", true), "git", deadline);
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(cancelled->outcome, Outcome::kCancelled);
+  EXPECT_FALSE(MachineFailure(Finished(2, kBuildFailure), "sbuild", deadline));
+  EXPECT_FALSE(MachineFailure(Finished(0, ""), "sbuild", deadline));
+}
+
+TEST(Outcome, FailureClassesAndWhichAreRetried) {
+  EXPECT_EQ(FailureClassName(FailureClass::kTimeout), "timeout");
+  EXPECT_EQ(FailureClassName(FailureClass::kChrootMissing), "chroot-missing");
+  EXPECT_EQ(ClassOf({Outcome::kBuildFailed, "x"}), FailureClass::kBuild);
+  EXPECT_EQ(ClassOf({Outcome::kInfrastructureFailed, "x", FailureClass::kUpload}),
+            FailureClass::kUpload);
+  EXPECT_TRUE(Retryable(FailureClass::kNetwork));
+  EXPECT_TRUE(Retryable(FailureClass::kUpload));
+  EXPECT_FALSE(Retryable(FailureClass::kTimeout));
+  EXPECT_FALSE(Retryable(FailureClass::kBuild));
+  EXPECT_FALSE(Retryable(FailureClass::kInfrastructure));
+}
+
 }  // namespace cbit::client

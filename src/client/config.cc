@@ -1,5 +1,7 @@
 #include "client/config.h"
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/debian.h"
@@ -52,7 +54,59 @@ void CheckNames(const ClientConfig& c) {
   }
 }
 
+// The step limits `j` sets over `out` (the top level, or one suite's entry
+// of suite_limits, named by `where` in messages).
+void ReadLimits(const json& j, StepLimits& out, const std::string& where) {
+  try {
+    ReadSeconds(j, "fetch_timeout_seconds", out.fetch, 0);
+    ReadSeconds(j, "upload_timeout_seconds", out.upload, 0);
+    bool seconds = j.contains("build_timeout_seconds");
+    ReadSeconds(j, "build_timeout_seconds", out.build, 0);
+    double hours = 0;
+    if (Read(j, "build_timeout_hours", hours)) {
+      if (seconds) throw ConfigError("set build_timeout_hours or build_timeout_seconds, not both");
+      if (!(hours >= 0 && hours <= 24 * 366)) {
+        throw ConfigError("build_timeout_hours must be from 0 to 8784");
+      }
+      out.build = std::chrono::seconds(std::llround(hours * 3600));
+    }
+  } catch (const ConfigError& e) {
+    if (where.empty()) throw;
+    throw ConfigError(where + ": " + e.what());
+  }
+}
+
+// suite_limits: {"<suite>": {step limits}}: each key a suite of the client,
+// each unset limit the top level's.
+void ReadSuiteLimits(const json& j, ClientConfig& c) {
+  auto it = j.find("suite_limits");
+  if (it == j.end() || it->is_null()) return;
+  if (!it->is_object()) throw ConfigError("config key 'suite_limits' must be an object");
+  static const std::vector<std::string> kKeys = {"fetch_timeout_seconds", "upload_timeout_seconds",
+                                                 "build_timeout_seconds", "build_timeout_hours"};
+  for (const auto& [suite, limits] : it->items()) {
+    std::string where = "suite_limits." + suite;
+    if (std::find(c.suites.begin(), c.suites.end(), suite) == c.suites.end()) {
+      throw ConfigError(where + ": '" + suite + "' is not one of the client's suites");
+    }
+    if (!limits.is_object()) throw ConfigError(where + " must be an object");
+    for (const auto& [key, value] : limits.items()) {
+      if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
+        throw ConfigError(where + ": unknown key '" + key + "'");
+      }
+    }
+    StepLimits l = c.limits;
+    ReadLimits(limits, l, where);
+    c.suite_limits[suite] = l;
+  }
+}
+
 }  // namespace
+
+const StepLimits& ClientConfig::LimitsFor(const std::string& suite) const {
+  auto it = suite_limits.find(suite);
+  return it == suite_limits.end() ? limits : it->second;
+}
 
 ClientConfig ParseConfig(const std::string& json_text) {
   json j = json_config::ParseObject(json_text);
@@ -95,7 +149,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
   }
   Read(j, "dput_config", c.dput_config);
   ReadBuilder(j, c);
-  ReadSeconds(j, "build_timeout_seconds", c.build.timeout, 0);
+  ReadLimits(j, c.limits, "");
   Read(j, "apt_sources_list", c.fetch.apt_sources_list);
   ReadSeconds(j, "retry_base_seconds", c.retry_base, 0);
   ReadSeconds(j, "retry_max_seconds", c.retry_max, 0);
@@ -108,12 +162,17 @@ ClientConfig ParseConfig(const std::string& json_text) {
     throw ConfigError("lease_renew_seconds and heartbeat_seconds must be at least 1");
   c.lease_renew = renew;
   c.heartbeat = heartbeat;
+  Read(j, "infra_retries", c.infra_retries);
+  if (c.infra_retries < 0 || c.infra_retries > 100) {
+    throw ConfigError("infra_retries must be from 0 to 100");
+  }
   Read(j, "log_level", c.log_level);
   if (c.retry_base.count() < 1 || c.retry_max < c.retry_base) {
     throw ConfigError("retry_base_seconds must be at least 1 and at most retry_max_seconds");
   }
   if (c.http_timeout.count() < 1) throw ConfigError("http_timeout_seconds must be at least 1");
   CheckNames(c);
+  ReadSuiteLimits(j, c);
   return c;
 }
 

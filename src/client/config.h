@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,14 @@ namespace cbit::client {
 
 /// A key is missing, malformed or refused; the message names it.
 using ConfigError = cbit::ConfigError;
+
+/// The time limits of a job's steps; zero: none. On expiry the step's
+/// process group is killed and the job fails with the class timeout.
+struct StepLimits {
+  std::chrono::seconds fetch{3600};       ///< fetch_timeout_seconds
+  std::chrono::seconds build{24 * 3600};  ///< build_timeout_hours (or build_timeout_seconds)
+  std::chrono::seconds upload{1800};      ///< upload_timeout_seconds
+};
 
 struct ClientConfig {
   // pyBit's client.conf keys.
@@ -39,10 +48,18 @@ struct ClientConfig {
   std::string controller_password;
   std::string controller_token;  ///< "token": an API token; then user/password are not needed
   std::string dput_config = "/etc/dput.cf";
-  BuildConfig build;                    ///< builder "host" | "sbuild" (+ sbuild_mode, chroot_dir)
-  FetchConfig fetch;                    ///< apt_sources_list
-  std::chrono::seconds retry_base{30};  ///< first delay before a Blocked job is retried
+  BuildConfig build;  ///< builder "host" | "sbuild" (+ sbuild_mode, chroot_dir)
+  FetchConfig fetch;  ///< apt_sources_list
+  /// First delay before a Blocked job, or one whose build machine failed, is
+  /// retried; the delays double up to retry_max.
+  std::chrono::seconds retry_base{30};
   std::chrono::seconds retry_max{3600};
+  /// How often a job whose step failed for a retryable class (Retryable in
+  /// outcome.h) is handed back to the queue before it fails with its class.
+  int infra_retries = 3;
+  StepLimits limits;                               ///< every suite's, unless overridden
+  std::map<std::string, StepLimits> suite_limits;  ///< suite_limits: per suite
+
   std::chrono::seconds cancel_grace{30};  ///< SIGINT, then SIGKILL after this
   std::chrono::seconds http_timeout{10};  ///< deadline of each controller call
   /// Renewal of the lease on the job being built (lease_renew_seconds), and
@@ -53,6 +70,8 @@ struct ClientConfig {
   std::string log_level = "info";
 
   UploadConfig Upload() const { return {dput_config, dput_dest, debsignkey}; }
+  /// The limits of a job of `suite`.
+  const StepLimits& LimitsFor(const std::string& suite) const;
 };
 
 /// Parses the JSON text of a config file. Throws ConfigError naming the first

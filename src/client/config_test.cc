@@ -63,13 +63,58 @@ TEST(ClientConfig, BuilderChoices) {
   EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
 }
 
-TEST(ClientConfig, BuildTimeout) {
+TEST(ClientConfig, StepTimeLimits) {
   nlohmann::json j = Minimal();
-  EXPECT_EQ(ParseConfig(j.dump()).build.timeout, std::chrono::seconds(0));  // none
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_EQ(c.limits.fetch, std::chrono::seconds(3600));
+  EXPECT_EQ(c.limits.build, std::chrono::hours(24));
+  EXPECT_EQ(c.limits.upload, std::chrono::seconds(1800));
+  EXPECT_EQ(c.infra_retries, 3);
   j["build_timeout_seconds"] = 7200;
-  EXPECT_EQ(ParseConfig(j.dump()).build.timeout, std::chrono::seconds(7200));
-  j["build_timeout_seconds"] = -1;
+  j["fetch_timeout_seconds"] = 60;
+  j["upload_timeout_seconds"] = 0;  // none
+  c = ParseConfig(j.dump());
+  EXPECT_EQ(c.limits.build, std::chrono::seconds(7200));
+  EXPECT_EQ(c.limits.fetch, std::chrono::seconds(60));
+  EXPECT_EQ(c.limits.upload, std::chrono::seconds(0));
+  j["build_timeout_hours"] = 2;
+  EXPECT_THROW(ParseConfig(j.dump()), ConfigError);  // both
+  j.erase("build_timeout_seconds");
+  j["build_timeout_hours"] = 1.5;
+  EXPECT_EQ(ParseConfig(j.dump()).limits.build, std::chrono::seconds(5400));
+  j["build_timeout_hours"] = -1;
   EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
+  j.erase("build_timeout_hours");
+  j["fetch_timeout_seconds"] = -1;
+  EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
+  j["fetch_timeout_seconds"] = 60;
+  j["infra_retries"] = -1;
+  EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
+}
+
+TEST(ClientConfig, PerSuiteLimitsOverrideTheClientsOwn) {
+  nlohmann::json j = Minimal();
+  j["suites"] = {"bookworm", "sid"};
+  j["fetch_timeout_seconds"] = 60;
+  j["suite_limits"] = {{"sid", {{"build_timeout_hours", 48}}}};
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_EQ(c.LimitsFor("sid").build, std::chrono::hours(48));
+  EXPECT_EQ(c.LimitsFor("sid").fetch, std::chrono::seconds(60));  // the client's
+  EXPECT_EQ(c.LimitsFor("bookworm").build, std::chrono::hours(24));
+  auto refused = [&](nlohmann::json limits, const std::string& says) {
+    j["suite_limits"] = std::move(limits);
+    try {
+      ParseConfig(j.dump());
+      ADD_FAILURE() << "accepted " << j["suite_limits"].dump();
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  refused({{"buster", {{"build_timeout_hours", 1}}}}, "'buster' is not one of the client's suites");
+  refused({{"sid", {{"build_timeout", 1}}}}, "suite_limits.sid: unknown key 'build_timeout'");
+  refused({{"sid", {{"fetch_timeout_seconds", -5}}}}, "suite_limits.sid");
+  refused({{"sid", 5}}, "suite_limits.sid must be an object");
+  refused(5, "'suite_limits' must be an object");
 }
 
 TEST(ClientConfig, ATokenReplacesTheControllerUserAndPassword) {

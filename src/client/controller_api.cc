@@ -37,9 +37,11 @@ std::optional<JobState> HttpControllerApi::CurrentStatus(Id job) {
   }
 }
 
-void HttpControllerApi::ReportStatus(Id job, const std::string& status, const std::string& client) {
+void HttpControllerApi::ReportStatus(Id job, const std::string& status, const std::string& client,
+                                     const std::string& reason) {
   std::string path = "/job/" + std::to_string(job);
   httplib::Params form{{"status", status}, {"client", client}};
+  if (!reason.empty()) form.emplace("reason", reason);
   std::lock_guard lock(mu_);
   Expect(http_->Put(path, form), "PUT " + path + " status=" + status);
 }

@@ -39,8 +39,10 @@ class ControllerApi {
   virtual ~ControllerApi() = default;
   /// GET /job/<id>/status, last row; nullopt when the job does not exist.
   virtual std::optional<JobState> CurrentStatus(Id job) = 0;
-  /// PUT /job/<id> status=…&client=….
-  virtual void ReportStatus(Id job, const std::string& status, const std::string& client) = 0;
+  /// PUT /job/<id> status=…&client=…[&reason=…]: `reason` (empty: none)
+  /// goes into the job's history with the status.
+  virtual void ReportStatus(Id job, const std::string& status, const std::string& client,
+                            const std::string& reason) = 0;
   /// PUT /job/<id> status=Building&client=…&takeover=<holder>: takes over a
   /// job Building on `holder`, refused (409) if another client holds it now.
   virtual void TakeOver(Id job, const std::string& client, const std::string& holder) = 0;
@@ -64,7 +66,8 @@ class HttpControllerApi final : public ControllerApi {
   ~HttpControllerApi() override;
 
   std::optional<JobState> CurrentStatus(Id job) override;
-  void ReportStatus(Id job, const std::string& status, const std::string& client) override;
+  void ReportStatus(Id job, const std::string& status, const std::string& client,
+                    const std::string& reason) override;
   void TakeOver(Id job, const std::string& client, const std::string& holder) override;
   LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                    const std::string& text) override;

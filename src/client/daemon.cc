@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "client/decide.h"
+#include "client/workdir.h"
 #include "core/wire.h"
 #include "util/periodic.h"
 
@@ -79,7 +80,16 @@ bool Daemon::Stopping() {
   return stopping_;
 }
 
+// Work directories no process holds were left by a client that died; a
+// restarted client holds no job, and between jobs this one holds none.
+void Daemon::SweepBuildroot() {
+  for (const auto& dir : SweepWorkdirs(config_.buildroot)) {
+    spdlog::info("removed the stale work directory {}", dir);
+  }
+}
+
 void Daemon::Run() {
+  SweepBuildroot();
   // The controller's view of this client (GET /buildd/<name>/status): alive
   // while heard from, idle or not.
   Periodic heartbeat(config_.heartbeat, [this] {
@@ -229,6 +239,7 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
   Running* r = running_.get();
   r->worker = std::thread([this, r, delivered] {
     JobEnvironment env{config_, api_, runner_, {}, r->takeover_from};
+    env.infra_retries_done = static_cast<int>(Header(r->delivery, kInfraRetryHeader));
     JobSignals signals{[r] { return r->cancelled.load(); }, [this] { return stopping_.load(); }};
     r->report = RunJob(r->request, env, signals, delivered);
     r->done = true;
@@ -257,38 +268,50 @@ void Daemon::Finish(queue::Consumer* c) {
   const std::unique_ptr<Running> run = std::move(running_);
   run->worker.join();
   const JobReport& rep = run->report;
-  const queue::Delivery& d = run->delivery;
-  const Id id = run->request.job.id;
   spdlog::info(
       "job {}: {}{}; delivery→Building {} ms, total {} ms, in build tools {} ms, client overhead "
       "{} ms",
-      id, OutcomeName(rep.outcome), rep.detail.empty() ? "" : " (" + rep.detail + ")",
-      rep.to_building.count(), rep.total.count(), rep.in_tools.count(),
-      (rep.total - rep.in_tools).count());
+      run->request.job.id, OutcomeName(rep.outcome),
+      rep.detail.empty() ? "" : " (" + rep.detail + ")", rep.to_building.count(), rep.total.count(),
+      rep.in_tools.count(), (rep.total - rep.in_tools).count());
+  SweepBuildroot();
   // A delivery can be settled only on the connection it came on.
-  if (c && c->IsOpen() && run->generation == generation_) {
-    auto headers = d.headers;
-    switch (rep.settle) {
-      case Settle::kAck:
-        c->Ack(d.delivery_tag);
-        break;
-      case Settle::kRetryLater: {
-        int attempt = static_cast<int>(Header(d, kAttemptHeader)) + 1;
-        headers[kAttemptHeader] = attempt;
-        headers.erase(kDeferredHeader);
-        auto delay = RetryDelay(attempt, config_.retry_base, config_.retry_max);
-        spdlog::info("job {}: dependency wait {}; trying again in {} s", id, attempt,
-                     delay.count());
-        Postpone(*c, d, delay, headers);
-        break;
-      }
-      case Settle::kDefer:
-        Postpone(*c, d, config_.retry_base, headers);
-        break;
-      case Settle::kRequeue:
-        c->Reject(d.delivery_tag, /*requeue=*/true);
-        break;
+  if (c && c->IsOpen() && run->generation == generation_) SettleDelivery(*c, *run);
+}
+
+void Daemon::SettleDelivery(queue::Consumer& c, const Running& run) {
+  const JobReport& rep = run.report;
+  const queue::Delivery& d = run.delivery;
+  const Id id = run.request.job.id;
+  auto headers = d.headers;
+  switch (rep.settle) {
+    case Settle::kAck:
+      c.Ack(d.delivery_tag);
+      break;
+    case Settle::kRetryLater: {
+      int attempt = static_cast<int>(Header(d, kAttemptHeader)) + 1;
+      headers[kAttemptHeader] = attempt;
+      headers.erase(kDeferredHeader);
+      auto delay = RetryDelay(attempt, config_.retry_base, config_.retry_max);
+      spdlog::info("job {}: dependency wait {}; trying again in {} s", id, attempt, delay.count());
+      Postpone(c, d, delay, headers);
+      break;
     }
+    case Settle::kRetryInfra: {
+      int retry = static_cast<int>(Header(d, kInfraRetryHeader)) + 1;
+      headers[kInfraRetryHeader] = retry;
+      headers.erase(kDeferredHeader);
+      spdlog::info("job {}: {} failure, retry {}; trying again in {} s", id,
+                   FailureClassName(rep.failure), retry, rep.retry_delay.count());
+      Postpone(c, d, rep.retry_delay, headers);
+      break;
+    }
+    case Settle::kDefer:
+      Postpone(c, d, config_.retry_base, headers);
+      break;
+    case Settle::kRequeue:
+      c.Reject(d.delivery_tag, /*requeue=*/true);
+      break;
   }
 }
 

@@ -62,6 +62,8 @@ class Daemon {
   void OnCommand(const queue::Delivery& d);
   /// Settles the finished job's delivery and logs its timings.
   void Finish(queue::Consumer* c);
+  /// Acknowledges, republishes or requeues the finished job's delivery.
+  void SettleDelivery(queue::Consumer& c, const Running& run);
   /// Publishes `d` again through the delay queue for `delay`; false if the
   /// broker did not take it.
   bool Republish(const queue::Delivery& d, std::chrono::seconds delay,
@@ -74,6 +76,8 @@ class Daemon {
   /// broker did not take it.
   bool DeadLetter(const queue::Delivery& d, const std::string& reason);
   bool Stopping();
+  /// Removes work directories no process holds (workdir.h).
+  void SweepBuildroot();
 
   const ClientConfig& config_;
   ControllerApi& api_;

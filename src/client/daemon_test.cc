@@ -187,6 +187,30 @@ TEST_F(DaemonTest, AFailedBuildIsReportedFailedAndItsDeliveryAcknowledged) {
   EXPECT_FALSE(Happened("reject 1 requeue"));
 }
 
+// A failure of the build machine goes back to the queue through the delay
+// queue of its retry, with the count in its header; out of retries it fails.
+TEST_F(DaemonTest, AFullDiskIsRetriedThroughTheDelayQueueWithItsCountThenFails) {
+  config_.infra_retries = 2;
+  api_.AddJob(kJob, "Waiting");
+  runner_.Answer({.exit_code = 2, .output = "cc1: fatal error: No space left on device\n"});
+  broker_.Put(kQueue, Request(kJob), {{kInfraRetryHeader, 1}});
+  broker_.Put(kQueue, Request(kJob), {{kInfraRetryHeader, 2}});
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 2"));
+  auto sent = publisher_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].routing_key, "cbit_retry_60s_Debian_amd64_chickpea_deb");
+  EXPECT_EQ(sent[0].headers, (std::map<std::string, std::int64_t>{{kInfraRetryHeader, 2}}));
+  EXPECT_EQ(api_.History(kJob),
+            (std::vector<std::string>{"Waiting", "Building", "Waiting", "Building", "Failed"}));
+  auto reasons = api_.Reasons(kJob);
+  ASSERT_EQ(reasons.size(), 4u);
+  EXPECT_EQ(reasons[1],
+            "disk-full: retry 2 of 2 in 60 s: dpkg-buildpackage: no space left on device");
+  EXPECT_EQ(reasons[3],
+            "disk-full: failed after 2 retries: dpkg-buildpackage: no space left on device");
+}
+
 TEST_F(DaemonTest, ARequestForAFinishedJobIsAcknowledgedWithoutABuild) {
   api_.AddJob(kJob, "Done");
   broker_.Put(kQueue, Request(kJob));
@@ -248,7 +272,7 @@ TEST_F(DaemonTest, WhenTheDelayQueueCannotBeReachedTheRequestIsHandedBack) {
 
 TEST_F(DaemonTest, ARequestBuildingOnALiveClientIsDeferredWithItsCount) {
   api_.AddJob(kJob, "Waiting");
-  api_.ReportStatus(kJob, "Building", "build_client_other");
+  api_.ReportStatus(kJob, "Building", "build_client_other", "");
   broker_.SetConsumerCount("build_client_other", 1);
   broker_.Put(kQueue, Request(kJob), {{kDeferredHeader, 3}});
   Start();
@@ -263,7 +287,7 @@ TEST_F(DaemonTest, ARequestBuildingOnALiveClientIsDeferredWithItsCount) {
 // The controller takes a job Building elsewhere only from the holder named.
 TEST_F(DaemonTest, ARequestBuildingOnASilentClientIsTakenOverNamingThatClient) {
   api_.AddJob(kJob, "Waiting");
-  api_.ReportStatus(kJob, "Building", "build_client_other");
+  api_.ReportStatus(kJob, "Building", "build_client_other", "");
   broker_.Put(kQueue, Request(kJob), {{kDeferredHeader, 1}});
   Start();
   ASSERT_TRUE(broker_.WaitFor("ack 1"));

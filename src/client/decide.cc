@@ -24,6 +24,54 @@ Action Decide(const RequestFacts& f, std::string_view self) {
   return Action::kBuild;
 }
 
+namespace {
+
+// At most the controller's limit, cut before a UTF-8 continuation byte.
+std::string Bounded(std::string reason) {
+  if (reason.size() <= status::kMaxReasonBytes) return reason;
+  std::size_t end = status::kMaxReasonBytes;
+  while (end > 0 && (static_cast<unsigned char>(reason[end]) & 0xC0) == 0x80) --end;
+  reason.resize(end);
+  return reason;
+}
+
+}  // namespace
+
+JobEnding EndingFor(const StepResult& r, bool handed_back, int retries_done,
+                    const InfraRetryPolicy& policy) {
+  JobEnding e;
+  if (r.outcome == Outcome::kCancelled && handed_back) {
+    e.status = status::kWaiting;
+    e.settle = Settle::kRequeue;
+    return e;
+  }
+  e.status = JobStatusFor(r.outcome);
+  if (r.outcome == Outcome::kDependencyWait) e.settle = Settle::kRetryLater;
+  if (e.status != status::kFailed) return e;
+  FailureClass c = ClassOf(r);
+  // The class and the counts come first, so a long detail cut to the
+  // controller's limit loses only its end.
+  std::string detail = r.detail;
+  e.reason = std::string(FailureClassName(c)) + ": ";
+  if (!Retryable(c)) {
+    e.reason = Bounded(e.reason + detail);
+    return e;
+  }
+  if (retries_done >= policy.retries) {
+    e.reason =
+        Bounded(e.reason + "failed after " + std::to_string(retries_done) + " retries: " + detail);
+    return e;
+  }
+  int retry = retries_done + 1;
+  e.status = status::kWaiting;
+  e.settle = Settle::kRetryInfra;
+  e.delay = RetryDelay(retry, policy.base, policy.max);
+  e.reason = Bounded(e.reason + "retry " + std::to_string(retry) + " of " +
+                     std::to_string(policy.retries) + " in " + std::to_string(e.delay.count()) +
+                     " s: " + detail);
+  return e;
+}
+
 std::chrono::seconds RetryDelay(int attempt, std::chrono::seconds base, std::chrono::seconds max) {
   std::chrono::seconds d = base;
   for (int i = 1; i < attempt && d < max; ++i) d *= 2;

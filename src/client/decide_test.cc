@@ -74,5 +74,84 @@ TEST(RetryDelay, EveryDelayHasItsQueue) {
             "cbit_retry_60s_Debian_amd64_bookworm_deb");
 }
 
+// How a job's steps end: the status, the reason for its history, and what
+// happens to its request.
+namespace ending {
+
+StepResult Failed(Outcome o, FailureClass c, std::string detail) { return {o, detail, c}; }
+
+constexpr InfraRetryPolicy kPolicy{2, std::chrono::seconds(30), std::chrono::seconds(3600)};
+
+TEST(EndingFor, BuiltDependencyWaitAndCancelHaveNoReason) {
+  JobEnding done = EndingFor({}, false, 0, kPolicy);
+  EXPECT_EQ(done.status, "Done");
+  EXPECT_EQ(done.settle, Settle::kAck);
+  EXPECT_EQ(done.reason, "");
+  JobEnding blocked =
+      EndingFor({Outcome::kDependencyWait, "build: dependency-wait"}, false, 0, kPolicy);
+  EXPECT_EQ(blocked.status, "Blocked");
+  EXPECT_EQ(blocked.settle, Settle::kRetryLater);
+  EXPECT_EQ(EndingFor({Outcome::kCancelled, "cancelled"}, false, 0, kPolicy).status, "Cancelled");
+  JobEnding back = EndingFor({Outcome::kCancelled, "cancelled"}, true, 0, kPolicy);
+  EXPECT_EQ(back.status, "Waiting");
+  EXPECT_EQ(back.settle, Settle::kRequeue);
+}
+
+TEST(EndingFor, ABuildFailureOrATimeoutFailsAtOnceNamingItsClass) {
+  JobEnding build = EndingFor({Outcome::kBuildFailed, "build: build-failed"}, false, 0, kPolicy);
+  EXPECT_EQ(build.status, "Failed");
+  EXPECT_EQ(build.settle, Settle::kAck);
+  EXPECT_EQ(build.reason, "build: build: build-failed");
+  JobEnding timeout =
+      EndingFor(Failed(Outcome::kInfrastructureFailed, FailureClass::kTimeout,
+                       "dpkg-buildpackage timed out: the build step's limit of 3 s ran out"),
+                false, 0, kPolicy);
+  EXPECT_EQ(timeout.status, "Failed");
+  EXPECT_EQ(timeout.settle, Settle::kAck);
+  EXPECT_EQ(timeout.reason,
+            "timeout: dpkg-buildpackage timed out: the build step's limit of 3 s ran out");
+  // A plain infrastructure failure (a missing tool) is not one of the
+  // retried classes.
+  EXPECT_EQ(
+      EndingFor({Outcome::kInfrastructureFailed, "fakeroot could not be run"}, false, 0, kPolicy)
+          .status,
+      "Failed");
+}
+
+TEST(EndingFor, EachRetryableClassIsRetriedWithGrowingDelaysUpToTheCap) {
+  for (FailureClass c : {FailureClass::kNetwork, FailureClass::kChrootMissing,
+                         FailureClass::kDiskFull, FailureClass::kUpload}) {
+    StepResult r = Failed(Outcome::kInfrastructureFailed, c, "dput exited with 1");
+    std::string name(FailureClassName(c));
+    JobEnding first = EndingFor(r, false, 0, kPolicy);
+    EXPECT_EQ(first.status, "Waiting") << name;
+    EXPECT_EQ(first.settle, Settle::kRetryInfra) << name;
+    EXPECT_EQ(first.delay, std::chrono::seconds(30)) << name;
+    EXPECT_EQ(first.reason, name + ": retry 1 of 2 in 30 s: dput exited with 1");
+    JobEnding second = EndingFor(r, false, 1, kPolicy);
+    EXPECT_EQ(second.delay, std::chrono::seconds(60)) << name;
+    EXPECT_EQ(second.reason, name + ": retry 2 of 2 in 60 s: dput exited with 1");
+    JobEnding last = EndingFor(r, false, 2, kPolicy);
+    EXPECT_EQ(last.status, "Failed") << name;
+    EXPECT_EQ(last.settle, Settle::kAck) << name;
+    EXPECT_EQ(last.reason, name + ": failed after 2 retries: dput exited with 1");
+  }
+  // infra_retries 0: never retried.
+  StepResult r = Failed(Outcome::kInfrastructureFailed, FailureClass::kNetwork, "git exited");
+  EXPECT_EQ(EndingFor(r, false, 0, {0, std::chrono::seconds(1), std::chrono::seconds(1)}).status,
+            "Failed");
+}
+
+TEST(EndingFor, ALongReasonIsCutToTheControllersLimitOnACharacterBoundary) {
+  std::string detail;
+  for (int i = 0; i < 1000; ++i) detail += "\xC3\xA9";  // "é"
+  // "build: " is 7 bytes, so byte 1024 is the second half of an "é".
+  JobEnding e = EndingFor({Outcome::kBuildFailed, detail}, false, 0, kPolicy);
+  EXPECT_EQ(e.reason.size(), status::kMaxReasonBytes - 1);
+  EXPECT_EQ(e.reason.substr(e.reason.size() - 2), "\xC3\xA9");
+}
+
+}  // namespace ending
+
 }  // namespace
 }  // namespace cbit::client

@@ -21,10 +21,12 @@ class FakeControllerApi final : public ControllerApi {
     if (it == history_.end()) return std::nullopt;
     return JobState{it->second.back(), client_[job]};
   }
-  void ReportStatus(Id job, const std::string& status, const std::string& client) override {
+  void ReportStatus(Id job, const std::string& status, const std::string& client,
+                    const std::string& reason) override {
     std::lock_guard lock(mu_);
     MaybeFail();
     history_[job].push_back(status);
+    reasons_[job].push_back(reason);
     client_[job] = client;
     if (status == "Building") ++attempts_[job];
   }
@@ -33,7 +35,7 @@ class FakeControllerApi final : public ControllerApi {
       std::lock_guard lock(mu_);
       takeovers_[job] = holder;
     }
-    ReportStatus(job, "Building", client);
+    ReportStatus(job, "Building", client, "");
   }
   LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                    const std::string& text) override {
@@ -97,6 +99,11 @@ class FakeControllerApi final : public ControllerApi {
     std::lock_guard lock(mu_);
     return history_[job];
   }
+  /// The reason of each report, in order (empty: none).
+  std::vector<std::string> Reasons(Id job) {
+    std::lock_guard lock(mu_);
+    return reasons_[job];
+  }
   std::string Log(Id job, int attempt) {
     std::lock_guard lock(mu_);
     return logs_[{job, attempt}];
@@ -125,6 +132,7 @@ class FakeControllerApi final : public ControllerApi {
   int renewals_ = 0;
   int heartbeats_ = 0;
   std::map<Id, std::vector<std::string>> history_;
+  std::map<Id, std::vector<std::string>> reasons_;
   std::map<Id, std::string> client_;
   std::map<Id, std::string> takeovers_;
   std::map<Id, int> attempts_;

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "client/classify.h"
+#include "client/deadline.h"
 #include "client/package_files.h"
 
 namespace cbit::client {
@@ -13,13 +15,26 @@ StepResult Failed(std::string detail) {
   return {Outcome::kInfrastructureFailed, std::move(detail)};
 }
 
+// What every command of the fetch runs with.
+struct FetchIo {
+  Runner& runner;
+  const LogSink& sink;
+  const CancelHook& cancel;
+  StepDeadline deadline;
+};
+
 // One command of the fetch: nullopt when it succeeded, else the step's result.
-std::optional<StepResult> RunFetchCommand(Runner& runner, Command cmd, const LogSink& sink,
-                                          const CancelHook& cancel) {
-  CommandResult r = runner.Run(cmd, sink, cancel);
+std::optional<StepResult> RunFetchCommand(FetchIo& io, const Command& cmd) {
+  CommandResult r = io.runner.Run(io.deadline.Apply(cmd), io.sink, io.cancel);
+  const std::string& tool = cmd.argv.front();
   if (r.ok()) return std::nullopt;
-  if (r.cancelled) return StepResult{Outcome::kCancelled, "cancelled"};
-  return Failed(cmd.argv.front() + " exited with " + std::to_string(r.exit_code));
+  if (auto failed = MachineFailure(r, tool, io.deadline)) return failed;
+  std::string detail = tool + " exited with " + std::to_string(r.exit_code);
+  if (SaysNetworkError(r.output)) {
+    return StepResult{Outcome::kInfrastructureFailed, detail + ": source unreachable",
+                      FailureClass::kNetwork};
+  }
+  return Failed(detail);
 }
 
 // apt-get with its own sources list, lists and cache under WORKDIR/.apt, so a
@@ -62,29 +77,29 @@ class PrivateApt {
 // Updates the private lists, then runs `apt-get source [args] NAME=VERSION`.
 std::optional<StepResult> AptSource(const JobSpec& job, const std::string& workdir,
                                     const FetchConfig& config, std::vector<std::string> args,
-                                    Runner& runner, const LogSink& sink, const CancelHook& cancel) {
+                                    FetchIo& io) {
   if (config.apt_sources_list.empty()) return Failed("no apt sources list configured");
   PrivateApt apt(workdir, config.apt_sources_list);
   if (auto err = apt.Prepare()) return err;
-  if (auto err = RunFetchCommand(runner, apt.Make(workdir, {"update"}), sink, cancel)) return err;
+  if (auto err = RunFetchCommand(io, apt.Make(workdir, {"update"}))) return err;
   args.insert(args.begin(), "source");
   args.push_back(job.package + "=" + job.version);
-  return RunFetchCommand(runner, apt.Make(workdir, args), sink, cancel);
+  return RunFetchCommand(io, apt.Make(workdir, args));
 }
 
 // A non-native package builds only with its orig tarball beside the tree:
 // uscan finds it from debian/watch, else the archive's source package has it.
 std::optional<StepResult> FetchOrig(const JobSpec& job, const std::string& workdir,
                                     const std::string& source_dir, const FetchConfig& config,
-                                    Runner& runner, const LogSink& sink, const CancelHook& cancel) {
+                                    FetchIo& io) {
   if (!IsNonNative(source_dir, job.version)) return std::nullopt;
   if (fs::exists(fs::path(source_dir) / "debian" / "watch")) {
     Command cmd;
     cmd.argv = {"uscan", "--download-current-version", "--destdir", workdir};
     cmd.cwd = source_dir;
-    return RunFetchCommand(runner, cmd, sink, cancel);
+    return RunFetchCommand(io, cmd);
   }
-  return AptSource(job, workdir, config, {"--download-only"}, runner, sink, cancel);
+  return AptSource(job, workdir, config, {"--download-only"}, io);
 }
 
 }  // namespace
@@ -96,6 +111,7 @@ FetchResult Fetch(const JobSpec& job, const std::string& workdir, const FetchCon
   std::string dir = (fs::path(workdir) / job.package).string();
   if (t.method != "apt" && fs::exists(dir)) return {Failed(dir + " already exists"), ""};
 
+  FetchIo io{runner, sink, cancel, StepDeadline(config.timeout, "fetch")};
   std::optional<StepResult> err;
   if (t.method == "git") {
     // ext:: URLs would run a command; git refuses them by default, and this
@@ -103,26 +119,26 @@ FetchResult Fetch(const JobSpec& job, const std::string& workdir, const FetchCon
     Command clone;
     clone.argv = {"git", "-c", "protocol.ext.allow=never", "clone", "--quiet", "--", t.uri, dir};
     clone.cwd = workdir;
-    err = RunFetchCommand(runner, clone, sink, cancel);
+    err = RunFetchCommand(io, clone);
     if (!err && !t.vcs_id.empty()) {
       // The trailing "--" makes git take vcs_id as a revision, never a path.
       Command checkout;
       checkout.argv = {"git", "-C", dir, "checkout", "--quiet", t.vcs_id, "--"};
-      err = RunFetchCommand(runner, checkout, sink, cancel);
+      err = RunFetchCommand(io, checkout);
     }
   } else if (t.method == "svn") {
     Command exp;
     std::string target = t.vcs_id.empty() ? t.uri : t.uri + "@" + t.vcs_id;
     exp.argv = {"svn", "export", "--non-interactive", "--quiet", "--", target, dir};
     exp.cwd = workdir;
-    err = RunFetchCommand(runner, exp, sink, cancel);
+    err = RunFetchCommand(io, exp);
   } else {
     // apt-get source unpacks into NAME-UPSTREAM and fetches the orig itself.
-    err = AptSource(job, workdir, config, {}, runner, sink, cancel);
+    err = AptSource(job, workdir, config, {}, io);
     dir = (fs::path(workdir) / (job.package + "-" + std::string(UpstreamVersion(job.version))))
               .string();
   }
-  if (!err && t.method != "apt") err = FetchOrig(job, workdir, dir, config, runner, sink, cancel);
+  if (!err && t.method != "apt") err = FetchOrig(job, workdir, dir, config, io);
   if (err) return {*err, ""};
   if (runner.RunsCommands() && !fs::is_directory(fs::path(dir) / "debian")) {
     return {Failed("no debian/ directory in " + dir), ""};

@@ -3,6 +3,7 @@
 // when the package is not native, as pyBit's client did.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "client/job_spec.h"
@@ -16,10 +17,14 @@ struct FetchConfig {
   /// method and orig tarballs without debian/watch). apt runs with a private
   /// state under the work directory, never the system's.
   std::string apt_sources_list;
+  /// The step's time limit, shared by every command it runs; zero: none.
+  std::chrono::seconds timeout{0};
 };
 
 struct FetchResult {
-  StepResult result;       ///< kInfrastructureFailed or kCancelled when not ok
+  /// kInfrastructureFailed (class network, timeout, disk-full or
+  /// infrastructure) or kCancelled when not ok
+  StepResult result;
   std::string source_dir;  ///< the unpacked tree, when ok
 };
 

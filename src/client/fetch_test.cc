@@ -117,4 +117,35 @@ TEST(Fetch, ReportsFailureAndCancel) {
   EXPECT_EQ(Fetch(job, "/w", {}, runner, {}).result.outcome, Outcome::kCancelled);
 }
 
+// A source out of reach is retried; one that is there but wrong is not; a
+// fetch out of time fails with the class timeout.
+TEST(Fetch, ClassifiesNetworkErrorsAndTimeouts) {
+  JobSpec job = TestJob();
+  job.version = "1.0";
+  NoFilesRunner runner;
+  runner.fake.respond = [](const Command&) {
+    return CommandResult{.exit_code = 128,
+                         .output =
+                             "fatal: unable to access 'https://git.example/x.git/': Could "
+                             "not resolve host: git.example\n"};
+  };
+  FetchConfig config;
+  config.timeout = std::chrono::seconds(20);
+  StepResult r = Fetch(job, "/w", config, runner, {}).result;
+  EXPECT_EQ(r.failure, FailureClass::kNetwork) << r.detail;
+  EXPECT_EQ(r.detail, "git exited with 128: source unreachable");
+  ASSERT_TRUE(runner.fake.commands[0].timeout);
+  EXPECT_LE(*runner.fake.commands[0].timeout, std::chrono::seconds(20));
+  runner.fake.respond = [](const Command&) {
+    return CommandResult{.exit_code = 128, .output = "fatal: repository 'x' does not exist\n"};
+  };
+  EXPECT_EQ(Fetch(job, "/w", config, runner, {}).result.failure, FailureClass::kNone);
+  runner.fake.respond = [](const Command&) {
+    return CommandResult{.exit_code = 143, .timed_out = true};
+  };
+  r = Fetch(job, "/w", config, runner, {}).result;
+  EXPECT_EQ(r.failure, FailureClass::kTimeout);
+  EXPECT_EQ(r.detail, "git timed out: the fetch step's limit of 20 s ran out");
+}
+
 }  // namespace cbit::client

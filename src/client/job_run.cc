@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
 #include <thread>
 
 #include "client/build.h"
@@ -10,9 +9,9 @@
 #include "client/job_spec.h"
 #include "client/lease.h"
 #include "client/upload.h"
+#include "client/workdir.h"
 
 namespace cbit::client {
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -65,34 +64,45 @@ bool Report(const std::function<void()>& send, Id job, const std::string& status
 StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const ClientConfig& config,
                     Runner& runner, const LogSink& sink, const CancelHook& cancel,
                     JobLease& lease) {
+  const StepLimits& limits = config.LimitsFor(spec.suite);
+  FetchConfig fetch = config.fetch;
+  fetch.timeout = limits.fetch;
+  BuildConfig build = config.build;
+  build.timeout = limits.build;
+  UploadConfig upload = config.Upload();
+  upload.timeout = limits.upload;
   Log(sink, "== checkout (" + spec.transport.method + ")\n");
-  FetchResult fetched = Fetch(spec, workdir, config.fetch, runner, sink, cancel);
+  FetchResult fetched = Fetch(spec, workdir, fetch, runner, sink, cancel);
   if (!fetched.result.ok()) return fetched.result;
   Log(sink, "== build\n");
-  BuildResult built = Build(spec, fetched.source_dir, config.build, runner, sink, cancel);
+  BuildResult built = Build(spec, fetched.source_dir, build, runner, sink, cancel);
   if (!built.result.ok()) return built.result;
   if (!lease.Check()) return {Outcome::kCancelled, "lease lost: " + lease.why()};
   Log(sink, "== upload\n");
-  return Upload(spec, built.changes, config.Upload(), runner, sink, cancel);
+  return Upload(spec, built.changes, upload, runner, sink, cancel);
 }
 
-// RunSteps in a fresh directory of its own, removed afterwards; one left by
-// a client that died is stale.
+// A directory that cannot be made because the disk is full is the machine's
+// fault like any other full disk.
+StepResult NoWorkdir(const std::string& buildroot, Id id, const std::error_code& ec) {
+  std::string detail = "cannot make the work directory of job " + std::to_string(id) + " in " +
+                       buildroot + ": " + (ec ? ec.message() : "held by other processes");
+  bool full = ec == std::errc::no_space_on_device;
+  return {Outcome::kInfrastructureFailed, detail,
+          full ? FailureClass::kDiskFull : FailureClass::kInfrastructure};
+}
+
+// RunSteps in a directory of its own (held while the job runs, so no sweep
+// removes it), removed afterwards; one left by a client that died is stale.
 StepResult RunInWorkdir(const JobSpec& spec, Id id, const ClientConfig& config, Runner& runner,
                         const LogSink& sink, const CancelHook& cancel, JobLease& lease) {
-  std::string workdir = (fs::path(config.buildroot) / ("job-" + std::to_string(id))).string();
   std::error_code ec;
-  fs::remove_all(workdir, ec);
-  fs::create_directories(workdir, ec);
-  StepResult result;
-  if (ec) {
-    result = {Outcome::kInfrastructureFailed, "cannot create " + workdir + ": " + ec.message()};
-  } else {
-    result = RunSteps(spec, workdir, config, runner, sink, cancel, lease);
-  }
+  std::optional<Workdir> workdir = Workdir::ForJob(config.buildroot, id, config.clientid, ec);
+  if (!workdir) return NoWorkdir(config.buildroot, id, ec);
+  StepResult result = RunSteps(spec, workdir->path(), config, runner, sink, cancel, lease);
   Log(sink, "== clean\n");
-  fs::remove_all(workdir, ec);
-  if (ec) Log(sink, "cannot remove " + workdir + ": " + ec.message() + "\n");
+  workdir->Remove(ec);
+  if (ec) Log(sink, "cannot remove " + workdir->path() + ": " + ec.message() + "\n");
   return result;
 }
 
@@ -137,7 +147,7 @@ bool Claim(const JobEnvironment& env, Id id, const JobSignals& signals) {
     if (env.takeover_from && *env.takeover_from != config.clientid) {
       env.api.TakeOver(id, config.clientid, *env.takeover_from);
     } else {
-      env.api.ReportStatus(id, status::kBuilding, config.clientid);
+      env.api.ReportStatus(id, status::kBuilding, config.clientid, "");
     }
   };
   return Report(claim, id, status::kBuilding, Clock::now() + std::chrono::seconds(30),
@@ -178,23 +188,24 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
 
   report.outcome = result.outcome;
   report.detail = result.detail;
+  report.failure = ClassOf(result);
   // Stopped by our own shutdown, not by a cancel: someone else builds it.
   bool handed_back = result.outcome == Outcome::kCancelled && !signals.cancelled();
-  std::string status = handed_back ? status::kWaiting : JobStatusFor(result.outcome);
+  JobEnding end = EndingFor(result, handed_back, env.infra_retries_done,
+                            {config.infra_retries, config.retry_base, config.retry_max});
   Log(sink, "== " + std::string(OutcomeName(result.outcome)) +
-                (result.detail.empty() ? "" : ": " + result.detail) + " → " + status + "\n");
+                (end.reason.empty() ? (result.detail.empty() ? "" : ": " + result.detail)
+                                    : " (" + end.reason + ")") +
+                " → " + end.status + "\n");
   // The log is complete before the final status: a reader who sees the job
   // finished has seen all of it.
   if (!log.Close(Clock::now() + std::chrono::seconds(30))) {
     spdlog::warn("job {}: part of the log did not reach the controller", id);
   }
-  Report([&] { env.api.ReportStatus(id, status, config.clientid); }, id, status,
+  Report([&] { env.api.ReportStatus(id, end.status, config.clientid, end.reason); }, id, end.status,
          Clock::now() + std::chrono::seconds(120), {});
-  if (handed_back) {
-    report.settle = Settle::kRequeue;
-  } else if (result.outcome == Outcome::kDependencyWait) {
-    report.settle = Settle::kRetryLater;
-  }
+  report.settle = end.settle;
+  report.retry_delay = end.delay;
   report.total = Since(delivered);
   report.in_tools = runner.spent();
   return report;

@@ -10,6 +10,7 @@
 
 #include "client/config.h"
 #include "client/controller_api.h"
+#include "client/decide.h"
 #include "client/log_stream.h"
 #include "client/outcome.h"
 #include "client/runner.h"
@@ -26,6 +27,8 @@ struct JobEnvironment {
   /// The job is Building on this other client, which went silent: it is
   /// taken over from it (the controller refuses if another holds it now).
   std::optional<std::string> takeover_from = {};
+  /// Retries of failures of the build machine so far (kInfraRetryHeader).
+  int infra_retries_done = 0;
 };
 
 /// Asked about every 50 ms while a command runs.
@@ -34,18 +37,12 @@ struct JobSignals {
   std::function<bool()> stopping;   ///< the daemon is shutting down
 };
 
-/// How the daemon should settle the job's delivery.
-enum class Settle {
-  kAck,         ///< finished and reported (Done, Failed, Cancelled)
-  kRetryLater,  ///< reported Blocked: publish again after a delay, then acknowledge
-  kDefer,       ///< Building could not be reported: try again after a delay
-  kRequeue,     ///< interrupted by shutdown and reported Waiting: hand it back
-};
-
 struct JobReport {
   Settle settle = Settle::kAck;
   Outcome outcome = Outcome::kBuilt;
-  std::string detail;                       ///< why, when not built
+  std::string detail;  ///< why, when not built
+  FailureClass failure = FailureClass::kNone;
+  std::chrono::seconds retry_delay{0};      ///< kRetryInfra: through this delay queue
   std::chrono::milliseconds to_building{};  ///< delivery → Building reported
   std::chrono::milliseconds total{};        ///< delivery → final status reported
   std::chrono::milliseconds in_tools{};     ///< inside the commands the steps ran

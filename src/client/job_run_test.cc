@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 
 #include "client/fake_controller_api.h"
 #include "client/fake_runner.h"
@@ -216,6 +218,117 @@ TEST(RunJob, ALeaseLostDuringTheBuildUploadsAndReportsNothing) {
     EXPECT_NE(argv.front(), "dput");
   }
   EXPECT_TRUE(built);
+}
+
+// The build makes the .changes a real one would; dput answers `upload`, git
+// clone `clone`.
+FakeRunner::Responder Uploads(const CommandResult& clone, const CommandResult& upload) {
+  return [clone, upload](const Command& cmd) {
+    CommandResult ok;
+    ok.exit_code = 0;
+    if (cmd.argv.size() > 3 && cmd.argv[3] == "clone") {
+      if (!clone.ok()) return clone;
+      fs::create_directories(fs::path(cmd.argv.back()) / "debian");
+    }
+    if (cmd.argv.front() == "dpkg-buildpackage") {
+      std::ofstream(fs::path(cmd.cwd).parent_path() / "hello-cbit_1.0_amd64.changes")
+          << "Source: hello-cbit\nFiles:\n";
+    }
+    return cmd.argv.front() == "dput" ? upload : ok;
+  };
+}
+
+JobReport RunRetriedJob(const ClientConfig& config, ControllerApi& api, Runner& runner,
+                        int retries_done) {
+  JobEnvironment env{config, api, runner, {.interval = std::chrono::milliseconds(10)}};
+  env.infra_retries_done = retries_done;
+  return RunJob(Request(), env, {[] { return false; }, [] { return false; }},
+                std::chrono::steady_clock::now());
+}
+
+TEST(RunJob, AFetchOutOfTimeFailsTheJobWithTheClassTimeoutUnderItsSuitesLimit) {
+  testing::TestDir tmp;
+  ClientConfig config = Config(tmp.path());
+  config.limits.fetch = std::chrono::seconds(600);
+  config.suite_limits["bookworm"] = config.limits;
+  config.suite_limits["bookworm"].fetch = std::chrono::seconds(7);
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  FakeRunner runner;
+  CommandResult hung{.exit_code = 143, .timed_out = true};
+  runner.respond = Uploads(hung, {.exit_code = 0});
+  JobReport r = RunTestJob(config, api, runner);
+  ASSERT_FALSE(runner.commands.empty());
+  ASSERT_TRUE(runner.commands[0].timeout);
+  EXPECT_LE(*runner.commands[0].timeout, std::chrono::seconds(7));
+  EXPECT_GT(*runner.commands[0].timeout, std::chrono::seconds(6));
+  EXPECT_EQ(r.settle, Settle::kAck);
+  EXPECT_EQ(r.failure, FailureClass::kTimeout);
+  EXPECT_EQ(api.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Failed"}));
+  EXPECT_EQ(api.Reasons(kJob).back(),
+            "timeout: git timed out: the fetch step's limit of 7 s ran out");
+  EXPECT_NE(api.Log(kJob, 1).find("(timeout: git timed out"), std::string::npos)
+      << api.Log(kJob, 1);
+}
+
+TEST(RunJob, EachStepRunsUnderItsOwnLimit) {
+  testing::TestDir tmp;
+  ClientConfig config = Config(tmp.path());
+  config.limits = {std::chrono::seconds(100), std::chrono::seconds(2000), std::chrono::seconds(30)};
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  FakeRunner runner;
+  runner.respond = Uploads({.exit_code = 0}, {.exit_code = 0});
+  RunTestJob(config, api, runner);
+  ASSERT_EQ(api.History(kJob).back(), "Done") << api.Log(kJob, 1);
+  std::map<std::string, std::chrono::milliseconds> limit;
+  for (const auto& c : runner.commands) {
+    ASSERT_TRUE(c.timeout) << DescribeArgv(c.argv);
+    limit[c.argv.front()] = *c.timeout;
+  }
+  EXPECT_GT(limit["git"], std::chrono::seconds(99));
+  EXPECT_LE(limit["git"], std::chrono::seconds(100));
+  EXPECT_GT(limit["dpkg-buildpackage"], std::chrono::seconds(1999));
+  EXPECT_LE(limit["dpkg-buildpackage"], std::chrono::seconds(2000));
+  EXPECT_GT(limit["dput"], std::chrono::seconds(29));
+  EXPECT_LE(limit["dput"], std::chrono::seconds(30));
+}
+
+TEST(RunJob, AFailedUploadIsHandedBackForARetryThenFailsWithItsClass) {
+  testing::TestDir tmp;
+  ClientConfig config = Config(tmp.path());
+  config.infra_retries = 2;
+  config.retry_base = std::chrono::seconds(30);
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  FakeRunner runner;
+  runner.respond = Uploads({.exit_code = 0},
+                           {.exit_code = 1, .output = "Connection refused: cannot reach host\n"});
+  JobReport r = RunRetriedJob(config, api, runner, 0);
+  EXPECT_EQ(r.settle, Settle::kRetryInfra);
+  EXPECT_EQ(r.retry_delay, std::chrono::seconds(30));
+  EXPECT_EQ(r.failure, FailureClass::kUpload);
+  EXPECT_EQ(api.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Waiting"}));
+  EXPECT_EQ(api.Reasons(kJob).back(), "upload: retry 1 of 2 in 30 s: dput exited with 1");
+
+  r = RunRetriedJob(config, api, runner, 2);
+  EXPECT_EQ(r.settle, Settle::kAck);
+  EXPECT_EQ(api.History(kJob).back(), "Failed");
+  EXPECT_EQ(api.Reasons(kJob).back(), "upload: failed after 2 retries: dput exited with 1");
+}
+
+TEST(RunJob, AWorkDirectoryLeftByADeadClientIsEmptiedAndTheJobsIsRemovedAfterIt) {
+  testing::TestDir tmp;
+  ClientConfig config = Config(tmp.path());
+  fs::create_directories(fs::path(config.buildroot) / "job-42" / "hello-cbit" / "debian");
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  FakeRunner runner;
+  runner.respond = Uploads({.exit_code = 0}, {.exit_code = 0});
+  RunTestJob(config, api, runner);
+  // The stale tree would have made the clone fail ("already exists").
+  EXPECT_EQ(api.History(kJob).back(), "Done") << api.Log(kJob, 1);
+  EXPECT_FALSE(fs::exists(fs::path(config.buildroot) / "job-42"));
 }
 
 }  // namespace

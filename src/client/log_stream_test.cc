@@ -22,7 +22,7 @@ LogStream::Options Fast() { return {.interval = std::chrono::milliseconds(5)}; }
 
 TEST(LogStream, EverythingWrittenArrivesInOrderOnce) {
   FakeControllerApi api;
-  api.ReportStatus(7, "Building", "c");
+  api.ReportStatus(7, "Building", "c", "");
   LogStream log(To(api), Fast());
   std::string expected;
   for (int i = 0; i < 200; ++i) {
@@ -37,7 +37,7 @@ TEST(LogStream, EverythingWrittenArrivesInOrderOnce) {
 
 TEST(LogStream, FailedPostsAreRetriedWithoutLossOrDuplicates) {
   FakeControllerApi api;
-  api.ReportStatus(7, "Building", "c");
+  api.ReportStatus(7, "Building", "c", "");
   api.FailNext(3);
   LogStream log(To(api), Fast());
   log.Write("one\n");
@@ -48,7 +48,7 @@ TEST(LogStream, FailedPostsAreRetriedWithoutLossOrDuplicates) {
 
 TEST(LogStream, ACharacterCutBetweenWritesIsKeptWholeAndBadBytesReplaced) {
   FakeControllerApi api;
-  api.ReportStatus(7, "Building", "c");
+  api.ReportStatus(7, "Building", "c", "");
   LogStream log(To(api), Fast());
   log.Write("quote \xE2\x80");
   log.Write("\x98 and \xFF\n");

@@ -31,6 +31,15 @@ reports Done, Failed, Blocked or Cancelled. The log of every step streams to
 the controller: GET /job/<id>/log. A Blocked job is published again through a
 delay queue (base, 2·base, … up to retry_max_seconds).
 
+Each step has a time limit; on expiry its whole process group is killed and
+the job fails with the class "timeout". A failure of the build machine of
+class network (fetch), chroot-missing, disk-full or upload (dput) is reported
+Waiting and published again through the delay queues, at most infra_retries
+times; then the job fails with its class. A build failure is never retried.
+Failed reports carry the class and why as the history's "reason". Work
+directories (buildroot/job-<id>) no process holds are removed at start and
+after each job.
+
 CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   clientid             command queue name and the client reported (e.g. build_client_amd64); required
   host_arch            architecture built (dpkg --print-architecture); required
@@ -67,8 +76,18 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
                        attempt) the build is interrupted and nothing more reported
   heartbeat_seconds    tell the controller the client is alive this often, busy
                        or idle (default 30); both well under its lease_seconds
-  build_timeout_seconds
-                       deadline of the build step, every command in it (default 0: none)
+  fetch_timeout_seconds
+                       time limit of the checkout step, all its commands (default
+                       3600; 0: none)
+  build_timeout_hours  time limit of the build step (default 24; fractions allowed;
+                       0: none); or build_timeout_seconds, not both
+  upload_timeout_seconds
+                       time limit of the upload step, debsign and dput (default 1800)
+  suite_limits         per suite: {"sid": {"build_timeout_hours": 48}}; any of the
+                       four keys above, each unset one the client's own
+  infra_retries        retries of a failure of class network, chroot-missing,
+                       disk-full or upload before the job fails (default 3; 0:
+                       none); delays as for Blocked jobs
   configured           false: refuse to start (pyBit's unedited client.conf; exit 1)
   log_level            trace|debug|info|warn|error (default info)
 

@@ -35,4 +35,52 @@ const char* JobStatusFor(Outcome o) {
   return status::kFailed;
 }
 
+std::string_view FailureClassName(FailureClass c) {
+  switch (c) {
+    case FailureClass::kNone:
+      return "none";
+    case FailureClass::kTimeout:
+      return "timeout";
+    case FailureClass::kNetwork:
+      return "network";
+    case FailureClass::kChrootMissing:
+      return "chroot-missing";
+    case FailureClass::kDiskFull:
+      return "disk-full";
+    case FailureClass::kUpload:
+      return "upload";
+    case FailureClass::kInfrastructure:
+      return "infrastructure";
+    case FailureClass::kBuild:
+      return "build";
+    case FailureClass::kDependencyWait:
+      return "dependency-wait";
+    case FailureClass::kCancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+bool Retryable(FailureClass c) {
+  return c == FailureClass::kNetwork || c == FailureClass::kChrootMissing ||
+         c == FailureClass::kDiskFull || c == FailureClass::kUpload;
+}
+
+FailureClass ClassOf(const StepResult& r) {
+  if (r.failure != FailureClass::kNone) return r.failure;
+  switch (r.outcome) {
+    case Outcome::kBuilt:
+      return FailureClass::kNone;
+    case Outcome::kBuildFailed:
+      return FailureClass::kBuild;
+    case Outcome::kDependencyWait:
+      return FailureClass::kDependencyWait;
+    case Outcome::kInfrastructureFailed:
+      return FailureClass::kInfrastructure;
+    case Outcome::kCancelled:
+      return FailureClass::kCancelled;
+  }
+  return FailureClass::kInfrastructure;
+}
+
 }  // namespace cbit::client

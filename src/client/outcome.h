@@ -24,11 +24,37 @@ std::string_view OutcomeName(Outcome o);
 /// The job status (core/model.h status::) a daemon reports for a finished job.
 const char* JobStatusFor(Outcome o);
 
+/// Why a step failed, finer than its Outcome: the failure class named in the
+/// job's history and log, and what decides whether it is retried.
+enum class FailureClass {
+  kNone,            ///< not failed, or no class finer than the Outcome's
+  kTimeout,         ///< a step outlived its time limit; its process group was killed
+  kNetwork,         ///< the fetch could not reach the source (resolve, connect, reset)
+  kChrootMissing,   ///< the build's chroot (tarball or schroot) does not exist
+  kDiskFull,        ///< no space left on the build machine
+  kUpload,          ///< dput failed: the upload host refused or could not be reached
+  kInfrastructure,  ///< any other failure of the build machine or the farm
+  kBuild,           ///< the package failed to build
+  kDependencyWait,  ///< build-dependencies not satisfiable now
+  kCancelled,
+};
+
+/// A stable lower-case name: "timeout", "network", "chroot-missing", …
+std::string_view FailureClassName(FailureClass c);
+
+/// Failures of the build machine that another try (later, or on another
+/// client) may not meet: network, chroot-missing, disk-full, upload.
+bool Retryable(FailureClass c);
+
 /// The result of one step: its outcome and, when it failed, why.
 struct StepResult {
   Outcome outcome = Outcome::kBuilt;
   std::string detail;
+  FailureClass failure = FailureClass::kNone;  ///< kNone: the Outcome's own class
   bool ok() const { return outcome == Outcome::kBuilt; }
 };
+
+/// The failure class of `r`: its own, or the one its Outcome implies.
+FailureClass ClassOf(const StepResult& r);
 
 }  // namespace cbit::client

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "client/classify.h"
+#include "client/deadline.h"
 #include "core/changes_file.h"
 #include "core/debian.h"
 
@@ -28,12 +30,15 @@ bool IsKeyId(std::string_view s) {
   });
 }
 
+// One command of the upload; `otherwise` is the class of a plain failure.
 std::optional<StepResult> RunUploadCommand(Runner& runner, const Command& cmd, const LogSink& sink,
-                                           const CancelHook& cancel) {
-  CommandResult r = runner.Run(cmd, sink, cancel);
+                                           const CancelHook& cancel, const StepDeadline& deadline,
+                                           FailureClass otherwise) {
+  CommandResult r = runner.Run(deadline.Apply(cmd), sink, cancel);
   if (r.ok()) return std::nullopt;
-  if (r.cancelled) return StepResult{Outcome::kCancelled, "cancelled"};
-  return Failed(cmd.argv.front() + " exited with " + std::to_string(r.exit_code));
+  if (auto failed = MachineFailure(r, cmd.argv.front(), deadline)) return failed;
+  return StepResult{Outcome::kInfrastructureFailed,
+                    cmd.argv.front() + " exited with " + std::to_string(r.exit_code), otherwise};
 }
 
 // Removes what was uploaded. The parser only returns bare file names, so
@@ -67,14 +72,19 @@ StepResult Upload(const JobSpec& job, const std::string& changes, const UploadCo
   fs::path path = fs::absolute(changes).lexically_normal();
   if (path.extension() != ".changes") return Failed("not a .changes file: " + path.string());
 
+  StepDeadline deadline(config.timeout, "upload");
   if (!config.sign_key.empty()) {
     Command sign;
     sign.argv = {"debsign", "-k", config.sign_key, path.string()};
-    if (auto err = RunUploadCommand(runner, sign, sink, cancel)) return *err;
+    auto err =
+        RunUploadCommand(runner, sign, sink, cancel, deadline, FailureClass::kInfrastructure);
+    if (err) return *err;
   }
   Command dput;
   dput.argv = {"dput", "-f", "-c", config.dput_config, target, path.string()};
-  if (auto err = RunUploadCommand(runner, dput, sink, cancel)) return *err;
+  if (auto err = RunUploadCommand(runner, dput, sink, cancel, deadline, FailureClass::kUpload)) {
+    return *err;
+  }
   if (!runner.RunsCommands()) return {};
   return RemoveUploaded(path, target, sink);
 }

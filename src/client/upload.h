@@ -3,6 +3,7 @@
 // files from the build directory.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -13,14 +14,16 @@
 namespace cbit::client {
 
 struct UploadConfig {
-  std::string dput_config;  ///< the dput.cf passed with -c
-  std::string target;       ///< dput host used when the job has no build environment
-  std::string sign_key;     ///< when set, `debsign -k KEY` runs before dput
+  std::string dput_config;          ///< the dput.cf passed with -c
+  std::string target;               ///< dput host used when the job has no build environment
+  std::string sign_key;             ///< when set, `debsign -k KEY` runs before dput
+  std::chrono::seconds timeout{0};  ///< the step's time limit (debsign and dput); zero: none
 };
 
 /// Uploads `changes` and, once dput succeeded, deletes it and every file it
 /// lists (never anything outside its directory). Failures are
-/// kInfrastructureFailed: the package was built, the farm could not take it.
+/// kInfrastructureFailed: the package was built, the farm could not take it;
+/// a failed dput has the class upload (retried), a step out of time timeout.
 StepResult Upload(const JobSpec& job, const std::string& changes, const UploadConfig& config,
                   Runner& runner, const LogSink& sink, const CancelHook& cancel = {});
 

@@ -68,8 +68,13 @@ TEST(Upload, FailedDputKeepsTheFiles) {
     r.exit_code = 1;
     return r;
   };
-  StepResult r = Upload(TestJob(), d.changes.string(), {"dput.cf", "farm", ""}, runner, {});
+  StepResult r = Upload(TestJob(), d.changes.string(),
+                        {"dput.cf", "farm", "", std::chrono::seconds(60)}, runner, {});
   EXPECT_EQ(r.outcome, Outcome::kInfrastructureFailed);
+  EXPECT_EQ(r.failure, FailureClass::kUpload);  // retried
+  ASSERT_EQ(runner.commands.size(), 1u);
+  ASSERT_TRUE(runner.commands[0].timeout);
+  EXPECT_LE(*runner.commands[0].timeout, std::chrono::seconds(60));
   EXPECT_TRUE(fs::exists(d.changes));
   EXPECT_TRUE(fs::exists(d.dir / "hello-cbit_1.0-2_amd64.deb"));
 }
