@@ -47,6 +47,7 @@ ClientProcess::ClientProcess(const ClientSetup& s) {
   } else {
     config["token"] = s.token;
   }
+  if (!s.extra_config.empty()) config.update(nlohmann::json::parse(s.extra_config));
   std::string config_path = dir + "/client.json";
   std::ofstream(config_path) << config.dump(2);
   child_.emplace(std::vector<std::string>{std::string(CBIT_BINARY_DIR) + "/cbit-client", "--config",

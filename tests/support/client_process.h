@@ -26,6 +26,9 @@ struct ClientSetup {
   std::string token;            ///< an API token for the controller; empty: the admin's password
   int lease_renew_seconds = 0;  ///< 0: the client's default
   int heartbeat_seconds = 0;    ///< 0: the client's default
+  /// A JSON object whose keys are added to the config, replacing those
+  /// written above (time limits, a dput target of the test's own).
+  std::string extra_config;
 };
 
 class ClientProcess {
