@@ -87,17 +87,32 @@ void ReadSuiteLimits(const json& j, ClientConfig& c) {
   for (const auto& [suite, limits] : it->items()) {
     std::string where = "suite_limits." + suite;
     if (std::find(c.suites.begin(), c.suites.end(), suite) == c.suites.end()) {
-      throw ConfigError(where + ": '" + suite + "' is not one of the client's suites");
+      throw ConfigError(std::string(where).append(": '").append(suite).append(
+          "' is not one of the client's suites"));
     }
     if (!limits.is_object()) throw ConfigError(where + " must be an object");
     for (const auto& [key, value] : limits.items()) {
       if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
-        throw ConfigError(where + ": unknown key '" + key + "'");
+        throw ConfigError(std::string(where).append(": unknown key '").append(key).append("'"));
       }
     }
     StepLimits l = c.limits;
     ReadLimits(limits, l, where);
     c.suite_limits[suite] = l;
+  }
+}
+
+// The delays of retried requests, and how often a failure of the build
+// machine is retried.
+void ReadRetries(const json& j, ClientConfig& c) {
+  ReadSeconds(j, "retry_base_seconds", c.retry_base, 0);
+  ReadSeconds(j, "retry_max_seconds", c.retry_max, 0);
+  if (c.retry_base.count() < 1 || c.retry_max < c.retry_base) {
+    throw ConfigError("retry_base_seconds must be at least 1 and at most retry_max_seconds");
+  }
+  Read(j, "infra_retries", c.infra_retries);
+  if (c.infra_retries < 0 || c.infra_retries > 100) {
+    throw ConfigError("infra_retries must be from 0 to 100");
   }
 }
 
@@ -151,8 +166,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
   ReadBuilder(j, c);
   ReadLimits(j, c.limits, "");
   Read(j, "apt_sources_list", c.fetch.apt_sources_list);
-  ReadSeconds(j, "retry_base_seconds", c.retry_base, 0);
-  ReadSeconds(j, "retry_max_seconds", c.retry_max, 0);
+  ReadRetries(j, c);
   ReadSeconds(j, "cancel_grace_seconds", c.cancel_grace, 0);
   ReadSeconds(j, "http_timeout_seconds", c.http_timeout, 0);
   std::chrono::seconds renew{c.lease_renew.count() / 1000}, heartbeat{c.heartbeat.count() / 1000};
@@ -162,14 +176,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
     throw ConfigError("lease_renew_seconds and heartbeat_seconds must be at least 1");
   c.lease_renew = renew;
   c.heartbeat = heartbeat;
-  Read(j, "infra_retries", c.infra_retries);
-  if (c.infra_retries < 0 || c.infra_retries > 100) {
-    throw ConfigError("infra_retries must be from 0 to 100");
-  }
   Read(j, "log_level", c.log_level);
-  if (c.retry_base.count() < 1 || c.retry_max < c.retry_base) {
-    throw ConfigError("retry_base_seconds must be at least 1 and at most retry_max_seconds");
-  }
   if (c.http_timeout.count() < 1) throw ConfigError("http_timeout_seconds must be at least 1");
   CheckNames(c);
   ReadSuiteLimits(j, c);
