@@ -77,7 +77,8 @@ LogChunk Controller::Log(long long job, long long offset, int attempt) {
   std::string path = "/job/" + std::to_string(job) + "/log?offset=" + std::to_string(offset);
   if (attempt > 0) path += "&attempt=" + std::to_string(attempt);
   try {
-    const auto& r = http::Expect(client_->Get(prefix_ + path), What("GET", url_, path));
+    httplib::Result result = client_->Get(prefix_ + path);
+    const auto& r = http::Expect(result, What("GET", url_, path));
     auto header = [&](const char* name) { return r.get_header_value(name); };
     LogChunk c{r.body, 0, 0, header("X-Job-Finished") == "true"};
     try {
