@@ -197,6 +197,36 @@ TEST_F(Cli, LoginChecksAndStoresTheTokenMode0600AndLogoutForgetsIt) {
   EXPECT_EQ(cbit.Run({"jobs"}), 2);
 }
 
+// The completion script of the binary, run by bash as completion would:
+// job ids and lookup names come from the controller.
+TEST_F(Cli, CompletionListsLiveJobIdsAndLookupNames) {
+  TestCli cbit = Cbit();
+  ASSERT_EQ(cbit.Run({"-q", "submit", "--package", "hello-comp", "--version", "1.0", "--suite",
+                      suite(), "--arch", "any", "--method", "git", "--uri", "/nowhere"}),
+            0)
+      << cbit.err;
+  std::string id = cbit.out.substr(0, cbit.out.find('\n'));
+  ASSERT_EQ(cbit.Run({"completion", "bash"}), 0);
+  std::string script = scratch() + "/cbit.bash";
+  std::ofstream(script) << cbit.out;
+  auto complete = [&](const std::string& words) {
+    Command c{
+        .argv = {"bash", "-c",
+                 "source \"$1\"; COMP_WORDS=($2); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
+                 "_cbit; printf '%s\\n' \"${COMPREPLY[@]}\"",
+                 "bash", script, words},
+        .env = {"PATH=" + std::string(CBIT_BINARY_DIR) + ":" + getenv("PATH"), "CBIT_URL=" + Url(),
+                "CBIT_TOKEN=" + admin_token_, "HOME=" + scratch() + "/home"}};
+    CommandResult r = RunCommand(c);
+    EXPECT_TRUE(r.ok()) << r.output;
+    return r.output;
+  };
+  EXPECT_NE(complete("cbit show ''").find(id + "\n"), std::string::npos);
+  EXPECT_EQ(complete("cbit sub"), "submit\n");
+  EXPECT_NE(complete("cbit jobs --suite ''").find(suite() + "\n"), std::string::npos);
+  EXPECT_EQ(complete("cbit log --fo"), "--follow\n");
+}
+
 // The log written through the API as a client would, with the controller
 // killed and started again while `cbit log -f` follows it.
 TEST(CliLog, FollowLosesAndRepeatsNothingAcrossAControllerRestart) {

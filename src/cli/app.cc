@@ -91,6 +91,7 @@ int Run(int argc, const char* const* argv, Io& io) {
   AddLogCommand(app, ctx);
   AddAdminCommands(app, ctx);
   AddWatchCommand(app, ctx);
+  AddCompletionCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

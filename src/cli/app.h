@@ -70,5 +70,6 @@ void AddJobCommands(CLI::App& app, Context& ctx);
 void AddLogCommand(CLI::App& app, Context& ctx);
 void AddAdminCommands(CLI::App& app, Context& ctx);
 void AddWatchCommand(CLI::App& app, Context& ctx);
+void AddCompletionCommand(CLI::App& app, Context& ctx);
 
 }  // namespace cbit::cli
