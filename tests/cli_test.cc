@@ -49,7 +49,7 @@ class Cli : public ClientE2e {
   std::string admin_token_;
 };
 
-TEST_F(Cli, SubmitFromAGitTreeWaitsUntilDoneAndRefusesADirtyTree) {
+TEST_F(Cli, SubmitFromAGitTreeFollowsItsLogUntilDoneAndRefusesADirtyTree) {
   PackageSpec spec{.name = "hello-cli", .suite = suite()};
   GitRepo repo = MakeGitRepo(spec, scratch());
   std::string work = Clone(repo);
@@ -57,7 +57,7 @@ TEST_F(Cli, SubmitFromAGitTreeWaitsUntilDoneAndRefusesADirtyTree) {
   setup.dry_run = true;
   ClientProcess client(setup);
   TestCli cbit = Cbit();
-  ASSERT_EQ(cbit.Run({"submit", work, "--wait", "--poll-ms", "200"}), 0) << cbit.err;
+  ASSERT_EQ(cbit.Run({"submit", work, "--follow", "--poll-ms", "200"}), 0) << cbit.err;
   EXPECT_NE(cbit.out.find("submitted hello-cli 1.0 (suite " + suite()), std::string::npos)
       << cbit.out;
   EXPECT_NE(cbit.out.find(": Done"), std::string::npos) << cbit.out;
@@ -65,6 +65,7 @@ TEST_F(Cli, SubmitFromAGitTreeWaitsUntilDoneAndRefusesADirtyTree) {
   std::string log = LogOf(job);
   EXPECT_NE(log.find(repo.path), std::string::npos) << log;
   EXPECT_NE(log.find(repo.commit), std::string::npos) << log;
+  EXPECT_NE(cbit.out.find(log), std::string::npos) << cbit.out;  // --follow showed it whole
 
   std::ofstream(work + "/debian/control", std::ios::app) << "\n";
   std::size_t before = JobCount();

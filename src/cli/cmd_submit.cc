@@ -2,6 +2,7 @@
 // fields, sent as POST /job/vcshook; --wait follows the jobs to their end.
 #include "cli/app.h"
 #include "cli/job_view.h"
+#include "cli/log_follow.h"
 #include "cli/source_tree.h"
 #include "cli/wait.h"
 
@@ -12,6 +13,7 @@ struct SubmitOptions {
   std::string source;
   hooks::HookSubmission fields;  // explicit fields; empty ones are not given
   bool wait = false;
+  bool follow = false;
   int poll_ms = 1000;
 };
 
@@ -44,6 +46,17 @@ hooks::HookSubmission Gather(Context& ctx, const SubmitOptions& o) {
   return s;
 }
 
+// Each job's log in turn, whole, each to the end of its build attempt.
+void FollowLogs(Context& ctx, const std::vector<std::int64_t>& jobs) {
+  for (std::int64_t id : jobs) {
+    if (jobs.size() > 1) ctx.io.out << "== job " << id << "\n";
+    auto source = [&ctx, id](long long offset, int attempt) {
+      return ctx.controller().Log(id, offset, attempt);
+    };
+    FollowLog(source, {}, ctx.io.out, ctx.io.err, ctx.io.sleep);
+  }
+}
+
 ExitCode Submit(Context& ctx, const SubmitOptions& o) {
   hooks::HookSubmission s = Gather(ctx, o);
   std::string body = ctx.controller().Post("/job/vcshook", s.Fields());
@@ -62,7 +75,8 @@ ExitCode Submit(Context& ctx, const SubmitOptions& o) {
       ctx.io.out << " (the broker is down: the build requests go out when it is back)";
     ctx.io.out << "\n" << std::flush;
   }
-  if (!o.wait) return ExitCode::kOk;
+  if (!o.wait && !o.follow) return ExitCode::kOk;
+  if (o.follow) FollowLogs(ctx, jobs);
   return WaitForJobs(ctx, jobs, ControllerStates(ctx), std::chrono::milliseconds(o.poll_ms));
 }
 
@@ -89,6 +103,8 @@ void AddSubmitCommand(CLI::App& app, Context& ctx) {
   submit->add_flag("-w,--wait", o->wait,
                    "follow the jobs until each is Done, Uploaded, Failed or Cancelled; exit 1 "
                    "when any failed or was cancelled");
+  submit->add_flag("-f,--follow", o->follow,
+                   "--wait, and show each job's build log as it is written");
   submit->add_option("--poll-ms", o->poll_ms, "--wait: milliseconds between looks (default 1000)")
       ->check(CLI::Range(50, 60000));
   submit->callback([&ctx, o] { ctx.action = [&ctx, o] { return Submit(ctx, *o); }; });
