@@ -104,6 +104,11 @@ int Run(int argc, const char* const* argv, Io& io) {
   } catch (const CliError& e) {
     io.err << "cbit: " << e.what() << "\n";
     return static_cast<int>(e.code);
+  } catch (const std::exception& e) {
+    // An answer of another shape than the API's (a proxy's page, an older
+    // controller): reported, never a crash.
+    io.err << "cbit: unexpected answer from the controller: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::kFailed);
   }
 }
 

@@ -1,6 +1,9 @@
 #include "cli/app.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
 
 #include "cli/test_io.h"
 
@@ -65,6 +68,42 @@ TEST(CliArgs, AnUnreachableControllerIsExitThree) {
   cli.env = {{"HOME", "/nonexistent"}, {"CBIT_SITE_CONFIG", "/nonexistent/cli.json"}};
   EXPECT_EQ(cli.Run({"--url", "http://127.0.0.1:1", "jobs"}), 3);
   EXPECT_NE(cli.err.find("cannot reach the controller"), std::string::npos) << cli.err;
+}
+
+}  // namespace
+}  // namespace cbit::cli
+
+namespace cbit::cli {
+namespace {
+
+// A server that answers what no cbit controller would: the command reports
+// it (exit 1, or 3 for a 5xx) and never crashes.
+TEST(CliAnswers, AnswersOfAnotherShapeAreReportedNotCrashedOn) {
+  httplib::Server server;
+  server.Get("/job/count",
+             [](const auto&, auto& res) { res.set_content("\"many\"", "application/json"); });
+  server.Get("/job/1", [](const auto&, auto& res) { res.set_content("<html>", "text/html"); });
+  server.Get("/job/2",
+             [](const auto&, auto& res) { res.set_content("[1, 2]", "application/json"); });
+  server.Get("/buildd/heartbeats", [](const auto&, auto& res) {
+    res.status = 503;
+    res.set_content("{\"error\": \"the database cannot be reached\"}", "application/json");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  TestCli cli;
+  cli.env = {{"HOME", "/nonexistent"},
+             {"CBIT_SITE_CONFIG", "/nonexistent"},
+             {"CBIT_URL", "http://127.0.0.1:" + std::to_string(port)}};
+  EXPECT_EQ(cli.Run({"jobs"}), 1);
+  EXPECT_NE(cli.err.find("unexpected answer"), std::string::npos) << cli.err;
+  EXPECT_EQ(cli.Run({"show", "1"}), 1);
+  EXPECT_NE(cli.err.find("not JSON"), std::string::npos) << cli.err;
+  EXPECT_EQ(cli.Run({"show", "2"}), 1);
+  EXPECT_EQ(cli.Run({"clients"}), 3);
+  EXPECT_NE(cli.err.find("the database cannot be reached"), std::string::npos) << cli.err;
+  server.stop();
+  t.join();
 }
 
 }  // namespace

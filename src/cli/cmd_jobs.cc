@@ -61,7 +61,7 @@ ExitCode Jobs(Context& ctx, const JobsOptions& o) {
     if (o.all && with_status) r.status = o.filters.at("status");
   }
   ctx.io.out << JobTable(rows, with_status, ctx.io.now(), ctx.style());
-  if (!o.all && ctx.io.out_terminal)
+  if (!o.all && ctx.io.out_terminal && pages > 1)
     ctx.io.out << "page " << page << " of " << pages
                << " (--page N for another, --all for every job)\n";
   return ExitCode::kOk;
