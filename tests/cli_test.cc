@@ -196,6 +196,12 @@ TEST_F(Cli, LoginChecksAndStoresTheTokenMode0600AndLogoutForgetsIt) {
   ASSERT_EQ(cbit.Run({"logout"}), 0);
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_EQ(cbit.Run({"jobs"}), 2);
+  // On a terminal: the URL, an empty token, then a user and password.
+  cbit.terminal = true;
+  cbit.answers = {Url(), "", kAdminUser, kAdminPassword};
+  ASSERT_EQ(cbit.Run({"login"}), 0) << cbit.err;
+  EXPECT_NE(cbit.out.find("(admin)"), std::string::npos) << cbit.out;
+  EXPECT_EQ(cbit.Run({"clients"}), 0) << cbit.err;
 }
 
 // The completion script of the binary, run by bash as completion would:
