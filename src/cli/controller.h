@@ -37,8 +37,8 @@ class Controller {
   std::string Delete(const std::string& path);
   /// The log of `job` after byte `offset`, of `attempt` (0: the latest).
   LogChunk Log(long long job, long long offset, int attempt);
-  /// POST `form` and hand back the raw status (0: no answer) and body: for
-  /// probes whose refusal is an answer (cbit login).
+  /// `method` (POST or PUT) with an empty form, answering the raw status (0:
+  /// no answer) and body: for probes whose refusal is the answer (cbit login).
   std::pair<int, std::string> Probe(const std::string& method, const std::string& path);
 
   const std::string& url() const { return url_; }
