@@ -26,7 +26,8 @@ std::string Chomp(std::string s) {
 }
 
 // Output of a command that must succeed; else a CliError with its output.
-std::string Must(std::vector<std::string> argv, const std::string& cwd, const std::string& why) {
+std::string Must(const std::vector<std::string>& argv, const std::string& cwd,
+                 const std::string& why) {
   CommandResult r = Run(argv, cwd);
   if (!r.ok()) throw Refused(why + " (" + DescribeArgv(argv) + ": " + Chomp(r.output) + ")");
   return Chomp(r.output);
