@@ -73,6 +73,7 @@ CLIENT_ID=build_client_$HOST_ARCH
 CLIENT_TOKEN=$(token "client-$CLIENT_ID" builder --client "$CLIENT_ID")
 WATCHER_TOKEN=$(token watcher watcher)
 HOOK_TOKEN=$(token hook submitter)
+CLI_TOKEN=$(token cli admin)
 
 WEB_PID=""
 CLIENT_PID=""
@@ -221,12 +222,16 @@ cat <<EOF
   version 1.0 for suite chickpea); the hook submits it, $CLIENT_ID builds
   it, the watcher publishes it into the repository above.
     cd $WORK
-    git push origin main
-    curl $URL/job/1/status       # Waiting, Building, Done, Uploaded
-    curl $URL/job/1/log          # the build log, also while it builds
+    git push -u origin main
+    export PATH=$(realpath "$BUILD"):\$PATH CBIT_URL=$URL CBIT_TOKEN=$CLI_TOKEN  # or: cbit login
+    cbit watch 1                 # Waiting, Building, Done, Uploaded
+    cbit log -f 1                # the build log, followed while it builds
+    cbit jobs                    # the newest jobs (cbit --help: every subcommand)
 
   A new version (dch is in devscripts), built and published the same way:
-    dch -v 1.1 -D chickpea "A change." && git commit -qam 1.1 && git push origin main
+    dch -v 1.1 -D chickpea "A change." && git commit -qam 1.1 && git push
+  Or the pushed head again, without the hook, waiting for its end:
+    cbit submit --wait
 
   Install it (as root):
     echo "deb [trusted=yes] $URL/debian chickpea main" > /etc/apt/sources.list.d/cbit.list

@@ -41,6 +41,7 @@ cbit_integration_entry(watcher 40 "WatcherE2e.*" "Repository.*")
 cbit_integration_entry(client_e2e 80 "ClientE2e.*" "-ClientE2e.Sbuild*")
 cbit_integration_entry(client_host 20 "ClientHostBuild.*" "ClientAptFetch.*")
 cbit_integration_entry(hooks 15 "HookTest.*" "WebhookUnconfigured.*")
+cbit_integration_entry(cli 40 "Cli.*" "CliLog.*")
 
 # Everything no group names (a negative filter of every group's patterns).
 set(other "")
