@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -249,6 +250,19 @@ class Store {
   void JobsChanged(Connection& c, std::span<const Id> ids);
   /// The same for every job (a change to rows many jobs show).
   void AllJobsChanged(Connection& c);
+  /// For a write transaction on `c` that added rows to jobs' histories (new
+  /// jobs included): once it commits, the observer of OnJobsCommitted runs.
+  /// JobsChanged and AllJobsChanged call it.
+  void HistoryWritten(Connection& c);
+  /// `fn` runs, on the committing thread, after each transaction of this
+  /// process that wrote jobs' histories (GET /events wakes up); it must not
+  /// block. Replaces the one before; nullptr removes it.
+  void OnJobsCommitted(std::function<void()> fn);
+  /// `fn` runs, on a thread of its own, when another controller on the
+  /// database changed jobs (their NOTIFY), and each time listening begins
+  /// (changes made meanwhile went unheard). nullptr where the database has
+  /// no other controllers (SQLite).
+  std::unique_ptr<Subscription> ListenForJobChanges(std::function<void()> fn);
   /// Jobs in the job cache now (0 while it is off).
   std::size_t CachedJobs();
 
@@ -396,6 +410,8 @@ class Store {
   /// Hears other controllers' JobsChanged (PostgreSQL); destroyed first, as
   /// its thread writes to the cache.
   std::unique_ptr<Subscription> job_changes_;
+  std::mutex observer_mu_;
+  std::shared_ptr<const std::function<void()>> on_jobs_committed_;
 };
 
 }  // namespace cbit::store

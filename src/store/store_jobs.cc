@@ -189,11 +189,27 @@ void Store::JobsChanged(Connection& c, std::span<const Id> ids) {
   c.AfterCommit([cache = job_cache_.get(), v = std::vector<Id>(ids.begin(), ids.end())] {
     cache->Invalidate(v);
   });
+  HistoryWritten(c);
+}
+
+void Store::HistoryWritten(Connection& c) {
+  std::shared_ptr<const std::function<void()>> fn;
+  {
+    std::lock_guard lock(observer_mu_);
+    fn = on_jobs_committed_;
+  }
+  if (fn) c.AfterCommit([fn] { (*fn)(); });
+}
+
+void Store::OnJobsCommitted(std::function<void()> fn) {
+  std::lock_guard lock(observer_mu_);
+  on_jobs_committed_ = fn ? std::make_shared<const std::function<void()>>(std::move(fn)) : nullptr;
 }
 
 void Store::AllJobsChanged(Connection& c) {
   if (c.capabilities().listen_notify) c.Defer(kNotifyJobs, {std::string(kAllJobs)});
   c.AfterCommit([cache = job_cache_.get()] { cache->Clear(); });
+  HistoryWritten(c);
 }
 
 std::size_t Store::CachedJobs() { return job_cache_->size(); }
@@ -213,6 +229,15 @@ std::unique_ptr<Subscription> Store::ListenForJobChanges() {
     if (!listening) spdlog::warn("job cache off until other controllers' changes are heard again");
   };
   return db_->Listen(std::string(kJobChannel), on_message, on_listening);
+}
+
+std::unique_ptr<Subscription> Store::ListenForJobChanges(std::function<void()> fn) {
+  auto shared = std::make_shared<std::function<void()>>(std::move(fn));
+  return db_->Listen(
+      std::string(kJobChannel), [shared](std::string_view) { (*shared)(); },
+      [shared](bool listening) {
+        if (listening) (*shared)();
+      });
 }
 
 std::vector<JobHistory> Store::JobHistoryOf(Id id) {

@@ -277,6 +277,7 @@ void SubmitTx::CreateJobs(std::span<const NewJob> jobs, std::int64_t now_us) {
   c_.Defer("INSERT INTO buildrequest (job_id, method, uri, vcs_id, buildenv_name) VALUES " +
                Values(jobs.size(), {"", "", "", "", ""}, 1),
            requests);
+  store_.HistoryWritten(c_);
 }
 
 void SubmitTx::SetStatus(Id job_id, Id status_id, std::int64_t now_us) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "controller/controller.h"
+#include "events/hub.h"
 #include "queue/publisher.h"
 #include "store/store.h"
 #include "web/router.h"
@@ -21,6 +22,7 @@ struct Api {
   controller::Controller& controller;
   queue::Publisher& publisher;
   WebhookWorker* webhooks = nullptr;  ///< null: no forge webhook is configured
+  events::Hub* events = nullptr;      ///< null: GET /events answers 503
 };
 
 /// pyBit's page sizes.
@@ -50,6 +52,7 @@ void RegisterJobRoutes(Router& r, Api& api);
 void RegisterLogRoutes(Router& r, Api& api);
 void RegisterWebhookRoutes(Router& r, Api& api);
 void RegisterLeaseRoutes(Router& r, Api& api);
+void RegisterEventRoutes(Router& r, Api& api);
 
 /// A build client was heard from within the lease (routes_leases.cc).
 bool ClientActive(Api& api, const std::string& name);

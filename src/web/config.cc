@@ -71,6 +71,11 @@ void ReadServerLimits(const json& w, Config& c) {
   positive("max_body_memory", c.max_body_memory);
   positive("max_connections", c.max_connections);
   positive("max_connections_per_address", c.max_connections_per_address);
+  positive("events_kept", c.events_kept);
+  positive("events_poll_ms", c.events_poll_ms);
+  positive("events_keepalive", c.events_keepalive);
+  positive("stream_backlog", c.stream_backlog);
+  if (c.stream_backlog < 16384) throw ConfigError("web.stream_backlog must be at least 16384");
 }
 
 // A web.users entry: a hash (an admin, as before roles), or an object with

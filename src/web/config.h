@@ -56,6 +56,15 @@ struct Config {
   int max_connections = 10000;            ///< open at once
   int max_connections_per_address = 512;  ///< open at once from one client address
   bool auth_reads = false;
+  /// GET /events (src/events/hub.h): events kept in memory for streams
+  /// that resume, how often the database is read while a stream is open
+  /// (ms), and how often an idle stream gets a keep-alive comment (s).
+  int events_kept = 4096;
+  int events_poll_ms = 1000;
+  int events_keepalive = 20;
+  /// Bytes pushed to a stream that its client has not taken; past them the
+  /// stream is closed (a slow or stalled reader).
+  std::int64_t stream_backlog = 4 << 20;
   /// name → "<argon2id hash>" (an admin) or {"hash": …, "role": …,
   /// "client": … (builder), "queues": […] (builder, optional)}.
   std::map<std::string, User> users;

@@ -95,6 +95,19 @@ TEST(Config, ServerLimitsAndLogKeys) {
   refused(R"({"controller": {"log_keep_days": -2}})", "controller.log_keep_days");
 }
 
+TEST(Config, EventKeys) {
+  Config c = Load(R"({"web": {"events_kept": 10, "events_poll_ms": 250, "events_keepalive": 5,
+                              "stream_backlog": 65536}})");
+  EXPECT_EQ(c.events_kept, 10);
+  EXPECT_EQ(c.events_poll_ms, 250);
+  EXPECT_EQ(c.events_keepalive, 5);
+  EXPECT_EQ(c.stream_backlog, 65536);
+  for (const char* bad : {R"({"web": {"events_kept": 0}})", R"({"web": {"events_poll_ms": -1}})",
+                          R"({"web": {"stream_backlog": 1000}})"}) {
+    EXPECT_THROW(Load(bad), ConfigError) << bad;
+  }
+}
+
 TEST(Config, Webhooks) {
   Config c = Load(R"({"webhooks": {"github": {"secret": "gh"},
     "gitlab": {"token": "gl"}, "cache_dir": "/var/cache/cbit", "distribution": "Mine",

@@ -13,6 +13,7 @@
 #include "controller/lease_expiry.h"
 #include "controller/outbox.h"
 #include "controller/store_job_store.h"
+#include "events/store_events.h"
 #include "queue/publisher.h"
 #include "store/store.h"
 #include "store/upkeep.h"
@@ -43,7 +44,8 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
            "threads": 64, "io_threads": 2, "head_timeout": 10, "body_timeout": 60,
            "idle_timeout": 5, "max_body": 16777216, "max_body_memory": 67108864,
            "max_connections": 10000,
-           "max_connections_per_address": 512,
+           "max_connections_per_address": 512, "stream_backlog": 4194304,
+           "events_kept": 4096, "events_poll_ms": 1000, "events_keepalive": 20,
            "auth_reads": false, "repository": "/srv/repo",
            "users": {"admin": "<hash from cbit-web hash-password>"}},
            (users with roles: AUTHENTICATION AND ROLES)
@@ -81,6 +83,17 @@ HTTP LIMITS
   method on a path that does not serve it gets 405 with Allow. cbit-web
   raises its soft limit of open files to the hard one at start (each
   connection takes one) and warns when that is below max_connections.
+
+LIVE EVENTS
+  GET /events is a Server-Sent Events stream of job changes (created,
+  status) and build clients' state (client), filtered by ?job=, ?package=,
+  ?client=; a stream resumes from Last-Event-ID (or ?since=) when that
+  event is among the last web.events_kept, else it gets a `reset` event.
+  One thread serves every stream: it reads the database when a change
+  commits here or (PostgreSQL) another controller announces one, and at
+  least every events_poll_ms while a stream is open. Idle streams get a
+  keep-alive comment every events_keepalive seconds; a client that leaves
+  more than web.stream_backlog bytes unread is disconnected.
 
 APT REPOSITORY
   When web.repository (or --repository) names a directory, its files are
@@ -299,7 +312,9 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
 
   // 6. HTTP API.
   web::Authenticator auth(cfg.users, web::StoreTokenLookup(store.db()));
-  web::Api api{store, controller, *publisher, webhooks.get()};
+  // Live events: one thread for every open stream.
+  events::StoreEvents events(store, web::EventOptions(cfg));
+  web::Api api{store, controller, *publisher, webhooks.get(), &events.hub()};
   web::HttpServer http(cfg, api, auth);
   int bound = http.Bind();
   spdlog::info("listening on http://{}:{}/ (web_host {})", cfg.interface, bound, cfg.WebHost());

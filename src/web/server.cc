@@ -21,6 +21,7 @@ httpd::Options ServerOptions(const Config& cfg) {
   o.max_body_memory = static_cast<std::uint64_t>(cfg.max_body_memory);
   o.max_connections = cfg.max_connections;
   o.max_connections_per_address = cfg.max_connections_per_address;
+  o.max_push_backlog_bytes = static_cast<std::size_t>(cfg.stream_backlog);
   o.default_headers = {
       {"Access-Control-Allow-Origin", "*"},
       {"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"},
@@ -54,6 +55,18 @@ void RegisterRoutes(Router& r, const Config& cfg, Api& api) {
   RegisterJobRoutes(r, api);
   RegisterLogRoutes(r, api);
   RegisterWebhookRoutes(r, api);
+  RegisterEventRoutes(r, api);
+}
+
+events::HubOptions EventOptions(const Config& cfg) {
+  events::HubOptions o;
+  o.kept = static_cast<std::size_t>(cfg.events_kept);
+  // Half the push backlog: the replay is queued at once, before any of it
+  // is written.
+  o.replay_bytes = static_cast<std::size_t>(cfg.stream_backlog / 2);
+  o.poll = std::chrono::milliseconds(cfg.events_poll_ms);
+  o.keepalive = std::chrono::seconds(cfg.events_keepalive);
+  return o;
 }
 
 void RegisterRepositoryRoutes(Router& r, const std::string& repository) {

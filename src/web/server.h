@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "events/hub.h"
 #include "httpd/server.h"
 #include "web/api.h"
 #include "web/auth.h"
@@ -40,6 +41,9 @@ class HttpServer {
 /// Every route of the controller on `r`: those of docs/protocol.md, and the
 /// repository's when web.repository is set.
 void RegisterRoutes(Router& r, const Config& cfg, Api& api);
+
+/// The event stream's options from the config's web.events_* keys.
+events::HubOptions EventOptions(const Config& cfg);
 
 /// GET /debian/<path>: the files of web.repository (src/httpd/files.h).
 void RegisterRepositoryRoutes(Router& r, const std::string& repository);

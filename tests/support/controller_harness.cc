@@ -59,7 +59,8 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
       webhooks_(webhooks.enabled() ? std::make_unique<web::WebhookWorker>(controller_, store_.db(),
                                                                           std::move(webhooks))
                                    : nullptr),
-      api_{store_, controller_, publisher, webhooks_.get()},
+      events_(store_, web::EventOptions(cfg_)),
+      api_{store_, controller_, publisher, webhooks_.get(), &events_.hub()},
       http_(cfg_, api_, auth_) {
   outbox_.Start();
   leases_ = std::make_unique<controller::LeaseExpiry>(

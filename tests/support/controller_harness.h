@@ -13,6 +13,7 @@
 #include "controller/lease_expiry.h"
 #include "controller/outbox.h"
 #include "controller/store_job_store.h"
+#include "events/store_events.h"
 #include "store/store.h"
 #include "web/api.h"
 #include "web/auth.h"
@@ -51,6 +52,8 @@ class ControllerHarness {
   void AddOneTarget(const std::string& arch = "amd64");
   /// A client without credentials.
   httplib::Client& anon() { return *anon_; }
+  /// GET /events' hub.
+  events::Hub& events() { return events_.hub(); }
   /// The server's route table.
   const web::Router& router() const { return http_.router(); }
   /// Requests the server answered on an I/O thread (Router::Fast).
@@ -73,6 +76,7 @@ class ControllerHarness {
   std::unique_ptr<web::WebhookWorker> webhooks_;
   /// controller.lease_seconds and max_attempts, as cbit-web runs them.
   std::unique_ptr<controller::LeaseExpiry> leases_;
+  events::StoreEvents events_;
   web::Api api_;
   web::HttpServer http_;
   int port_ = 0;
