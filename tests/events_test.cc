@@ -74,8 +74,9 @@ class Events : public ::testing::TestWithParam<std::string> {
                             kForm);
     EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
     std::vector<Id> ids;
-    if (r && r->status == 200)
-      for (const auto& j : json::parse(r->body)["jobs"]) ids.push_back(j.get<Id>());
+    if (!r || r->status != 200) return ids;
+    const json answer = json::parse(r->body);
+    for (const auto& j : answer["jobs"]) ids.push_back(j.get<Id>());
     return ids;
   }
   static void Report(ControllerHarness& h, Id job, const std::string& status,
@@ -124,7 +125,9 @@ TEST_P(Events, ASubmissionsCreatedAndStatusEventsArriveInOrder) {
     EXPECT_EQ(d["suite"], "bookworm");
     EXPECT_EQ(d["dist"], "Debian");
     EXPECT_EQ(d["format"], "deb");
-    if (i > 0) EXPECT_GT(std::stoll(events[i].id), std::stoll(events[i - 1].id));
+    if (i > 0) {
+      EXPECT_GT(std::stoll(events[i].id), std::stoll(events[i - 1].id));
+    }
   }
   const std::string a = std::to_string(jobs[0]), b = std::to_string(jobs[1]);
   EXPECT_EQ(seen,
@@ -291,11 +294,10 @@ TEST_P(Events, AStalledReaderIsDroppedAndOthersAreNot) {
   // Let the stalled stream start before events come.
   for (int i = 0; i < 200 && h_->events().streams() < 2; ++i) std::this_thread::sleep_for(10ms);
   ASSERT_EQ(h_->events().streams(), 2u);
-  std::size_t jobs = 0;
+  std::size_t jobs = 0, created = 0;
   int rounds = 0;
   for (; rounds < 150 && h_->events().streams() == 2; ++rounds) {
     for (int i = 0; i < 10; ++i) jobs += Submit(*h_, "p" + std::to_string(rounds * 10 + i)).size();
-    std::size_t created = 0;
     while (created < jobs) {  // keep the good reader current
       auto e = reader->Next();
       ASSERT_TRUE(e) << "after " << created << " of " << jobs;
@@ -375,8 +377,9 @@ TEST(EventsAcrossControllers, ConcurrentWritersLoseNoEvent) {
                                   {"uri", "https://git.example/x.git"},
                                   {"vcs_id", "v1"}}),
                         kForm);
-        if (r && r->status == 200)
-          for (const auto& j : json::parse(r->body)["jobs"]) ids[t].push_back(j.get<Id>());
+        if (!r || r->status != 200) continue;
+        const json answer = json::parse(r->body);
+        for (const auto& j : answer["jobs"]) ids[t].push_back(j.get<Id>());
       }
     });
   for (auto& t : threads) t.join();

@@ -290,6 +290,11 @@ void Connection::StartPush(const std::shared_ptr<Response>& res) {
   push_ = res->push;
   busy_ = false;  // an open stream is idle: Stop closes it
   stream_.expires_never();
+  if (server_.options.push_send_buffer_bytes > 0) {
+    beast::error_code ignored;
+    stream_.socket().set_option(
+        net::socket_base::send_buffer_size(server_.options.push_send_buffer_bytes), ignored);
+  }
   std::weak_ptr<Connection> weak = weak_from_this();
   push_->Attach([weak](std::optional<std::string> piece) {
     auto self = weak.lock();

@@ -42,6 +42,10 @@ struct Options {
   /// Pushed data a stream's client has not taken yet; beyond it, or when
   /// one write waits longer than write_timeout, the stream is closed.
   std::size_t max_push_backlog_bytes = 4 << 20;
+  /// The socket send buffer of a push stream (0: the system's, which grows
+  /// to megabytes): a client that stops reading then reaches the backlog
+  /// limit above soon, instead of pinning that much kernel memory first.
+  int push_send_buffer_bytes = 0;
   int max_connections = 10000;
   int max_connections_per_address = 512;
   /// Added to every answer unless the answer sets them (CORS).

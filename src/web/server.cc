@@ -22,6 +22,9 @@ httpd::Options ServerOptions(const Config& cfg) {
   o.max_connections = cfg.max_connections;
   o.max_connections_per_address = cfg.max_connections_per_address;
   o.max_push_backlog_bytes = static_cast<std::size_t>(cfg.stream_backlog);
+  // Events are small: this holds hundreds, and bounds what a stalled
+  // reader pins in the kernel.
+  o.push_send_buffer_bytes = 64 << 10;
   o.default_headers = {
       {"Access-Control-Allow-Origin", "*"},
       {"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"},
