@@ -3,8 +3,9 @@
 // transactions commit out of id order: a read may see id 7 while id 6 is
 // still being written. A missing id is held (nothing after it is delivered)
 // until it is known for good: it appeared, or every transaction that could
-// have written it has ended (the snapshot's xmin passed the xmax of the
-// read that first saw it missing), so it was rolled back or deleted. Where
+// have written it has ended (the oldest running transaction is newer than
+// the mark of the read that first saw it missing), so it was rolled back or
+// deleted. Where
 // writers are serialised (SQLite), a missing id is final at once.
 #pragma once
 

@@ -52,8 +52,8 @@ TEST(Sequencer, SkipsAMissingIdOnceEveryTransactionThatCouldWriteItEnded) {
   EXPECT_FALSE(s.holding());
 }
 
-// The gap's mark is the xmax of the read that first saw it, not of later
-// reads: a later, larger xmax would only delay it.
+// The gap's mark is that of the read that first saw it, not of later
+// reads: a later, larger mark would only delay it.
 TEST(Sequencer, KeepsTheFirstMarkOfAGap) {
   Sequencer s(10);
   EXPECT_EQ(Accept(s, {11, 13}, SnapshotBounds{100, 105}), 1u);

@@ -40,11 +40,14 @@ struct Capabilities {
   /// DDL: what a unique index over nullable columns needs so that NULLs
   /// compare equal ({{nulls_not_distinct}}; "" where writers are serialised).
   std::string_view ddl_nulls_not_distinct;
-  /// The reading snapshot's bounds as two transaction numbers (xmin: every
-  /// older transaction has ended; xmax: every newer one began after it), or
-  /// "" where writers are serialised, so that a row id missing below the
-  /// newest committed one can never appear later (GET /events).
-  std::string_view snapshot_bounds_sql;
+  /// For reading the job history in id order (GET /events) where
+  /// concurrent writers commit ids out of order: the oldest transaction
+  /// still running (xmin), and a transaction number of the reader's own,
+  /// newer than every transaction that had begun writing before it. ""
+  /// where writers are serialised, so that an id missing below the newest
+  /// committed one can never appear later.
+  std::string_view history_xmin_sql;
+  std::string_view history_mark_sql;
 };
 
 /// The answers of the two backends (sqlite/, postgres/).

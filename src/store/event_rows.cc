@@ -64,18 +64,20 @@ std::uint64_t TransactionNumber(const Result& r, std::size_t col) {
 }  // namespace
 
 JobEventBatch EventRows::JobEventsAfter(Id after, int limit) {
-  const std::string_view bounds_sql = db_.capabilities().snapshot_bounds_sql;
+  const Capabilities& caps = db_.capabilities();
+  const bool bounded = !caps.history_xmin_sql.empty();
   std::vector<Statement> statements;
-  if (!bounds_sql.empty()) statements.push_back({std::string(bounds_sql), {}});
+  if (bounded) statements.push_back({std::string(caps.history_xmin_sql), {}});
   statements.push_back({std::string(kJobEventsAfter), {after, std::int64_t{limit}}});
-  if (!bounds_sql.empty()) statements.push_back({std::string(bounds_sql), {}});
+  // After the rows: the reader's own transaction number is taken then.
+  if (bounded) statements.push_back({std::string(caps.history_mark_sql), {}});
   std::vector<Result> r = detail::QueryAll(db_, statements);
   JobEventBatch batch;
-  const Result& rows = bounds_sql.empty() ? r[0] : r[1];
+  const Result& rows = bounded ? r[1] : r[0];
   batch.events.reserve(rows.rows());
   for (std::size_t i = 0; i < rows.rows(); ++i) batch.events.push_back(JobEventAt(rows, i));
-  if (!bounds_sql.empty())
-    batch.bounds = SnapshotBounds{TransactionNumber(r[0], 0), TransactionNumber(r[2], 1)};
+  if (bounded)
+    batch.bounds = SnapshotBounds{TransactionNumber(r[0], 0), TransactionNumber(r[2], 0)};
   return batch;
 }
 

@@ -27,9 +27,12 @@ struct JobEvent {
   std::int64_t time_us = 0;
 };
 
-/// Transaction numbers around a read (Capabilities::snapshot_bounds_sql):
-/// every transaction older than xmin_before had ended before the read; every
-/// transaction that had written a row by the read is older than xmax_after.
+/// Transaction numbers around a read (Capabilities::history_xmin_sql and
+/// history_mark_sql): every transaction older than xmin_before had ended
+/// before the read; every transaction that had written a history row by the
+/// read is older than xmax_after (the reader's own, taken after the rows).
+/// This holds because every writer changes the job row before adding to its
+/// history, so it has its transaction number before its history row's id.
 struct SnapshotBounds {
   std::uint64_t xmin_before = 0;
   std::uint64_t xmax_after = 0;

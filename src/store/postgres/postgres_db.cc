@@ -275,9 +275,10 @@ const Capabilities& PostgresCapabilities() {
       // A select-then-insert of an instance can race between connections.
       .ddl_nulls_not_distinct = "NULLS NOT DISTINCT",
       // Concurrent transactions commit their sequence values out of order.
-      .snapshot_bounds_sql =
-          "SELECT pg_snapshot_xmin(s)::text, pg_snapshot_xmax(s)::text"
-          " FROM pg_current_snapshot() s",
+      // (A snapshot's xmax would not do as the mark: running transactions
+      // newer than the last one completed lie past it, and past its xmin.)
+      .history_xmin_sql = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text",
+      .history_mark_sql = "SELECT pg_current_xact_id()::text",
   };
   return kCapabilities;
 }
