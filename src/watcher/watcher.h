@@ -68,14 +68,14 @@ class Watcher {
   };
 
   // ProcessRule's steps.
-  static std::vector<Published> Snapshot(Repository& repo, const std::vector<Upload>& uploads);
+  static std::vector<Published> Snapshot(Repository& repo, const Upload& upload);
   void LogDryRun(const Rule& rule, const Repository& repo, const std::vector<std::string>& names);
   /// The uploads reprepro can be asked about; the others are moved aside.
   std::vector<Upload> ParseUploads(const Rule& rule, Repository& repo,
                                    const std::vector<std::string>& names);
-  /// nullopt when the repository cannot be queried beforehand (nothing run).
-  std::optional<IncomingRun> RunIncoming(const Rule& rule, Repository& repo,
-                                         const std::vector<Upload>& uploads);
+  /// Runs reprepro on this one upload; nullopt when the repository cannot
+  /// be queried beforehand (nothing run).
+  std::optional<IncomingRun> RunIncoming(const Rule& rule, Repository& repo, const Upload& upload);
   /// Judges one upload, moves it aside if it was left, queues its report.
   void Report(const Rule& rule, const Upload& u, const IncomingRun& run, Clock::time_point now);
 
