@@ -93,9 +93,11 @@ bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
   // every .changes in the directory, also one that arrived after the
   // listing, which would then be published but never judged nor reported.
   for (const Upload& u : ParseUploads(rule, repo, names)) {
+    MarkRunning(rule, u.name);
     std::optional<IncomingRun> run = RunIncoming(rule, repo, u);
+    if (run) Report(rule, u, *run, now);
+    ClearRunning(rule, u.name);
     if (!run) return false;
-    Report(rule, u, *run, now);
   }
   return true;
 }
@@ -241,6 +243,7 @@ void Watcher::Run(const std::atomic<bool>& stop) {
   const Inotify in = WatchIncoming();
   // Reports an earlier run could not deliver go first, in their order.
   reporter_.Resume(Clock::now());
+  for (const Rule& rule : config_.rules) RecoverInterrupted(rule, Clock::now());
   reporter_.Flush(Clock::now());
   // What waits already was uploaded while no watcher ran: act on it now.
   for (std::size_t i = 0; i < config_.rules.size(); ++i) {

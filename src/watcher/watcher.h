@@ -88,6 +88,16 @@ class Watcher {
   /// Processes each rule whose debounce delay has passed.
   void ProcessDue(Clock::time_point now);
 
+  // In-run marks (running.cc): a link to each .changes in
+  // <incoming>/.running while reprepro runs on it, until its verdict is
+  // spooled, so that a watcher killed in between judges it at its next start
+  // (reprepro has removed the .changes from incoming by then).
+  void MarkRunning(const Rule& rule, const std::string& name);
+  void ClearRunning(const Rule& rule, const std::string& name);
+  /// Judges (from what the repository holds now) each upload a killed run
+  /// left marked and took out of incoming, and queues its report.
+  void RecoverInterrupted(const Rule& rule, Clock::time_point now);
+
   /// Removes what reprepro left in incoming of an upload it skipped because
   /// the repository holds its very files (the .buildinfo, say).
   void RemoveLeftovers(const Rule& rule, const ChangesFile& changes);
