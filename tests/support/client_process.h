@@ -30,6 +30,8 @@ struct ClientSetup {
   /// written above (time limits, a dput target of the test's own).
   std::string extra_config;
   std::string log_level = "debug";
+  /// controller_url as a list (failover); empty: controller_port's URL alone.
+  std::vector<std::string> controller_urls;
 };
 
 class ClientProcess {
