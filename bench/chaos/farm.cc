@@ -64,12 +64,14 @@ void Farm::Start() {
 void Farm::AddCatalog() {
   auto admin = Admin();
   const std::string arch = testing::HostArch(), suite = options_.suite;
-  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
-           {"/arch", "name=" + arch},
-           {"/dist", "name=Debian"},
-           {"/format", "name=deb"},
-           {"/suite", "name=" + suite},
-           {"/suitearch", "suite=" + suite + "&arch=" + arch + "&master_weight=1"}}) {
+  std::string suitearch = "suite=" + suite;
+  suitearch += "&arch=" + arch + "&master_weight=1";
+  for (auto [path, body] :
+       std::initializer_list<std::pair<std::string, std::string>>{{"/arch", "name=" + arch},
+                                                                  {"/dist", "name=Debian"},
+                                                                  {"/format", "name=deb"},
+                                                                  {"/suite", "name=" + suite},
+                                                                  {"/suitearch", suitearch}}) {
     auto r = admin->Put(path, body, "application/x-www-form-urlencoded");
     if (!r || r->status != 200) throw std::runtime_error("PUT " + path + " failed");
   }

@@ -175,6 +175,7 @@ int RunChaos(const RunOptions& o) {
                            .max_gap_seconds = o.max_gap_seconds,
                            .kinds = Kinds(o)});
   std::vector<std::string> names;
+  names.reserve(packages.size());
   for (const auto& p : packages) names.push_back(p.name);
   Submitter submitter(farm, std::move(packages), root + "/src");
   std::fprintf(stderr, "farm up after %.0f s\n",
