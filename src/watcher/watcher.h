@@ -1,6 +1,6 @@
 // The watcher's loop: inotify on every incoming directory for .changes files
 // written (IN_CLOSE_WRITE) or moved in (IN_MOVED_TO), debounced by sleeptime;
-// then, per rule, one `reprepro processincoming` for everything waiting,
+// then, per rule, one `reprepro processincoming` per waiting upload (named),
 // checked against what the repository publishes before and after, and each
 // upload's outcome handed to the Reporter (docs/design.md, "The watcher").
 #pragma once
@@ -34,8 +34,8 @@ class Watcher {
   Watcher(const WatcherConfig& config, CommandRunner& runner, ControllerApi& api,
           Reporter::Options report_options = {});
 
-  /// Processes what waits in rule `i`'s incoming directory now: one
-  /// processincoming run, its verdicts queued in reporter() (sent by its
+  /// Processes what waits in rule `i`'s incoming directory now: a
+  /// processincoming run per upload, its verdicts queued in reporter() (sent by its
   /// Flush). Returns
   /// false when the repository could not be queried (try again later).
   bool ProcessRule(std::size_t i, Clock::time_point now);
