@@ -14,6 +14,9 @@
 #include "tests/support/databases.h"
 #include "tests/support/debpkg.h"
 #include "tests/support/fixture.h"
+#include "tests/support/ports.h"
+#include "tests/support/postgres.h"
+#include "tests/support/web_process.h"
 #include "util/subprocess.h"
 #include "web/webhook_verify.h"
 
@@ -191,6 +194,46 @@ TEST_F(HookTest, GitMalformedChangelogIsReportedAndNotSubmitted) {
   EXPECT_EQ(direct.exit_code, 2) << direct.output;
   EXPECT_NE(direct.output.find("is not a Debian version"), std::string::npos) << direct.output;
   EXPECT_TRUE(Jobs().empty());
+}
+
+// Two cbit-web on one PostgreSQL database: a hook configured with both URLs
+// submits to the second while the first is down, and the job is the farm's
+// (the first sees it once it is back).
+TEST_F(HookTest, AHookFailsOverToTheSecondControllerWhenTheFirstIsDown) {
+  const nlohmann::json db = {{"backend", "postgres"}, {"conninfo", FreshPostgresDatabase()}};
+  // Nothing listens at the AMQP port: submissions wait in the outbox.
+  WebSetup first{scratch_, FreePort(), FreePort(), nullptr, db};
+  WebSetup second{scratch_, FreePort(), first.amqp_port, nullptr, db};
+  auto a = std::make_unique<WebProcess>(first);
+  WebProcess b(second);
+  httplib::Client admin("127.0.0.1", first.port);
+  admin.set_basic_auth(kAdminUser, kAdminPassword);
+  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"/arch", "name=amd64"},
+           {"/dist", "name=Debian"},
+           {"/format", "name=deb"},
+           {"/suite", "name=" + suite_},
+           {"/suitearch", "suite=" + suite_ + "&arch=amd64&master_weight=1"}}) {
+    auto r = admin.Put(path, body, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(r && r->status == 200) << path << (r ? r->body : "");
+  }
+  std::ofstream(scratch_ + "/both.json")
+      << R"({"url": ["http://127.0.0.1:)" << first.port << R"(", "http://127.0.0.1:)" << second.port
+      << R"("], "user": "admin", "password": ")" << kAdminPassword << R"("})";
+  a->Kill();
+
+  std::string bare = BareRepoWithHook("failover.git");
+  GitRepo work = MakeGitRepo(Spec("1.0"), scratch_ + "/work");
+  MustRun({"git", "push", "--quiet", bare, "HEAD:refs/heads/main"}, work.path);
+  CommandResult r = Run({kHook, "--config", scratch_ + "/both.json", "git-post-receive"}, bare, {},
+                        kZero + " " + work.commit + " refs/heads/main\n");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("submitted hello-hook 1.0"), std::string::npos) << r.output;
+
+  a = std::make_unique<WebProcess>(first);
+  auto jobs = admin.Get("/job?package=hello-hook");
+  ASSERT_TRUE(jobs && jobs->status == 200);
+  EXPECT_EQ(nlohmann::json::parse(jobs->body).size(), 1u) << jobs->body;
 }
 
 TEST_F(HookTest, UnreachableControllerIsANonZeroExitWithTheReason) {

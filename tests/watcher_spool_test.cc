@@ -138,5 +138,32 @@ TEST_F(WatcherSpool, AReportSurvivesAKilledWatcherWhileTheControllerIsDown) {
   EXPECT_EQ(second.Stop(), 0);
 }
 
+// A watcher killed after reprepro published an upload but before its
+// verdict reached the spool leaves the upload marked in incoming/.running
+// (and gone from incoming): the next watcher judges it from the repository.
+TEST_F(WatcherSpool, AnUploadPublishedByAKilledRunIsReportedByTheNextWatcher) {
+  WebProcess web(web_);
+  auto admin = Admin();
+  Id job = DoneJob(*admin);
+  ASSERT_NO_FATAL_FAILURE(Upload());
+  // What the killed run did: the mark, then reprepro; no verdict.
+  const std::string changes = "hello-spool_1.0_" + HostArch() + ".changes";
+  fs::create_directories(incoming_ + "/.running");
+  fs::create_hard_link(incoming_ + "/" + changes, incoming_ + "/.running/" + changes);
+  MustRun({"reprepro", "-b", repo_, "processincoming", "cbit"});
+  ASSERT_FALSE(fs::exists(incoming_ + "/" + changes));
+
+  WatcherProcess watcher({incoming_, repo_, "cbit", web_.port, 1});
+  auto until = std::chrono::steady_clock::now() + 60s;
+  while (StatusOf(*admin, job) != "Uploaded" && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(200ms);
+  ASSERT_EQ(StatusOf(*admin, job), "Uploaded") << watcher.Log();
+  auto log = admin->Get("/job/" + std::to_string(job) + "/log");
+  ASSERT_TRUE(log);
+  EXPECT_NE(log->body.find("judged at its restart"), std::string::npos) << log->body;
+  EXPECT_TRUE(fs::is_empty(incoming_ + "/.running"));
+  EXPECT_EQ(watcher.Stop(), 0);
+}
+
 }  // namespace
 }  // namespace cbit::testing

@@ -49,8 +49,9 @@ void CheckNames(const ClientConfig& c) {
   if (!debian::IsToken(c.dput_dest)) {
     throw ConfigError("config key 'dput_dest' (the dput target) is required");
   }
-  if (c.controller_url.rfind("http://", 0) != 0 && c.controller_url.rfind("https://", 0) != 0) {
-    throw ConfigError("controller_url must start with http:// or https://");
+  for (const auto& url : c.controller_urls) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+      throw ConfigError("controller_url must start with http:// or https://");
   }
 }
 
@@ -116,6 +117,21 @@ void ReadRetries(const json& j, ClientConfig& c) {
   }
 }
 
+// One controller, or several (cbit-web on one PostgreSQL), tried in order.
+void ReadControllerUrls(const json& j, ClientConfig& c) {
+  if (j.contains("controller_url") && j["controller_url"].is_array()) {
+    for (const auto& u : j["controller_url"]) {
+      if (!u.is_string()) throw ConfigError("config key 'controller_url' must list URLs");
+      c.controller_urls.push_back(u.get<std::string>());
+    }
+    if (c.controller_urls.empty()) throw ConfigError("config key 'controller_url' lists no URL");
+    c.controller_url = c.controller_urls.front();
+  } else {
+    c.controller_url = Require(j, "controller_url");
+    c.controller_urls = {c.controller_url};
+  }
+}
+
 }  // namespace
 
 const StepLimits& ClientConfig::LimitsFor(const std::string& suite) const {
@@ -156,7 +172,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
   Read(j, "dput_dest", c.dput_dest);
   Read(j, "poll_time", c.poll_time);
   Read(j, "debsignkey", c.debsignkey);
-  c.controller_url = Require(j, "controller_url");
+  ReadControllerUrls(j, c);
   Read(j, "token", c.controller_token);
   if (c.controller_token.empty()) {
     c.controller_user = Require(j, "controller_user");

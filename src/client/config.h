@@ -43,7 +43,9 @@ struct ClientConfig {
   int poll_time = 0;       ///< accepted; requests are pushed, not polled
   std::string debsignkey;  ///< sign the .changes with this key before dput
   // cbit's additions.
-  std::string controller_url;   ///< "http://host:port"
+  std::string controller_url;  ///< "http://host:port" (the first of controller_urls)
+  /// Every controller, tried in order ("controller_url": a URL or a list).
+  std::vector<std::string> controller_urls;
   std::string controller_user;  ///< HTTP Basic credentials (no default)
   std::string controller_password;
   std::string controller_token;  ///< "token": an API token; then user/password are not needed

@@ -164,6 +164,16 @@ TEST(ClientConfig, AnUnconfiguredPyBitTemplateIsRefused) {
   EXPECT_EQ(ParseConfig(j.dump()).clientid, "build_client_amd64");
 }
 
+TEST(ClientConfig, SeveralControllersAreKeptInOrder) {
+  EXPECT_EQ(ParseConfig(Minimal().dump()).controller_urls,
+            std::vector<std::string>{"http://localhost:8080"});
+  nlohmann::json j = Minimal();
+  j["controller_url"] = {"http://a:8080", "http://b:8080"};
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_EQ(c.controller_urls, (std::vector<std::string>{"http://a:8080", "http://b:8080"}));
+  EXPECT_EQ(c.controller_url, "http://a:8080");
+}
+
 TEST(ClientConfig, MalformedValuesAreRefused) {
   auto refused = [](const char* key, const nlohmann::json& value) {
     nlohmann::json j = Minimal();
@@ -175,6 +185,9 @@ TEST(ClientConfig, MalformedValuesAreRefused) {
   refused("suites", nlohmann::json::array());
   refused("suites", {"ok", "bad suite"});
   refused("controller_url", "localhost:8080");
+  refused("controller_url", nlohmann::json::array());
+  refused("controller_url", {"http://a:1", "b:2"});
+  refused("controller_url", {1});
   refused("retry_base_seconds", 0);
   refused("lease_renew_seconds", 0);
   refused("heartbeat_seconds", 0);

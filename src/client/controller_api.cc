@@ -11,16 +11,32 @@ namespace cbit::client {
 using http::Expect;
 using nlohmann::json;
 
-HttpControllerApi::HttpControllerApi(const std::string& url, const http::Credentials& credentials,
-                                     std::chrono::seconds timeout)
-    : http_(http::MakeControllerClient(url, credentials, timeout)) {}
+HttpControllerApi::HttpControllerApi(const std::vector<std::string>& urls,
+                                     const http::Credentials& credentials,
+                                     std::chrono::seconds timeout) {
+  for (const auto& url : urls)
+    http_.push_back(http::MakeControllerClient(url, credentials, timeout));
+}
+
+httplib::Result HttpControllerApi::Call(
+    const std::function<httplib::Result(httplib::Client&)>& send) {
+  httplib::Result r = send(*http_[current_]);
+  for (std::size_t tried = 1;
+       tried < http_.size() && !r &&
+       (r.error() == httplib::Error::Connection || r.error() == httplib::Error::ConnectionTimeout);
+       ++tried) {
+    current_ = (current_ + 1) % http_.size();
+    r = send(*http_[current_]);
+  }
+  return r;
+}
 
 HttpControllerApi::~HttpControllerApi() = default;
 
 std::optional<JobState> HttpControllerApi::CurrentStatus(Id job) {
   std::string path = "/job/" + std::to_string(job) + "/status";
   std::lock_guard lock(mu_);
-  httplib::Result r = http_->Get(path);
+  httplib::Result r = Call([&](httplib::Client& c) { return c.Get(path); });
   if (r && r->status == 404) return std::nullopt;
   const auto& res = Expect(r, "GET " + path);
   try {
@@ -43,14 +59,16 @@ void HttpControllerApi::ReportStatus(Id job, const std::string& status, const st
   httplib::Params form{{"status", status}, {"client", client}};
   if (!reason.empty()) form.emplace("reason", reason);
   std::lock_guard lock(mu_);
-  Expect(http_->Put(path, form), "PUT " + path + " status=" + status);
+  Expect(Call([&](httplib::Client& c) { return c.Put(path, form); }),
+         "PUT " + path + " status=" + status);
 }
 
 void HttpControllerApi::TakeOver(Id job, const std::string& client, const std::string& holder) {
   std::string path = "/job/" + std::to_string(job);
   httplib::Params form{{"status", "Building"}, {"client", client}, {"takeover", holder}};
   std::lock_guard lock(mu_);
-  Expect(http_->Put(path, form), "PUT " + path + " status=Building takeover=" + holder);
+  Expect(Call([&](httplib::Client& c) { return c.Put(path, form); }),
+         "PUT " + path + " status=Building takeover=" + holder);
 }
 
 LogAck HttpControllerApi::AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
@@ -58,7 +76,8 @@ LogAck HttpControllerApi::AppendLog(Id job, std::optional<int> attempt, std::int
   std::string path = "/job/" + std::to_string(job) + "/log?offset=" + std::to_string(offset);
   if (attempt) path += "&attempt=" + std::to_string(*attempt);
   std::lock_guard lock(mu_);
-  httplib::Result r = http_->Post(path, text, "text/plain; charset=utf-8");
+  httplib::Result r =
+      Call([&](httplib::Client& c) { return c.Post(path, text, "text/plain; charset=utf-8"); });
   const auto& res = Expect(r, "POST " + path);
   try {
     json j = json::parse(res.body);
@@ -72,13 +91,13 @@ void HttpControllerApi::RenewLease(Id job, const std::string& client) {
   std::string path = "/job/" + std::to_string(job) + "/lease";
   httplib::Params form{{"client", client}};
   std::lock_guard lock(mu_);
-  Expect(http_->Put(path, form), "PUT " + path);
+  Expect(Call([&](httplib::Client& c) { return c.Put(path, form); }), "PUT " + path);
 }
 
 void HttpControllerApi::Heartbeat(const std::string& client) {
   std::string path = "/buildd/" + client + "/heartbeat";
   std::lock_guard lock(mu_);
-  Expect(http_->Put(path, httplib::Params{}), "PUT " + path);
+  Expect(Call([&](httplib::Client& c) { return c.Put(path, httplib::Params{}); }), "PUT " + path);
 }
 
 }  // namespace cbit::client

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/model.h"
 #include "http/api_error.h"
@@ -58,10 +60,12 @@ class ControllerApi {
 };
 
 /// The real one, over HTTP(S) with Basic credentials. Thread-safe: calls are
-/// serialised on one keep-alive connection.
+/// serialised on one keep-alive connection. With several controllers (on one
+/// database), a call that cannot connect goes to the next one, which then
+/// serves the calls after it.
 class HttpControllerApi final : public ControllerApi {
  public:
-  HttpControllerApi(const std::string& url, const http::Credentials& credentials,
+  HttpControllerApi(const std::vector<std::string>& urls, const http::Credentials& credentials,
                     std::chrono::seconds timeout);
   ~HttpControllerApi() override;
 
@@ -75,8 +79,13 @@ class HttpControllerApi final : public ControllerApi {
   void Heartbeat(const std::string& client) override;
 
  private:
+  /// `send` to the current controller, then to each other one while none
+  /// could be connected to (the request never left: safe to send again).
+  httplib::Result Call(const std::function<httplib::Result(httplib::Client&)>& send);
+
   std::mutex mu_;
-  std::unique_ptr<httplib::Client> http_;
+  std::vector<std::unique_ptr<httplib::Client>> http_;
+  std::size_t current_ = 0;
 };
 
 }  // namespace cbit::client

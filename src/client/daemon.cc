@@ -101,10 +101,14 @@ void Daemon::Run() {
   });
   auto backoff = kFirstBackoff;
   while (!Stopping()) {
+    const int sessions = generation_;
     try {
       Session();
       backoff = kFirstBackoff;
     } catch (const queue::BrokerError& e) {
+      // A session that got connected ends with a new outage: it starts from
+      // the first delay, not from where the last outage's delays had grown.
+      if (generation_ != sessions) backoff = kFirstBackoff;
       // The build goes on without the broker; its delivery is the broker's
       // again (another client may get it, see decide.cc), so it is not ours
       // to settle any more.

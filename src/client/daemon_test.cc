@@ -382,6 +382,19 @@ TEST_F(DaemonTest, ADeliveryOfALostConnectionIsNotSettledOnTheNextOne) {
   EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Done"}));
 }
 
+// Each restart of the broker is a new outage: the client reconnects after
+// the first delay, not after one doubled by every earlier outage.
+TEST_F(DaemonTest, EachLostConnectionIsRetriedFromTheFirstDelay) {
+  Start();
+  for (int drop = 1; drop <= 5; ++drop) {
+    for (auto until = std::chrono::steady_clock::now() + 3s;
+         broker_.connections() < drop && std::chrono::steady_clock::now() < until;)
+      std::this_thread::sleep_for(5ms);
+    ASSERT_EQ(broker_.connections(), drop) << "reconnection " << drop << " took over 3 s";
+    broker_.Drop();
+  }
+}
+
 TEST_F(DaemonTest, ABrokerLostWhileSettlingAFinishedJobLeavesTheDaemonRunning) {
   api_.AddJob(kJob, "Waiting");
   api_.AddJob(kJob + 1, "Waiting");

@@ -55,7 +55,9 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   dput_dest            dput target for jobs without a build environment; required
   poll_time            accepted for pyBit configs; requests are pushed, never polled
   debsignkey           sign the .changes with debsign -k KEY before dput
-  controller_url       e.g. "http://buildd.example:8080"; required
+  controller_url       e.g. "http://buildd.example:8080"; required; or a list of
+                       controllers on one database, ["http://a:8080", "http://b:8080"]:
+                       a call that cannot connect goes to the next one
   token                an API token for the controller (cbit-web token add NAME
                        --role builder --client CLIENTID), sent as Bearer
   controller_user, controller_password
@@ -117,7 +119,7 @@ void CheckStartup(const client::ClientConfig& c) {
 void Serve(const client::ClientConfig& config, const process::StopSignals& stop) {
   // The controller's HTTP API: job status, status reports, log chunks.
   client::HttpControllerApi api(
-      config.controller_url,
+      config.controller_urls,
       {config.controller_user, config.controller_password, config.controller_token},
       config.http_timeout);
 

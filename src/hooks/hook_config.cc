@@ -13,6 +13,34 @@ using nlohmann::json;
 
 using json_config::Read;
 
+// "url": one URL, or a list of them in the order they are tried.
+void ReadUrls(const json& doc, std::vector<std::string>& urls) {
+  auto it = doc.find("url");
+  if (it == doc.end()) return;
+  if (it->is_string()) {
+    urls = {it->get<std::string>()};
+    return;
+  }
+  if (!it->is_array() || it->empty())
+    throw ConfigError("config key 'url' must be a URL or a non-empty list of URLs");
+  urls.clear();
+  for (const json& u : *it) {
+    if (!u.is_string()) throw ConfigError("config key 'url' must list URLs (strings)");
+    urls.push_back(u.get<std::string>());
+  }
+}
+
+std::vector<std::string> SplitUrls(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while ((at = text.find_first_not_of(", ", at)) != std::string::npos) {
+    std::size_t end = text.find_first_of(", ", at);
+    out.push_back(text.substr(at, end == std::string::npos ? end : end - at));
+    at = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::map<std::string, std::string> ProcessEnvironment() {
@@ -41,7 +69,7 @@ HookConfig LoadHookConfig(const std::string& path, const std::map<std::string, s
     if (!in) throw ConfigError("cannot read config file " + path);
     json doc = json::parse(in, nullptr, false, true);
     if (doc.is_discarded() || !doc.is_object()) throw ConfigError(path + " is not a JSON object");
-    Read(doc, "url", c.url);
+    ReadUrls(doc, c.urls);
     Read(doc, "user", c.user);
     Read(doc, "password", c.password);
     Read(doc, "token", c.token);
@@ -54,15 +82,17 @@ HookConfig LoadHookConfig(const std::string& path, const std::map<std::string, s
   auto from_env = [&](const char* name, std::string& out) {
     if (auto it = env.find(name); it != env.end() && !it->second.empty()) out = it->second;
   };
-  from_env("CBIT_URL", c.url);
+  if (auto it = env.find("CBIT_URL"); it != env.end() && !SplitUrls(it->second).empty())
+    c.urls = SplitUrls(it->second);
   from_env("CBIT_USER", c.user);
   from_env("CBIT_PASSWORD", c.password);
   from_env("CBIT_TOKEN", c.token);
   from_env("CBIT_DISTRIBUTION", c.distribution);
   from_env("CBIT_FORMAT", c.format);
   from_env("CBIT_URI", c.uri);
-  if (!c.url.starts_with("http://") && !c.url.starts_with("https://"))
-    throw ConfigError("url '" + c.url + "' is not http://host[:port] or https://…");
+  for (const std::string& url : c.urls)
+    if (!url.starts_with("http://") && !url.starts_with("https://"))
+      throw ConfigError("url '" + url + "' is not http://host[:port] or https://…");
   if (c.connect_timeout_seconds <= 0 || c.timeout_seconds <= 0)
     throw ConfigError("timeouts must be positive numbers of seconds");
   return c;

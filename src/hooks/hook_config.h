@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "util/json_config.h"
 
@@ -13,7 +14,10 @@ namespace cbit::hooks {
 using ConfigError = cbit::ConfigError;
 
 struct HookConfig {
-  std::string url = "http://localhost:8080";  ///< the controller, http[s]://host[:port][/prefix]
+  /// The controllers, http[s]://host[:port][/prefix], tried in order: a
+  /// submission goes to the next one when one cannot be connected to (two
+  /// cbit-web on one PostgreSQL).
+  std::vector<std::string> urls{"http://localhost:8080"};
   std::string user;
   std::string password;
   std::string token;  ///< an API token (role submitter); sent instead of user/password
@@ -31,7 +35,8 @@ struct HookConfig {
 inline constexpr const char* kDefaultConfigPath = "/etc/cbit/hook.json";
 
 /// Reads `path` (when not empty) over the defaults, then applies the
-/// environment `env` (CBIT_URL, CBIT_USER, CBIT_PASSWORD, CBIT_DISTRIBUTION,
+/// environment `env` (CBIT_URL: one URL or several separated by commas or
+/// spaces, CBIT_USER, CBIT_PASSWORD, CBIT_DISTRIBUTION,
 /// CBIT_FORMAT, CBIT_URI). Throws ConfigError.
 HookConfig LoadHookConfig(const std::string& path, const std::map<std::string, std::string>& env);
 

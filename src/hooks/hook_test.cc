@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
+
+#include "testing/test_dir.h"
 
 namespace cbit::hooks {
 namespace {
@@ -46,7 +49,7 @@ TEST(SubmittedUri, NamePlaceholderAndFallback) {
 
 TEST(HookConfig, EnvironmentOverridesTheFile) {
   HookConfig c = LoadHookConfig("", {{"CBIT_URL", "http://ctl:9000"}, {"CBIT_USER", "hooks"}});
-  EXPECT_EQ(c.url, "http://ctl:9000");
+  EXPECT_EQ(c.urls, std::vector<std::string>{"http://ctl:9000"});
   EXPECT_EQ(c.user, "hooks");
   EXPECT_EQ(c.distribution, "Debian");
   EXPECT_EQ(LoadHookConfig("", {{"CBIT_TOKEN", "cbit_abc"}}).token, "cbit_abc");
@@ -54,6 +57,20 @@ TEST(HookConfig, EnvironmentOverridesTheFile) {
   EXPECT_THROW(LoadHookConfig("/nonexistent/hook.json", {}), ConfigError);
   EXPECT_EQ(ChooseConfigPath("", {{"CBIT_HOOK_CONFIG", "/x.json"}}), "/x.json");
   EXPECT_EQ(ChooseConfigPath("/y.json", {{"CBIT_HOOK_CONFIG", "/x.json"}}), "/y.json");
+}
+
+TEST(HookConfig, SeveralControllerUrlsAreTriedInOrder) {
+  EXPECT_EQ(LoadHookConfig("", {{"CBIT_URL", "http://a:1, http://b:2"}}).urls,
+            (std::vector<std::string>{"http://a:1", "http://b:2"}));
+  testing::TestDir dir;
+  const std::string path = (dir.path() / "hook.json").string();
+  std::ofstream(path) << R"({"url": ["http://a:1", "http://b:2/cbit"]})";
+  EXPECT_EQ(LoadHookConfig(path, {}).urls,
+            (std::vector<std::string>{"http://a:1", "http://b:2/cbit"}));
+  for (const char* bad : {R"({"url": []})", R"({"url": [1]})", R"({"url": ["a:1"]})"}) {
+    std::ofstream(path) << bad;
+    EXPECT_THROW(LoadHookConfig(path, {}), ConfigError) << bad;
+  }
 }
 
 }  // namespace

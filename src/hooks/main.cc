@@ -55,7 +55,9 @@ DESCRIPTION
                     own apt_sources_list.
 
 CONFIG FILE (JSON; --config, else $CBIT_HOOK_CONFIG, else /etc/cbit/hook.json if present)
-  {"url": "http://buildd.example:8080",   the controller (default http://localhost:8080)
+  {"url": "http://buildd.example:8080",   the controller (default http://localhost:8080);
+                                           or a list ["http://a:8080", "http://b:8080"]:
+                                           one that cannot be connected to is passed over
    "token": "cbit_…",                      an API token of role submitter (cbit-web
                                            token add NAME --role submitter), sent as Bearer
    "user": "hooks", "password": "…",       or HTTP Basic credentials of a user of cbit-web
@@ -67,7 +69,7 @@ CONFIG FILE (JSON; --config, else $CBIT_HOOK_CONFIG, else /etc/cbit/hook.json if
   Keep the file readable only by the user the hooks run as.
 
 ENVIRONMENT (over the file)
-  CBIT_URL, CBIT_TOKEN, CBIT_USER, CBIT_PASSWORD, CBIT_DISTRIBUTION, CBIT_FORMAT, CBIT_URI
+  CBIT_URL (URLs separated by commas or spaces), CBIT_TOKEN, CBIT_USER, CBIT_PASSWORD, CBIT_DISTRIBUTION, CBIT_FORMAT, CBIT_URI
   CBIT_HOOK_CONFIG   the config file when --config is not given
   CBIT_HOOK          used by the wrapper scripts in hooks/ to find this program
 

@@ -31,21 +31,34 @@ std::string HookSubmission::Describe() const {
 }
 
 std::string Submit(const HookConfig& config, const HookSubmission& s) {
-  const http::ControllerUrl url = http::SplitControllerUrl(config.url);
-  auto client = http::MakeControllerClient(url.origin, {config.user, config.password, config.token},
-                                           std::chrono::seconds(config.timeout_seconds),
-                                           std::chrono::seconds(config.connect_timeout_seconds));
-  if (!client->is_valid()) throw SubmitError("controller URL '" + config.url + "' is not usable");
   auto fields = s.Fields();
-  httplib::Params params(fields.begin(), fields.end());
-  try {
-    return http::Expect(client->Post(url.prefix + "/job/vcshook", params), config.url).body;
-  } catch (const http::ApiError& e) {
-    // e.what() starts with the URL: "<url>: <transport error>" or
-    // "<url>: HTTP <status>: <the controller's message>".
-    throw SubmitError((e.status == 0 ? "cannot reach the controller at " : "the controller at ") +
-                      std::string(e.what()));
+  const httplib::Params params(fields.begin(), fields.end());
+  std::string unreachable;
+  for (const std::string& u : config.urls) {
+    const http::ControllerUrl url = http::SplitControllerUrl(u);
+    auto client =
+        http::MakeControllerClient(url.origin, {config.user, config.password, config.token},
+                                   std::chrono::seconds(config.timeout_seconds),
+                                   std::chrono::seconds(config.connect_timeout_seconds));
+    if (!client->is_valid()) throw SubmitError("controller URL '" + u + "' is not usable");
+    httplib::Result r = client->Post(url.prefix + "/job/vcshook", params);
+    // Only a controller that could not be connected to is passed over: one
+    // that got the request may have recorded it.
+    if (!r && (r.error() == httplib::Error::Connection ||
+               r.error() == httplib::Error::ConnectionTimeout)) {
+      unreachable += (unreachable.empty() ? "" : "; ") + u + ": " + httplib::to_string(r.error());
+      continue;
+    }
+    try {
+      return http::Expect(r, u).body;
+    } catch (const http::ApiError& e) {
+      // e.what() starts with the URL: "<url>: <transport error>" or
+      // "<url>: HTTP <status>: <the controller's message>".
+      throw SubmitError((e.status == 0 ? "cannot reach the controller at " : "the controller at ") +
+                        std::string(e.what()));
+    }
   }
+  throw SubmitError("cannot reach the controller at " + unreachable);
 }
 
 }  // namespace cbit::hooks

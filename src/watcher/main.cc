@@ -25,8 +25,9 @@ constexpr const char* kDescription =
 
 Watches each incoming directory of its rules for .changes files (written or
 moved in). When a directory has been quiet for sleeptime seconds it runs
-  reprepro -b <repobase> processincoming <rule>
-once for everything waiting (and at start-up for what already waits). reprepro
+  reprepro -b <repobase> processincoming <rule> <name>.changes
+for each upload waiting, one at a time (and at start-up for what already
+waits): named, so an upload that arrives during a run waits for its own. reprepro
 exits 0 even when it skips an upload it already has, so the watcher lists the
 repository (reprepro listfilter) before and after the run: an upload is
 published when its exact source version and every binary package of its

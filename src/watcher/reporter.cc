@@ -35,6 +35,11 @@ void Reporter::Resume(Clock::time_point now) {
   }
 }
 
+bool Reporter::Holds(const std::string& changes) const {
+  return std::any_of(pending_.begin(), pending_.end(),
+                     [&](const Pending& p) { return p.outcome.changes == changes; });
+}
+
 void Reporter::Remember(const Pending& p) {
   if (!spool_ || p.spool_path.empty()) return;
   try {

@@ -41,6 +41,8 @@ class Reporter {
   /// When the next waiting report is due; nullopt when none waits.
   std::optional<Clock::time_point> NextDue() const;
   std::size_t pending() const { return pending_.size(); }
+  /// True when a report of the upload `changes` (a .changes file name) waits.
+  bool Holds(const std::string& changes) const;
 
  private:
   struct Pending {

@@ -114,12 +114,15 @@ std::vector<std::string> TargetCodenames(const std::string& incoming_conf,
   return out;
 }
 
-std::vector<std::string> Repository::ProcessIncomingArgv(const std::string& rule) const {
-  return {"reprepro", "-b", base_, "processincoming", rule};
+std::vector<std::string> Repository::ProcessIncomingArgv(const std::string& rule,
+                                                         const std::string& changes) const {
+  std::vector<std::string> argv{"reprepro", "-b", base_, "processincoming", rule};
+  if (!changes.empty()) argv.push_back(changes);
+  return argv;
 }
 
-CommandResult Repository::ProcessIncoming(const std::string& rule) {
-  return runner_.Run({.argv = ProcessIncomingArgv(rule), .timeout = timeout_});
+CommandResult Repository::ProcessIncoming(const std::string& rule, const std::string& changes) {
+  return runner_.Run({.argv = ProcessIncomingArgv(rule, changes), .timeout = timeout_});
 }
 
 std::vector<Published> Repository::ListSource(const std::string& codename,

@@ -56,9 +56,11 @@ class Repository {
   Repository(CommandRunner& runner, std::string base, std::chrono::seconds timeout)
       : runner_(runner), base_(std::move(base)), timeout_(timeout) {}
 
-  /// The argv of `reprepro -b BASE processincoming RULE`.
-  std::vector<std::string> ProcessIncomingArgv(const std::string& rule) const;
-  CommandResult ProcessIncoming(const std::string& rule);
+  /// The argv of `reprepro -b BASE processincoming RULE [CHANGES]`: with a
+  /// .changes file name, reprepro processes that upload only.
+  std::vector<std::string> ProcessIncomingArgv(const std::string& rule,
+                                               const std::string& changes = {}) const;
+  CommandResult ProcessIncoming(const std::string& rule, const std::string& changes = {});
 
   /// Every package of `codename` built from source `source` (the source
   /// itself and its binaries). Throws std::runtime_error when reprepro fails.

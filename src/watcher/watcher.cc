@@ -89,25 +89,25 @@ bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
     LogDryRun(rule, repo, names);
     return true;
   }
-  std::vector<Upload> uploads = ParseUploads(rule, repo, names);
-  if (uploads.empty()) return true;
-  std::optional<IncomingRun> run = RunIncoming(rule, repo, uploads);
-  if (!run) return false;
-  for (const Upload& u : uploads) Report(rule, u, *run, now);
+  // One reprepro run per upload, naming it: without a name reprepro takes
+  // every .changes in the directory, also one that arrived after the
+  // listing, which would then be published but never judged nor reported.
+  for (const Upload& u : ParseUploads(rule, repo, names)) {
+    MarkRunning(rule, u.name);
+    std::optional<IncomingRun> run = RunIncoming(rule, repo, u);
+    if (run) Report(rule, u, *run, now);
+    ClearRunning(rule, u.name);
+    if (!run) return false;
+  }
   return true;
 }
 
-// Everything the repository holds of each upload's source in its codenames,
-// one query per (codename, source).
-std::vector<Published> Watcher::Snapshot(Repository& repo, const std::vector<Upload>& uploads) {
-  std::set<std::pair<std::string, std::string>> asked;
+// Everything the repository holds of the upload's source in its codenames.
+std::vector<Published> Watcher::Snapshot(Repository& repo, const Upload& upload) {
   std::vector<Published> out;
-  for (const Upload& u : uploads) {
-    for (const std::string& c : u.codenames) {
-      if (!asked.emplace(c, u.changes.source).second) continue;
-      auto part = repo.ListSource(c, u.changes.source);
-      out.insert(out.end(), part.begin(), part.end());
-    }
+  for (const std::string& c : upload.codenames) {
+    auto part = repo.ListSource(c, upload.changes.source);
+    out.insert(out.end(), part.begin(), part.end());
   }
   return out;
 }
@@ -119,7 +119,8 @@ void Watcher::LogDryRun(const Rule& rule, const Repository& repo,
     auto mtime = fs::last_write_time(fs::path(rule.incoming) / n, ec);
     if (!dry_seen_.emplace(rule.incoming + "/" + n, mtime.time_since_epoch().count()).second)
       continue;
-    spdlog::info("[dry-run] {} waits; $ {}", n, DescribeArgv(repo.ProcessIncomingArgv(rule.rule)));
+    spdlog::info("[dry-run] {} waits; $ {}", n,
+                 DescribeArgv(repo.ProcessIncomingArgv(rule.rule, n)));
   }
 }
 
@@ -142,22 +143,22 @@ std::vector<Watcher::Upload> Watcher::ParseUploads(const Rule& rule, Repository&
 }
 
 std::optional<Watcher::IncomingRun> Watcher::RunIncoming(const Rule& rule, Repository& repo,
-                                                         const std::vector<Upload>& uploads) {
+                                                         const Upload& upload) {
   IncomingRun run;
   try {
-    run.before = Snapshot(repo, uploads);
+    run.before = Snapshot(repo, upload);
   } catch (const std::exception& e) {
     spdlog::error("{}: cannot query the repository: {}", rule.repobase, e.what());
     return std::nullopt;
   }
-  run.argv = DescribeArgv(repo.ProcessIncomingArgv(rule.rule));
-  spdlog::info("$ {} ({} upload(s) waiting)", run.argv, uploads.size());
-  run.result = repo.ProcessIncoming(rule.rule);
+  run.argv = DescribeArgv(repo.ProcessIncomingArgv(rule.rule, upload.name));
+  spdlog::info("$ {}", run.argv);
+  run.result = repo.ProcessIncoming(rule.rule, upload.name);
   run.summary = run.result.timed_out ? "timed out" : "exit " + std::to_string(run.result.exit_code);
   spdlog::info("reprepro {}{}{}", run.summary, run.result.output.empty() ? "" : ":\n",
                run.result.output);
   try {
-    run.after = Snapshot(repo, uploads);
+    run.after = Snapshot(repo, upload);
   } catch (const std::exception& e) {
     // Without the state afterwards nothing can be judged; the uploads that
     // reprepro took are gone from incoming and would be lost to the report,
@@ -242,6 +243,7 @@ void Watcher::Run(const std::atomic<bool>& stop) {
   const Inotify in = WatchIncoming();
   // Reports an earlier run could not deliver go first, in their order.
   reporter_.Resume(Clock::now());
+  for (const Rule& rule : config_.rules) RecoverInterrupted(rule, Clock::now());
   reporter_.Flush(Clock::now());
   // What waits already was uploaded while no watcher ran: act on it now.
   for (std::size_t i = 0; i < config_.rules.size(); ++i) {

@@ -1,6 +1,6 @@
 // The watcher's loop: inotify on every incoming directory for .changes files
 // written (IN_CLOSE_WRITE) or moved in (IN_MOVED_TO), debounced by sleeptime;
-// then, per rule, one `reprepro processincoming` for everything waiting,
+// then, per rule, one `reprepro processincoming` per waiting upload (named),
 // checked against what the repository publishes before and after, and each
 // upload's outcome handed to the Reporter (docs/design.md, "The watcher").
 #pragma once
@@ -34,8 +34,8 @@ class Watcher {
   Watcher(const WatcherConfig& config, CommandRunner& runner, ControllerApi& api,
           Reporter::Options report_options = {});
 
-  /// Processes what waits in rule `i`'s incoming directory now: one
-  /// processincoming run, its verdicts queued in reporter() (sent by its
+  /// Processes what waits in rule `i`'s incoming directory now: a
+  /// processincoming run per upload, its verdicts queued in reporter() (sent by its
   /// Flush). Returns
   /// false when the repository could not be queried (try again later).
   bool ProcessRule(std::size_t i, Clock::time_point now);
@@ -68,14 +68,14 @@ class Watcher {
   };
 
   // ProcessRule's steps.
-  static std::vector<Published> Snapshot(Repository& repo, const std::vector<Upload>& uploads);
+  static std::vector<Published> Snapshot(Repository& repo, const Upload& upload);
   void LogDryRun(const Rule& rule, const Repository& repo, const std::vector<std::string>& names);
   /// The uploads reprepro can be asked about; the others are moved aside.
   std::vector<Upload> ParseUploads(const Rule& rule, Repository& repo,
                                    const std::vector<std::string>& names);
-  /// nullopt when the repository cannot be queried beforehand (nothing run).
-  std::optional<IncomingRun> RunIncoming(const Rule& rule, Repository& repo,
-                                         const std::vector<Upload>& uploads);
+  /// Runs reprepro on this one upload; nullopt when the repository cannot
+  /// be queried beforehand (nothing run).
+  std::optional<IncomingRun> RunIncoming(const Rule& rule, Repository& repo, const Upload& upload);
   /// Judges one upload, moves it aside if it was left, queues its report.
   void Report(const Rule& rule, const Upload& u, const IncomingRun& run, Clock::time_point now);
 
@@ -87,6 +87,16 @@ class Watcher {
   void AwaitEvents(const Inotify& in);
   /// Processes each rule whose debounce delay has passed.
   void ProcessDue(Clock::time_point now);
+
+  // In-run marks (running.cc): a link to each .changes in
+  // <incoming>/.running while reprepro runs on it, until its verdict is
+  // spooled, so that a watcher killed in between judges it at its next start
+  // (reprepro has removed the .changes from incoming by then).
+  void MarkRunning(const Rule& rule, const std::string& name);
+  void ClearRunning(const Rule& rule, const std::string& name);
+  /// Judges (from what the repository holds now) each upload a killed run
+  /// left marked and took out of incoming, and queues its report.
+  void RecoverInterrupted(const Rule& rule, Clock::time_point now);
 
   /// Removes what reprepro left in incoming of an upload it skipped because
   /// the repository holds its very files (the .buildinfo, say).

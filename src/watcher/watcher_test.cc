@@ -63,18 +63,25 @@ class WatcherTest : public ::testing::Test {
               "different checksums!\n";
         } else if (published_) {
           r.output = "Skipping hello_1.0_amd64.changes because all packages are skipped!\n";
-          for (const auto& e : fs::directory_iterator(dir_ / "incoming"))
-            if (e.is_regular_file()) fs::remove(e.path());
+          TakeUploads(c.argv);
         } else {
           published_ = true;
-          for (const auto& e : fs::directory_iterator(dir_ / "incoming"))
-            if (e.is_regular_file()) fs::remove(e.path());
+          TakeUploads(c.argv);
         }
       } else if (published_) {
         r.output = "bookworm|source|hello|1.0\nbookworm|amd64|hello|1.0\n";
       }
       return r;
     };
+  }
+
+  // As reprepro: processincoming RULE NAME takes that upload's files only
+  // (this fake: those sharing its "<source>_" prefix); without a name, all.
+  void TakeUploads(const std::vector<std::string>& argv) {
+    std::string prefix = argv.size() > 5 ? argv[5].substr(0, argv[5].find('_') + 1) : "";
+    for (const auto& e : fs::directory_iterator(dir_ / "incoming"))
+      if (e.is_regular_file() && e.path().filename().string().starts_with(prefix))
+        fs::remove(e.path());
   }
 
   testing::TestDir tmp_;
@@ -99,13 +106,39 @@ TEST_F(WatcherTest, PublishedUploadIsReportedUploaded) {
                                 "listfilter",
                                 "bookworm",
                                 "$Source (== hello)"};
-  EXPECT_EQ(runner_.argvs, (std::vector<std::vector<std::string>>{
-                               list, {"reprepro", "-b", base, "processincoming", "cbit"}, list}));
+  EXPECT_EQ(runner_.argvs,
+            (std::vector<std::vector<std::string>>{
+                list,
+                {"reprepro", "-b", base, "processincoming", "cbit", "hello_1.0_amd64.changes"},
+                list}));
   EXPECT_EQ(api_.calls.back(), "Status 4 Uploaded");
   EXPECT_NE(api_.appended[4].find("published: hello 1.0 (source), hello 1.0 (amd64)"),
             std::string::npos)
       << api_.appended[4];
   EXPECT_NE(api_.appended[4].find("$ reprepro -b "), std::string::npos);
+}
+
+// An upload that lands while reprepro runs for another is not taken by
+// that run (it would be published, but never judged nor reported): it
+// waits for a run of its own.
+TEST_F(WatcherTest, UploadArrivingDuringARunWaitsForItsOwnRun) {
+  Upload();
+  FakeReprepro(false, false);
+  auto publish = runner_.respond;
+  bool arrived = false;
+  runner_.respond = [&](const Command& c) {
+    if (!arrived) {  // the listing is done: the first query of the run
+      arrived = true;
+      Write("incoming/late_1.0_amd64.changes", "Source: late\n");
+    }
+    return publish(c);
+  };
+  Watcher w(config_, runner_, api_);
+  ASSERT_TRUE(w.ProcessRule(0, {}));
+  w.reporter().Flush({});
+  EXPECT_EQ(api_.calls.back(), "Status 4 Uploaded");
+  EXPECT_TRUE(fs::exists(dir_ / "incoming/late_1.0_amd64.changes"))
+      << "taken by a run that does not report it";
 }
 
 TEST_F(WatcherTest, SkippedSameVersionIsFailedWithRepreprosMessage) {

@@ -38,7 +38,8 @@ ClientProcess::ClientProcess(const ClientSetup& s) {
       {"retry_base_seconds", 1},
       {"retry_max_seconds", 4},
       {"cancel_grace_seconds", 10},
-      {"log_level", "debug"}};
+      {"log_level", s.log_level}};
+  if (!s.controller_urls.empty()) config["controller_url"] = s.controller_urls;
   if (s.lease_renew_seconds) config["lease_renew_seconds"] = s.lease_renew_seconds;
   if (s.heartbeat_seconds) config["heartbeat_seconds"] = s.heartbeat_seconds;
   if (s.token.empty()) {

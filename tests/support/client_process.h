@@ -29,6 +29,9 @@ struct ClientSetup {
   /// A JSON object whose keys are added to the config, replacing those
   /// written above (time limits, a dput target of the test's own).
   std::string extra_config;
+  std::string log_level = "debug";
+  /// controller_url as a list (failover); empty: controller_port's URL alone.
+  std::vector<std::string> controller_urls;
 };
 
 class ClientProcess {

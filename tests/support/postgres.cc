@@ -1,12 +1,15 @@
 #include "tests/support/postgres.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "store/db.h"
 #include "tests/support/fixture.h"
@@ -48,6 +51,37 @@ std::string StartCluster() {
 }
 
 }  // namespace
+
+PostgresCluster::PostgresCluster(std::string dir) : dir_(std::move(dir)) {
+  AtTestExit([dir = dir_] { RunCommand({.argv = {kScript, "stop", dir}}); });
+}
+
+std::string PostgresCluster::Start() {
+  if (port_ == 0) port_ = FreePort();
+  std::string errors;
+  // After a kill the old backends may still hold the shared memory for a
+  // moment: PostgreSQL refuses to start until they are gone.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    CommandResult r = RunCommand(
+        {.argv = {kScript, "start", dir_, std::to_string(port_), std::to_string(::getpid())},
+         .timeout = std::chrono::seconds(120)});
+    if (r.ok()) return LastLine(r.output);
+    errors = r.output;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  throw std::runtime_error("cannot start PostgreSQL:\n" + errors);
+}
+
+void PostgresCluster::Stop() { RunCommand({.argv = {kScript, "stop", dir_}}); }
+
+void PostgresCluster::Kill() {
+  std::ifstream pid_file(dir_ + "/data/postmaster.pid");
+  pid_t postmaster = 0;
+  if (!(pid_file >> postmaster) || postmaster <= 0) return;
+  ::kill(postmaster, SIGKILL);
+  for (int i = 0; i < 100 && ::kill(postmaster, 0) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
 
 const std::string& SharedPostgres() {
   static const std::string conninfo = StartCluster();

@@ -1,10 +1,13 @@
 #include "tests/support/rabbitmq.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include "tests/support/fixture.h"
 #include "tests/support/ports.h"
@@ -79,6 +82,19 @@ void RabbitNode::Stop() {
   if (!running_) return;
   StopNode(dir_);
   running_ = false;
+}
+
+void RabbitNode::Kill() {
+  if (!running_) return;
+  std::ifstream pid_file(dir_ + "/rabbitmq.pid");
+  pid_t beam = 0;
+  if (pid_file >> beam && beam > 0) {
+    ::kill(beam, SIGKILL);
+    // The VM is not our child: wait for /proc to forget it.
+    for (int i = 0; i < 100 && ::kill(beam, 0) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  Stop();
 }
 
 void RabbitNode::Restart() {

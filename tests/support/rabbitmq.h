@@ -28,6 +28,9 @@ class RabbitNode {
   void Stop();
   /// Stop, then Start: same port, same state.
   void Restart();
+  /// SIGKILL to the node's Erlang VM (no shutdown of its own), then the rest
+  /// of Stop (epmd, the guard); Start brings it back with its durable state.
+  void Kill();
 
   /// The AMQP port on 127.0.0.1.
   int port() const { return port_; }

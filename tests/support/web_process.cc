@@ -23,10 +23,12 @@ WebProcess::WebProcess(const WebSetup& s) {
       {"controller",
        {{"rabbit_url", "127.0.0.1:" + std::to_string(s.amqp_port)}, {"allow_local_uris", true}}}};
   if (!s.webhooks.is_null()) config["webhooks"] = s.webhooks;
+  if (!s.db.is_null()) config["db"] = s.db;
+  config["controller"].update(s.controller);
   std::string path = s.dir + "/web-" + n + ".json";
   std::ofstream(path) << config.dump(2);
   child_.emplace(std::vector<std::string>{std::string(CBIT_BINARY_DIR) + "/cbit-web", "--config",
-                                          path, "--log-level", "debug"},
+                                          path, "--log-level", s.log_level},
                  s.dir + "/web-" + n + ".log");
   if (!child_->WaitForLog("listening on", std::chrono::seconds(30)))
     throw std::runtime_error("cbit-web did not start: " + child_->Log());

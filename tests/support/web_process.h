@@ -19,6 +19,9 @@ struct WebSetup {
   int port = 0;
   int amqp_port = 0;
   nlohmann::json webhooks;  ///< the "webhooks" section; null: none
+  nlohmann::json db;        ///< the "db" section; null: SQLite in `dir`
+  nlohmann::json controller = nlohmann::json::object();  ///< more "controller" keys
+  std::string log_level = "debug";
 };
 
 class WebProcess {
@@ -36,6 +39,7 @@ class WebProcess {
   bool WaitForLog(const std::string& text, std::chrono::seconds deadline) const {
     return child_->WaitForLog(text, deadline);
   }
+  pid_t pid() const { return child_->pid(); }
 
  private:
   std::optional<ChildProcess> child_;

@@ -1,0 +1,173 @@
+#include "bench/chaos/farm.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "bench/chaos/processes.h"
+#include "store/db.h"
+#include "tests/support/controller_harness.h"
+#include "tests/support/debpkg.h"
+#include "tests/support/ports.h"
+
+namespace cbit::chaos {
+
+namespace fs = std::filesystem;
+
+Farm::Farm(FarmOptions options)
+    : options_(std::move(options)),
+      repo_(options_.root + "/repo"),
+      incoming_(options_.root + "/incoming") {}
+
+Farm::~Farm() { Stop(); }
+
+void Farm::WriteRepository() {
+  fs::create_directories(repo_ + "/conf");
+  fs::create_directories(incoming_);
+  fs::create_directories(options_.root + "/reprepro-tmp");
+  std::ofstream(repo_ + "/conf/distributions")
+      << "Codename: " << options_.suite
+      << "\nComponents: main\nArchitectures: " << testing::HostArch() << " source\n";
+  std::ofstream(repo_ + "/conf/incoming")
+      << "Name: cbit\nIncomingDir: " << incoming_ << "\nTempDir: " << options_.root
+      << "/reprepro-tmp\nAllow: " << options_.suite << "\nCleanup: unused_buildinfo_files\n";
+}
+
+void Farm::Start() {
+  WriteRepository();
+  rabbit_ = std::make_unique<testing::RabbitNode>(options_.root + "/rabbitmq");
+  rabbit_->Start();
+  web_.dir = options_.root + "/web";
+  fs::create_directories(web_.dir);
+  web_.port = testing::FreePort();
+  web_.amqp_port = rabbit_->port();
+  web_.log_level = "info";
+  web_.controller = {{"lease_seconds", options_.lease_seconds},
+                     {"max_attempts", options_.max_attempts}};
+  if (options_.backend == "postgres") {
+    postgres_ = std::make_unique<testing::PostgresCluster>(options_.root + "/pg");
+    conninfo_ = postgres_->Start();
+    web_.db = {{"backend", "postgres"}, {"conninfo", conninfo_}, {"pool", 4}};
+  } else if (options_.backend != "sqlite") {
+    throw std::runtime_error("backend must be sqlite or postgres");
+  }
+  StartController();
+  AddCatalog();
+  StartWatcher();
+  clients_.resize(static_cast<std::size_t>(options_.clients));
+  for (int i = 0; i < options_.clients; ++i) StartClient(i);
+}
+
+void Farm::AddCatalog() {
+  auto admin = Admin();
+  const std::string arch = testing::HostArch(), suite = options_.suite;
+  std::string suitearch = "suite=" + suite;
+  suitearch += "&arch=" + arch + "&master_weight=1";
+  for (auto [path, body] :
+       std::initializer_list<std::pair<std::string, std::string>>{{"/arch", "name=" + arch},
+                                                                  {"/dist", "name=Debian"},
+                                                                  {"/format", "name=deb"},
+                                                                  {"/suite", "name=" + suite},
+                                                                  {"/suitearch", suitearch}}) {
+    auto r = admin->Put(path, body, "application/x-www-form-urlencoded");
+    if (!r || r->status != 200) throw std::runtime_error("PUT " + path + " failed");
+  }
+}
+
+void Farm::Stop() {
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    if (!clients_[i]) continue;
+    ThawClient(static_cast<int>(i));
+    clients_[i]->Stop();
+    clients_[i].reset();
+  }
+  if (watcher_) watcher_->Stop();
+  watcher_.reset();
+  if (controller_) controller_->Stop();
+  controller_.reset();
+  if (rabbit_) rabbit_->Stop();
+  // PostgreSQL stays up for the checks; the exit hook stops it.
+}
+
+void Farm::KillController() {
+  if (controller_) controller_->Kill();
+  controller_.reset();
+}
+
+void Farm::StartController() {
+  if (!controller_) controller_.emplace(web_);
+}
+
+void Farm::KillBroker() { rabbit_->Kill(); }
+
+void Farm::StartBroker() { rabbit_->Start(); }
+
+void Farm::KillDatabase() {
+  if (postgres_) postgres_->Kill();
+}
+
+void Farm::StartDatabase() {
+  if (postgres_) postgres_->Start();
+}
+
+void Farm::StopDatabase() {
+  if (postgres_) postgres_->Stop();
+}
+
+void Farm::KillWatcher() {
+  if (watcher_) watcher_->Kill();
+  watcher_.reset();
+}
+
+void Farm::StartWatcher() {
+  if (!watcher_) watcher_.emplace(testing::WatcherSetup{incoming_, repo_, "cbit", web_.port, 1});
+}
+
+void Farm::KillClient(int i) {
+  auto& c = clients_.at(static_cast<std::size_t>(i));
+  if (!c) return;
+  c->Kill();
+  c.reset();
+}
+
+void Farm::StartClient(int i) {
+  auto& c = clients_.at(static_cast<std::size_t>(i));
+  if (c) return;
+  testing::ClientSetup s;
+  s.clientid = ClientId(i);
+  s.suites = {options_.suite};
+  s.controller_port = web_.port;
+  s.amqp_port = rabbit_->port();
+  s.incoming = incoming_;
+  s.lease_renew_seconds = 1;
+  s.heartbeat_seconds = 1;
+  s.log_level = "info";
+  c = std::make_unique<testing::ClientProcess>(s);
+}
+
+void Farm::FreezeClient(int i) {
+  if (auto& c = clients_.at(static_cast<std::size_t>(i))) SignalTree(c->pid(), SIGSTOP);
+}
+
+void Farm::ThawClient(int i) {
+  if (auto& c = clients_.at(static_cast<std::size_t>(i))) SignalTree(c->pid(), SIGCONT);
+}
+
+std::unique_ptr<httplib::Client> Farm::Admin() const {
+  auto c = std::make_unique<httplib::Client>("127.0.0.1", web_.port);
+  c->set_basic_auth(testing::kAdminUser, testing::kAdminPassword);
+  c->set_keep_alive(true);
+  c->set_connection_timeout(2, 0);
+  c->set_read_timeout(20, 0);
+  return c;
+}
+
+std::unique_ptr<store::Database> Farm::OpenDatabase() const {
+  if (postgres_) return store::OpenPostgres({.conninfo = conninfo_, .pool_size = 1});
+  return store::OpenSqlite({.path = web_.dir + "/cbit.db", .pool_size = 1});
+}
+
+}  // namespace cbit::chaos

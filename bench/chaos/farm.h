@@ -1,0 +1,89 @@
+// The farm a fault-injection run drives, every part real and started through
+// the integration tests' support code (tests/support): a RabbitMQ node,
+// PostgreSQL (or a SQLite file), cbit-web, host-building cbit-clients that
+// dput into an incoming directory, and cbit-watcher publishing it with
+// reprepro. Each part can be killed (SIGKILL) and started again in place;
+// a client can also be frozen (SIGSTOP, with everything it started).
+#pragma once
+
+#include <httplib.h>
+#include <sys/types.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/db.h"
+#include "tests/support/client_process.h"
+#include "tests/support/postgres.h"
+#include "tests/support/rabbitmq.h"
+#include "tests/support/watcher_process.h"
+#include "tests/support/web_process.h"
+
+namespace cbit::chaos {
+
+struct FarmOptions {
+  std::string root;                ///< every file of the run lives below
+  std::string backend = "sqlite";  ///< or "postgres"
+  int clients = 3;
+  int lease_seconds = 4;  ///< the controller's; clients renew every second
+  int max_attempts = 25;  ///< lease expiries a job may take before it fails
+  std::string suite = "chaos";
+};
+
+class Farm {
+ public:
+  explicit Farm(FarmOptions options);
+  ~Farm();
+  Farm(const Farm&) = delete;
+  Farm& operator=(const Farm&) = delete;
+
+  /// Starts every part and adds the suite to the catalog. Throws.
+  void Start();
+  /// Stops every part (SIGTERM; a frozen client is thawed first).
+  void Stop();
+
+  void KillController();
+  void StartController();
+  void KillBroker();
+  void StartBroker();
+  void KillDatabase();  ///< PostgreSQL only
+  void StartDatabase();
+  /// Stops PostgreSQL (Stop leaves it running for the checks).
+  void StopDatabase();
+  void KillWatcher();
+  void StartWatcher();
+  void KillClient(int i);
+  void StartClient(int i);
+  /// SIGSTOP (SIGCONT) to client `i` and every process it started.
+  void FreezeClient(int i);
+  void ThawClient(int i);
+
+  /// A new keep-alive connection to the controller as its admin.
+  std::unique_ptr<httplib::Client> Admin() const;
+  /// A connection to the database the controller uses (for the checks).
+  std::unique_ptr<store::Database> OpenDatabase() const;
+
+  const FarmOptions& options() const { return options_; }
+  const std::string& repository() const { return repo_; }
+  const std::string& incoming() const { return incoming_; }
+  int port() const { return web_.port; }
+
+ private:
+  void WriteRepository();
+  void AddCatalog();
+  std::string ClientId(int i) const { return "chaos_client_" + std::to_string(i); }
+
+  FarmOptions options_;
+  std::string repo_, incoming_, conninfo_;
+  testing::WebSetup web_;
+  std::unique_ptr<testing::RabbitNode> rabbit_;
+  std::unique_ptr<testing::PostgresCluster> postgres_;
+  std::optional<testing::WebProcess> controller_;
+  std::optional<testing::WatcherProcess> watcher_;
+  std::vector<std::unique_ptr<testing::ClientProcess>> clients_;
+};
+
+}  // namespace cbit::chaos
