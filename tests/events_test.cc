@@ -36,6 +36,17 @@ std::string Summary(const std::vector<SseEvent>& events) {
   return s;
 }
 
+// Reads events into `got` until it holds `n` job events (ASSERTs: call
+// through ASSERT_NO_FATAL_FAILURE).
+void ReadJobEvents(SseClient& s, std::size_t n, std::vector<SseEvent>& got,
+                   std::chrono::milliseconds wait = 10s) {
+  while (JobEvents(got).size() < n) {
+    auto e = s.Next(wait);
+    ASSERT_TRUE(e) << Summary(got);
+    got.push_back(*e);
+  }
+}
+
 class Events : public ::testing::TestWithParam<std::string> {
  public:
   void SetUp() override { Start(); }
@@ -108,11 +119,7 @@ TEST_P(Events, ASubmissionsCreatedAndStatusEventsArriveInOrder) {
   Report(*h_, jobs[0], "Building");
   Report(*h_, jobs[0], "Done");
   std::vector<SseEvent> got;
-  while (JobEvents(got).size() < 4) {
-    auto e = s->Next();
-    ASSERT_TRUE(e) << Summary(got);
-    got.push_back(*e);
-  }
+  ASSERT_NO_FATAL_FAILURE(ReadJobEvents(*s, 4, got));
   auto events = JobEvents(got);
   ASSERT_EQ(events.size(), 4u) << Summary(got);
   std::vector<std::string> seen;
@@ -190,11 +197,7 @@ TEST_P(Events, AnIdTooOldToResumeGetsReset) {
   Report(*h_, jobs[0], "Building");
   Report(*h_, jobs[0], "Done");
   std::vector<SseEvent> got;
-  while (JobEvents(got).size() < 4) {
-    auto e = s->Next();
-    ASSERT_TRUE(e) << Summary(got);
-    got.push_back(*e);
-  }
+  ASSERT_NO_FATAL_FAILURE(ReadJobEvents(*s, 4, got));
   auto again = Stream("/events?since=" + JobEvents(got)[0].id);
   auto replay = again->Until("ready");
   ASSERT_GE(replay.size(), 2u) << Summary(replay);
@@ -336,11 +339,7 @@ TEST(EventsAcrossControllers, AChangeThroughOneReachesTheOthersStream) {
   Events::Report(one, jobs[0], "Building");
   const auto start = std::chrono::steady_clock::now();
   std::vector<SseEvent> got;
-  while (JobEvents(got).size() < 3) {
-    auto e = s.Next(5s);
-    ASSERT_TRUE(e) << Summary(got);
-    got.push_back(*e);
-  }
+  ASSERT_NO_FATAL_FAILURE(ReadJobEvents(s, 3, got, 5s));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
   auto events = JobEvents(got);
   EXPECT_EQ(events[0].name, "created");
