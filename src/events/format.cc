@@ -17,6 +17,15 @@ void OptString(JsonWriter& w, std::string_view key, const std::optional<std::str
   }
 }
 
+void OptInt(JsonWriter& w, std::string_view key, const std::optional<std::int64_t>& v) {
+  w.Key(key);
+  if (v) {
+    w.Int(*v);
+  } else {
+    w.Null();
+  }
+}
+
 void Field(JsonWriter& w, std::string_view key, std::string_view v) {
   w.Key(key);
   w.String(v);
@@ -69,24 +78,10 @@ std::string ClientEventText(const store::ClientState& c) {
   w.Key("id");
   w.Int(c.id);
   Field(w, "client", c.name);
-  w.Key("last_heard");
-  if (c.last_heard_us) {
-    w.String(wire::FormatTime(*c.last_heard_us));
-  } else {
-    w.Null();
-  }
-  w.Key("last_heard_us");
-  if (c.last_heard_us) {
-    w.Int(*c.last_heard_us);
-  } else {
-    w.Null();
-  }
-  w.Key("job");
-  if (c.job) {
-    w.Int(*c.job);
-  } else {
-    w.Null();
-  }
+  OptString(w, "last_heard",
+            c.last_heard_us ? std::optional(wire::FormatTime(*c.last_heard_us)) : std::nullopt);
+  OptInt(w, "last_heard_us", c.last_heard_us);
+  OptInt(w, "job", c.job);
   w.EndObject();
   return Event("client", nullptr, w.Take());
 }
