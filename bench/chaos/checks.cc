@@ -1,6 +1,7 @@
 #include "bench/chaos/checks.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -23,11 +24,13 @@ struct JobTimes {
   std::int64_t first_building_us = 0;
   int done_rows = 0;
   std::string last_reason;
+  std::vector<JobHistory> history;
 };
 
 JobTimes TimesOf(store::Store& store, const Job& job) {
   JobTimes t{job.instance.package.name, job.status};
-  auto history = store.JobHistoryOf(job.id);
+  t.history = store.JobHistoryOf(job.id);
+  const auto& history = t.history;
   if (history.empty()) return t;
   t.first_us = history.front().time_us;
   for (const auto& h : history) {
@@ -109,9 +112,15 @@ void RecoveryTimes(const std::vector<JobTimes>& jobs, const std::vector<Fault>& 
 
 }  // namespace
 
+std::string SinceStart(std::int64_t us, std::int64_t start_us) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "+%.1f s", static_cast<double>(us - start_us) / 1e6);
+  return buf;
+}
+
 Findings CheckRun(std::unique_ptr<store::Database> db, const std::string& suite,
                   const std::vector<std::string>& packages, const std::string& repo,
-                  const std::vector<Fault>& faults) {
+                  const std::vector<Fault>& faults, std::int64_t start_us) {
   Findings f;
   // The store reads only; a cache would only cost memory here.
   store::Store store(std::move(db), {.job_cache = 0});
@@ -131,6 +140,15 @@ Findings CheckRun(std::unique_ptr<store::Database> db, const std::string& suite,
       ++f.stuck;
       f.problems.push_back("job " + std::to_string(job.id) + " (" + t.package + ") stuck " +
                            t.status);
+    }
+    if (t.status == "Failed" || !Final(t.status)) {
+      Findings::Troubled& tr = f.troubled.emplace_back();
+      tr.id = job.id;
+      tr.package = t.package;
+      for (const auto& h : t.history)
+        tr.history.push_back(SinceStart(h.time_us, start_us) + " " + h.status + " " +
+                             h.buildclient.value_or("-") +
+                             (h.reason ? " (" + *h.reason + ")" : ""));
     }
     if (t.final_us) {
       f.longest_job_seconds =

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/chaos/faults.h"
+#include "core/model.h"
 #include "store/db.h"
 
 namespace cbit::chaos {
@@ -24,6 +25,14 @@ struct Findings {
   double longest_job_seconds = 0;                  ///< first status → final status
   std::map<std::string, double> recovery_seconds;  ///< longest, per fault kind
   std::vector<std::string> problems;               ///< one line each, for the report
+  /// Each job stuck or Failed: its id, package and history (one line per
+  /// status, seconds from the run's start), for the report.
+  struct Troubled {
+    Id id = 0;
+    std::string package;
+    std::vector<std::string> history;
+  };
+  std::vector<Troubled> troubled;
 };
 
 /// Checks the jobs of `suite` against the `packages` submitted, and the
@@ -32,6 +41,9 @@ struct Findings {
 /// reached its final status.
 Findings CheckRun(std::unique_ptr<store::Database> db, const std::string& suite,
                   const std::vector<std::string>& packages, const std::string& repo,
-                  const std::vector<Fault>& faults);
+                  const std::vector<Fault>& faults, std::int64_t start_us);
+
+/// "+12.3 s" from `start_us` (system clock, microseconds).
+std::string SinceStart(std::int64_t us, std::int64_t start_us);
 
 }  // namespace cbit::chaos

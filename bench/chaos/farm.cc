@@ -2,8 +2,10 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -58,6 +60,7 @@ void Farm::Start() {
   AddCatalog();
   StartWatcher();
   clients_.resize(static_cast<std::size_t>(options_.clients));
+  client_runs_.assign(static_cast<std::size_t>(options_.clients), 0);
   for (int i = 0; i < options_.clients; ++i) StartClient(i);
 }
 
@@ -82,23 +85,35 @@ void Farm::Stop() {
     if (!clients_[i]) continue;
     ThawClient(static_cast<int>(i));
     clients_[i]->Stop();
+    KeepLog(ClientId(static_cast<int>(i)) + "#" + std::to_string(client_runs_[i]),
+            clients_[i]->Log());
     clients_[i].reset();
   }
-  if (watcher_) watcher_->Stop();
+  if (watcher_) {
+    watcher_->Stop();
+    KeepLog("watcher#" + std::to_string(watcher_runs_), watcher_->Log());
+  }
   watcher_.reset();
-  if (controller_) controller_->Stop();
+  if (controller_) {
+    controller_->Stop();
+    KeepLog("controller#" + std::to_string(controller_runs_), controller_->Log());
+  }
   controller_.reset();
   if (rabbit_) rabbit_->Stop();
   // PostgreSQL stays up for the checks; the exit hook stops it.
 }
 
 void Farm::KillController() {
-  if (controller_) controller_->Kill();
+  if (!controller_) return;
+  controller_->Kill();
+  KeepLog("controller#" + std::to_string(controller_runs_), controller_->Log());
   controller_.reset();
 }
 
 void Farm::StartController() {
-  if (!controller_) controller_.emplace(web_);
+  if (controller_) return;
+  controller_.emplace(web_);
+  ++controller_runs_;
 }
 
 void Farm::KillBroker() { rabbit_->Kill(); }
@@ -118,24 +133,31 @@ void Farm::StopDatabase() {
 }
 
 void Farm::KillWatcher() {
-  if (watcher_) watcher_->Kill();
+  if (!watcher_) return;
+  watcher_->Kill();
+  KeepLog("watcher#" + std::to_string(watcher_runs_), watcher_->Log());
   watcher_.reset();
 }
 
 void Farm::StartWatcher() {
-  if (!watcher_) watcher_.emplace(testing::WatcherSetup{incoming_, repo_, "cbit", web_.port, 1});
+  if (watcher_) return;
+  watcher_.emplace(testing::WatcherSetup{incoming_, repo_, "cbit", web_.port, 1});
+  ++watcher_runs_;
 }
 
 void Farm::KillClient(int i) {
   auto& c = clients_.at(static_cast<std::size_t>(i));
   if (!c) return;
   c->Kill();
+  KeepLog(ClientId(i) + "#" + std::to_string(client_runs_.at(static_cast<std::size_t>(i))),
+          c->Log());
   c.reset();
 }
 
 void Farm::StartClient(int i) {
   auto& c = clients_.at(static_cast<std::size_t>(i));
   if (c) return;
+  ++client_runs_.at(static_cast<std::size_t>(i));
   testing::ClientSetup s;
   s.clientid = ClientId(i);
   s.suites = {options_.suite};
@@ -154,6 +176,26 @@ void Farm::FreezeClient(int i) {
 
 void Farm::ThawClient(int i) {
   if (auto& c = clients_.at(static_cast<std::size_t>(i))) SignalTree(c->pid(), SIGCONT);
+}
+
+void Farm::KeepLog(const std::string& label, std::string log) {
+  logs_.emplace_back(label, std::move(log));
+}
+
+std::vector<std::string> Farm::LogLinesWith(const std::vector<std::string>& needles,
+                                            std::size_t max_lines) const {
+  std::vector<std::string> out;
+  for (const auto& [label, text] : logs_) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (std::any_of(needles.begin(), needles.end(),
+                      [&](const std::string& n) { return line.find(n) != std::string::npos; }))
+        out.push_back(label + ": " + line);
+    }
+  }
+  if (out.size() > max_lines)
+    out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(max_lines));
+  return out;
 }
 
 std::unique_ptr<httplib::Client> Farm::Admin() const {

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/db.h"
@@ -71,10 +72,18 @@ class Farm {
   const std::string& incoming() const { return incoming_; }
   int port() const { return web_.port; }
 
+  /// The lines of every log the run's watchers, clients and controllers
+  /// wrote (also of those killed since) that contain one of `needles`, each
+  /// prefixed with the process it came from; at most `max_lines`, the last.
+  std::vector<std::string> LogLinesWith(const std::vector<std::string>& needles,
+                                        std::size_t max_lines) const;
+
  private:
   void WriteRepository();
   void AddCatalog();
   std::string ClientId(int i) const { return "chaos_client_" + std::to_string(i); }
+  /// Keeps the log of a part about to go, labelled.
+  void KeepLog(const std::string& label, std::string log);
 
   FarmOptions options_;
   std::string repo_, incoming_, conninfo_;
@@ -84,6 +93,10 @@ class Farm {
   std::optional<testing::WebProcess> controller_;
   std::optional<testing::WatcherProcess> watcher_;
   std::vector<std::unique_ptr<testing::ClientProcess>> clients_;
+  /// (label, text) of each part's log once it stopped or was killed.
+  std::vector<std::pair<std::string, std::string>> logs_;
+  int watcher_runs_ = 0, controller_runs_ = 0;
+  std::vector<int> client_runs_;
 };
 
 }  // namespace cbit::chaos

@@ -119,6 +119,27 @@ std::vector<std::string> LeftBehind(const std::string& tag) {
   return left;
 }
 
+// What a failed run needs to be understood from its output alone (CI keeps
+// nothing else): each troubled job's history, the faults' times, and the
+// log lines of every part that name the job's package.
+void Explain(const Findings& f, const Farm& farm, const std::vector<Fault>& faults,
+             std::int64_t start_us) {
+  if (f.troubled.empty()) return;
+  std::printf("faults:");
+  for (const auto& fault : faults)
+    std::printf(" %s %s;", SinceStart(fault.begin_us, start_us).c_str(), NameOf(fault.kind));
+  std::printf("\n");
+  for (const auto& t : f.troubled) {
+    std::printf("job %lld (%s), history:\n", static_cast<long long>(t.id), t.package.c_str());
+    for (const auto& h : t.history) std::printf("    %s\n", h.c_str());
+    const std::string job = "job " + std::to_string(t.id);
+    std::printf("  log lines naming %s or %s:\n", t.package.c_str(), job.c_str());
+    for (const auto& line :
+         farm.LogLinesWith({t.package + "_", t.package + " ", job + ":", job + " "}, 80))
+      std::printf("    %s\n", line.c_str());
+  }
+}
+
 int Report(const RunOptions& o, std::size_t submitted, const Findings& f,
            const std::vector<Fault>& faults, const std::vector<std::string>& left,
            const std::string& injector_error, double seconds) {
@@ -164,6 +185,9 @@ std::vector<FaultKind> Kinds(const RunOptions& o) {
 
 int RunChaos(const RunOptions& o) {
   const auto start = Clock::now();
+  const std::int64_t start_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
   const std::string root = testing::ProgramScratchDir("chaos");
   std::printf("cbit-chaos: seed %llu, backend %s, %d jobs, %d clients, lease %d s, bound %d s\n",
               static_cast<unsigned long long>(o.seed), o.backend.c_str(), o.jobs, o.clients,
@@ -189,12 +213,13 @@ int RunChaos(const RunOptions& o) {
   Findings findings =
       CheckRun(farm.OpenDatabase(), "chaos",
                {names.begin(), names.begin() + static_cast<std::ptrdiff_t>(submitter.submitted())},
-               farm.repository(), injector.faults());
+               farm.repository(), injector.faults(), start_us);
   farm.StopDatabase();
   auto left = LeftBehind("-" + std::to_string(::getpid()) + "-");
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   int rc = Report(o, submitter.submitted(), findings, injector.faults(), left, injector.error(),
                   seconds);
+  Explain(findings, farm, injector.faults(), start_us);
   testing::SetProgramScratchOutcome(rc != 0);
   return rc;
 }
