@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -162,6 +163,42 @@ TEST_F(WatcherSpool, AnUploadPublishedByAKilledRunIsReportedByTheNextWatcher) {
   ASSERT_TRUE(log);
   EXPECT_NE(log->body.find("judged at its restart"), std::string::npos) << log->body;
   EXPECT_TRUE(fs::is_empty(incoming_ + "/.running"));
+  EXPECT_EQ(watcher.Stop(), 0);
+}
+
+// reprepro runs in a process group of its own, so a watcher killed with
+// kill -9 leaves it running, holding the repository's lock. The next
+// watcher finds the upload marked and still in incoming; the old reprepro
+// then takes it out of incoming. The mark makes the new watcher judge it
+// once the lock is free, instead of forgetting it (the job stayed Done).
+TEST_F(WatcherSpool, AnUploadAKilledWatchersRepreproFinishesLaterIsReported) {
+  WebProcess web(web_);
+  auto admin = Admin();
+  Id job = DoneJob(*admin);
+  ASSERT_NO_FATAL_FAILURE(Upload());
+  const std::string changes = "hello-spool_1.0_" + HostArch() + ".changes";
+  fs::create_directories(incoming_ + "/.running");
+  fs::create_hard_link(incoming_ + "/" + changes, incoming_ + "/.running/" + changes);
+  // The old reprepro's lock, as reprepro itself writes it.
+  fs::create_directories(repo_ + "/db");
+  std::ofstream(repo_ + "/db/lockfile") << "";
+
+  WatcherProcess watcher({incoming_, repo_, "cbit", web_.port, 1});
+  ASSERT_TRUE(watcher.WaitForLog("already exists", 30s)) << watcher.Log();
+  // The old reprepro finishes, while the new watcher is held still so that
+  // it cannot take the upload itself in between.
+  ASSERT_EQ(kill(watcher.pid(), SIGSTOP), 0);
+  fs::remove(repo_ + "/db/lockfile");
+  MustRun({"reprepro", "-b", repo_, "processincoming", "cbit", changes});
+  ASSERT_EQ(kill(watcher.pid(), SIGCONT), 0);
+  ASSERT_FALSE(fs::exists(incoming_ + "/" + changes));
+
+  auto until = std::chrono::steady_clock::now() + 60s;
+  while (StatusOf(*admin, job) != "Uploaded" && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(200ms);
+  ASSERT_EQ(StatusOf(*admin, job), "Uploaded") << watcher.Log();
+  EXPECT_TRUE(fs::is_empty(incoming_ + "/.running"));
+  EXPECT_FALSE(fs::exists(incoming_ + "/failed")) << "a locked repository refused nothing";
   EXPECT_EQ(watcher.Stop(), 0);
 }
 

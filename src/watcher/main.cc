@@ -39,7 +39,10 @@ file name>&status=Done, the newest) gets reprepro's output appended to its
 build log and is reported Uploaded or Failed. No matching job: logged, and the
 upload is published all the same (a manual upload). A .changes reprepro
 leaves behind (it refused it) is moved with its files into <incoming>/failed/
-so it is not processed again.
+so it is not processed again. An upload is marked in <incoming>/.running while
+reprepro works on it; a mark whose upload left incoming without a verdict (the
+watcher was killed, its reprepro went on) is judged from the repository once
+reprepro's lock is free. Another reprepro's lock refuses nothing: the upload waits.
 
 CONFIG FILE (JSON; the keys of pyBit's watcher.conf, then cbit's)
   rules                {"<incoming dir>": {"repobase": "<reprepro base dir>",

@@ -114,6 +114,13 @@ std::vector<std::string> TargetCodenames(const std::string& incoming_conf,
   return out;
 }
 
+bool IsLocked(const CommandResult& r) {
+  // reprepro's words when it finds another instance's lock file; its exit
+  // status alone is shared with other errors.
+  return !r.ok() && !r.timed_out && r.output.find("The lock file '") != std::string::npos &&
+         r.output.find("' already exists.") != std::string::npos;
+}
+
 std::vector<std::string> Repository::ProcessIncomingArgv(const std::string& rule,
                                                          const std::string& changes) const {
   std::vector<std::string> argv{"reprepro", "-b", base_, "processincoming", rule};

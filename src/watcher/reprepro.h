@@ -51,6 +51,10 @@ std::vector<std::string> TargetCodenames(const std::string& incoming_conf,
                                          const std::string& distributions_conf,
                                          const std::string& rule, const std::string& distribution);
 
+/// True when reprepro did nothing because another reprepro holds the
+/// repository's lock (db/lockfile): nothing was refused, try again later.
+bool IsLocked(const CommandResult& r);
+
 class Repository {
  public:
   Repository(CommandRunner& runner, std::string base, std::chrono::seconds timeout)

@@ -32,16 +32,19 @@ void Watcher::ClearRunning(const Rule& rule, const std::string& name) {
   fs::remove(RunningDir(rule) / name, ec);
 }
 
-void Watcher::RecoverInterrupted(const Rule& rule, Clock::time_point now) {
+bool Watcher::RecoverInterrupted(const Rule& rule, Clock::time_point now) {
   std::error_code ec;
+  bool all_judged = true;
   for (const auto& e : fs::directory_iterator(RunningDir(rule), ec)) {
     const std::string name = e.path().filename().string();
-    // Its verdict was spooled, or it still waits in incoming (reprepro did
-    // not get to it): nothing to judge here.
-    if (reporter_.Holds(name) || fs::exists(fs::path(rule.incoming) / name)) {
+    // Its verdict was spooled: nothing to judge.
+    if (reporter_.Holds(name)) {
       ClearRunning(rule, name);
       continue;
     }
+    // Still waiting in incoming: its own run judges it (and, if a killed
+    // watcher's reprepro takes it first, the mark brings it back here).
+    if (fs::exists(fs::path(rule.incoming) / name)) continue;
     auto changes = ReadChanges(e.path().string());
     if (!changes) {
       ClearRunning(rule, name);
@@ -55,13 +58,15 @@ void Watcher::RecoverInterrupted(const Rule& rule, Clock::time_point now) {
         now_held.insert(now_held.end(), part.begin(), part.end());
       }
     } catch (const std::exception& err) {
-      spdlog::error("{}: cannot query the repository: {}", rule.repobase, err.what());
-      continue;  // judged at the next start
+      // Typically a killed watcher's reprepro still holding the lock.
+      spdlog::warn("{}: cannot judge {} yet: {}", rule.repobase, name, err.what());
+      all_judged = false;
+      continue;
     }
     // Published only if the pool holds its very files, as for a repeat.
     Verdict v = Judge(*changes, now_held, now_held, false,
                       [&] { return CompareWithPool(*changes, now_held); });
-    spdlog::warn("{}: the watcher stopped while reprepro ran on it; judged now: {}", name,
+    spdlog::warn("{}: an earlier watcher stopped while reprepro ran on it; judged now: {}", name,
                  v.message);
     reporter_.Add({name, changes->source, changes->version, JobArchOf(name), v.published,
                    "\n[cbit-watcher] " + name +
@@ -70,6 +75,7 @@ void Watcher::RecoverInterrupted(const Rule& rule, Clock::time_point now) {
                   now);
     ClearRunning(rule, name);
   }
+  return all_judged;
 }
 
 }  // namespace cbit::watcher

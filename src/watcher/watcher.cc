@@ -82,6 +82,10 @@ void Watcher::RemoveLeftovers(const Rule& rule, const ChangesFile& changes) {
 
 bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
   const Rule& rule = config_.rules[i];
+  // First what a killed watcher's reprepro took out of incoming: that run
+  // may still be going (reprepro runs in its own process group and outlives
+  // a kill -9 of the watcher), so a mark stays until it can be judged.
+  if (!config_.dryrun && !RecoverInterrupted(rule, now)) return false;
   std::vector<std::string> names = WaitingChanges(rule.incoming);
   if (names.empty()) return true;
   Repository repo(runner_, rule.repobase, config_.reprepro_timeout);
@@ -95,9 +99,11 @@ bool Watcher::ProcessRule(std::size_t i, Clock::time_point now) {
   for (const Upload& u : ParseUploads(rule, repo, names)) {
     MarkRunning(rule, u.name);
     std::optional<IncomingRun> run = RunIncoming(rule, repo, u);
-    if (run) Report(rule, u, *run, now);
-    ClearRunning(rule, u.name);
+    // Not run (the repository is busy or cannot be queried): the mark stays,
+    // so that the upload is judged even if another reprepro takes it.
     if (!run) return false;
+    Report(rule, u, *run, now);
+    ClearRunning(rule, u.name);
   }
   return true;
 }
@@ -154,6 +160,12 @@ std::optional<Watcher::IncomingRun> Watcher::RunIncoming(const Rule& rule, Repos
   run.argv = DescribeArgv(repo.ProcessIncomingArgv(rule.rule, upload.name));
   spdlog::info("$ {}", run.argv);
   run.result = repo.ProcessIncoming(rule.rule, upload.name);
+  if (IsLocked(run.result)) {
+    // Another reprepro holds the repository: it refused nothing, try later.
+    spdlog::warn("{}: the repository is locked by another reprepro; {} waits", rule.repobase,
+                 upload.name);
+    return std::nullopt;
+  }
   run.summary = run.result.timed_out ? "timed out" : "exit " + std::to_string(run.result.exit_code);
   spdlog::info("reprepro {}{}{}", run.summary, run.result.output.empty() ? "" : ":\n",
                run.result.output);
@@ -243,9 +255,9 @@ void Watcher::Run(const std::atomic<bool>& stop) {
   const Inotify in = WatchIncoming();
   // Reports an earlier run could not deliver go first, in their order.
   reporter_.Resume(Clock::now());
-  for (const Rule& rule : config_.rules) RecoverInterrupted(rule, Clock::now());
   reporter_.Flush(Clock::now());
-  // What waits already was uploaded while no watcher ran: act on it now.
+  // What waits already was uploaded while no watcher ran, and what a killed
+  // one left marked: act on it now.
   for (std::size_t i = 0; i < config_.rules.size(); ++i) {
     if (!ProcessRule(i, Clock::now())) debouncers_[i].Touch(Clock::now());
   }

@@ -95,8 +95,10 @@ class Watcher {
   void MarkRunning(const Rule& rule, const std::string& name);
   void ClearRunning(const Rule& rule, const std::string& name);
   /// Judges (from what the repository holds now) each upload a killed run
-  /// left marked and took out of incoming, and queues its report.
-  void RecoverInterrupted(const Rule& rule, Clock::time_point now);
+  /// left marked and that is gone from incoming, and queues its report; a
+  /// marked upload still in incoming keeps its mark for its own run. False
+  /// when the repository could not be queried (the marks stay; try later).
+  bool RecoverInterrupted(const Rule& rule, Clock::time_point now);
 
   /// Removes what reprepro left in incoming of an upload it skipped because
   /// the repository holds its very files (the .buildinfo, say).

@@ -211,6 +211,31 @@ TEST_F(WatcherTest, RepositoryThatCannotBeQueriedIsTriedLater) {
   EXPECT_TRUE(fs::exists(dir_ / "incoming/hello_1.0_amd64.changes"));
 }
 
+// Another reprepro holding the repository (an admin's, or a killed
+// watcher's that still runs) refuses nothing: the upload stays in incoming,
+// unjudged, for a later run.
+TEST_F(WatcherTest, ARepositoryLockedByAnotherRepreproLeavesTheUploadWaiting) {
+  Upload();
+  runner_.respond = [](const Command& c) {
+    CommandResult r;
+    r.exit_code = 0;
+    if (c.argv.at(3) == "processincoming") {
+      r.exit_code = 239;
+      r.output =
+          "The lock file 'repo/db/lockfile' already exists. There might be another instance "
+          "with the\nsame database dir running.\nThere have been errors!\n";
+    }
+    return r;
+  };
+  Watcher w(config_, runner_, api_);
+  EXPECT_FALSE(w.ProcessRule(0, {}));
+  w.reporter().Flush({});
+  EXPECT_EQ(w.reporter().pending(), 0u);
+  EXPECT_TRUE(api_.calls.empty());
+  EXPECT_TRUE(fs::exists(dir_ / "incoming/hello_1.0_amd64.changes"));
+  EXPECT_FALSE(fs::exists(dir_ / "incoming/failed"));
+}
+
 // An exception out of a run (here reprepro cannot be run at all) leaves no
 // inotify descriptor behind.
 TEST_F(WatcherTest, RunThatThrowsClosesItsInotifyDescriptor) {

@@ -33,6 +33,7 @@ class WatcherProcess {
   /// SIGKILL, then waits: the watcher runs none of its shutdown.
   void Kill();
   std::string Log() const;
+  pid_t pid() const { return child_->pid(); }
   /// Waits until the log contains `text`; false at the deadline.
   bool WaitForLog(const std::string& text, std::chrono::seconds deadline) const;
 
