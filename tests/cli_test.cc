@@ -234,6 +234,25 @@ TEST_F(Cli, CompletionListsLiveJobIdsAndLookupNames) {
   EXPECT_EQ(complete("cbit log --fo"), "--follow\n");
 }
 
+constexpr const char* kForm = "application/x-www-form-urlencoded";
+
+// The catalog of one target, then one job of it; its id.
+void SubmitOne(httplib::Client& admin, std::string& job) {
+  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"/arch", "name=amd64"},
+           {"/dist", "name=Debian"},
+           {"/format", "name=deb"},
+           {"/suite", "name=chickpea"},
+           {"/suitearch", "suite=chickpea&arch=amd64&master_weight=1"}})
+    ASSERT_EQ(admin.Put(path, body, kForm)->status, 200) << path;
+  auto r = admin.Post("/job/vcshook",
+                      "package=hello&package_version=1.0&suite=chickpea&distribution=Debian&"
+                      "architecture_list=amd64&format=deb&method=git&uri=/nowhere",
+                      kForm);
+  ASSERT_TRUE(r && r->status == 200);
+  job = nlohmann::json::parse(r->body)["jobs"][0].dump();
+}
+
 // The log written through the API as a client would, with the controller
 // killed and started again while `cbit log -f` follows it.
 TEST(CliLog, FollowLosesAndRepeatsNothingAcrossAControllerRestart) {
@@ -242,20 +261,9 @@ TEST(CliLog, FollowLosesAndRepeatsNothingAcrossAControllerRestart) {
   auto web = std::make_unique<WebProcess>(setup);
   httplib::Client admin("127.0.0.1", setup.port);
   admin.set_basic_auth(kAdminUser, kAdminPassword);
-  const char* form = "application/x-www-form-urlencoded";
-  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
-           {"/arch", "name=amd64"},
-           {"/dist", "name=Debian"},
-           {"/format", "name=deb"},
-           {"/suite", "name=chickpea"},
-           {"/suitearch", "suite=chickpea&arch=amd64&master_weight=1"}})
-    ASSERT_EQ(admin.Put(path, body, form)->status, 200) << path;
-  auto r = admin.Post("/job/vcshook",
-                      "package=hello&package_version=1.0&suite=chickpea&distribution=Debian&"
-                      "architecture_list=amd64&format=deb&method=git&uri=/nowhere",
-                      form);
-  ASSERT_TRUE(r && r->status == 200);
-  std::string job = nlohmann::json::parse(r->body)["jobs"][0].dump();
+  const char* form = kForm;
+  std::string job;
+  ASSERT_NO_FATAL_FAILURE(SubmitOne(admin, job));
   ASSERT_EQ(admin.Put("/job/" + job, "status=Building&client=bc", form)->status, 200);
   std::string sent;
   auto append = [&](const std::string& text) {
@@ -288,6 +296,47 @@ TEST(CliLog, FollowLosesAndRepeatsNothingAcrossAControllerRestart) {
   EXPECT_EQ(cbit.out, sent);
   EXPECT_NE(cbit.err.find("retrying"), std::string::npos) << cbit.err;
   EXPECT_NE(cbit.err.find("reconnected"), std::string::npos) << cbit.err;
+  EXPECT_EQ(web->Stop(), 0);
+}
+
+// `cbit watch JOB` on the controller's event stream. Polling once a minute
+// (--poll-ms 60000) would see nothing within the test's bounds; every change
+// arrives, in order, also those made while the watch had lost its
+// connection to a controller killed and started again.
+TEST(CliWatch, FollowsTheEventStreamAcrossAControllerRestart) {
+  std::string dir = ScratchDir("cli-watch");
+  WebSetup setup{dir, FreePort(), FreePort(), nullptr};
+  auto web = std::make_unique<WebProcess>(setup);
+  httplib::Client admin("127.0.0.1", setup.port);
+  admin.set_basic_auth(kAdminUser, kAdminPassword);
+  std::string job;
+  ASSERT_NO_FATAL_FAILURE(SubmitOne(admin, job));
+
+  TestCli cbit;
+  cbit.real_sleep = true;
+  cbit.env = {{"HOME", dir},
+              {"CBIT_SITE_CONFIG", dir + "/none"},
+              {"CBIT_URL", "http://127.0.0.1:" + std::to_string(setup.port)}};
+  auto watch = std::async(std::launch::async, [&] {
+    return cbit.Run({"watch", job, "--poll-ms", "60000"});
+  });
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_EQ(admin.Put("/job/" + job, "status=Building&client=bc", kForm)->status, 200);
+  std::this_thread::sleep_for(1s);
+  web->Kill();
+  web.reset();
+  web = std::make_unique<WebProcess>(setup);
+  ASSERT_EQ(admin.Put("/job/" + job, "status=Done", kForm)->status, 200);
+  ASSERT_EQ(admin.Put("/job/" + job, "status=Uploaded", kForm)->status, 200);
+  ASSERT_EQ(watch.wait_for(30s), std::future_status::ready);
+  EXPECT_EQ(watch.get(), 0) << cbit.err;
+  std::size_t at = 0;
+  for (const char* status : {"Waiting", "Building", "Done", "Uploaded"}) {
+    std::string line = "job " + job + ": " + status + "\n";
+    std::size_t found = cbit.out.find(line, at);
+    ASSERT_NE(found, std::string::npos) << line << "in:\n" << cbit.out;
+    at = found + line.size();
+  }
   EXPECT_EQ(web->Stop(), 0);
 }
 

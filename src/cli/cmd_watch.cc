@@ -14,7 +14,7 @@ struct WatchOptions {
 
 ExitCode Watch(Context& ctx, const WatchOptions& o) {
   if (o.all == !o.jobs.empty()) throw CliError(ExitCode::kUsage, "watch: give job ids or --all");
-  auto stream = PollingEvents(ctx, o.jobs, std::chrono::milliseconds(o.poll_ms));
+  auto stream = ControllerEvents(ctx, o.jobs, std::chrono::milliseconds(o.poll_ms));
   std::map<std::int64_t, std::string> last;
   Style st = ctx.style();
   for (;;) {
@@ -40,11 +40,15 @@ void AddWatchCommand(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<WatchOptions>();
   CLI::App* watch = app.add_subcommand(
       "watch",
-      "print jobs' status changes as they happen: the given jobs until each has finished (exit "
-      "1 when any failed or was cancelled), or --all until interrupted");
+      "print jobs' status changes as they happen (the controller's event stream, resumed "
+      "after a dropped connection): the given jobs until each has finished (exit 1 when any "
+      "failed or was cancelled), or --all until interrupted");
   watch->add_option("JOB", o->jobs, "job ids")->check(CLI::PositiveNumber);
   watch->add_flag("--all", o->all, "every job");
-  watch->add_option("--poll-ms", o->poll_ms, "milliseconds between looks (default 1000)")
+  watch
+      ->add_option("--poll-ms", o->poll_ms,
+                   "milliseconds between looks at a controller without an event stream "
+                   "(default 1000)")
       ->check(CLI::Range(50, 60000));
   watch->callback([&ctx, o] { ctx.action = [&ctx, o] { return Watch(ctx, *o); }; });
 }

@@ -16,9 +16,8 @@ class Polling : public EventStream {
   std::vector<StatusEvent> Next() override {
     if (started_) ctx_.io.sleep(poll_);
     started_ = true;
-    std::map<std::int64_t, JobState> now = jobs_.empty() ? Unfinished() : Given();
     std::vector<StatusEvent> events;
-    for (const auto& [id, s] : now) {
+    for (const auto& [id, s] : ReadStates(ctx_, read_, jobs_, known_)) {
       auto& known = known_[id];
       if (known.status == s.status) continue;
       known = s;
@@ -28,26 +27,6 @@ class Polling : public EventStream {
   }
 
  private:
-  std::map<std::int64_t, JobState> Given() {
-    std::map<std::int64_t, JobState> now;
-    for (auto id : jobs_) now[id] = IsFinished(known_[id].status) ? known_[id] : read_(id);
-    return now;
-  }
-
-  // Jobs in the unfinished lists carry their list's status; a known job no
-  // longer in any has finished: its history says how.
-  std::map<std::int64_t, JobState> Unfinished() {
-    std::map<std::int64_t, JobState> now;
-    for (const char* status : {"Waiting", "Blocked", "Building"}) {
-      std::string path = std::string("/job/status/") + status;
-      for (const auto& j : ParseAnswer(ctx_.controller().Get(path), "GET " + path))
-        now[JobRowOf(j).id] = {status, ""};
-    }
-    for (const auto& [id, s] : known_)
-      if (!now.count(id) && !IsFinished(s.status)) now[id] = read_(id);
-    return now;
-  }
-
   Context& ctx_;
   std::vector<std::int64_t> jobs_;
   std::chrono::milliseconds poll_;
@@ -57,6 +36,30 @@ class Polling : public EventStream {
 };
 
 }  // namespace
+
+std::map<std::int64_t, JobState> ReadStates(Context& ctx, const StateSource& read,
+                                            const std::vector<std::int64_t>& jobs,
+                                            const std::map<std::int64_t, JobState>& known) {
+  std::map<std::int64_t, JobState> now;
+  auto finished = [&](std::int64_t id) {
+    auto k = known.find(id);
+    return k != known.end() && IsFinished(k->second.status);
+  };
+  if (!jobs.empty()) {
+    for (auto id : jobs) now[id] = finished(id) ? known.at(id) : read(id);
+    return now;
+  }
+  // Jobs in the unfinished lists carry their list's status; a known job no
+  // longer in any has finished: its history says how.
+  for (const char* status : {"Waiting", "Blocked", "Building"}) {
+    std::string path = std::string("/job/status/") + status;
+    for (const auto& j : ParseAnswer(ctx.controller().Get(path), "GET " + path))
+      now[JobRowOf(j).id] = {status, ""};
+  }
+  for (const auto& [id, s] : known)
+    if (!now.count(id) && !IsFinished(s.status)) now[id] = read(id);
+  return now;
+}
 
 std::unique_ptr<EventStream> PollingEvents(Context& ctx, std::vector<std::int64_t> jobs,
                                            std::chrono::milliseconds poll) {

@@ -1,15 +1,17 @@
 // Status changes of jobs as `cbit watch` shows them, behind one interface:
-// today by polling the job lists; the controller's event stream (GET
-// /events) can take its place without changing the command.
+// from the controller's event stream (GET /events), or by polling the job
+// lists where a controller has none.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/app.h"
+#include "cli/wait.h"
 
 namespace cbit::cli {
 
@@ -27,10 +29,23 @@ class EventStream {
   virtual std::vector<StatusEvent> Next() = 0;
 };
 
-/// Polls the controller every `poll`: the given jobs' histories, or with
-/// `jobs` empty the lists of Waiting, Blocked and Building jobs (and the
-/// history of each job that left them).
+/// The current states of the given jobs, or with `jobs` empty of every job
+/// in the lists of Waiting, Blocked and Building jobs and of each job of
+/// `known` not finished that left them (its history says how). Finished
+/// jobs of `known` are not read again.
+std::map<std::int64_t, JobState> ReadStates(Context& ctx, const StateSource& read,
+                                            const std::vector<std::int64_t>& jobs,
+                                            const std::map<std::int64_t, JobState>& known);
+
+/// Polls the controller every `poll` (ReadStates).
 std::unique_ptr<EventStream> PollingEvents(Context& ctx, std::vector<std::int64_t> jobs,
                                            std::chrono::milliseconds poll);
+
+/// Follows GET /events (reconnecting with Last-Event-ID when the connection
+/// drops): the first call gives the jobs' current states, each later one
+/// what the stream brought within `wait`. Polls every `wait` instead when
+/// the controller has no event stream (or refuses it).
+std::unique_ptr<EventStream> ControllerEvents(Context& ctx, std::vector<std::int64_t> jobs,
+                                              std::chrono::milliseconds wait);
 
 }  // namespace cbit::cli

@@ -22,35 +22,6 @@ void SendAll(int fd, const std::string& s) {
   }
 }
 
-// One event block's fields; false for a block without data (a comment or
-// a retry line alone).
-bool ParseBlock(const std::string& block, SseEvent& e, int& comments) {
-  bool data = false;
-  std::size_t start = 0;
-  while (start < block.size()) {
-    std::size_t end = block.find('\n', start);
-    if (end == std::string::npos) end = block.size();
-    std::string line = block.substr(start, end - start);
-    start = end + 1;
-    if (line.empty()) continue;
-    if (line[0] == ':') {
-      ++comments;
-      continue;
-    }
-    std::size_t colon = line.find(':');
-    std::string field = line.substr(0, colon);
-    std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
-    if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-    if (field == "id") e.id = value;
-    if (field == "event") e.name = value;
-    if (field == "data") {
-      e.data += (data ? "\n" : "") + value;
-      data = true;
-    }
-  }
-  return data;
-}
-
 }  // namespace
 
 SseClient::SseClient(int port, const std::string& target, const std::vector<std::string>& headers,
@@ -121,12 +92,15 @@ void SseClient::Unchunk() {
 std::optional<SseEvent> SseClient::Next(std::chrono::milliseconds wait) {
   const auto deadline = Clock::now() + wait;
   for (;;) {
-    std::size_t end;
-    while ((end = body_.find("\n\n", parsed_)) != std::string::npos) {
-      std::string block = body_.substr(parsed_, end - parsed_);
-      parsed_ = end + 2;
-      SseEvent e;
-      if (ParseBlock(block, e, comments_)) return e;
+    if (parsed_ < body_.size()) {
+      parser_.Feed(std::string_view(body_).substr(parsed_),
+                   [this](const SseEvent& e) { ready_.push_back(e); });
+      parsed_ = body_.size();
+    }
+    if (!ready_.empty()) {
+      SseEvent e = std::move(ready_.front());
+      ready_.pop_front();
+      return e;
     }
     if (!Fill(deadline)) return std::nullopt;
     Unchunk();

@@ -3,15 +3,16 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "http/sse_parser.h"
+
 namespace cbit::testing {
 
-struct SseEvent {
-  std::string id, name, data;
-};
+using SseEvent = http::SseEvent;
 
 class SseClient {
  public:
@@ -33,7 +34,7 @@ class SseClient {
   std::vector<SseEvent> Until(const std::string& name,
                               std::chrono::milliseconds wait = std::chrono::seconds(10));
   /// Keep-alive comments seen so far.
-  int comments() const { return comments_; }
+  int comments() const { return parser_.comments(); }
   /// Reads (and drops) everything until the server closes the connection;
   /// false when it is still open after `wait`.
   bool ClosedWithin(std::chrono::milliseconds wait);
@@ -49,10 +50,11 @@ class SseClient {
   int fd_ = -1;
   int status_ = 0;
   std::string head_, raw_, body_;
-  std::size_t parsed_ = 0;  ///< of body_, into events
+  std::size_t parsed_ = 0;  ///< of body_, fed to parser_
+  http::SseParser parser_;
+  std::deque<SseEvent> ready_;  ///< parsed, not yet returned
   bool ended_ = false;
   bool chunked_ = false;
-  int comments_ = 0;
 };
 
 }  // namespace cbit::testing
