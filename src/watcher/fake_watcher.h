@@ -29,9 +29,18 @@ class FakeControllerApi final : public ControllerApi {
                          const std::string& s) {
     return p + " " + v + " " + a + " " + s;
   }
+  /// Called after each FindJobs has answered (a job may move meanwhile).
+  std::function<void()> after_find;
+
   std::vector<Id> FindJobs(const std::string& p, const std::string& v, const std::string& a,
                            const std::string& s) override {
     Call("Find " + Key(p, v, a, s));
+    struct After {
+      std::function<void()>& f;
+      ~After() {
+        if (f) f();
+      }
+    } after{after_find};
     auto it = jobs.find(Key(p, v, a, s));
     return it == jobs.end() ? std::vector<Id>{} : it->second;
   }

@@ -36,8 +36,10 @@ were there before and the pool holds the very files of the .changes (same
 SHA-256: a repeated upload; other contents are a conflict). Each upload's
 job (GET /job?package=<Source>&version=<Version>&arch=<arch of the .changes
 file name>&status=Done, the newest) gets reprepro's output appended to its
-build log and is reported Uploaded or Failed. No matching job: logged, and the
-upload is published all the same (a manual upload). A .changes reprepro
+build log and is reported Uploaded or Failed; while a job of it is Building,
+Waiting or Blocked (its client uploads before it reports Done) the report waits
+for it, up to 120 s. No matching job: logged, and the upload is published all
+the same (a manual upload). A .changes reprepro
 leaves behind (it refused it) is moved with its files into <incoming>/failed/
 so it is not processed again. An upload is marked in <incoming>/.running while
 reprepro works on it; a mark whose upload left incoming without a verdict (the

@@ -84,27 +84,41 @@ std::optional<Reporter::Clock::time_point> Reporter::NextDue() const {
 }
 
 // Picking the job: the newest job of that package version (and arch) whose
-// current status is Done. A job still Building may be the one whose client
-// has uploaded and not yet reported Done: wait for it (building_grace).
+// current status is Done. A job not yet Done may be the one whose client has
+// uploaded and not yet reported Done (or lost its lease and builds it again):
+// wait for it (building_grace). The queries are not one snapshot, so Done
+// is asked again after the others: a job that turned Done between the
+// first look and the look at Building is found, not taken for absent.
 // Nothing matches: a manual upload, published without a job.
+std::optional<Id> Reporter::FindDoneJob(Pending& p, Clock::time_point now) {
+  const UploadOutcome& o = p.outcome;
+  auto find = [&](const char* status) {
+    return api_.FindJobs(o.source, o.version, o.arch, status);
+  };
+  std::vector<Id> done = find(status::kDone);
+  if (!done.empty()) return done.back();
+  bool unfinished = false;
+  for (const char* status : {status::kBuilding, status::kWaiting, status::kBlocked})
+    unfinished = unfinished || !find(status).empty();
+  if (unfinished && now - p.added < opts_.building_grace) {
+    p.delay = opts_.first_delay;
+    p.due = now + p.delay;
+    spdlog::info("{}: its job is not Done yet; waiting for Done", o.changes);
+    return std::nullopt;
+  }
+  done = find(status::kDone);
+  if (!done.empty()) return done.back();
+  spdlog::info("{}: no Done job of {} {} {} (a manual upload?); {}", o.changes, o.source, o.version,
+               o.arch.empty() ? "any arch" : o.arch, o.published ? "published" : "not published");
+  p.manual = true;
+  return std::nullopt;
+}
+
 bool Reporter::Send(Pending& p, Clock::time_point now) {
   const UploadOutcome& o = p.outcome;
   if (!p.job) {
-    std::vector<Id> done = api_.FindJobs(o.source, o.version, o.arch, status::kDone);
-    if (done.empty()) {
-      bool building = !api_.FindJobs(o.source, o.version, o.arch, status::kBuilding).empty();
-      if (building && now - p.added < opts_.building_grace) {
-        p.delay = opts_.first_delay;
-        p.due = now + p.delay;
-        spdlog::info("{}: its job is still Building; waiting for Done", o.changes);
-        return false;
-      }
-      spdlog::info("{}: no Done job of {} {} {} (a manual upload?); {}", o.changes, o.source,
-                   o.version, o.arch.empty() ? "any arch" : o.arch,
-                   o.published ? "published" : "not published");
-      return true;
-    }
-    p.job = done.back();
+    p.job = FindDoneJob(p, now);
+    if (!p.job) return p.manual;
   }
   if (!p.log_sent) {
     try {

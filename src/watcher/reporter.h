@@ -23,8 +23,9 @@ class Reporter {
   struct Options {
     std::chrono::milliseconds first_delay{1000};
     std::chrono::milliseconds max_delay{300000};
-    /// How long an upload waits for its job to turn Done: a client uploads
-    /// with dput before it reports Done, so the watcher can be first.
+    /// How long an upload waits for its job (Building, Waiting or Blocked)
+    /// to turn Done: a client uploads with dput before it reports Done, so
+    /// the watcher can be first.
     std::chrono::milliseconds building_grace{120000};
   };
 
@@ -53,9 +54,13 @@ class Reporter {
     std::optional<LogEnd> log_end;  ///< where our text goes; kept across retries
     bool log_sent = false;
     std::string spool_path;  ///< its file in the spool; empty: none
+    bool manual = false;     ///< no job of it: nothing to report
   };
   /// True when the report is finished (sent or given up).
   bool Send(Pending& p, Clock::time_point now);
+  /// The job the report goes to; nullopt to wait (p.due set) or when there
+  /// is none (p.manual set).
+  std::optional<Id> FindDoneJob(Pending& p, Clock::time_point now);
   /// Records the job and log end of `p` in its spool file, before any of
   /// its text is appended.
   void Remember(const Pending& p);

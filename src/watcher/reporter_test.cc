@@ -43,8 +43,47 @@ TEST(Reporter, NoJobIsAManualUpload) {
   r.Add(Outcome(true), {});
   r.Flush({});
   EXPECT_EQ(r.pending(), 0u);
-  EXPECT_EQ(api.calls, (std::vector<std::string>{"Find hello 1.0 amd64 Done",
-                                                 "Find hello 1.0 amd64 Building"}));
+  EXPECT_EQ(api.calls, (std::vector<std::string>{
+                           "Find hello 1.0 amd64 Done", "Find hello 1.0 amd64 Building",
+                           "Find hello 1.0 amd64 Waiting", "Find hello 1.0 amd64 Blocked",
+                           "Find hello 1.0 amd64 Done"}));
+}
+
+// The client reports Done between the watcher's look for Done jobs and its
+// look for Building ones: neither look sees the job, yet it is there.
+TEST(Reporter, AJobTurningDoneBetweenTheLooksIsFound) {
+  FakeControllerApi api;
+  const std::string building = FakeControllerApi::Key("hello", "1.0", "amd64", "Building");
+  api.jobs[building] = {7};
+  int finds = 0;
+  api.after_find = [&] {
+    if (++finds == 1) {
+      api.jobs.erase(building);
+      api.jobs[FakeControllerApi::Key("hello", "1.0", "amd64", "Done")] = {7};
+    }
+  };
+  Reporter r(api, {});
+  r.Add(Outcome(true), {});
+  r.Flush({});
+  EXPECT_EQ(r.pending(), 0u);
+  EXPECT_EQ(api.calls.back(), "Status 7 Uploaded");
+}
+
+// A job whose lease ran out goes back to Waiting and is built again: the
+// upload its first attempt made waits for it too.
+TEST(Reporter, WaitsForAJobWaitingToBeBuiltAgain) {
+  FakeControllerApi api;
+  api.jobs[FakeControllerApi::Key("hello", "1.0", "amd64", "Waiting")] = {7};
+  Reporter r(api, {.first_delay = 1s, .max_delay = 8s, .building_grace = 10s});
+  Clock::time_point t0{};
+  r.Add(Outcome(true), t0);
+  r.Flush(t0);
+  EXPECT_EQ(r.pending(), 1u);
+  api.jobs.clear();
+  api.jobs[FakeControllerApi::Key("hello", "1.0", "amd64", "Done")] = {7};
+  r.Flush(t0 + 1s);
+  EXPECT_EQ(r.pending(), 0u);
+  EXPECT_EQ(api.calls.back(), "Status 7 Uploaded");
 }
 
 TEST(Reporter, WaitsForAJobStillBuildingWithinTheGrace) {
