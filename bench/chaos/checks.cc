@@ -145,6 +145,10 @@ Findings CheckRun(std::unique_ptr<store::Database> db, const std::string& suite,
       Findings::Troubled& tr = f.troubled.emplace_back();
       tr.id = job.id;
       tr.package = t.package;
+      if (!t.history.empty()) {
+        tr.first_us = t.history.front().time_us;
+        tr.last_us = t.history.back().time_us;
+      }
       for (const auto& h : t.history)
         tr.history.push_back(SinceStart(h.time_us, start_us) + " " + h.status + " " +
                              h.buildclient.value_or("-") +

@@ -31,6 +31,7 @@ struct Findings {
     Id id = 0;
     std::string package;
     std::vector<std::string> history;
+    std::int64_t first_us = 0, last_us = 0;  ///< its first and last status
   };
   std::vector<Troubled> troubled;
 };

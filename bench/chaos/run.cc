@@ -124,20 +124,21 @@ std::vector<std::string> LeftBehind(const std::string& tag) {
 // log lines of every part that name the job's package.
 void Explain(const Findings& f, const Farm& farm, const std::vector<Fault>& faults,
              std::int64_t start_us) {
-  if (f.troubled.empty()) return;
-  std::printf("faults:");
-  for (const auto& fault : faults)
-    std::printf(" %s %s;", SinceStart(fault.begin_us, start_us).c_str(), NameOf(fault.kind));
-  std::printf("\n");
+  constexpr std::int64_t kNear = 30'000'000;  // faults this close to a job's statuses
   for (const auto& t : f.troubled) {
     std::printf("job %lld (%s), history:\n", static_cast<long long>(t.id), t.package.c_str());
     for (const auto& h : t.history) std::printf("    %s\n", h.c_str());
+    std::printf("  faults near it:");
+    for (const auto& fault : faults)
+      if (fault.begin_us >= t.first_us - kNear && fault.begin_us <= t.last_us + kNear)
+        std::printf(" %s %s;", SinceStart(fault.begin_us, start_us).c_str(), NameOf(fault.kind));
     const std::string job = "job " + std::to_string(t.id);
-    std::printf("  log lines naming %s or %s:\n", t.package.c_str(), job.c_str());
+    std::printf("\n  log lines naming %s or %s:\n", t.package.c_str(), job.c_str());
     for (const auto& line :
          farm.LogLinesWith({t.package + "_", t.package + " ", job + ":", job + " "}, 80))
       std::printf("    %s\n", line.c_str());
   }
+  std::fflush(stdout);
 }
 
 int Report(const RunOptions& o, std::size_t submitted, const Findings& f,
