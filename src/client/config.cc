@@ -179,6 +179,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
     c.controller_password = Require(j, "controller_password");
   }
   Read(j, "dput_config", c.dput_config);
+  Read(j, "require_signed_messages", c.require_signed_messages);
   ReadBuilder(j, c);
   ReadLimits(j, c.limits, "");
   Read(j, "apt_sources_list", c.fetch.apt_sources_list);

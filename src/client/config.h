@@ -70,6 +70,9 @@ struct ClientConfig {
   std::chrono::milliseconds lease_renew{10000};
   std::chrono::milliseconds heartbeat{30000};
   std::string log_level = "info";
+  /// Only messages signed by the controller are acted on (message_auth.h);
+  /// false for a pyBit controller, which signs nothing.
+  bool require_signed_messages = true;
 
   UploadConfig Upload() const { return {dput_config, dput_dest, debsignkey}; }
   /// The limits of a job of `suite`.

@@ -100,4 +100,18 @@ void HttpControllerApi::Heartbeat(const std::string& client) {
   Expect(Call([&](httplib::Client& c) { return c.Put(path, httplib::Params{}); }), "PUT " + path);
 }
 
+std::vector<std::string> HttpControllerApi::SigningKeys() {
+  std::lock_guard lock(mu_);
+  httplib::Result result = Call([](httplib::Client& c) { return c.Get("/signing-keys"); });
+  const auto& r = Expect(result, "GET /signing-keys");
+  std::vector<std::string> keys;
+  try {
+    const nlohmann::json answer = nlohmann::json::parse(r.body);
+    for (const auto& k : answer.at("keys")) keys.push_back(k.at("public_key").get<std::string>());
+  } catch (const nlohmann::json::exception& e) {
+    throw ApiError(0, std::string("GET /signing-keys: unexpected answer: ") + e.what());
+  }
+  return keys;
+}
+
 }  // namespace cbit::client

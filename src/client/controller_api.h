@@ -57,6 +57,9 @@ class ControllerApi {
   virtual void RenewLease(Id job, const std::string& client) = 0;
   /// PUT /buildd/<client>/heartbeat: the client is alive (also while idle).
   virtual void Heartbeat(const std::string& client) = 0;
+  /// GET /signing-keys: the public keys (base64) the controller signs
+  /// messages with (queue/signing.h).
+  virtual std::vector<std::string> SigningKeys() = 0;
 };
 
 /// The real one, over HTTP(S) with Basic credentials. Thread-safe: calls are
@@ -77,6 +80,7 @@ class HttpControllerApi final : public ControllerApi {
                    const std::string& text) override;
   void RenewLease(Id job, const std::string& client) override;
   void Heartbeat(const std::string& client) override;
+  std::vector<std::string> SigningKeys() override;
 
  private:
   /// `send` to the current controller, then to each other one while none

@@ -53,7 +53,8 @@ Daemon::Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
       runner_(runner),
       publisher_(publisher),
       connect_(std::move(connect)),
-      stop_requested_(std::move(stop_requested)) {}
+      stop_requested_(std::move(stop_requested)),
+      auth_(api, config.require_signed_messages) {}
 
 Daemon::~Daemon() {
   if (running_ && running_->worker.joinable()) running_->worker.join();
@@ -176,6 +177,21 @@ void Daemon::StartBuildConsumers(queue::Consumer& c) {
 }
 
 std::optional<BuildRequest> Daemon::Decode(queue::Consumer& c, const queue::Delivery& d) {
+  // Nothing of a message is read before it is known to be the controller's.
+  MessageAuth::Outcome auth = auth_.Check(d);
+  if (auth.verdict == MessageAuth::Verdict::kRetryLater) {
+    spdlog::warn("{}: {}; trying again later", d.queue, auth.reason);
+    Postpone(c, d, config_.retry_base, d.headers);
+    return std::nullopt;
+  }
+  if (auth.verdict == MessageAuth::Verdict::kReject) {
+    if (DeadLetter(d, auth.reason)) {
+      c.Ack(d.delivery_tag);
+    } else {
+      c.Reject(d.delivery_tag, /*requeue=*/false);
+    }
+    return std::nullopt;
+  }
   try {
     return wire::DecodeBuildRequest(d.body);
   } catch (const wire::DecodeError& e) {
@@ -251,6 +267,12 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
 }
 
 void Daemon::OnCommand(const queue::Delivery& d) {
+  // A command that cannot be checked now is not acted on: a cancel is
+  // also enforced by the controller (the job's next report is refused).
+  if (MessageAuth::Outcome auth = auth_.Check(d); auth.verdict != MessageAuth::Verdict::kAccept) {
+    DeadLetter(d, auth.reason);  // consumed without acknowledgement: already ours
+    return;
+  }
   CancelRequest cancel;
   try {
     cancel = wire::DecodeCancelRequest(d.body);
@@ -353,6 +375,9 @@ bool Daemon::Republish(const queue::Delivery& d, std::chrono::seconds delay,
   m.routing_key = DelayQueueName(delay, d.queue);
   m.body = d.body;
   m.headers = std::move(headers);
+  // The controller's signature travels with the body it signs.
+  if (auto sig = d.text_headers.find(queue::kSignatureHeader); sig != d.text_headers.end())
+    m.text_headers[queue::kSignatureHeader] = sig->second;
   try {
     publisher_.Publish(m);
     return true;

@@ -16,6 +16,7 @@
 #include "client/config.h"
 #include "client/controller_api.h"
 #include "client/job_run.h"
+#include "client/message_auth.h"
 #include "client/runner.h"
 #include "queue/consumer.h"
 #include "queue/publisher.h"
@@ -89,6 +90,7 @@ class Daemon {
   std::unique_ptr<Running> running_;
   int generation_ = 0;  ///< counts connections: a delivery tag is valid only on its own
   bool consuming_builds_ = false;
+  MessageAuth auth_;  ///< used from the consuming thread only
 };
 
 }  // namespace cbit::client

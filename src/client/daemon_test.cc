@@ -95,6 +95,9 @@ class DaemonTest : public ::testing::Test {
     config_.dput_config = (root_ / "dput.cf").string();
     config_.retry_base = 30s;
     config_.retry_max = 120s;
+    // Messages are the controller's, signed as cbit-web signs them.
+    broker_.SignWith(key_);
+    api_.SetSigningKeys({key_.public_key});
   }
   ~DaemonTest() override { Stop(); }
 
@@ -145,6 +148,7 @@ class DaemonTest : public ::testing::Test {
   testing::TestDir tmp_;
   const fs::path& root_ = tmp_.path();
   ClientConfig config_;
+  const queue::SigningKey key_ = queue::NewSigningKey();
   FakeControllerApi api_;
   ScriptedRunner runner_;
   queue::FakePublisher publisher_;
@@ -236,6 +240,39 @@ TEST_F(DaemonTest, AMalformedRequestIsDeadLetteredWithItsReason) {
   EXPECT_EQ(sent[0].body, std::string(100000, '['));
   EXPECT_NE(sent[0].text_headers[kRejectedReasonHeader].find("nested deeper"), std::string::npos);
   EXPECT_EQ(sent[0].text_headers[kRejectedFromHeader], kQueue);
+}
+
+// Anything not signed by the controller is dead-lettered unread, whatever
+// it asks: here a request naming a real job, and a cancel of it.
+TEST_F(DaemonTest, MessagesNotSignedByTheControllerAreDeadLetteredUnread) {
+  api_.AddJob(kJob, "Waiting");
+  broker_.SignWith(std::nullopt);
+  broker_.Put(kQueue, Request(kJob));
+  broker_.SignWith(queue::NewSigningKey());  // another key: a forger's
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 2"));
+  auto sent = publisher_.sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].routing_key, kDeadLetterQueue);
+  EXPECT_NE(sent[0].text_headers[kRejectedReasonHeader].find("not signed"), std::string::npos);
+  EXPECT_NE(sent[1].text_headers[kRejectedReasonHeader].find("does not list"), std::string::npos);
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting"}));
+  EXPECT_FALSE(runner_.built());
+}
+
+// Keys that cannot be read yet (the controller is away) postpone the
+// request rather than refuse it.
+TEST_F(DaemonTest, ARequestWhoseSignatureCannotBeCheckedYetIsPublishedAgainLater) {
+  api_.AddJob(kJob, "Waiting");
+  api_.SetSigningKeysUnreachable(true);
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  auto sent = publisher_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].routing_key, DelayQueueName(30s, kQueue));
+  EXPECT_EQ(sent[0].text_headers[queue::kSignatureHeader], Sign(key_, Request(kJob)));
 }
 
 TEST_F(DaemonTest, AMalformedRequestIsDroppedWhenTheDeadLetterQueueCannotBeReached) {

@@ -65,6 +65,20 @@ class FakeControllerApi final : public ControllerApi {
     std::lock_guard lock(mu_);
     ++heartbeats_;
   }
+  std::vector<std::string> SigningKeys() override {
+    std::lock_guard lock(mu_);
+    if (signing_keys_unreachable_) throw ApiError(0, "fake controller unreachable");
+    return signing_keys_;
+  }
+  void SetSigningKeys(std::vector<std::string> keys) {
+    std::lock_guard lock(mu_);
+    signing_keys_ = std::move(keys);
+  }
+  /// GET /signing-keys gets no answer (while `unreachable`).
+  void SetSigningKeysUnreachable(bool unreachable) {
+    std::lock_guard lock(mu_);
+    signing_keys_unreachable_ = unreachable;
+  }
 
   /// The controller's expiry: the job goes back to Waiting, as a new
   /// attempt; the holder's renewals hear 409 from now on.
@@ -137,6 +151,8 @@ class FakeControllerApi final : public ControllerApi {
   std::map<Id, std::string> takeovers_;
   std::map<Id, int> attempts_;
   std::map<std::pair<Id, int>, std::string> logs_;
+  std::vector<std::string> signing_keys_;
+  bool signing_keys_unreachable_ = false;
 };
 
 }  // namespace cbit::client

@@ -64,6 +64,11 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
                        HTTP Basic credentials for the controller; required without
                        a token (no defaults)
   dput_config          the dput.cf passed with -c (default /etc/dput.cf)
+  require_signed_messages
+                       act only on messages the controller signed (header
+                       x-cbit-signature, keys from GET /signing-keys); a message
+                       that is not goes to cbit_dead_letter (default true; false
+                       for a pyBit controller, which signs nothing)
   builder              "sbuild" (default) or "host" (dpkg-buildpackage in the tree)
   sbuild_mode          "schroot" (default; chroot {build_env}-{suite} or {suite}) or
                        "unshare" (tarballs {chroot}-{arch}.tar in chroot_dir)

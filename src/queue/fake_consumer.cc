@@ -124,8 +124,14 @@ void FakeBroker::Put(const std::string& queue, std::string body,
   d.body = std::move(body);
   d.headers = std::move(headers);
   d.delivery_mode = 2;
+  if (key_) d.text_headers[kSignatureHeader] = Sign(*key_, d.body);
   ready_.push_back(std::move(d));
   cv_.notify_all();
+}
+
+void FakeBroker::SignWith(std::optional<SigningKey> key) {
+  std::lock_guard lock(mu_);
+  key_ = std::move(key);
 }
 
 void FakeBroker::Drop() {

@@ -12,10 +12,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "queue/consumer.h"
+#include "queue/signing.h"
 
 namespace cbit::queue {
 
@@ -23,9 +25,12 @@ class FakeBroker {
  public:
   /// A consumer on this broker (Daemon::Connect).
   std::unique_ptr<Consumer> Connect();
-  /// Puts a message in `queue`.
+  /// Puts a message in `queue`, signed with the key of SignWith if any.
   void Put(const std::string& queue, std::string body,
            std::map<std::string, std::int64_t> headers = {});
+  /// The key messages Put from now on are signed with (as the controller
+  /// signs them); nullopt: unsigned.
+  void SignWith(std::optional<SigningKey> key);
   /// The broker restarts: every open consumer fails.
   void Drop();
   /// The next Ack or Reject finds the broker gone (as Drop) and throws.
@@ -54,6 +59,7 @@ class FakeBroker {
   void Record(std::string event);
 
   std::mutex mu_;
+  std::optional<SigningKey> key_;
   std::condition_variable cv_;
   std::deque<Delivery> ready_;
   std::map<std::uint64_t, Unsettled> unsettled_;

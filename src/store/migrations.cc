@@ -161,6 +161,17 @@ ALTER TABLE buildclients ADD COLUMN last_heard BIGINT;
 ALTER TABLE jobstatus ADD COLUMN reason TEXT;
 )sql";
 
+// The controller's message signing keys (queue/signing.h): every controller
+// on the database signs with the oldest; clients accept any listed.
+constexpr std::string_view kSigningKeys = R"sql(
+CREATE TABLE signing_key (
+  id {{id}},
+  key_id TEXT NOT NULL UNIQUE,
+  public_key TEXT NOT NULL,
+  secret_key TEXT NOT NULL,
+  created BIGINT NOT NULL);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
@@ -170,6 +181,7 @@ constexpr Migration kMigrations[] = {
     {6, "API tokens", kApiTokens},
     {7, "forge pushes waiting for the webhook worker", kWebhookPushes},
     {8, "leases: last heard from, reasons in the history", kLeases},
+    {9, "message signing keys", kSigningKeys},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {

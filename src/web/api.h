@@ -53,6 +53,7 @@ void RegisterLogRoutes(Router& r, Api& api);
 void RegisterWebhookRoutes(Router& r, Api& api);
 void RegisterLeaseRoutes(Router& r, Api& api);
 void RegisterEventRoutes(Router& r, Api& api);
+void RegisterSigningRoutes(Router& r, Api& api);
 
 /// A build client was heard from within the lease (routes_leases.cc).
 bool ClientActive(Api& api, const std::string& name);

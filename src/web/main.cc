@@ -15,6 +15,8 @@
 #include "controller/store_job_store.h"
 #include "events/store_events.h"
 #include "queue/publisher.h"
+#include "queue/signing.h"
+#include "store/signing_keys.h"
 #include "store/store.h"
 #include "store/upkeep.h"
 #include "util/process.h"
@@ -283,8 +285,12 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
   store::Upkeep upkeep(store, std::chrono::seconds(2));
 
   // 2. Broker: every message goes through one pipelined confirmed
-  //    channel (publish_pipeline.h); connects on first use.
-  auto publisher = queue::MakeAmqpPublisher(cfg.amqp, 1);
+  //    channel (publish_pipeline.h); connects on first use. Each is signed
+  //    with the database's key, so clients can tell it from a forgery.
+  auto amqp = queue::MakeAmqpPublisher(cfg.amqp, 1);
+  queue::SigningPublisher signed_publisher(
+      *amqp, store::SigningKeys(store.db()).Current(queue::NewSigningKey));
+  queue::Publisher* publisher = &signed_publisher;
 
   // 3. Outbox relay: re-publishes what an earlier run recorded but the
   //    broker never confirmed, then whatever a broker outage leaves behind.

@@ -59,6 +59,7 @@ void RegisterRoutes(Router& r, const Config& cfg, Api& api) {
   RegisterLogRoutes(r, api);
   RegisterWebhookRoutes(r, api);
   RegisterEventRoutes(r, api);
+  RegisterSigningRoutes(r, api);
 }
 
 events::HubOptions EventOptions(const Config& cfg) {

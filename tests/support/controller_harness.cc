@@ -47,8 +47,9 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                              .logs = {.bytes_per_attempt = cfg_.log_limit_bytes,
                                       .keep_attempts = cfg_.log_keep_attempts,
                                       .keep_days = cfg_.log_keep_days}}),
+      signing_(publisher, store::SigningKeys(store_.db()).Current(queue::NewSigningKey)),
       jobs_(store_),
-      outbox_(jobs_, publisher),
+      outbox_(jobs_, signing_),
       controller_(jobs_, outbox_,
                   {.web_host = web_host,
                    .wait_for_confirm = wait_for_confirm,
@@ -60,7 +61,7 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                                                                           std::move(webhooks))
                                    : nullptr),
       events_(store_, web::EventOptions(cfg_)),
-      api_{store_, controller_, publisher, webhooks_.get(), &events_.hub()},
+      api_{store_, controller_, signing_, webhooks_.get(), &events_.hub()},
       http_(cfg_, api_, auth_) {
   outbox_.Start();
   leases_ = std::make_unique<controller::LeaseExpiry>(

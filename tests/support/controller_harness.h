@@ -14,6 +14,8 @@
 #include "controller/outbox.h"
 #include "controller/store_job_store.h"
 #include "events/store_events.h"
+#include "queue/signing.h"
+#include "store/signing_keys.h"
 #include "store/store.h"
 #include "web/api.h"
 #include "web/auth.h"
@@ -63,12 +65,18 @@ class ControllerHarness {
   std::string AddToken(const std::string& name, web::Role role, const std::string& client = {});
   /// A keep-alive client sending `Authorization: Bearer <token>`.
   std::unique_ptr<httplib::Client> TokenClient(const std::string& token);
+  /// The key the controller signs its messages with.
+  queue::SigningKey SigningKey() {
+    return store::SigningKeys(store_.db()).Current(queue::NewSigningKey);
+  }
 
  private:
   web::Config cfg_;
   store::Store store_;
   /// Migrated before anything below starts (the webhook worker reads its table).
   bool migrated_ = (store_.Migrate(), true);
+  /// Every message signed, as cbit-web signs them.
+  queue::SigningPublisher signing_;
   controller::StoreJobStore jobs_;
   controller::Outbox outbox_;
   controller::Controller controller_;
