@@ -44,6 +44,8 @@ fresh() {
   local dir
   dir=$(mktemp -d "$WORK/run.XXXXXX")
   cp -a "$WORK/src/$1" "$dir/$1"
+  # A 3.0 (quilt) source builds from its upstream tarball beside the tree.
+  find "$WORK/src" -maxdepth 1 -name '*.orig.tar.*' -exec cp {} "$dir/" \;
   echo "$dir"
 }
 
