@@ -12,7 +12,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
+#include <thread>
 
 #include "client/build.h"
 #include "client/fetch.h"
@@ -56,7 +58,8 @@ struct Built {
 };
 
 // Fetches `spec` from a fresh git repository and builds it with `config`.
-Built FetchAndBuild(const PackageSpec& spec, const BuildConfig& config, const std::string& what) {
+Built FetchAndBuild(const PackageSpec& spec, const BuildConfig& config, const std::string& what,
+                    const std::function<void(const std::string&)>& before_build = {}) {
   std::string scratch = cbit::testing::ScratchDir(what);
   auto repo = cbit::testing::MakeGitRepo(spec, scratch);
   JobSpec job;
@@ -75,6 +78,7 @@ Built FetchAndBuild(const PackageSpec& spec, const BuildConfig& config, const st
   LogSink sink = [&b](std::string_view s) { b.log += s; };
   FetchResult fetched = Fetch(job, b.work, {}, runner, sink);
   if (!fetched.result.ok()) throw std::runtime_error("fetch failed: " + b.log);
+  if (before_build) before_build(b.work);
   b.built = Build(job, fetched.source_dir, config, runner, sink);
   return b;
 }
@@ -250,6 +254,45 @@ TEST_F(IsolatedBuild, ParallelBuildsDoNotSeeEachOther) {
   EXPECT_TRUE(rb.built.result.ok()) << rb.built.result.detail << rb.log;
   // Each sleeps 4 s; sequential builds would need more than 8.
   EXPECT_LT(took, std::chrono::seconds(30));
+}
+
+// `chroot update` while a build runs in the root: the build keeps its
+// generation and succeeds; the new one becomes current; the old one goes
+// at the first sweep after the build let it go.
+TEST_F(IsolatedBuild, UpdateDoesNotDisturbARunningBuild) {
+  std::string arch = cbit::testing::HostArch();
+  std::string roots = cbit::testing::ScratchDir("iso-update-roots");
+  std::string cli = std::string(CBIT_BINARY_DIR) + "/cbit-client";
+  MustRun({cli, "chroot", "--roots-dir", roots, "create", "bookworm", "--from-tarball",
+           std::string(CBIT_BINARY_DIR) + "/chroots/bookworm-" + arch + ".tar"});
+  std::string name = "bookworm-" + arch;
+  fs::path before = fs::read_symlink(fs::path(roots) / name / "current");
+  // The build waits while its work directory (/build inside) holds "hold".
+  PackageSpec spec;
+  spec.build_commands = {"while test -e /build/hold; do sleep 0.2; done"};
+  std::promise<std::string> work_dir;
+  auto build = std::async(std::launch::async, [&] {
+    return FetchAndBuild(spec, Isolated(roots), "iso-update-build", [&](const std::string& work) {
+      std::ofstream(work + "/hold") << "";
+      work_dir.set_value(work);
+    });
+  });
+  std::string work = work_dir.get_future().get();
+  // Until the sandbox holds the root, a sweep could remove it.
+  for (int i = 0; i < 300 && ProcessesWith("cbit-sandbox --root " + roots).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  MustRun({cli, "chroot", "--roots-dir", roots, "update", name});
+  fs::path after = fs::read_symlink(fs::path(roots) / name / "current");
+  EXPECT_NE(before, after);
+  EXPECT_TRUE(fs::exists(fs::path(roots) / name / before)) << "removed under a running build";
+  fs::remove(work + "/hold");
+  Built b = build.get();
+  EXPECT_TRUE(b.built.result.ok()) << b.built.result.detail << b.log;
+  std::string list = MustRun({cli, "chroot", "--roots-dir", roots, "list"});
+  EXPECT_NE(list.find(after.string()), std::string::npos) << list;
+  MustRun({cli, "chroot", "--roots-dir", roots, "remove", name});
+  EXPECT_FALSE(fs::exists(fs::path(roots) / name));
 }
 
 }  // namespace

@@ -68,6 +68,10 @@ Command IsolatedCommand(const JobSpec& job, const fs::path& tree, const std::str
 
 StepResult ClassifyIsolated(const CommandResult& r) {
   const std::string& out = r.output;
+  if (r.exit_code == 125 && Contains(out, "was removed (an update replaced it)")) {
+    return {Outcome::kInfrastructureFailed, "the root was replaced while the build started",
+            FailureClass::kChrootMissing};
+  }
   if (r.exit_code == 125 || r.exit_code == 127) {
     return {Outcome::kInfrastructureFailed, "cbit-sandbox could not run the build (see the log)"};
   }

@@ -69,6 +69,10 @@ TEST(Isolated, FailuresByStep) {
   r.exit_code = 125;
   r.output = "cbit-sandbox: mount overlay: Permission denied\n";
   EXPECT_EQ(ClassifyIsolated(r).outcome, Outcome::kInfrastructureFailed);
+  EXPECT_EQ(ClassifyIsolated(r).failure, FailureClass::kNone);
+  // Retried: the next try finds the new root.
+  r.output = "cbit-sandbox: root /r/g-1 was removed (an update replaced it)\n";
+  EXPECT_EQ(ClassifyIsolated(r).failure, FailureClass::kChrootMissing);
   r.exit_code = 100;
   r.output =
       "E: Unable to satisfy dependencies.\ncbit-sandbox: step 2 of 3 failed: apt-get exited with "

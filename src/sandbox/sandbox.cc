@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,15 +63,22 @@ SubIdRange SubIdsOf(const char* file, unsigned long id) {
   return *range;
 }
 
+// The NULL-terminated array execve wants, pointing into `words`.
+std::vector<char*> Pointers(std::vector<std::string>& words) {
+  std::vector<char*> out;
+  out.reserve(words.size() + 1);
+  for (auto& w : words) out.push_back(w.data());
+  out.push_back(nullptr);
+  return out;
+}
+
 // newuidmap or newgidmap on `pid`, from an argument vector.
 void RunMapper(const char* tool, pid_t pid, unsigned long id, const SubIdRange& r) {
   std::string map = MapLine(id, r);
   std::vector<std::string> words = {tool, std::to_string(pid)};
   std::istringstream in(map);
   for (std::string w; in >> w;) words.push_back(w);
-  std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
+  std::vector<char*> argv = Pointers(words);
   pid_t child = ::fork();
   if (child == 0) {
     ::execvp(tool, argv.data());
@@ -110,13 +118,9 @@ std::vector<std::string> Environment(const Options& o) {
   }
   ::close_range(3, ~0U, 0);
   std::vector<std::string> env = Environment(o);
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  std::vector<char*> envp = Pointers(env);
   std::vector<std::string> words = o.steps[index];
-  std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
+  std::vector<char*> argv = Pointers(words);
   ::execvpe(argv[0], argv.data(), envp.data());
   std::fprintf(stderr, "cbit-sandbox: cannot run %s: %s\n", argv[0], std::strerror(errno));
   ::_exit(127);
@@ -200,6 +204,11 @@ UniqueFd LockRoot(const std::string& root) {
   UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) throw std::system_error(errno, std::generic_category(), "open root " + root);
   Must(::flock(fd.get(), LOCK_SH), "lock root");
+  // A sweep may have removed it between the caller's look-up and the lock.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || st.st_nlink == 0) {
+    throw std::runtime_error("root " + root + " was removed (an update replaced it)");
+  }
   return fd;
 }
 
