@@ -67,7 +67,8 @@ isolated() {  # TREE: the same build in the sandbox, as cbit-client runs it
   t0=$(now)
   "$BUILD/cbit-sandbox" --root "$ROOT" --scratch "$dir/.sandbox" --bind "$dir:/build" \
     --bind "$ROOTS/apt-cache:/var/cache/apt/archives" --ro-bind /etc/resolv.conf:/etc/resolv.conf \
-    --chdir "/build/$1" --online-steps 2 -- dpkg-checkbuilddeps --or apt-get -q -y build-dep ./ \
+    --chdir "/build/$1" --online-lock "$ROOTS/apt-cache" --online-steps 2 -- \
+    dpkg-checkbuilddeps --or apt-get -q -y build-dep ./ \
     --and dpkg-buildpackage -us -uc -F >"$dir/log" 2>&1 || failed isolated "$dir"
   since "$t0"
   rm -rf "$dir"

@@ -52,8 +52,10 @@ Command IsolatedCommand(const JobSpec& job, const fs::path& tree, const std::str
   if (fs::exists("/etc/resolv.conf")) {
     cmd.argv.insert(cmd.argv.end(), {"--ro-bind", "/etc/resolv.conf:/etc/resolv.conf"});
   }
-  // The first two steps fetch build-dependencies; the build runs offline.
-  cmd.argv.insert(cmd.argv.end(), {"--online-steps", config.build_network ? "3" : "2", "--"});
+  // The first two steps fetch build-dependencies, one sandbox at a time
+  // (apt fails at once on the shared archives' lock); the build runs offline.
+  if (config.build_network) cmd.argv.emplace_back("--net");
+  cmd.argv.insert(cmd.argv.end(), {"--online-lock", AptCache(config), "--online-steps", "2", "--"});
   // Installing nothing still costs apt seconds: it runs only when
   // dpkg-checkbuilddeps finds something missing.
   cmd.argv.emplace_back("dpkg-checkbuilddeps");

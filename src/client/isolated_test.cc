@@ -45,7 +45,8 @@ TEST(Isolated, OnlyTheWorkDirectoryAndTheAptCacheAreBound) {
   EXPECT_NE(all.find("--bind /work/job-7:/build"), std::string::npos) << all;
   EXPECT_NE(all.find("--bind /srv/roots/apt-cache:/var/cache/apt/archives"), std::string::npos);
   EXPECT_NE(all.find("--chdir /build/hello-1.0"), std::string::npos);
-  EXPECT_NE(all.find("--online-steps 2"), std::string::npos);
+  EXPECT_NE(all.find("--online-lock /srv/roots/apt-cache --online-steps 2 --"), std::string::npos);
+  EXPECT_EQ(all.find("--net"), std::string::npos);
   EXPECT_EQ(std::count(cmd.argv.begin(), cmd.argv.end(), "--bind"), 2);
   std::vector<std::string> steps = Steps(cmd);
   std::vector<std::string> want = {
@@ -59,7 +60,9 @@ TEST(Isolated, MasterBuildsEverythingAndNetworkIsConfigurable) {
   config.build_network = true;
   Command cmd = IsolatedCommand(Job(true), "/w/hello-1.0", "/r", config);
   std::string all = DescribeArgv(cmd.argv);
-  EXPECT_NE(all.find("--online-steps 3"), std::string::npos) << all;
+  EXPECT_NE(all.find("--net --online-lock /var/lib/cbit-client/roots/apt-cache --online-steps 2"),
+            std::string::npos)
+      << all;
   EXPECT_EQ(cmd.argv.back(), "-F");
   EXPECT_EQ(std::count(cmd.argv.begin(), cmd.argv.end(), "--arch-only"), 0);
 }

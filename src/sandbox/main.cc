@@ -53,7 +53,6 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{kDescription, "cbit-sandbox"};
   cbit::sandbox::Options o;
   std::vector<std::string> binds, ro_binds, words;
-  bool net = false;
   app.add_option("--root", o.root, "the prepared root directory");
   app.add_option("--scratch", o.scratch, "an empty directory for the overlay's tmpfs");
   app.add_flag("--writable-root", o.writable_root, "write to the root itself (no overlay)");
@@ -62,7 +61,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app.add_option("--chdir", o.chdir, "working directory of the commands (default /)");
   app.add_option("--hostname", o.hostname, "host name inside (default cbit-build)");
   app.add_option("--online-steps", o.online_steps, "the first N commands keep the network");
-  app.add_flag("--net", net, "every command keeps the host's network");
+  app.add_flag("--net", o.network_all, "every command keeps the host's network");
+  app.add_option("--online-lock", o.online_lock,
+                 "a host path locked (flock) while the online commands run");
   app.add_option("--env", o.env, "NAME=value for the commands");
   app.add_option("command", words, "the commands, separated by --and or --or");
   try {
@@ -78,7 +79,6 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     return cbit::sandbox::kSetupFailed;
   }
   SplitSteps(words, o);
-  if (net) o.online_steps = static_cast<int>(o.steps.size());
   if (std::string problem = cbit::sandbox::Check(o); !problem.empty()) {
     std::fprintf(stderr, "cbit-sandbox: %s\n", problem.c_str());
     return cbit::sandbox::kSetupFailed;

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -107,7 +108,7 @@ std::vector<std::string> Environment(const Options& o) {
 // namespace when it runs offline, no descriptor but 0-2, a clean environment.
 [[noreturn]] void ExecStep(const Options& o, std::size_t index) {
   try {
-    bool offline = static_cast<int>(index) >= o.online_steps;
+    bool offline = !o.network_all && static_cast<int>(index) >= o.online_steps;
     if (offline) {
       Must(::unshare(CLONE_NEWNET), "unshare network");
       LoopbackUp();
@@ -137,11 +138,38 @@ int WaitFor(pid_t child) {
   }
 }
 
+// Options::online_lock, taken before the first online step and let go
+// before the first offline one.
+class OnlineLock {
+ public:
+  explicit OnlineLock(const std::string& path) {
+    if (path.empty()) return;
+    fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd_) throw std::system_error(errno, std::generic_category(), "open " + path);
+  }
+  void Before(bool online_step) {
+    if (!fd_) return;
+    if (online_step && !held_) {
+      Must(::flock(fd_.get(), LOCK_EX), "lock the shared cache");
+      held_ = true;
+    } else if (!online_step && held_) {
+      fd_.reset();
+      held_ = false;
+    }
+  }
+
+ private:
+  UniqueFd fd_;
+  bool held_ = false;
+};
+
 // The sandbox's first process (PID 1 of its namespace): makes the root,
 // then runs the steps. Its end kills whatever the steps left running.
 [[noreturn]] void Init(const Options& o) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) SetupFailed("prctl");
+  std::optional<OnlineLock> lock;
   try {
+    lock.emplace(o.online_lock);  // opened while the host's files are in sight
     if (!o.root.empty()) EnterRoot(o);
     Must(::sethostname(o.hostname.data(), o.hostname.size()), "sethostname");
   } catch (const std::exception& e) {
@@ -151,6 +179,11 @@ int WaitFor(pid_t child) {
   bool previous_ok = true;
   for (std::size_t i = 0; i < o.steps.size(); ++i) {
     if (fallback(i) && previous_ok) continue;
+    try {
+      lock->Before(static_cast<int>(i) < o.online_steps);
+    } catch (const std::exception& e) {
+      SetupFailed(e.what());
+    }
     pid_t child = ::fork();
     if (child < 0) SetupFailed("fork");
     if (child == 0) ExecStep(o, i);

@@ -35,6 +35,10 @@ struct Options {
   /// The first `online_steps` steps share the host's network; the others
   /// get a network namespace with only a loopback device.
   int online_steps = 0;
+  bool network_all = false;  ///< every step shares the host's network
+  /// A host file or directory locked (flock, exclusive) while the first
+  /// `online_steps` run: sandboxes sharing an apt cache fetch one at a time.
+  std::string online_lock;
   std::vector<std::string> env;  ///< NAME=value, over the clean defaults
   std::vector<std::vector<std::string>> steps;
   /// fallback[i]: step i runs only when step i-1 failed ("A --or B"), and
