@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -248,7 +249,8 @@ UniqueFd LockRoot(const std::string& root) {
 }  // namespace
 
 BindMount ParseBind(const std::string& spec, bool read_only) {
-  auto colon = spec.find(':');
+  // The last ':': a target never holds one (Check), a host path may.
+  auto colon = spec.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) {
     throw std::invalid_argument("bind '" + spec + "' is not SOURCE:TARGET");
   }
@@ -257,8 +259,11 @@ BindMount ParseBind(const std::string& spec, bool read_only) {
 
 std::string Check(const Options& o) {
   auto plain = [](const std::string& p) {
-    return !p.empty() && p[0] == '/' && p.find_first_of(",:") == std::string::npos &&
-           p.find("/../") == std::string::npos;
+    if (p.empty() || p[0] != '/' || p.find_first_of(",:") != std::string::npos) return false;
+    for (const auto& part : std::filesystem::path(p)) {
+      if (part == "..") return false;
+    }
+    return true;
   };
   if (o.steps.empty()) return "no command to run";
   for (const auto& s : o.steps)
