@@ -181,6 +181,8 @@ bool Roots::Create(const std::string& chroot, const std::string& suite, const st
                                                  "\ncreated=" + UtcNow("%Y-%m-%dT%H:%M:%SZ") +
                                                  "\nfrom=" + tarball + "\n");
   Switch(name, generation);
+  lock.reset();
+  Sweep(name);  // what an interrupted create left
   return true;
 }
 
