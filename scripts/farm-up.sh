@@ -5,8 +5,10 @@
 #   - a private RabbitMQ node;
 #   - cbit-web on SQLite, also serving the apt repository var/repo under
 #     /debian/;
-#   - one cbit-client building on this host (dpkg-buildpackage), uploading
-#     with dput into var/incoming;
+#   - one cbit-client building each job in isolation (cbit-sandbox over a
+#     prepared bookworm root, var/roots, made on the first start and reused;
+#     CBIT_BUILDER=host builds with dpkg-buildpackage on this host instead),
+#     uploading with dput into var/incoming;
 #   - cbit-watcher: var/incoming → reprepro processincoming → var/repo, and
 #     the job moves to Uploaded (or Failed, with reprepro's reason);
 #   - the example package (examples/hello-cbit) in a bare git repository,
@@ -22,12 +24,17 @@
 # Environment: CBIT_PORT (HTTP, default 8080), CBIT_AMQP_PORT (default 5673,
 # so a system broker on 5672 is left alone), CBIT_ADMIN_PASSWORD (default: a
 # generated one, kept in var/admin-password), CBIT_VAR (default ./var),
-# BUILD (default ./build).
+# BUILD (default ./build), CBIT_BUILDER (isolated, the default, or host).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 VAR=$(realpath -m "${CBIT_VAR:-var}")
 PORT=${CBIT_PORT:-8080}
+BUILDER=${CBIT_BUILDER:-isolated}
+case "$BUILDER" in
+  isolated | host) ;;
+  *) echo "cbit: CBIT_BUILDER must be isolated or host, not '$BUILDER'" >&2; exit 1 ;;
+esac
 AMQP_PORT=${CBIT_AMQP_PORT:-5673}
 URL="http://localhost:$PORT"
 mkdir -p "$VAR"
@@ -133,6 +140,22 @@ incoming = $VAR/incoming
 allow_unsigned_uploads = 1
 run_dinstall = 0
 CF
+# The isolated builder's root: made once (mmdebstrap, a few minutes), then
+# reused. The farm's own suite chickpea builds in the same bookworm root.
+if [ "$BUILDER" = isolated ]; then
+  ROOTS="$VAR/roots"
+  if [ ! -e "$ROOTS/bookworm-$HOST_ARCH/current" ]; then
+    echo "cbit: making the isolated builder's bookworm root in $ROOTS (first start only;" \
+      "a few minutes)…"
+    [ "$(id -u)" -ne 0 ] || scripts/ensure-subids.sh
+  fi
+  "$BUILD/cbit-client" chroot --roots-dir "$ROOTS" create bookworm >>"$VAR/roots.log" 2>&1 || {
+    echo "cbit: could not make the root; see $VAR/roots.log (CBIT_BUILDER=host avoids it)" >&2
+    exit 1
+  }
+  ln -sfn "bookworm-$HOST_ARCH" "$ROOTS/chickpea-$HOST_ARCH"
+fi
+
 (umask 077; cat > "$VAR/client.json" <<JSON
 {
   "clientid": "$CLIENT_ID", "host_arch": "$HOST_ARCH", "distribution": "Debian",
@@ -140,7 +163,8 @@ CF
   "buildroot": "$VAR/client-build",
   "host": "127.0.0.1", "port": $AMQP_PORT, "userid": "$CLIENT_ID", "password": "$MQ_PASSWORD",
   "controller_url": "$URL", "token": "$CLIENT_TOKEN",
-  "builder": "host", "dput_dest": "local", "dput_config": "$VAR/dput.cf"
+  "builder": "$BUILDER", "roots_dir": "$VAR/roots",
+  "dput_dest": "local", "dput_config": "$VAR/dput.cf"
 }
 JSON
 )

@@ -102,5 +102,30 @@ TEST_F(ClientE2e, SbuildUnshareBuildsArchAnyInTheCachedChroot) {
   EXPECT_EQ(client.Stop(), 0);
 }
 
+// The daemon with builder "isolated": cbit-sandbox found beside cbit-client,
+// the root made by `cbit-client chroot create` from the same tarball.
+TEST_F(ClientE2e, IsolatedBuilderBuildsInThePreparedRoot) {
+  AddSuite("bookworm");
+  std::string roots = std::string(CBIT_BINARY_DIR) + "/roots";
+  MustRun({std::string(CBIT_BINARY_DIR) + "/cbit-client", "chroot", "--roots-dir", roots, "create",
+           "bookworm", "--from-tarball", ChrootDir() + "/bookworm-" + HostArch() + ".tar"});
+  PackageSpec spec{.name = "hello-isolated", .suite = "bookworm"};
+  auto repo = MakeGitRepo(spec, scratch());
+  ClientSetup setup = Client("build_client_e2e_i");
+  setup.suites = {"bookworm"};
+  setup.builder = "isolated";
+  setup.extra_config = "{\"roots_dir\": \"" + roots + "\"}";
+  ClientProcess client(setup);
+  Id job = Submit(spec, "git", repo.path, repo.commit);
+  ASSERT_TRUE(WaitForStatus(job, "Done", kBuildDeadline)) << client.Log() << LogOf(job);
+  std::string log = LogOf(job);
+  EXPECT_NE(log.find(std::string(CBIT_BINARY_DIR) + "/cbit-sandbox --root " + roots),
+            std::string::npos)
+      << log;
+  EXPECT_TRUE(fs::exists(incoming() + "/hello-isolated_1.0_" + HostArch() + ".changes"));
+  EXPECT_NE(client.Log().find("root bookworm-" + HostArch()), std::string::npos) << client.Log();
+  EXPECT_EQ(client.Stop(), 0);
+}
+
 }  // namespace
 }  // namespace cbit::testing

@@ -28,6 +28,9 @@ cbit_integration_entry(sbuild_depwait 180 "ClientSbuild.UnsatisfiableBuildDepend
 cbit_integration_entry(sbuild 110 "ClientSbuild.*" "ClientUpload.*"
                        "-ClientSbuild.UnsatisfiableBuildDependency*")
 cbit_integration_entry(client_e2e_sbuild 65 "ClientE2e.Sbuild*")
+# The isolated builder (its root unpacked once from the same tarball, under
+# build/roots; build-dependencies from the archive).
+cbit_integration_entry(isolated 120 "IsolatedBuild.*")
 # Broker outages and restarts: mostly waiting for RabbitMQ.
 cbit_integration_entry(dispatch_outage 105 "Stores/Dispatch.JobSubmittedWhileTheBrokerIsDown*")
 cbit_integration_entry(amqp_pipeline 105 "AmqpPipeline.*")

@@ -7,6 +7,7 @@
 
 #include "client/classify.h"
 #include "client/deadline.h"
+#include "client/isolated.h"
 #include "client/package_files.h"
 #include "client/rules_target.h"
 
@@ -90,6 +91,9 @@ std::optional<StepResult> RunBuilder(const JobSpec& job, const fs::path& tree,
     Outcome o = ClassifyDpkgBuildpackage(r);
     if (o == Outcome::kBuilt) return std::nullopt;
     return ResultOf(o, "build");
+  }
+  if (config.kind == BuilderKind::kIsolated) {
+    return RunIsolated(job, tree, config, deadline, runner, sink, cancel);
   }
   std::string build_dir = tree.parent_path().string();
   if (config.kind == BuilderKind::kSbuildUnshare && runner.RunsCommands()) {

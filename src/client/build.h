@@ -1,5 +1,6 @@
 // The BUILD step: builds a fetched source tree on the host with
-// dpkg-buildpackage, or in a clean chroot with sbuild (unshare or schroot
+// dpkg-buildpackage, in a throw-away overlay of a prepared root
+// (cbit-sandbox), or in a clean chroot with sbuild (unshare or schroot
 // mode), and finds the .changes file the build produced.
 #pragma once
 
@@ -17,6 +18,7 @@ enum class BuilderKind {
   kHost,           ///< dpkg-buildpackage in the tree, with the host's packages
   kSbuildUnshare,  ///< sbuild --chroot-mode=unshare from a chroot tarball
   kSbuildSchroot,  ///< sbuild in the schroot named "{build_env}-{suite}" or "{suite}"
+  kIsolated,       ///< cbit-sandbox: an overlay of the root "{chroot}-{arch}" in roots_dir
 };
 
 struct BuildConfig {
@@ -24,6 +26,13 @@ struct BuildConfig {
   /// Unshare mode: the directory holding "{chroot}-{arch}.tar" tarballs
   /// (scripts/make-chroot.sh makes them), chroot named as for schroot.
   std::string chroot_dir;
+  /// Isolated: the prepared roots ("{chroot}-{arch}/current", made by
+  /// `cbit-client chroot create`), the apt archives shared by every build,
+  /// whether the build itself may reach the network, and the runner.
+  std::string roots_dir = "/var/lib/cbit-client/roots";
+  std::string apt_cache_dir;  ///< empty: roots_dir/apt-cache
+  bool build_network = false;
+  std::string sandbox = "cbit-sandbox";
   /// The step's deadline, shared by every command it runs; zero: none.
   std::chrono::seconds timeout{0};
 };

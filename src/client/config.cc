@@ -20,10 +20,20 @@ void ReadBuilder(const json& j, ClientConfig& c) {
   Read(j, "builder", builder);
   Read(j, "sbuild_mode", mode);
   Read(j, "chroot_dir", c.build.chroot_dir);
+  Read(j, "roots_dir", c.build.roots_dir);
+  Read(j, "apt_cache_dir", c.build.apt_cache_dir);
+  Read(j, "build_network", c.build.build_network);
   if (builder == "host") {
     c.build.kind = BuilderKind::kHost;
+  } else if (builder == "isolated") {
+    c.build.kind = BuilderKind::kIsolated;
+    if (c.build.roots_dir.empty() || c.build.roots_dir[0] != '/' ||
+        c.build.roots_dir.find_first_of(",:") != std::string::npos) {
+      throw ConfigError("config key 'roots_dir' must be an absolute path without ',' or ':'");
+    }
   } else if (builder != "sbuild") {
-    throw ConfigError("config key 'builder' must be \"host\" or \"sbuild\", not '" + builder + "'");
+    throw ConfigError("config key 'builder' must be \"isolated\", \"host\" or \"sbuild\", not '" +
+                      builder + "'");
   } else if (mode == "unshare") {
     c.build.kind = BuilderKind::kSbuildUnshare;
     if (c.build.chroot_dir.empty()) {

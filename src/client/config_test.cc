@@ -63,6 +63,25 @@ TEST(ClientConfig, BuilderChoices) {
   EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
 }
 
+TEST(ClientConfig, IsolatedBuilder) {
+  nlohmann::json j = Minimal();
+  j["builder"] = "isolated";
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_EQ(c.build.kind, BuilderKind::kIsolated);
+  EXPECT_EQ(c.build.roots_dir, "/var/lib/cbit-client/roots");
+  EXPECT_FALSE(c.build.build_network);
+  j["roots_dir"] = "/srv/roots";
+  j["build_network"] = true;
+  c = ParseConfig(j.dump());
+  EXPECT_EQ(c.build.roots_dir, "/srv/roots");
+  EXPECT_TRUE(c.build.build_network);
+  // The overlay's options are separated by ',' and ':'.
+  j["roots_dir"] = "/srv/a,b";
+  EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
+  j["roots_dir"] = "relative";
+  EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
+}
+
 TEST(ClientConfig, StepTimeLimits) {
   nlohmann::json j = Minimal();
   ClientConfig c = ParseConfig(j.dump());

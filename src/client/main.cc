@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "client/chroot_cli.h"
 #include "client/config.h"
 #include "client/controller_api.h"
 #include "client/daemon.h"
+#include "client/roots.h"
 #include "client/runner.h"
 #include "queue/consumer.h"
 #include "queue/publisher.h"
@@ -26,7 +28,7 @@ suites (routing keys {distribution}.{host_arch}.{suite}.{pkg_format}) and its
 command queue named after clientid, one job at a time. Per request it asks the
 controller for the job's status (Waiting or Blocked: build; anything else:
 drop), reports Building, checks the source out (git, svn or apt), builds it
-(dpkg-buildpackage on the host, or sbuild), uploads it with dput, cleans up and
+(isolated, dpkg-buildpackage on the host, or sbuild), uploads it with dput, cleans up and
 reports Done, Failed, Blocked or Cancelled. The log of every step streams to
 the controller: GET /job/<id>/log. A Blocked job is published again through a
 delay queue (base, 2·base, … up to retry_max_seconds).
@@ -69,7 +71,12 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
                        x-cbit-signature, keys from GET /signing-keys); a message
                        that is not goes to cbit_dead_letter (default true; false
                        for a pyBit controller, which signs nothing)
-  builder              "sbuild" (default) or "host" (dpkg-buildpackage in the tree)
+  builder              "sbuild" (default), "isolated" (see ISOLATED BUILDS) or "host"
+                       (dpkg-buildpackage in the tree, as the client's user)
+  roots_dir            isolated: the prepared roots (default /var/lib/cbit-client/roots)
+  apt_cache_dir        isolated: apt archives shared by builds (default roots_dir/apt-cache)
+  build_network        isolated: the build itself may reach the network (default false;
+                       build-dependencies are always fetched with it)
   sbuild_mode          "schroot" (default; chroot {build_env}-{suite} or {suite}) or
                        "unshare" (tarballs {chroot}-{arch}.tar in chroot_dir)
   chroot_dir           where unshare mode finds its tarballs (scripts/make-chroot.sh)
@@ -98,6 +105,29 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   configured           false: refuse to start (pyBit's unedited client.conf; exit 1)
   log_level            trace|debug|info|warn|error (default info)
 
+ISOLATED BUILDS
+  Each build runs in cbit-sandbox (installed beside cbit-client): a throw-away
+  overlay (on a tmpfs) of the prepared root roots_dir/{chroot}-{arch}/current,
+  where {chroot} is {build_env}-{suite} or {suite}, in user, mount, PID, IPC
+  and UTS namespaces, without root on the host (the client's user mapped to
+  uid 0 and its /etc/subuid and /etc/subgid range after it). It sees the
+  job's work directory as /build and the shared apt archives, nothing else of
+  the host: not the client's config, credentials or other builds. Missing
+  build-dependencies are installed with apt-get build-dep; then
+  dpkg-buildpackage runs in a network namespace of its own (loopback only)
+  unless build_network. When it ends, every process it left is killed and its
+  mounts are gone. A job whose root is missing fails with the class
+  chroot-missing (retried as such). Roots are managed with:
+
+  cbit-client chroot create SUITE [--arch A] [--name CHROOT] [--mirror URI]
+                                  [--from-tarball T]   mmdebstrap --variant=buildd
+  cbit-client chroot update NAME   copy, apt-get update and dist-upgrade, switch
+  cbit-client chroot list          the roots held
+  cbit-client chroot remove NAME
+  (each takes --roots-dir DIR or -c CONFIG). An update never disturbs a running
+  build: it makes a new generation and switches to it with a rename; the old
+  one is removed once no build holds it (also at the client's start).
+
 SIGNALS
   SIGTERM, SIGINT: stop taking work; a running build is interrupted (SIGINT to
   its process group), the job is reported Waiting and its request handed back
@@ -107,6 +137,24 @@ EXIT STATUS
   0 stopped by a signal; 1 bad configuration or command line; 2 start-up
   failed (build root or dput config unusable).
 )";
+
+// The isolated builder's roots, in the log; generations an update left
+// behind and no build holds are removed.
+void ReportRoots(const client::ClientConfig& c) {
+  client::SubprocessRunner runner;
+  client::Roots roots({c.build.roots_dir, c.build.sandbox}, runner, {});
+  std::vector<client::RootInfo> held = roots.List();
+  for (const auto& r : held) {
+    roots.Sweep(r.name);
+    spdlog::info("root {} ({}, created {})", r.name, r.generation, r.created);
+  }
+  if (held.empty()) {
+    spdlog::warn(
+        "no roots in {}: every job fails with chroot-missing until "
+        "`cbit-client chroot create SUITE` makes one",
+        c.build.roots_dir);
+  }
+}
 
 // What must be right before any job is taken: jobs failing one by one on a
 // missing directory or dput config would each look like a package's fault.
@@ -118,6 +166,7 @@ void CheckStartup(const client::ClientConfig& c) {
     throw process::StartupError("cannot create buildroot " + c.buildroot + ": " + ec.message());
   if (!c.dry_run && !std::filesystem::exists(c.dput_config))
     throw process::StartupError("dput_config " + c.dput_config + " does not exist");
+  if (c.build.kind == client::BuilderKind::kIsolated) ReportRoots(c);
 }
 
 // The job loop until a stop signal.
@@ -150,17 +199,26 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{kDescription, "cbit-client"};
   app.get_formatter()->column_width(30);
   std::string config_path;
-  app.add_option("-c,--config", config_path, "JSON config file (keys above)")->required();
+  CLI::Option* config_option =
+      app.add_option("-c,--config", config_path, "JSON config file (keys above)");
+  client::ChrootCli chroot;
+  client::AddChrootCommands(app, chroot);
   process::CliOverrides<client::ClientConfig> overrides(app);
   overrides.AddFlag("--dry-run", &client::ClientConfig::dry_run,
                     "log every command, run none (as dry_run: true)");
   overrides.Add("--log-level", &client::ClientConfig::log_level,
                 "trace|debug|info|warn|error (overrides log_level)");
   if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
+  if (*chroot.chroot) return client::RunChrootCommand(chroot);
+  if (!*config_option) {
+    std::cerr << "cbit-client: --config is required\n";
+    return static_cast<int>(process::ExitCode::kBadConfig);
+  }
 
   return process::Run("cbit-client", [&] {
     // 1. Configuration: every key checked before anything starts.
-    const client::ClientConfig config = overrides.Over(client::LoadConfig(config_path));
+    client::ClientConfig config = overrides.Over(client::LoadConfig(config_path));
+    config.build.sandbox = client::SandboxBesideProgram();
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     // 2. What must be right before any job is taken.
     CheckStartup(config);

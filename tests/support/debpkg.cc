@@ -60,6 +60,9 @@ void WriteUpstream(const PackageSpec& spec, const fs::path& dir) {
   std::string build = spec.kind == PackageKind::kArchAnySleeps
                           ? "\t" + SleepMarker() + "\n\t$(CC) -o hello hello.c\n"
                           : "\t$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o hello hello.c\n";
+  for (auto it = spec.build_commands.rbegin(); it != spec.build_commands.rend(); ++it) {
+    build = "\t" + *it + "\n" + build;
+  }
   if (!spec.hold_file.empty()) {
     build = "\twhile test -e " + spec.hold_file + "; do sleep 1; done\n" + build;
   }

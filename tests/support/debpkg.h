@@ -25,6 +25,9 @@ struct PackageSpec {
   /// kArchAny: when set, the build waits while this file exists (a test
   /// holds a build in progress and lets it go).
   std::string hold_file;
+  /// kArchAny: shell lines the build runs first (make recipe lines: "$$"
+  /// for "$"); one that fails fails the build.
+  std::vector<std::string> build_commands;
 };
 
 /// The argv of the sleep kArchAnySleeps runs, for finding stray processes:
