@@ -161,6 +161,20 @@ ALTER TABLE buildclients ADD COLUMN last_heard BIGINT;
 ALTER TABLE jobstatus ADD COLUMN reason TEXT;
 )sql";
 
+// Dashboard sign-in sessions (store/sessions.h): only a digest of each
+// cookie's secret is kept, with the role the user had when signing in.
+constexpr std::string_view kWebSessions = R"sql(
+CREATE TABLE web_session (
+  id {{id}},
+  digest TEXT NOT NULL UNIQUE,
+  user_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  client TEXT NOT NULL DEFAULT '',
+  created BIGINT NOT NULL,
+  expires BIGINT NOT NULL);
+CREATE INDEX web_session_expires_idx ON web_session (expires);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
@@ -170,6 +184,7 @@ constexpr Migration kMigrations[] = {
     {6, "API tokens", kApiTokens},
     {7, "forge pushes waiting for the webhook worker", kWebhookPushes},
     {8, "leases: last heard from, reasons in the history", kLeases},
+    {9, "dashboard sign-in sessions", kWebSessions},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {
