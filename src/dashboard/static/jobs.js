@@ -2,7 +2,7 @@
 // never the whole table), filtered by the server; live status changes
 // patch the rows on show, new jobs appear on the first page.
 import {getJson} from './api.js';
-import {el, jobLink, statusBadge, table} from './dom.js';
+import {el, jobLink, statusBadge} from './dom.js';
 
 const kPage = 50;
 const kFilters = ['status', 'package', 'version', 'arch', 'suite', 'dist', 'buildenv', 'client'];
@@ -114,4 +114,3 @@ export async function render(view, params) {
   };
 }
 
-export {table};
