@@ -235,6 +235,7 @@ fi
 cat <<EOF
 
   cbit is running.
+    dashboard    $URL/   (sign in as admin, password $PASSWORD)
     controller   $URL   (user admin, password $PASSWORD)
     RabbitMQ     amqp://guest:guest@127.0.0.1:$AMQP_PORT/  (exchange pybit; the client
                  signs in as $CLIENT_ID, allowed only its queues)

@@ -9,6 +9,8 @@ PKGS="cmake ninja-build g++ pkg-config make curl ca-certificates
   git subversion dpkg-dev debhelper fakeroot build-essential devscripts
   sbuild mmdebstrap uidmap dput reprepro inotify-tools iproute2
   clang-tidy clang-format clang libclang-rt-14-dev libboost-dev libre2-dev"
+# The dashboard's browser test (tests/browser): headless Chromium over WebDriver.
+PKGS="$PKGS chromium chromium-driver python3-selenium"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -45,6 +45,8 @@ cbit_integration_entry(client_e2e 80 "ClientE2e.*" "-ClientE2e.Sbuild*")
 cbit_integration_entry(client_host 20 "ClientHostBuild.*" "ClientAptFetch.*")
 cbit_integration_entry(hooks 15 "HookTest.*" "WebhookUnconfigured.*")
 cbit_integration_entry(cli 40 "Cli.*" "CliLog.*")
+# The dashboard in headless Chromium (tests/browser/dashboard_test.py).
+cbit_integration_entry(browser 90 "BrowserDashboard.*")
 
 # Everything no group names (a negative filter of every group's patterns).
 set(other "")

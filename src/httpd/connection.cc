@@ -25,7 +25,10 @@ http::response_header<> HeaderOf(const Response& res, const Headers& defaults) {
   h.version(11);
   for (const auto& [k, v] : defaults)
     if (res.headers.count(k) == 0) h.insert(k, v);
-  for (const auto& [k, v] : res.headers) h.insert(k, v);
+  // A header set to an empty value is not sent, and keeps the default of
+  // that name out too (signed-in answers carry no CORS header).
+  for (const auto& [k, v] : res.headers)
+    if (!v.empty()) h.insert(k, v);
   return h;
 }
 

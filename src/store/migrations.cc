@@ -172,6 +172,20 @@ CREATE TABLE signing_key (
   created BIGINT NOT NULL);
 )sql";
 
+// Dashboard sign-in sessions (store/sessions.h): only a digest of each
+// cookie's secret is kept, with the role the user had when signing in.
+constexpr std::string_view kWebSessions = R"sql(
+CREATE TABLE web_session (
+  id {{id}},
+  digest TEXT NOT NULL UNIQUE,
+  user_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  client TEXT NOT NULL DEFAULT '',
+  created BIGINT NOT NULL,
+  expires BIGINT NOT NULL);
+CREATE INDEX web_session_expires_idx ON web_session (expires);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
@@ -182,6 +196,7 @@ constexpr Migration kMigrations[] = {
     {7, "forge pushes waiting for the webhook worker", kWebhookPushes},
     {8, "leases: last heard from, reasons in the history", kLeases},
     {9, "message signing keys", kSigningKeys},
+    {10, "dashboard sign-in sessions", kWebSessions},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "store/job_cache.h"
+#include "store/job_pages.h"
 #include "store/store.h"
 #include "store/store_rows.h"
 
@@ -134,6 +135,24 @@ std::vector<Param> AppendFilter(const JobFilter& f, std::string& sql) {
   return params;
 }
 
+// The page's rows: the list's columns and the time of the current status.
+std::string JobPageSql(const JobPageQuery& q, std::vector<Param>& params) {
+  std::string sql = std::string(kSelectJobs);
+  sql.insert(sql.find(" FROM "), ", j.status_time");
+  params = AppendFilter(q.filter, sql);
+  auto bound = [&](std::int64_t value, const char* condition) {
+    if (value <= 0) return;
+    params.emplace_back(value);
+    sql += condition + std::to_string(params.size());
+  };
+  bound(q.before_id, " AND j.id < $");
+  bound(q.since_us, " AND j.status_time >= $");
+  bound(q.until_us, " AND j.status_time < $");
+  params.emplace_back(q.limit);
+  sql += std::string(kJobOrder) + " DESC LIMIT $" + std::to_string(params.size());
+  return sql;
+}
+
 }  // namespace
 
 std::vector<Job> Store::ListJobs(const JobFilter& f, Page page) {
@@ -149,6 +168,16 @@ std::vector<Job> Store::ListJobs(const JobFilter& f, Page page) {
     sql += " OFFSET $" + std::to_string(params.size());
   }
   return detail::ListWithNames(*db_, std::move(sql), std::move(params), ListedJobAt);
+}
+
+std::vector<JobRow> ListJobPage(Store& store, const JobPageQuery& q) {
+  std::vector<Param> params;
+  std::string sql = JobPageSql(q, params);
+  return detail::ListWithNames(
+      store.db(), std::move(sql), std::move(params),
+      [](const Result& r, std::size_t row, const detail::LookupNames& names) {
+        return JobRow{ListedJobAt(r, row, names), r.null(row, 13) ? 0 : r.i64(row, 13)};
+      });
 }
 
 std::int64_t Store::CountJobs(const JobFilter& f) {

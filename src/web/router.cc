@@ -10,6 +10,7 @@
 #include "httpd/query.h"
 #include "queue/publisher.h"
 #include "store/store.h"
+#include "web/session.h"
 
 namespace cbit::web {
 namespace {
@@ -195,14 +196,28 @@ std::vector<RouteInfo> Router::routes() const {
   return out;
 }
 
+namespace {
+// A route of roles changes state (reads are Need::Read): with the session
+// cookie it needs the CSRF token and this controller's origin; with its own
+// credentials, no sign of another site's page sending it.
+std::optional<std::string> ActionRefusal(const Request& req, const std::string& secret) {
+  return secret.empty() ? CrossSiteRefusal(req) : CookieActionRefusal(req, secret);
+}
+}  // namespace
+
 std::variant<Principal, httpd::Admission> Router::Allowed(Request& req, Need n) {
   if (n.kind == Need::Kind::kSigned || n.kind == Need::Kind::kPublic ||
       (n.kind == Need::Kind::kRead && !auth_reads_))
     return Principal{"", Role::kReader, {}, {}};
-  AuthResult a = auth_.Authenticate(req.get_header_value("Authorization"), req.remote_addr);
+  const std::string header = req.get_header_value("Authorization");
+  const std::string secret = header.empty() ? SessionSecretOf(req) : "";
+  // A session's secret is looked up as a token is (web/token_lookup.h).
+  AuthResult a = auth_.Authenticate(secret.empty() ? header : "Bearer " + secret, req.remote_addr);
   switch (a.kind) {
     case AuthResult::Kind::kOk:
       if (n.kind == Need::Kind::kRead || n.Allows(a.principal.role)) {
+        if (n.kind == Need::Kind::kRoles)
+          if (auto refusal = ActionRefusal(req, secret)) return Answer(403, *refusal);
         req.user = a.principal.name;
         return a.principal;
       }
@@ -221,7 +236,10 @@ std::variant<Principal, httpd::Admission> Router::Allowed(Request& req, Need n) 
       401,
       "authentication required: " +
           (a.reason.empty() ? std::string("HTTP Basic credentials or an API token") : a.reason));
-  refused.answer->set_header("WWW-Authenticate", "Basic realm=\"cbit\"");
+  // The dashboard signs in with its own form: a browser shown this header
+  // would ask for Basic credentials over it.
+  if (secret.empty() && !req.has_header(kCsrfHeader))
+    refused.answer->set_header("WWW-Authenticate", "Basic realm=\"cbit\"");
   return refused;
 }
 
@@ -265,6 +283,8 @@ httpd::Admission Router::Admit(Request& req) {
       auto [status, msg] = ErrorStatus(std::current_exception());
       SendError(res, status, msg);
     }
+    // Any page may read the answers of anonymous requests only.
+    if (!who.name.empty()) res.set_header("Access-Control-Allow-Origin", "");
     if (res.status >= 400 && res.body.empty() && !res.producer)
       SendError(res, res.status, "HTTP error " + std::to_string(res.status));
   }};

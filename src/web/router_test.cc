@@ -6,6 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "web/api_token.h"
+#include "web/session.h"
+
 namespace cbit::web {
 namespace {
 
@@ -142,6 +145,48 @@ TEST(RouterMatch, OptionalTextAndAlternativesStillMatch) {
   }
   Request req = Req("GET", "/ab");
   EXPECT_EQ(r.Admit(req).answer->status, 404);
+}
+
+}  // namespace
+}  // namespace cbit::web
+
+namespace cbit::web {
+namespace {
+
+// A signed-in session cookie alone changes nothing: the CSRF token and the
+// controller's own origin are needed too; Basic credentials a browser sends
+// from another site's page are refused.
+TEST(RouterActions, CookieNeedsCsrfAndOriginBasicNeedsNoForeignSite) {
+  const std::string secret = "cbit_" + std::string(43, 'A');
+  AuthOptions opts;
+  opts.verify = [](const std::string& hash, const std::string& pw) { return hash == "h:" + pw; };
+  // The session's secret is looked up as a token's is (web/token_lookup.h).
+  TokenLookup sessions = [&](const std::string& digest) -> std::optional<Principal> {
+    if (digest != TokenDigest(secret)) return std::nullopt;
+    return Principal{"ada", Role::kAdmin, {}, {}};
+  };
+  Authenticator auth({{"ada", User{"h:pw", Role::kAdmin, {}, {}}}}, sessions, opts);
+  Router r(auth, false);
+  r.Post("/arch", [](const Request&, Response& res) { SendText(res, "made"); });
+  auto status = [&](std::initializer_list<std::pair<const char*, std::string>> headers) {
+    Request req = Req("POST", "/arch");
+    req.headers.emplace("Host", "localhost:8080");
+    for (auto& [k, v] : headers) req.headers.emplace(k, v);
+    auto a = r.Admit(req);
+    return a.answer ? a.answer->status : 200;
+  };
+  const std::pair<const char*, std::string> cookie{"Cookie", "cbit_session=" + secret};
+  const std::pair<const char*, std::string> own{"Origin", "http://localhost:8080"};
+  const std::pair<const char*, std::string> csrf{"X-CSRF-Token", CsrfTokenOf(secret)};
+  EXPECT_EQ(status({cookie, own, csrf}), 200);
+  EXPECT_EQ(status({cookie, own}), 403);
+  EXPECT_EQ(status({cookie, csrf}), 403);
+  EXPECT_EQ(status({cookie, csrf, {"Origin", "http://localhost:9999"}}), 403);
+  const std::pair<const char*, std::string> basic{"Authorization", "Basic YWRhOnB3"};  // ada:pw
+  EXPECT_EQ(status({basic}), 200);
+  EXPECT_EQ(status({basic, {"Origin", "http://localhost:9999"}}), 403);
+  EXPECT_EQ(status({basic, {"Sec-Fetch-Site", "same-site"}}), 403);
+  EXPECT_EQ(status({}), 401);
 }
 
 }  // namespace

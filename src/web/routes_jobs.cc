@@ -4,6 +4,7 @@
 #include "core/wire.h"
 #include "web/api.h"
 #include "web/job_access.h"
+#include "web/job_rows.h"
 
 namespace cbit::web {
 namespace {
@@ -132,7 +133,17 @@ void RegisterJobLists(Router& r, Api& api) {
   r.Get("/job/status", job_list({.unfinished = true}));
   r.Get(R"(/job/status/([A-Za-z]+))", job_list({}));
   r.Get("/jobs", job_list({}));
-  r.Get("/job", job_list({}));  // before the collection's whole list
+  // Before the collection's whole list; with `limit`, a newest-first page.
+  r.Get("/job", [&api, whole = job_list({})](const Request& req, Response& res) {
+    if (!WantsJobPage(req)) return whole(req, res);
+    const store::JobPageQuery q = ReadJobPage(req, FilterOf(req));
+    const bool flat = WantsRows(req);
+    std::vector<store::JobRow> rows = store::ListJobPage(api.store, q);
+    if (flat) return SendJson(res, JobRowsJson(rows));
+    std::vector<Job> jobs;
+    for (auto& r : rows) jobs.push_back(std::move(r.job));
+    SendJson(res, wire::EncodeList(jobs));
+  });
 }
 
 // Submissions, cancel and retry: what the job logic does.

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "httpd/files.h"
+#include "web/dashboard_routes.h"
 
 namespace cbit::web {
 
@@ -44,6 +45,7 @@ HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
       server_(WithFastPath(ServerOptions(cfg), router_),
               [this](Request& req) { return router_.Admit(req); }) {
   RegisterRoutes(router_, cfg, api);
+  RegisterSessionRoutes(router_, api, auth);
 }
 
 void RegisterRoutes(Router& r, const Config& cfg, Api& api) {
@@ -60,6 +62,8 @@ void RegisterRoutes(Router& r, const Config& cfg, Api& api) {
   RegisterWebhookRoutes(r, api);
   RegisterEventRoutes(r, api);
   RegisterSigningRoutes(r, api);
+  RegisterSummaryRoutes(r, api);
+  RegisterPageRoutes(r);
 }
 
 events::HubOptions EventOptions(const Config& cfg) {

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "store/sessions.h"
 #include "util/clock.h"
 
 namespace cbit::web {
@@ -26,6 +27,16 @@ struct Touches {
     return true;
   }
 };
+
+// A dashboard session's secret is looked up like a token's (the router
+// sends the cookie's secret as one); its role is the one signed in with.
+std::optional<Principal> SessionOf(store::Database& db, const std::string& digest) {
+  auto s = store::Sessions(db).Find(digest, NowMicros());
+  if (!s) return std::nullopt;
+  auto role = ParseRole(s->role);
+  if (!role) return std::nullopt;
+  return Principal{s->user, *role, s->client, {}};
+}
 
 }  // namespace
 
@@ -53,7 +64,7 @@ TokenLookup StoreTokenLookup(store::Database& db) {
   return [&db, touches](const std::string& digest) -> std::optional<Principal> {
     store::Tokens tokens(db);
     auto row = tokens.FindValid(digest);
-    if (!row) return std::nullopt;
+    if (!row) return SessionOf(db, digest);
     if (std::int64_t now = NowMicros(); touches->Due(row->id, now)) tokens.Touch(row->id, now);
     return PrincipalOf(*row);
   };

@@ -11,8 +11,9 @@
 
 namespace cbit::web {
 
-/// A TokenLookup over the api_token table of `db`; it records a token's
-/// last use at most once a minute.
+/// A TokenLookup over the api_token table of `db`, then the dashboard's
+/// sessions (web_session, web/session.h); it records a token's last use at
+/// most once a minute.
 TokenLookup StoreTokenLookup(store::Database& db);
 
 /// The principal a stored token stands for; nullopt for an unknown role.
