@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "httpd/files.h"
+#include "web/farm_metrics.h"
 
 namespace cbit::web {
 
@@ -39,9 +40,18 @@ httpd::Options WithFastPath(httpd::Options o, const Router& router) {
   return o;
 }
 
+httpd::Options WithMetrics(httpd::Options o, FarmMetrics* metrics) {
+  if (metrics) {
+    o.observe = [metrics](const Request& req, int status, std::chrono::steady_clock::duration d) {
+      metrics->ObserveHttp(req, status, d);
+    };
+  }
+  return o;
+}
+
 HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
     : router_(auth, cfg.auth_reads),
-      server_(WithFastPath(ServerOptions(cfg), router_),
+      server_(WithMetrics(WithFastPath(ServerOptions(cfg), router_), api.metrics),
               [this](Request& req) { return router_.Admit(req); }) {
   RegisterRoutes(router_, cfg, api);
 }
@@ -59,6 +69,7 @@ void RegisterRoutes(Router& r, const Config& cfg, Api& api) {
   RegisterLogRoutes(r, api);
   RegisterWebhookRoutes(r, api);
   RegisterEventRoutes(r, api);
+  RegisterHealthRoutes(r, api);
 }
 
 events::HubOptions EventOptions(const Config& cfg) {

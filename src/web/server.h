@@ -18,6 +18,8 @@ httpd::Options ServerOptions(const Config& cfg);
 
 /// `o` with the router's fast handlers as its Fast hook (Router::Fast).
 httpd::Options WithFastPath(httpd::Options o, const Router& router);
+/// `o` reporting every answer to `metrics` (none when null).
+httpd::Options WithMetrics(httpd::Options o, FarmMetrics* metrics);
 
 class HttpServer {
  public:
