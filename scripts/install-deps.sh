@@ -8,7 +8,8 @@ PKGS="cmake ninja-build g++ pkg-config make curl ca-certificates
   rabbitmq-server postgresql sqlite3
   git subversion dpkg-dev debhelper fakeroot build-essential devscripts
   sbuild mmdebstrap uidmap dput reprepro inotify-tools iproute2
-  clang-tidy clang-format clang libclang-rt-14-dev libboost-dev libre2-dev"
+  clang-tidy clang-format clang libclang-rt-14-dev libboost-dev libre2-dev
+  libsystemd-dev"  # pkg: sd_notify (systemd readiness)
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

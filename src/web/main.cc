@@ -17,9 +17,11 @@
 #include "queue/publisher.h"
 #include "store/store.h"
 #include "store/upkeep.h"
+#include "util/notify.h"
 #include "util/process.h"
 #include "web/auth.h"
 #include "web/config.h"
+#include "web/farm_metrics.h"
 #include "web/server.h"
 #include "web/token_cli.h"
 #include "web/token_lookup.h"
@@ -46,7 +48,7 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
            "max_connections": 10000,
            "max_connections_per_address": 512, "stream_backlog": 4194304,
            "events_kept": 4096, "events_poll_ms": 1000, "events_keepalive": 20,
-           "auth_reads": false, "repository": "/srv/repo",
+           "auth_reads": false, "metrics_cache_ms": 5000, "repository": "/srv/repo",
            "users": {"admin": "<hash from cbit-web hash-password>"}},
            (users with roles: AUTHENTICATION AND ROLES)
    "db": {"backend": "sqlite", "path": "var/cbit.db", "job_cache": 65536}
@@ -102,6 +104,16 @@ APT REPOSITORY
   Those files are public even when web.auth_reads is true. Only regular
   files whose real path (symlinks resolved) lies inside the repository are
   served; one byte range is answered 206, several get the whole file (200).
+
+METRICS AND HEALTH
+  GET /metrics: Prometheus text format 0.0.4 (HTTP answers by route
+  pattern, submissions, dispatch latency, build durations, jobs by status
+  and target, queue depths, outbox backlog, clients last heard from,
+  database pool waits); a read, so it needs credentials when
+  web.auth_reads is true. Figures read from the database and the broker
+  are reused for web.metrics_cache_ms. GET /health/live (the process
+  answers) and GET /health/ready (database and broker reachable, else 503
+  naming what is not) need no credentials.
 
 FORGE WEBHOOKS
   POST /webhook/github, /webhook/gitea (HMAC-SHA256 of the body under the
@@ -194,6 +206,7 @@ API TOKENS
 
 SIGNALS
   SIGINT, SIGTERM: stop accepting requests, finish those in flight, exit 0.
+  Under systemd (Type=notify) it says READY=1 once listening.
 
 EXIT STATUS
   0 stopped cleanly; 1 bad configuration or command line; 2 start-up failed
@@ -314,14 +327,20 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
   web::Authenticator auth(cfg.users, web::StoreTokenLookup(store.db()));
   // Live events: one thread for every open stream.
   events::StoreEvents events(store, web::EventOptions(cfg));
-  web::Api api{store, controller, *publisher, webhooks.get(), &events.hub()};
+  web::FarmMetrics metrics(store, *publisher,
+                           {.cache = std::chrono::milliseconds(cfg.metrics_cache_ms)});
+  web::Api api{store, controller, *publisher, webhooks.get(), &events.hub(), &metrics};
   web::HttpServer http(cfg, api, auth);
   int bound = http.Bind();
   spdlog::info("listening on http://{}:{}/ (web_host {})", cfg.interface, bound, cfg.WebHost());
+  notify::Ready();
 
   // 7. Serve until SIGINT/SIGTERM, then stop in reverse order.
   {
-    std::stop_callback stop_http(stop.token(), [&http] { http.Stop(); });
+    std::stop_callback stop_http(stop.token(), [&http] {
+      notify::Stopping();
+      http.Stop();
+    });
     http.Serve();
   }
   if (webhooks) webhooks->Stop();
