@@ -83,7 +83,13 @@ TEST(Metrics, CountersMoveAndReadyFollowsTheBroker) {
   EXPECT_EQ(before.Value("cbit_broker_up"), 1);
   Id job = Submit(admin);
   ASSERT_NE(job, 0);
+  // The answer comes once the request is sent; the broker's confirm (which
+  // empties the outbox) and its queue follow.
   Exposition after = Scrape(admin);
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       after.Value("cbit_outbox_backlog") != 0 && std::chrono::steady_clock::now() < until;
+       std::this_thread::sleep_for(100ms))
+    after = Scrape(admin);
   EXPECT_EQ(after.Sum("cbit_submissions_total"), 1);
   EXPECT_EQ(after.Value("cbit_jobs_submitted_total"), 1);
   EXPECT_EQ(after.Value("cbit_http_requests_total",
