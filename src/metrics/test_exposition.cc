@@ -96,7 +96,7 @@ std::string FamilyOf(const std::string& name, const std::map<std::string, std::s
 std::string SeriesKey(const ParsedSample& s, const std::string& skip = "") {
   std::string k = s.name;
   for (const auto& [l, v] : s.labels)
-    if (l != skip) k += "\x1f" + l + "=" + v;
+    if (l != skip) k.append("\x1f").append(l).append("=").append(v);
   return k;
 }
 
