@@ -9,7 +9,7 @@ PKGS="cmake ninja-build g++ pkg-config make curl ca-certificates
   git subversion dpkg-dev debhelper fakeroot build-essential devscripts
   sbuild mmdebstrap uidmap dput reprepro inotify-tools iproute2
   clang-tidy clang-format clang libclang-rt-14-dev libboost-dev libre2-dev
-  libsystemd-dev"  # pkg: sd_notify (systemd readiness)
+  libsystemd-dev lintian help2man"  # pkg: sd_notify; the Debian packages and their man pages
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
