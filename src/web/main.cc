@@ -274,12 +274,27 @@ void AddOverrides(CLI::App& app, process::CliOverrides<web::Config>& o) {
         "directory served read-only under /debian/ (an apt repository)");
 }
 
-// Start-up in the order of the design, serving until a stop signal, then
-// stopping in reverse order.
-void Serve(const web::Config& cfg, const process::StopSignals& stop) {
+void WarnAboutLimitsAndUsers(const web::Config& cfg) {
   RaiseOpenFileLimit(cfg.max_connections);
   if (cfg.users.empty())
     spdlog::warn("no users configured: only API tokens (cbit-web token add) can change state");
+}
+
+// Serves until SIGINT/SIGTERM; systemd (Type=notify) hears when the
+// controller is ready and when it stops.
+void ServeUntilStopped(web::HttpServer& http, const process::StopSignals& stop) {
+  notify::Ready();
+  std::stop_callback stop_http(stop.token(), [&http] {
+    notify::Stopping();
+    http.Stop();
+  });
+  http.Serve();
+}
+
+// Start-up in the order of the design, serving until a stop signal, then
+// stopping in reverse order.
+void Serve(const web::Config& cfg, const process::StopSignals& stop) {
+  WarnAboutLimitsAndUsers(cfg);
 
   // 1. Store: open the database and bring its schema up to date. Jobs
   //    read by id are cached, and dropped on any controller's change.
@@ -327,22 +342,14 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
   web::Authenticator auth(cfg.users, web::StoreTokenLookup(store.db()));
   // Live events: one thread for every open stream.
   events::StoreEvents events(store, web::EventOptions(cfg));
-  web::FarmMetrics metrics(store, *publisher,
-                           {.cache = std::chrono::milliseconds(cfg.metrics_cache_ms)});
+  web::FarmMetrics metrics(store, *publisher, web::MetricsOptionsOf(cfg));
   web::Api api{store, controller, *publisher, webhooks.get(), &events.hub(), &metrics};
   web::HttpServer http(cfg, api, auth);
   int bound = http.Bind();
   spdlog::info("listening on http://{}:{}/ (web_host {})", cfg.interface, bound, cfg.WebHost());
-  notify::Ready();
 
   // 7. Serve until SIGINT/SIGTERM, then stop in reverse order.
-  {
-    std::stop_callback stop_http(stop.token(), [&http] {
-      notify::Stopping();
-      http.Stop();
-    });
-    http.Serve();
-  }
+  ServeUntilStopped(http, stop);
   if (webhooks) webhooks->Stop();
   leases.reset();  // it publishes through the outbox
   outbox.Stop();

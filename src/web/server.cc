@@ -72,6 +72,10 @@ void RegisterRoutes(Router& r, const Config& cfg, Api& api) {
   RegisterHealthRoutes(r, api);
 }
 
+MetricsOptions MetricsOptionsOf(const Config& cfg) {
+  return {.cache = std::chrono::milliseconds(cfg.metrics_cache_ms)};
+}
+
 events::HubOptions EventOptions(const Config& cfg) {
   events::HubOptions o;
   o.kept = static_cast<std::size_t>(cfg.events_kept);

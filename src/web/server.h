@@ -10,6 +10,7 @@
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/config.h"
+#include "web/farm_metrics.h"
 
 namespace cbit::web {
 
@@ -43,6 +44,9 @@ class HttpServer {
 /// Every route of the controller on `r`: those of docs/protocol.md, and the
 /// repository's when web.repository is set.
 void RegisterRoutes(Router& r, const Config& cfg, Api& api);
+
+/// GET /metrics' options from the config (web.metrics_cache_ms).
+MetricsOptions MetricsOptionsOf(const Config& cfg);
 
 /// The event stream's options from the config's web.events_* keys.
 events::HubOptions EventOptions(const Config& cfg);

@@ -62,7 +62,7 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                                                                           std::move(webhooks))
                                    : nullptr),
       events_(store_, web::EventOptions(cfg_)),
-      metrics_(store_, publisher, {.cache = std::chrono::milliseconds(cfg_.metrics_cache_ms)}),
+      metrics_(store_, publisher, web::MetricsOptionsOf(cfg_)),
       api_{store_, controller_, publisher, webhooks_.get(), &events_.hub(), &metrics_},
       http_(cfg_, api_, auth_) {
   outbox_.Start();
