@@ -8,7 +8,8 @@ PKGS="cmake ninja-build g++ pkg-config make curl ca-certificates
   rabbitmq-server postgresql sqlite3
   git subversion dpkg-dev debhelper fakeroot build-essential devscripts
   sbuild mmdebstrap uidmap dput reprepro inotify-tools iproute2
-  clang-tidy clang-format clang libclang-rt-14-dev libboost-dev libre2-dev"
+  clang-tidy clang-format clang libclang-rt-14-dev libboost-dev libre2-dev
+  libsystemd-dev lintian help2man"  # pkg: sd_notify; the Debian packages and their man pages
 # The dashboard's browser test (tests/browser): headless Chromium over WebDriver.
 PKGS="$PKGS chromium chromium-driver python3-selenium"
 missing=""

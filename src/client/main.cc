@@ -15,6 +15,7 @@
 #include "client/runner.h"
 #include "queue/consumer.h"
 #include "queue/publisher.h"
+#include "util/notify.h"
 #include "util/process.h"
 
 namespace {
@@ -188,7 +189,11 @@ void Serve(const client::ClientConfig& config, const process::StopSignals& stop)
   auto connect = [&] { return std::make_unique<queue::AmqpConsumer>(config.amqp); };
   client::Daemon daemon(config, api, runner, *publisher, connect,
                         [&stop] { return stop.requested(); });
+  // Configuration and build root checked; the broker is connected to (and
+  // reconnected) by the loop, as a restart of either must not fail the unit.
+  notify::Ready();
   daemon.Run();
+  notify::Stopping();
 }
 
 }  // namespace

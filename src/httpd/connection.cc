@@ -68,6 +68,10 @@ void Connection::WaitForRequest() {
 
 void Connection::ReadHead() {
   busy_ = true;
+  started_ = std::chrono::steady_clock::now();
+  // A head refused before it parses is observed without the last request's route.
+  req_.method.clear();
+  req_.route.clear();
   parser_.emplace();
   parser_->header_limit(server_.options.max_head_bytes);
   // The body's limit is set once the request is admitted (beast would
@@ -209,6 +213,13 @@ void Connection::Refuse(int status, const std::string& message) {
 }
 
 void Connection::Write(Response res, bool close) {
+  if (const auto& observe = server_.options.observe) {
+    try {
+      observe(req_, res.status, std::chrono::steady_clock::now() - started_);
+    } catch (const std::exception& e) {
+      spdlog::error("http: observing {} {}: {}", req_.method, req_.path, e.what());
+    }
+  }
   if (close || server_.stopping() || res.push) keep_alive_ = false;
   auto shared = std::make_shared<Response>(std::move(res));
   const bool head = req_.method == "HEAD";

@@ -3,6 +3,7 @@
 // it waits (internal to httpd).
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -54,6 +55,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   Request req_;
+  /// When the request's first byte was read (Options::observe's duration).
+  std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = true;
   bool busy_ = false;  ///< a request is in flight
   bool closed_ = false;

@@ -31,6 +31,9 @@ struct Request {
   Params params;  ///< the query string, decoded
   std::string body;
   std::smatch matches;  ///< the route's captures, matched against `path`
+  /// The pattern of the route that matched (empty: none); a bounded label
+  /// for metrics, unlike the path.
+  std::string route;
   std::string remote_addr;
   int remote_port = 0;
   /// Who the router authenticated (empty: anonymous).

@@ -56,6 +56,10 @@ struct Options {
   /// normal way (Admit, handler). An exception counts as nullopt. Its
   /// answer gets the default headers and is written like any other.
   std::function<std::optional<Response>(Request&)> fast;
+  /// Optional: hears every answer as its head is written (status, time since
+  /// the request's first byte), on the connection's I/O thread; it must not
+  /// block. The request's method may be empty (a head that did not parse).
+  std::function<void(const Request&, int status, std::chrono::steady_clock::duration)> observe;
 };
 
 /// What the application decides from a request's head.

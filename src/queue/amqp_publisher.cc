@@ -50,11 +50,25 @@ class AmqpPublisher final : public Publisher {
     if (pipeline_) pipeline_->Drain(deadline);
   }
 
-  bool QueueExists(const std::string& queue) override {
+  bool QueueExists(const std::string& queue) override { return QueueDepth(queue).has_value(); }
+
+  void Ping() override {
+    std::lock_guard lock(probe_mu_);
+    try {
+      probe_.Connect(Clock::now() + opts_.deadline).DeclareExchange(opts_.exchange, kChannel);
+    } catch (...) {
+      probe_.Reset();
+      throw;
+    }
+  }
+
+  std::optional<std::uint32_t> QueueDepth(const std::string& queue) override {
     std::lock_guard lock(probe_mu_);
     auto deadline = Clock::now() + opts_.deadline;
     try {
-      return probe_.Connect(deadline).PassiveDeclare(queue, kChannel).has_value();
+      auto counts = probe_.Connect(deadline).PassiveDeclare(queue, kChannel);
+      if (!counts) return std::nullopt;
+      return counts->messages;
     } catch (...) {
       probe_.Reset();
       throw;

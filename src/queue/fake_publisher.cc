@@ -15,6 +15,19 @@ bool FakePublisher::QueueExists(const std::string& queue) {
   return std::find(queues_.begin(), queues_.end(), queue) != queues_.end();
 }
 
+std::optional<std::uint32_t> FakePublisher::QueueDepth(const std::string& queue) {
+  std::lock_guard lock(mu_);
+  if (down_) throw BrokerError("fake broker is down");
+  if (std::find(queues_.begin(), queues_.end(), queue) == queues_.end()) return std::nullopt;
+  return static_cast<std::uint32_t>(std::count_if(
+      sent_.begin(), sent_.end(), [&](const Message& m) { return m.queue == queue; }));
+}
+
+void FakePublisher::Ping() {
+  std::lock_guard lock(mu_);
+  if (down_) throw BrokerError("fake broker is down");
+}
+
 void FakePublisher::SetDown(bool down) {
   std::lock_guard lock(mu_);
   down_ = down;

@@ -15,6 +15,9 @@ class FakePublisher : public Publisher {
   /// Throws BrokerError while down.
   void Publish(const Message& m) override;
   bool QueueExists(const std::string& queue) override;
+  /// The messages sent to an added queue (none are ever taken).
+  std::optional<std::uint32_t> QueueDepth(const std::string& queue) override;
+  void Ping() override;
 
   void SetDown(bool down);
   void AddQueue(std::string q);

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -74,6 +75,12 @@ class Publisher {
   virtual void Drain(std::chrono::steady_clock::time_point deadline) { (void)deadline; }
   /// True when a queue of this name exists (passive declare). Thread-safe.
   virtual bool QueueExists(const std::string& queue) = 0;
+  /// Messages ready in a queue (passive declare), nullopt when it does not
+  /// exist; throws BrokerError when the broker cannot be asked. Thread-safe.
+  virtual std::optional<std::uint32_t> QueueDepth(const std::string& queue) = 0;
+  /// One round trip to the broker (declares the exchange, as publishing
+  /// does); throws BrokerError when it cannot be made. Thread-safe.
+  virtual void Ping() = 0;
 };
 
 /// A pool of confirmed channels, one connection each, reconnecting on

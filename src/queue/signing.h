@@ -62,6 +62,10 @@ class SigningPublisher final : public Publisher {
   }
   void Drain(std::chrono::steady_clock::time_point deadline) override { inner_.Drain(deadline); }
   bool QueueExists(const std::string& queue) override { return inner_.QueueExists(queue); }
+  std::optional<std::uint32_t> QueueDepth(const std::string& queue) override {
+    return inner_.QueueDepth(queue);
+  }
+  void Ping() override { inner_.Ping(); }
 
  private:
   Message Signed(const Message& m) const {

@@ -142,6 +142,15 @@ class Subscription {
   virtual ~Subscription() = default;
 };
 
+/// What a connection pool has done since it was made.
+struct PoolStats {
+  std::uint64_t acquired = 0;  ///< leases handed out
+  std::uint64_t waited = 0;    ///< of them, or of the timeouts, found no free slot at first
+  std::uint64_t timeouts = 0;  ///< found none within the pool's deadline
+  double wait_seconds = 0;     ///< spent waiting by those that waited
+  int open = 0, size = 0;      ///< connections open now, and the limit
+};
+
 /// A pool of connections to one database.
 class Database {
  public:
@@ -168,6 +177,8 @@ class Database {
 
   /// Takes a connection from the pool, waiting up to the pool's deadline.
   virtual Lease Acquire() = 0;
+  /// The pool's counts (zeros for a database without a pool).
+  virtual PoolStats pool_stats() const { return {}; }
 
   /// Hears what other processes announce on `channel` (PostgreSQL's
   /// LISTEN/NOTIFY), on a connection and a thread of its own:

@@ -61,10 +61,19 @@ ConnectionPool::~ConnectionPool() {
 
 Database::Lease ConnectionPool::Acquire(Database* owner) {
   std::unique_lock lock(slots_->mu);
-  if (!slots_->freed.wait_for(lock, wait_,
-                              [&] { return !idle_.empty() || slots_->open < size_; })) {
-    throw DbError(DbErrorKind::kUnavailable, "no free database connection");
+  auto free = [&] { return !idle_.empty() || slots_->open < size_; };
+  if (!free()) {
+    ++stats_.waited;
+    const auto began = std::chrono::steady_clock::now();
+    const bool got = slots_->freed.wait_for(lock, wait_, free);
+    stats_.wait_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    if (!got) {
+      ++stats_.timeouts;
+      throw DbError(DbErrorKind::kUnavailable, "no free database connection");
+    }
   }
+  ++stats_.acquired;
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
@@ -82,6 +91,14 @@ Database::Lease ConnectionPool::Acquire(Database* owner) {
     throw;
   }
   return Database::Lease(owner, std::make_unique<PooledConnection>(std::move(inner), slots_));
+}
+
+PoolStats ConnectionPool::stats() const {
+  std::lock_guard lock(slots_->mu);
+  PoolStats s = stats_;
+  s.open = slots_->open;
+  s.size = size_;
+  return s;
 }
 
 void ConnectionPool::Release(std::unique_ptr<Connection> c) {

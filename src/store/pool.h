@@ -27,6 +27,8 @@ class ConnectionPool {
   Database::Lease Acquire(Database* owner);
   /// Takes a connection back, or drops it when it is not reusable.
   void Release(std::unique_ptr<Connection> c);
+  /// Counts since the pool was made (GET /metrics).
+  PoolStats stats() const;
 
   /// Shared with every connection handed out, so a connection dropped by
   /// Lease::Discard still frees its slot.
@@ -43,6 +45,7 @@ class ConnectionPool {
   std::function<bool(Connection&)> reusable_;
   std::shared_ptr<Slots> slots_ = std::make_shared<Slots>();
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by slots_->mu
+  PoolStats stats_;                                // guarded by slots_->mu
 };
 
 }  // namespace cbit::store

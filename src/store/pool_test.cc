@@ -51,6 +51,7 @@ class FakeDatabase : public Database {
             [](Connection& c) { return !static_cast<FakeConnection&>(c).in_tx; }) {}
   const Capabilities& capabilities() const override { return SqliteCapabilities(); }
   Lease Acquire() override { return pool_.Acquire(this); }
+  PoolStats pool_stats() const override { return pool_.stats(); }
   int opened = 0;
   int live = 0;
   FakeConnection* last = nullptr;  ///< the connection opened last
@@ -103,6 +104,25 @@ TEST(PoolTest, AWaiterGetsTheReleasedConnection) {
   EXPECT_NO_THROW(db.Acquire());
   releaser.join();
   EXPECT_EQ(db.opened, 1);
+}
+
+TEST(PoolTest, StatsCountLeasesWaitsAndTimeouts) {
+  FakeDatabase db(1);
+  auto held = std::make_unique<Database::Lease>(db.Acquire());
+  EXPECT_THROW(db.Acquire(), DbError);  // waits the pool's 100 ms, then gives up
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    held.reset();
+  });
+  EXPECT_NO_THROW(db.Acquire());
+  releaser.join();
+  PoolStats s = db.pool_stats();
+  EXPECT_EQ(s.acquired, 2u);
+  EXPECT_EQ(s.waited, 2u);
+  EXPECT_EQ(s.timeouts, 1u);
+  EXPECT_GE(s.wait_seconds, 0.1);
+  EXPECT_EQ(s.open, 1);
+  EXPECT_EQ(s.size, 1);
 }
 
 TEST(PoolTest, DiscardedAndDirtyConnectionsFreeTheirSlot) {

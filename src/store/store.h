@@ -214,6 +214,13 @@ struct LogRead {
   bool finished = false;    ///< the job is Done, Uploaded, Failed or Cancelled
 };
 
+/// Jobs of one status and target (GET /metrics).
+struct JobCount {
+  std::string status;  ///< empty: none recorded
+  std::string dist, arch, suite, format;
+  std::int64_t jobs = 0;
+};
+
 class GroupCommitter;
 class JobCache;
 
@@ -394,6 +401,12 @@ class Store {
   /// The log of an attempt (nullopt: the latest) after byte `offset`.
   /// NotFound for an unknown job or attempt.
   LogRead ReadLog(Id job_id, std::optional<int> attempt, std::int64_t offset);
+
+  // Figures for GET /metrics (store_stats.cc).
+  /// Jobs by current status and target, one query.
+  std::vector<JobCount> JobCounts();
+  /// Messages recorded in the outbox and not yet confirmed by the broker.
+  std::int64_t OutboxBacklog();
 
   // Outbox.
   std::vector<OutboxRow> PendingOutbox(std::int64_t created_before_us, int limit);

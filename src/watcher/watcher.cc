@@ -13,6 +13,7 @@
 
 #include "core/changes_file.h"
 #include "core/debian.h"
+#include "util/notify.h"
 #include "watcher/pool_check.h"
 #include "watcher/verdict.h"
 
@@ -253,6 +254,8 @@ void Watcher::ProcessDue(Clock::time_point now) {
 
 void Watcher::Run(const std::atomic<bool>& stop) {
   const Inotify in = WatchIncoming();
+  // Uploads from now on are seen: what follows is catching up.
+  notify::Ready();
   // Reports an earlier run could not deliver go first, in their order.
   reporter_.Resume(Clock::now());
   reporter_.Flush(Clock::now());
@@ -267,6 +270,7 @@ void Watcher::Run(const std::atomic<bool>& stop) {
     ProcessDue(Clock::now());
     reporter_.Flush(Clock::now());
   }
+  notify::Stopping();
   if (reporter_.pending() > 0 && spool_) {
     spdlog::warn("stopping with {} report(s) not delivered to the controller, kept in {}",
                  reporter_.pending(), spool_->dir());

@@ -15,6 +15,7 @@
 namespace cbit::web {
 
 class WebhookWorker;
+class FarmMetrics;
 
 /// What route handlers talk to.
 struct Api {
@@ -23,6 +24,7 @@ struct Api {
   queue::Publisher& publisher;
   WebhookWorker* webhooks = nullptr;  ///< null: no forge webhook is configured
   events::Hub* events = nullptr;      ///< null: GET /events answers 503
+  FarmMetrics* metrics = nullptr;     ///< null: GET /metrics answers 404, nothing is counted
 };
 
 /// pyBit's page sizes.
@@ -54,6 +56,8 @@ void RegisterWebhookRoutes(Router& r, Api& api);
 void RegisterLeaseRoutes(Router& r, Api& api);
 void RegisterEventRoutes(Router& r, Api& api);
 void RegisterSigningRoutes(Router& r, Api& api);
+/// GET /metrics, /health/live, /health/ready (routes_health.cc).
+void RegisterHealthRoutes(Router& r, Api& api);
 
 /// A build client was heard from within the lease (routes_leases.cc).
 bool ClientActive(Api& api, const std::string& name);

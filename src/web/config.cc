@@ -117,6 +117,8 @@ void ReadWebSection(const json& w, Config& c) {
   Read(w, "threads", c.threads, "web");
   ReadServerLimits(w, c);
   Read(w, "auth_reads", c.auth_reads, "web");
+  Read(w, "metrics_cache_ms", c.metrics_cache_ms, "web");
+  if (c.metrics_cache_ms < 0) throw ConfigError("web.metrics_cache_ms must be at least 0");
   Read(w, "log_level", c.log_level, "web");
   Read(w, "repository", c.repository, "web");
   if (auto u = w.find("users"); u != w.end()) {

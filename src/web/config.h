@@ -56,6 +56,9 @@ struct Config {
   int max_connections = 10000;            ///< open at once
   int max_connections_per_address = 512;  ///< open at once from one client address
   bool auth_reads = false;
+  /// How long GET /metrics reuses the figures it read from the database and
+  /// the broker (ms; 0: read at every scrape).
+  int metrics_cache_ms = 5000;
   /// GET /events (src/events/hub.h): events kept in memory for streams
   /// that resume, how often the database is read while a stream is open
   /// (ms), and how often an idle stream gets a keep-alive comment (s).

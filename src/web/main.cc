@@ -19,9 +19,11 @@
 #include "store/signing_keys.h"
 #include "store/store.h"
 #include "store/upkeep.h"
+#include "util/notify.h"
 #include "util/process.h"
 #include "web/auth.h"
 #include "web/config.h"
+#include "web/farm_metrics.h"
 #include "web/server.h"
 #include "web/token_cli.h"
 #include "web/token_lookup.h"
@@ -48,7 +50,7 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
            "max_connections": 10000,
            "max_connections_per_address": 512, "stream_backlog": 4194304,
            "events_kept": 4096, "events_poll_ms": 1000, "events_keepalive": 20,
-           "auth_reads": false, "repository": "/srv/repo",
+           "auth_reads": false, "metrics_cache_ms": 5000, "repository": "/srv/repo",
            "users": {"admin": "<hash from cbit-web hash-password>"}},
            (users with roles: AUTHENTICATION AND ROLES)
    "db": {"backend": "sqlite", "path": "var/cbit.db", "job_cache": 65536}
@@ -104,6 +106,16 @@ APT REPOSITORY
   Those files are public even when web.auth_reads is true. Only regular
   files whose real path (symlinks resolved) lies inside the repository are
   served; one byte range is answered 206, several get the whole file (200).
+
+METRICS AND HEALTH
+  GET /metrics: Prometheus text format 0.0.4 (HTTP answers by route
+  pattern, submissions, dispatch latency, build durations, jobs by status
+  and target, queue depths, outbox backlog, clients last heard from,
+  database pool waits); a read, so it needs credentials when
+  web.auth_reads is true. Figures read from the database and the broker
+  are reused for web.metrics_cache_ms. GET /health/live (the process
+  answers) and GET /health/ready (database and broker reachable, else 503
+  naming what is not) need no credentials.
 
 FORGE WEBHOOKS
   POST /webhook/github, /webhook/gitea (HMAC-SHA256 of the body under the
@@ -196,6 +208,7 @@ API TOKENS
 
 SIGNALS
   SIGINT, SIGTERM: stop accepting requests, finish those in flight, exit 0.
+  Under systemd (Type=notify) it says READY=1 once listening.
 
 EXIT STATUS
   0 stopped cleanly; 1 bad configuration or command line; 2 start-up failed
@@ -263,12 +276,27 @@ void AddOverrides(CLI::App& app, process::CliOverrides<web::Config>& o) {
         "directory served read-only under /debian/ (an apt repository)");
 }
 
-// Start-up in the order of the design, serving until a stop signal, then
-// stopping in reverse order.
-void Serve(const web::Config& cfg, const process::StopSignals& stop) {
+void WarnAboutLimitsAndUsers(const web::Config& cfg) {
   RaiseOpenFileLimit(cfg.max_connections);
   if (cfg.users.empty())
     spdlog::warn("no users configured: only API tokens (cbit-web token add) can change state");
+}
+
+// Serves until SIGINT/SIGTERM; systemd (Type=notify) hears when the
+// controller is ready and when it stops.
+void ServeUntilStopped(web::HttpServer& http, const process::StopSignals& stop) {
+  notify::Ready();
+  std::stop_callback stop_http(stop.token(), [&http] {
+    notify::Stopping();
+    http.Stop();
+  });
+  http.Serve();
+}
+
+// Start-up in the order of the design, serving until a stop signal, then
+// stopping in reverse order.
+void Serve(const web::Config& cfg, const process::StopSignals& stop) {
+  WarnAboutLimitsAndUsers(cfg);
 
   // 1. Store: open the database and bring its schema up to date. Jobs
   //    read by id are cached, and dropped on any controller's change.
@@ -320,16 +348,14 @@ void Serve(const web::Config& cfg, const process::StopSignals& stop) {
   web::Authenticator auth(cfg.users, web::StoreTokenLookup(store.db()));
   // Live events: one thread for every open stream.
   events::StoreEvents events(store, web::EventOptions(cfg));
-  web::Api api{store, controller, *publisher, webhooks.get(), &events.hub()};
+  web::FarmMetrics metrics(store, *publisher, web::MetricsOptionsOf(cfg));
+  web::Api api{store, controller, *publisher, webhooks.get(), &events.hub(), &metrics};
   web::HttpServer http(cfg, api, auth);
   int bound = http.Bind();
   spdlog::info("listening on http://{}:{}/ (web_host {})", cfg.interface, bound, cfg.WebHost());
 
   // 7. Serve until SIGINT/SIGTERM, then stop in reverse order.
-  {
-    std::stop_callback stop_http(stop.token(), [&http] { http.Stop(); });
-    http.Serve();
-  }
+  ServeUntilStopped(http, stop);
   if (webhooks) webhooks->Stop();
   leases.reset();  // it publishes through the outbox
   outbox.Stop();

@@ -166,8 +166,10 @@ void Router::Add(const char* method, const std::string& pattern, PrincipalHandle
 const Router::Route* Router::Match(Request& req, const std::string& method) const {
   for (const Route& r : routes_)
     if (r.method == method && req.path.starts_with(r.prefix) &&
-        std::regex_match(req.path, req.matches, r.pattern))
+        std::regex_match(req.path, req.matches, r.pattern)) {
+      req.route = r.source;
       return &r;
+    }
   return nullptr;
 }
 

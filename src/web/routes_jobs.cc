@@ -3,6 +3,7 @@
 #include "core/debian.h"
 #include "core/wire.h"
 #include "web/api.h"
+#include "web/farm_metrics.h"
 #include "web/job_access.h"
 #include "web/job_rows.h"
 
@@ -30,7 +31,9 @@ store::JobFilter FilterOf(const Request& req) {
   return f;
 }
 
-std::string DispatchJson(const controller::Dispatch& d) {
+// Every submission's answer is written here, which also counts it.
+std::string DispatchJson(Api& api, const controller::Dispatch& d) {
+  if (api.metrics) api.metrics->Submitted(d);
   JsonWriter w;
   w.BeginObject();
   auto ids = [&](const char* key, const std::vector<Id>& v) {
@@ -151,7 +154,7 @@ void RegisterJobActions(Router& r, Api& api) {
   r.PostPut(
       "/job/vcshook",
       [&api](const auto& req, auto& res) {
-        SendJson(res, DispatchJson(api.controller.Submit(SubmissionOf(Form(req)))));
+        SendJson(res, DispatchJson(api, api.controller.Submit(SubmissionOf(Form(req)))));
       },
       Need::Roles({Role::kSubmitter}));
   r.Get(
@@ -176,7 +179,7 @@ void RegisterJobActions(Router& r, Api& api) {
         Need::Admin());
   r.Get(R"(/job/(\d+)/retry)",
         [&api](const auto& req, auto& res) {
-          SendJson(res, DispatchJson(api.controller.Retry(PathId(req))));
+          SendJson(res, DispatchJson(api, api.controller.Retry(PathId(req))));
         },
         Need::Admin());
 }
@@ -224,11 +227,14 @@ void RegisterStatusReport(Router& r, Api& api) {
     report.takeover = ClientField(f, "takeover");
     report.reason = ReasonField(f);
     Id id = PathId(req);
-    report.client =
-        CheckReport(who, api.store.GetJob(id), report.status, report.client, report.takeover);
+    const Job before = api.store.GetJob(id);
+    report.client = CheckReport(who, before, report.status, report.client, report.takeover);
     // A builder reports as the client its credentials are bound to.
     if (who.role == Role::kBuilder) report.caller = who.client;
-    SendJson(res, wire::Encode(api.controller.Report(id, report)));
+    const Job after = api.controller.Report(id, report);
+    if (api.metrics && after.status != before.status)
+      api.metrics->Moved(id, before.status, after.status);
+    SendJson(res, wire::Encode(after));
   });
 }
 
@@ -253,7 +259,7 @@ void RegisterJobCollection(Router& r, Api& api) {
                 Id id = f.RequireId("packageinstance_id", missing);
                 Transport t = TransportOf(f, missing);
                 Form::Check(missing);
-                return DispatchJson(api.controller.SubmitForInstance(id, t));
+                return DispatchJson(api, api.controller.SubmitForInstance(id, t));
               },
           .remove = [&api](Id id) { api.store.DeleteJob(id); },
           .create_need = Need::Roles({Role::kSubmitter})});

@@ -5,6 +5,7 @@
 
 #include "httpd/files.h"
 #include "web/dashboard_routes.h"
+#include "web/farm_metrics.h"
 
 namespace cbit::web {
 
@@ -40,9 +41,18 @@ httpd::Options WithFastPath(httpd::Options o, const Router& router) {
   return o;
 }
 
+httpd::Options WithMetrics(httpd::Options o, FarmMetrics* metrics) {
+  if (metrics) {
+    o.observe = [metrics](const Request& req, int status, std::chrono::steady_clock::duration d) {
+      metrics->ObserveHttp(req, status, d);
+    };
+  }
+  return o;
+}
+
 HttpServer::HttpServer(const Config& cfg, Api& api, Authenticator& auth)
     : router_(auth, cfg.auth_reads),
-      server_(WithFastPath(ServerOptions(cfg), router_),
+      server_(WithMetrics(WithFastPath(ServerOptions(cfg), router_), api.metrics),
               [this](Request& req) { return router_.Admit(req); }) {
   RegisterRoutes(router_, cfg, api);
   RegisterSessionRoutes(router_, api, auth);
@@ -64,6 +74,11 @@ void RegisterRoutes(Router& r, const Config& cfg, Api& api) {
   RegisterSigningRoutes(r, api);
   RegisterSummaryRoutes(r, api);
   RegisterPageRoutes(r);
+  RegisterHealthRoutes(r, api);
+}
+
+MetricsOptions MetricsOptionsOf(const Config& cfg) {
+  return {.cache = std::chrono::milliseconds(cfg.metrics_cache_ms)};
 }
 
 events::HubOptions EventOptions(const Config& cfg) {

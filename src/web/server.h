@@ -10,6 +10,7 @@
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/config.h"
+#include "web/farm_metrics.h"
 
 namespace cbit::web {
 
@@ -18,6 +19,8 @@ httpd::Options ServerOptions(const Config& cfg);
 
 /// `o` with the router's fast handlers as its Fast hook (Router::Fast).
 httpd::Options WithFastPath(httpd::Options o, const Router& router);
+/// `o` reporting every answer to `metrics` (none when null).
+httpd::Options WithMetrics(httpd::Options o, FarmMetrics* metrics);
 
 class HttpServer {
  public:
@@ -41,6 +44,9 @@ class HttpServer {
 /// Every route of the controller on `r`: those of docs/protocol.md, and the
 /// repository's when web.repository is set.
 void RegisterRoutes(Router& r, const Config& cfg, Api& api);
+
+/// GET /metrics' options from the config (web.metrics_cache_ms).
+MetricsOptions MetricsOptionsOf(const Config& cfg);
 
 /// The event stream's options from the config's web.events_* keys.
 events::HubOptions EventOptions(const Config& cfg);

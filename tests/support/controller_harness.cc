@@ -24,6 +24,8 @@ web::Config TestConfig(const std::string& web_host, const std::string& repositor
   c.repository = repository;
   // Tests build from repositories on this machine.
   c.allow_local_uris = true;
+  // Tests read the store's figures right after changing them.
+  c.metrics_cache_ms = 0;
   if (tune) tune(c);
   return c;
 }
@@ -61,7 +63,8 @@ ControllerHarness::ControllerHarness(std::unique_ptr<store::Database> db,
                                                                           std::move(webhooks))
                                    : nullptr),
       events_(store_, web::EventOptions(cfg_)),
-      api_{store_, controller_, signing_, webhooks_.get(), &events_.hub()},
+      metrics_(store_, signing_, web::MetricsOptionsOf(cfg_)),
+      api_{store_, controller_, signing_, webhooks_.get(), &events_.hub(), &metrics_},
       http_(cfg_, api_, auth_) {
   outbox_.Start();
   leases_ = std::make_unique<controller::LeaseExpiry>(

@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "web/api.h"
 #include "web/auth.h"
+#include "web/farm_metrics.h"
 #include "web/server.h"
 #include "web/webhook_worker.h"
 
@@ -85,6 +86,7 @@ class ControllerHarness {
   /// controller.lease_seconds and max_attempts, as cbit-web runs them.
   std::unique_ptr<controller::LeaseExpiry> leases_;
   events::StoreEvents events_;
+  web::FarmMetrics metrics_;
   web::Api api_;
   web::HttpServer http_;
   int port_ = 0;

@@ -25,6 +25,7 @@ WebProcess::WebProcess(const WebSetup& s) {
   if (!s.webhooks.is_null()) config["webhooks"] = s.webhooks;
   if (!s.db.is_null()) config["db"] = s.db;
   config["controller"].update(s.controller);
+  config["web"].update(s.web);
   std::string path = s.dir + "/web-" + n + ".json";
   std::ofstream(path) << config.dump(2);
   child_.emplace(std::vector<std::string>{std::string(CBIT_BINARY_DIR) + "/cbit-web", "--config",

@@ -22,6 +22,7 @@ struct WebSetup {
   nlohmann::json db;        ///< the "db" section; null: SQLite in `dir`
   nlohmann::json controller = nlohmann::json::object();  ///< more "controller" keys
   std::string log_level = "debug";
+  nlohmann::json web = nlohmann::json::object();  ///< more "web" keys
 };
 
 class WebProcess {

@@ -218,6 +218,7 @@ class PgDatabase final : public Database {
             [](Connection& c) { return static_cast<PgConnection&>(c).idle(); }) {}
   const Capabilities& capabilities() const override { return PostgresCapabilities(); }
   Lease Acquire() override { return pool_.Acquire(this); }
+  PoolStats pool_stats() const override { return pool_.stats(); }
   std::unique_ptr<Subscription> Listen(const std::string& channel,
                                        std::function<void(std::string_view)> on_message,
                                        std::function<void(bool)> on_listening) override {

@@ -241,6 +241,7 @@ class SqliteDatabase final : public Database {
   }
   const Capabilities& capabilities() const override { return SqliteCapabilities(); }
   Lease Acquire() override { return pool_.Acquire(this); }
+  PoolStats pool_stats() const override { return pool_.stats(); }
 
  protected:
   void Release(std::unique_ptr<Connection> c) override { pool_.Release(std::move(c)); }
