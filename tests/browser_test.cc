@@ -27,37 +27,11 @@ const std::string kScript = std::string(CBIT_SOURCE_DIR) + "/tests/browser/dashb
 const std::string kScreenshots = std::string(CBIT_BINARY_DIR) + "/browser-screenshots";
 constexpr const char* kPackage = "hello-browser";
 
-class BrowserDashboard : public ClientE2e {
+class BrowserDashboard : public FarmE2e {
  protected:
   void SetUp() override {
     ClientE2e::SetUp();
-    fs::create_directories(repository() + "/conf");
-    fs::create_directories(scratch() + "/reprepro-tmp");
-    std::ofstream(repository() + "/conf/distributions")
-        << "Codename: " << suite() << "\nComponents: main\nArchitectures: " << HostArch()
-        << " source\n";
-    std::ofstream(repository() + "/conf/incoming")
-        << "Name: cbit\nIncomingDir: " << incoming() << "\nTempDir: " << scratch()
-        << "/reprepro-tmp\nAllow: " << suite() << "\nCleanup: unused_buildinfo_files\n";
-    hook_config_ = scratch() + "/hook.json";
-    std::ofstream(hook_config_) << R"({"url": "http://127.0.0.1:)" << harness().port()
-                                << R"(", "token": ")"
-                                << harness().AddToken("hook", web::Role::kSubmitter) << R"("})";
-    watcher_ = std::make_unique<WatcherProcess>(
-        WatcherSetup{incoming(), repository(), "cbit", harness().port(), 1,
-                     harness().AddToken("watcher", web::Role::kWatcher)});
-    ClientSetup client = Client("build_client_browser_" + suite());
-    client.token = harness().AddToken("client", web::Role::kBuilder, client.clientid);
-    client_ = std::make_unique<ClientProcess>(client);
-  }
-
-  void TearDown() override {
-    if (client_) {
-      EXPECT_EQ(client_->Stop(), 0) << client_->Log();
-    }
-    if (watcher_) {
-      EXPECT_EQ(watcher_->Stop(), 0) << watcher_->Log();
-    }
+    StartFarm("build_client_browser_");
   }
 
   PackageSpec Spec(const std::string& version) const {
@@ -88,10 +62,6 @@ class BrowserDashboard : public ClientE2e {
                           {"env", {{"CBIT_HOOK", kHook}, {"CBIT_HOOK_CONFIG", hook_config_}}}}
         .dump();
   }
-
-  std::string hook_config_;
-  std::unique_ptr<WatcherProcess> watcher_;
-  std::unique_ptr<ClientProcess> client_;
 };
 
 TEST_F(BrowserDashboard, WatchAndSteerTheFarmInChromium) {

@@ -23,40 +23,11 @@ const std::string kHook = std::string(CBIT_BINARY_DIR) + "/cbit-hook";
 const std::string kHooksDir = std::string(CBIT_SOURCE_DIR) + "/hooks";
 constexpr const char* kPackage = "hello-loop";
 
-class FarmLoop : public ClientE2e {
+class FarmLoop : public FarmE2e {
  protected:
   void SetUp() override {
     ClientE2e::SetUp();
-    // The repository: one codename, the test's suite, fed by the incoming
-    // directory the client uploads to.
-    fs::create_directories(repository() + "/conf");
-    fs::create_directories(scratch() + "/reprepro-tmp");
-    std::ofstream(repository() + "/conf/distributions")
-        << "Codename: " << suite() << "\nComponents: main\nArchitectures: " << HostArch()
-        << " source\n";
-    std::ofstream(repository() + "/conf/incoming")
-        << "Name: cbit\nIncomingDir: " << incoming() << "\nTempDir: " << scratch()
-        << "/reprepro-tmp\nAllow: " << suite() << "\nCleanup: unused_buildinfo_files\n";
-    hook_config_ = scratch() + "/hook.json";
-    // Each component with its own token of the least role, as make up does.
-    std::ofstream(hook_config_) << R"({"url": "http://127.0.0.1:)" << harness().port()
-                                << R"(", "token": ")"
-                                << harness().AddToken("hook", web::Role::kSubmitter) << R"("})";
-    watcher_ = std::make_unique<WatcherProcess>(
-        WatcherSetup{incoming(), repository(), "cbit", harness().port(), 1,
-                     harness().AddToken("watcher", web::Role::kWatcher)});
-    ClientSetup client = Client("build_client_loop_" + suite());
-    client.token = harness().AddToken("client", web::Role::kBuilder, client.clientid);
-    client_ = std::make_unique<ClientProcess>(client);
-  }
-
-  void TearDown() override {
-    if (client_) {
-      EXPECT_EQ(client_->Stop(), 0) << client_->Log();
-    }
-    if (watcher_) {
-      EXPECT_EQ(watcher_->Stop(), 0) << watcher_->Log();
-    }
+    StartFarm("build_client_loop_");
   }
 
   PackageSpec Spec(const std::string& version) const {
@@ -111,10 +82,6 @@ class FarmLoop : public ClientE2e {
       if (e.is_regular_file()) out.push_back(e.path().filename().string());
     return out;
   }
-
-  std::string hook_config_;
-  std::unique_ptr<WatcherProcess> watcher_;
-  std::unique_ptr<ClientProcess> client_;
 };
 
 // git: push → Uploaded → installable; a newer version upgrades; an older

@@ -107,7 +107,7 @@ class ServerEvents : public EventStream {
             try {
               parser.Feed({data, n}, [this](const http::SseEvent& e) { Queue(e); });
             } catch (const std::length_error&) {
-              return false;  // a runaway event: drop the connection, resume after it
+              return false;  // a runaway event: drop the connection, open it again
             }
             return !Stopping();
           });

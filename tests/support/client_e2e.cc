@@ -1,6 +1,7 @@
 #include "tests/support/client_e2e.h"
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "tests/support/databases.h"
@@ -98,6 +99,36 @@ std::string ClientE2e::LogOf(Id job) {
 
 bool ClientE2e::ProcessRuns(const std::string& text) {
   return RunCommand({.argv = {"pgrep", "-f", "--", text}}).exit_code == 0;
+}
+
+void FarmE2e::StartFarm(const std::string& client_prefix) {
+  std::filesystem::create_directories(repository() + "/conf");
+  std::filesystem::create_directories(scratch() + "/reprepro-tmp");
+  std::ofstream(repository() + "/conf/distributions")
+      << "Codename: " << suite() << "\nComponents: main\nArchitectures: " << HostArch()
+      << " source\n";
+  std::ofstream(repository() + "/conf/incoming")
+      << "Name: cbit\nIncomingDir: " << incoming() << "\nTempDir: " << scratch()
+      << "/reprepro-tmp\nAllow: " << suite() << "\nCleanup: unused_buildinfo_files\n";
+  hook_config_ = scratch() + "/hook.json";
+  std::ofstream(hook_config_) << R"({"url": "http://127.0.0.1:)" << harness().port()
+                              << R"(", "token": ")"
+                              << harness().AddToken("hook", web::Role::kSubmitter) << R"("})";
+  watcher_ = std::make_unique<WatcherProcess>(
+      WatcherSetup{incoming(), repository(), "cbit", harness().port(), 1,
+                   harness().AddToken("watcher", web::Role::kWatcher)});
+  ClientSetup client = Client(client_prefix + suite());
+  client.token = harness().AddToken("client", web::Role::kBuilder, client.clientid);
+  client_ = std::make_unique<ClientProcess>(client);
+}
+
+void FarmE2e::TearDown() {
+  if (client_) {
+    EXPECT_EQ(client_->Stop(), 0) << client_->Log();
+  }
+  if (watcher_) {
+    EXPECT_EQ(watcher_->Stop(), 0) << watcher_->Log();
+  }
 }
 
 }  // namespace cbit::testing

@@ -15,6 +15,7 @@
 #include "tests/support/client_process.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/debpkg.h"
+#include "tests/support/watcher_process.h"
 
 namespace cbit::testing {
 
@@ -53,6 +54,21 @@ class ClientE2e : public ::testing::Test {
   std::unique_ptr<queue::Publisher> publisher_;
   std::unique_ptr<ControllerHarness> harness_;
   std::string suite_, scratch_, incoming_, repository_;
+};
+
+/// ClientE2e with the rest of the loop, wired as make up wires it: a reprepro
+/// repository (serving the test's suite) fed by the incoming directory, the
+/// watcher, one client, and a config for cbit-hook, each with its own token
+/// of the least role. Stopped (and checked to stop cleanly) at TearDown.
+class FarmE2e : public ClientE2e {
+ protected:
+  /// Starts the farm; the client is `client_prefix` + the suite.
+  void StartFarm(const std::string& client_prefix);
+  void TearDown() override;
+
+  std::string hook_config_;  ///< CBIT_HOOK_CONFIG for the hook
+  std::unique_ptr<WatcherProcess> watcher_;
+  std::unique_ptr<ClientProcess> client_;
 };
 
 }  // namespace cbit::testing
