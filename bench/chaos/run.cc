@@ -16,6 +16,7 @@
 #include "bench/chaos/processes.h"
 #include "tests/support/controller_harness.h"
 #include "tests/support/fixture.h"
+#include "util/clock.h"
 
 namespace cbit::chaos {
 namespace {
@@ -186,9 +187,7 @@ std::vector<FaultKind> Kinds(const RunOptions& o) {
 
 int RunChaos(const RunOptions& o) {
   const auto start = Clock::now();
-  const std::int64_t start_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
+  const std::int64_t start_us = NowMicros();
   const std::string root = testing::ProgramScratchDir("chaos");
   std::printf("cbit-chaos: seed %llu, backend %s, %d jobs, %d clients, lease %d s, bound %d s\n",
               static_cast<unsigned long long>(o.seed), o.backend.c_str(), o.jobs, o.clients,

@@ -1,17 +1,8 @@
 #include "store/signing_keys.h"
 
-#include <chrono>
+#include "util/clock.h"
 
 namespace cbit::store {
-namespace {
-
-std::int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 queue::SigningKey SigningKeys::Current(const std::function<queue::SigningKey()>& make) {
   auto oldest = [](Connection& c) {
@@ -25,7 +16,7 @@ queue::SigningKey SigningKeys::Current(const std::function<queue::SigningKey()>&
         c.Exec(
             "INSERT INTO signing_key (key_id, public_key, secret_key, created) "
             "VALUES ($1, $2, $3, $4)",
-            {key.id, key.public_key, key.secret_key, NowUs()});
+            {key.id, key.public_key, key.secret_key, NowMicros()});
       }
       return oldest(c);
     });
