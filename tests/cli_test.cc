@@ -174,6 +174,23 @@ TEST_F(Cli, JsonListingsAreTheApisAnswers) {
   EXPECT_NE(cbit.out.find("Waiting"), std::string::npos) << cbit.out;
   ASSERT_EQ(cbit.Run({"--json", "history", ids.substr(0, ids.find('\n'))}), 0);
   EXPECT_EQ(nlohmann::json::parse(cbit.out)[0]["status"], "Waiting");
+
+  // The newest-first page: one request, statuses included, an age filter.
+  cbit.real_clock = true;
+  std::string newest_first;
+  for (const auto& j : nlohmann::json::parse(api->body))
+    newest_first = j["id"].dump() + "\n" + newest_first;
+  ASSERT_EQ(cbit.Run({"-q", "jobs", "--since", "1h"}), 0) << cbit.err;
+  EXPECT_EQ(cbit.out, newest_first);
+  ASSERT_EQ(cbit.Run({"jobs", "--since", "1h", "--package", "json-a"}), 0) << cbit.err;
+  EXPECT_NE(cbit.out.find("json-a"), std::string::npos) << cbit.out;
+  EXPECT_NE(cbit.out.find("Waiting"), std::string::npos) << cbit.out;
+  EXPECT_EQ(cbit.out.find("json-b"), std::string::npos) << cbit.out;
+  ASSERT_EQ(cbit.Run({"-q", "jobs", "--limit", "1"}), 0) << cbit.err;
+  EXPECT_EQ(cbit.out, newest_first.substr(0, newest_first.find('\n') + 1));
+  std::this_thread::sleep_for(2s);
+  ASSERT_EQ(cbit.Run({"-q", "jobs", "--since", "1s"}), 0) << cbit.err;
+  EXPECT_EQ(cbit.out, "") << "no job's status is younger than 1 s";
 }
 
 TEST_F(Cli, LoginChecksAndStoresTheTokenMode0600AndLogoutForgetsIt) {

@@ -50,8 +50,11 @@ TEST(CliArgs, MalformedCommandLinesAreUsageErrorsBeforeAnyRequest) {
   EXPECT_EQ(cli.Run({"cancel", "5", "--all"}), kUsage);
   EXPECT_EQ(cli.Run({"watch"}), kUsage);
   EXPECT_EQ(cli.Run({"admin", "arch"}), kUsage);
-  EXPECT_EQ(cli.Run({"jobs", "--since", "1h"}), kUsage);
-  EXPECT_NE(cli.err.find("does not offer"), std::string::npos) << cli.err;
+  EXPECT_EQ(cli.Run({"jobs", "--since", "1y"}), kUsage);
+  EXPECT_NE(cli.err.find("give an age such as 90s"), std::string::npos) << cli.err;
+  EXPECT_EQ(cli.Run({"jobs", "--since", "h"}), kUsage);
+  EXPECT_EQ(cli.Run({"jobs", "--since", "1h", "--all"}), kUsage);
+  EXPECT_EQ(cli.Run({"jobs", "--limit", "501"}), kUsage);
 }
 
 TEST(CliArgs, WithoutAUrlTheMessageSaysHowToGiveOne) {

@@ -1,6 +1,7 @@
 // cbit jobs, show, history, cancel, retry, clients: reads and actions on jobs
 // through the REST API (docs/protocol.md, "Jobs").
 #include <map>
+#include <optional>
 
 #include "cli/app.h"
 #include "cli/job_view.h"
@@ -12,6 +13,8 @@ struct JobsOptions {
   std::map<std::string, std::string> filters;  // query parameter → value
   std::string since;
   long long page = 0;
+  int limit = 0;
+  long long before = 0;
   bool all = false;
 };
 
@@ -28,11 +31,54 @@ JobRow WithStatus(Controller& c, JobRow row) {
   return row;
 }
 
+// "90s", "30m", "2h", "7d": seconds; nullopt for anything else.
+std::optional<long long> AgeSeconds(const std::string& text) {
+  static const std::map<char, long long> kUnit{{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+  if (text.size() < 2 || text.size() > 8 || !kUnit.count(text.back())) return std::nullopt;
+  const std::string digits = text.substr(0, text.size() - 1);
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoll(digits) * kUnit.at(text.back());
+}
+
+// The newest-first page of GET /job (limit, before, since; view=rows): one
+// request, statuses included.
+ExitCode NewestJobs(Context& ctx, const JobsOptions& o) {
+  std::string q = Query(o.filters);
+  const int limit = o.limit > 0 ? o.limit : 50;
+  q += (q.empty() ? "?" : "&") + std::string("view=rows&limit=") + std::to_string(limit);
+  if (o.before > 0) q += "&before=" + std::to_string(o.before);
+  if (!o.since.empty()) {
+    auto age = AgeSeconds(o.since);
+    if (!age)
+      throw CliError(ExitCode::kUsage,
+                     "--since '" + o.since + "': give an age such as 90s, 30m, 2h or 7d");
+    q += "&since=" + std::to_string((ctx.io.now() - *age) * 1000000);
+  }
+  const std::string path = "/job" + q;
+  std::string body = ctx.controller().Get(path);
+  if (ctx.json) {
+    ctx.io.out << body << "\n";
+    return ExitCode::kOk;
+  }
+  std::vector<JobRow> rows;
+  for (const auto& j : ParseAnswer(body, "GET " + path)) rows.push_back(JobRowOfView(j));
+  if (ctx.quiet) {
+    for (const auto& r : rows) ctx.io.out << r.id << "\n";
+    return ExitCode::kOk;
+  }
+  ctx.io.out << JobTable(rows, true, ctx.io.now(), ctx.style());
+  if (ctx.io.out_terminal && static_cast<int>(rows.size()) == limit)
+    ctx.io.out << "older: --before " << rows.back().id << "\n";
+  return ExitCode::kOk;
+}
+
 ExitCode Jobs(Context& ctx, const JobsOptions& o) {
-  if (!o.since.empty())
-    throw CliError(ExitCode::kUsage,
-                   "--since needs a time filter on GET /job, which the controller does not offer "
-                   "yet; cbit does not read every job's history to filter on its side");
+  if (!o.since.empty() || o.limit > 0 || o.before > 0) {
+    if (o.all || o.page > 0)
+      throw CliError(ExitCode::kUsage,
+                     "--since, --limit and --before do not go with --all or --page");
+    return NewestJobs(ctx, o);
+  }
   Controller& c = ctx.controller();
   std::string q = Query(o.filters);
   long long pages = 0, page = o.page;
@@ -121,7 +167,13 @@ void AddJobCommands(CLI::App& app, Context& ctx) {
       app.add_subcommand("jobs", "list jobs, newest page first (10 a page, as the API pages them)");
   for (const char* f : {"status", "package", "arch", "suite", "dist", "client", "version"})
     jobs->add_option(std::string("--") + f, o->filters[f], std::string("only jobs of this ") + f);
-  jobs->add_option("--since", o->since, "not offered by the controller yet (refused)");
+  jobs->add_option("--since", o->since,
+                   "only jobs whose current status is younger than this age (90s, 30m, 2h, 7d); "
+                   "newest first");
+  jobs->add_option("--limit", o->limit, "newest-first page of this many jobs (1-500; default 50)")
+      ->check(CLI::Range(1, 500));
+  jobs->add_option("--before", o->before, "newest-first page of the jobs older than this id")
+      ->check(CLI::PositiveNumber);
   jobs->add_option("--page", o->page, "API page N (1 = oldest)")->check(CLI::PositiveNumber);
   jobs->add_flag("--all", o->all,
                  "every matching job (streamed; no status column unless --status)");

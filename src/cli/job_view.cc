@@ -41,6 +41,23 @@ JobRow JobRowOf(const nlohmann::json& job) {
   return r;
 }
 
+JobRow JobRowOfView(const nlohmann::json& row) {
+  if (!row.is_object() || !row.contains("id") || !row["id"].is_number_integer())
+    throw CliError(ExitCode::kFailed, "the controller sent a job without an id");
+  JobRow r;
+  r.id = row["id"].get<std::int64_t>();
+  r.package = StringOf(row, "package");
+  r.version = StringOf(row, "version");
+  r.arch = StringOf(row, "arch");
+  r.suite = StringOf(row, "suite");
+  r.dist = StringOf(row, "dist");
+  r.format = StringOf(row, "format");
+  r.client = StringOf(row, "client");
+  r.status = StringOf(row, "status");
+  r.time = StringOf(row, "time");
+  return r;
+}
+
 void ApplyHistory(JobRow& row, const nlohmann::json& history) {
   if (!history.is_array() || history.empty()) return;
   const auto& last = history.back();

@@ -19,6 +19,8 @@ struct JobRow {
 
 /// The row of one Job object; throws CliError when it is not one.
 JobRow JobRowOf(const nlohmann::json& job);
+/// The row of one object of GET /job?…&view=rows (status included).
+JobRow JobRowOfView(const nlohmann::json& row);
 
 /// Sets status, time and client from a job's history (GET /job/<id>/status).
 void ApplyHistory(JobRow& row, const nlohmann::json& history);

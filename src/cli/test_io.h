@@ -2,6 +2,7 @@
 // its own and no real sleeping, for unit and integration tests.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <sstream>
 #include <string>
@@ -21,6 +22,8 @@ struct TestCli {
   std::vector<std::string> answers;
   /// Real sleeps (integration tests poll a real controller) or none.
   bool real_sleep = false;
+  /// The real clock (ages against a real controller's times), or a fixed one.
+  bool real_clock = false;
 
   int Run(std::vector<std::string> args) {
     std::istringstream in(stdin_text);
@@ -35,7 +38,12 @@ struct TestCli {
     io.ask = [this, &next](const std::string&, bool) {
       return next < answers.size() ? answers[next++] : std::string();
     };
-    io.now = [] { return std::int64_t{1800000000}; };
+    io.now = [real = real_clock] {
+      if (!real) return std::int64_t{1800000000};
+      return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+    };
     bool real = real_sleep;
     io.sleep = [real](std::chrono::milliseconds d) {
       if (real) std::this_thread::sleep_for(d);
