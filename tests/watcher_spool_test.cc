@@ -82,6 +82,24 @@ class WatcherSpool : public ::testing::Test {
     return history.empty() ? "" : history.back().at("status").get<std::string>();
   }
 
+  // The job's status once it is `want`, or at the deadline.
+  std::string StatusWithin(httplib::Client& c, Id job, const std::string& want,
+                           std::chrono::seconds deadline) {
+    auto until = std::chrono::steady_clock::now() + deadline;
+    while (StatusOf(c, job) != want && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(200ms);
+    return StatusOf(c, job);
+  }
+
+  // The mark a watcher sets before reprepro runs on the uploaded .changes
+  // (incoming/.running); its name.
+  std::string MarkRunning() {
+    const std::string changes = "hello-spool_1.0_" + HostArch() + ".changes";
+    fs::create_directories(incoming_ + "/.running");
+    fs::create_hard_link(incoming_ + "/" + changes, incoming_ + "/.running/" + changes);
+    return changes;
+  }
+
   // Builds hello-spool 1.0 and drops it into incoming as dput does.
   void Upload() {
     std::string dir = dir_ + "/build/hello-spool";
@@ -123,10 +141,7 @@ TEST_F(WatcherSpool, AReportSurvivesAKilledWatcherWhileTheControllerIsDown) {
   auto admin = Admin();
   EXPECT_EQ(StatusOf(*admin, job), "Done");
   WatcherProcess second({incoming_, repo_, "cbit", web_.port, 1});
-  auto until = std::chrono::steady_clock::now() + 60s;
-  while (StatusOf(*admin, job) != "Uploaded" && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(200ms);
-  ASSERT_EQ(StatusOf(*admin, job), "Uploaded") << second.Log();
+  ASSERT_EQ(StatusWithin(*admin, job, "Uploaded", 60s), "Uploaded") << second.Log();
   auto log = admin->Get("/job/" + std::to_string(job) + "/log");
   ASSERT_TRUE(log);
   EXPECT_NE(log->body.find("built it\n"), std::string::npos) << log->body;
@@ -148,17 +163,12 @@ TEST_F(WatcherSpool, AnUploadPublishedByAKilledRunIsReportedByTheNextWatcher) {
   Id job = DoneJob(*admin);
   ASSERT_NO_FATAL_FAILURE(Upload());
   // What the killed run did: the mark, then reprepro; no verdict.
-  const std::string changes = "hello-spool_1.0_" + HostArch() + ".changes";
-  fs::create_directories(incoming_ + "/.running");
-  fs::create_hard_link(incoming_ + "/" + changes, incoming_ + "/.running/" + changes);
+  const std::string changes = MarkRunning();
   MustRun({"reprepro", "-b", repo_, "processincoming", "cbit"});
   ASSERT_FALSE(fs::exists(incoming_ + "/" + changes));
 
   WatcherProcess watcher({incoming_, repo_, "cbit", web_.port, 1});
-  auto until = std::chrono::steady_clock::now() + 60s;
-  while (StatusOf(*admin, job) != "Uploaded" && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(200ms);
-  ASSERT_EQ(StatusOf(*admin, job), "Uploaded") << watcher.Log();
+  ASSERT_EQ(StatusWithin(*admin, job, "Uploaded", 60s), "Uploaded") << watcher.Log();
   auto log = admin->Get("/job/" + std::to_string(job) + "/log");
   ASSERT_TRUE(log);
   EXPECT_NE(log->body.find("judged at its restart"), std::string::npos) << log->body;
@@ -176,9 +186,7 @@ TEST_F(WatcherSpool, AnUploadAKilledWatchersRepreproFinishesLaterIsReported) {
   auto admin = Admin();
   Id job = DoneJob(*admin);
   ASSERT_NO_FATAL_FAILURE(Upload());
-  const std::string changes = "hello-spool_1.0_" + HostArch() + ".changes";
-  fs::create_directories(incoming_ + "/.running");
-  fs::create_hard_link(incoming_ + "/" + changes, incoming_ + "/.running/" + changes);
+  const std::string changes = MarkRunning();
   // The old reprepro's lock, as reprepro itself writes it.
   fs::create_directories(repo_ + "/db");
   std::ofstream(repo_ + "/db/lockfile") << "";
@@ -193,10 +201,7 @@ TEST_F(WatcherSpool, AnUploadAKilledWatchersRepreproFinishesLaterIsReported) {
   ASSERT_EQ(kill(watcher.pid(), SIGCONT), 0);
   ASSERT_FALSE(fs::exists(incoming_ + "/" + changes));
 
-  auto until = std::chrono::steady_clock::now() + 60s;
-  while (StatusOf(*admin, job) != "Uploaded" && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(200ms);
-  ASSERT_EQ(StatusOf(*admin, job), "Uploaded") << watcher.Log();
+  ASSERT_EQ(StatusWithin(*admin, job, "Uploaded", 60s), "Uploaded") << watcher.Log();
   EXPECT_TRUE(fs::is_empty(incoming_ + "/.running"));
   EXPECT_FALSE(fs::exists(incoming_ + "/failed")) << "a locked repository refused nothing";
   EXPECT_EQ(watcher.Stop(), 0);
