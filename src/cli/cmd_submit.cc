@@ -1,6 +1,7 @@
 // cbit submit [SOURCE]: a source tree, a .changes or .dsc, or explicit
 // fields, sent as POST /job/vcshook; --wait follows the jobs to their end.
 #include "cli/app.h"
+#include "cli/events.h"
 #include "cli/job_view.h"
 #include "cli/log_follow.h"
 #include "cli/source_tree.h"
@@ -77,7 +78,8 @@ ExitCode Submit(Context& ctx, const SubmitOptions& o) {
   }
   if (!o.wait && !o.follow) return ExitCode::kOk;
   if (o.follow) FollowLogs(ctx, jobs);
-  return WaitForJobs(ctx, jobs, ControllerStates(ctx), std::chrono::milliseconds(o.poll_ms));
+  auto events = ControllerEvents(ctx, jobs, std::chrono::milliseconds(o.poll_ms));
+  return WaitForJobs(ctx, jobs, *events);
 }
 
 }  // namespace
@@ -105,7 +107,10 @@ void AddSubmitCommand(CLI::App& app, Context& ctx) {
                    "when any failed or was cancelled");
   submit->add_flag("-f,--follow", o->follow,
                    "--wait, and show each job's build log as it is written");
-  submit->add_option("--poll-ms", o->poll_ms, "--wait: milliseconds between looks (default 1000)")
+  submit
+      ->add_option("--poll-ms", o->poll_ms,
+                   "--wait: milliseconds between looks at a controller without an event stream "
+                   "(default 1000)")
       ->check(CLI::Range(50, 60000));
   submit->callback([&ctx, o] { ctx.action = [&ctx, o] { return Submit(ctx, *o); }; });
 }

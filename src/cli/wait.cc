@@ -1,5 +1,6 @@
 #include "cli/wait.h"
 
+#include "cli/events.h"
 #include "cli/job_view.h"
 
 namespace cbit::cli {
@@ -32,32 +33,29 @@ StateSource ControllerStates(Context& ctx) {
   };
 }
 
-ExitCode WaitForJobs(Context& ctx, const std::vector<std::int64_t>& jobs, const StateSource& read,
-                     std::chrono::milliseconds poll) {
+ExitCode WaitForJobs(Context& ctx, const std::vector<std::int64_t>& jobs, EventStream& events) {
   Io& io = ctx.io;
   std::map<std::int64_t, JobState> states;
+  for (std::int64_t id : jobs) states[id];
   std::int64_t start = io.now();
+  std::size_t open = states.size();
   bool bad = false;
-  for (;;) {
-    bool all_done = true;
-    for (std::int64_t id : jobs) {
-      JobState& s = states[id];
-      if (IsFinished(s.status)) continue;
-      JobState now = read(id);
-      if (now.status != s.status && !io.err_terminal)
-        io.err << "job " << id << ": " << now.status << "\n";
-      s = now;
-      if (IsFinished(s.status)) {
-        if (io.err_terminal) io.err << "\r\033[K";
-        io.out << "job " << id << ": " << ColourStatus(s.status, ctx.style()) << "\n" << std::flush;
-        bad = bad || IsBad(s.status);
-      }
-      all_done = all_done && IsFinished(s.status);
+  while (open > 0) {
+    for (const StatusEvent& e : events.Next()) {
+      auto it = states.find(e.job);
+      if (it == states.end() || IsFinished(it->second.status) || e.status == it->second.status)
+        continue;
+      it->second = JobState{e.status, e.time};
+      if (!io.err_terminal) io.err << "job " << e.job << ": " << e.status << "\n";
+      if (!IsFinished(e.status)) continue;
+      if (io.err_terminal) io.err << "\r\033[K";
+      io.out << "job " << e.job << ": " << ColourStatus(e.status, ctx.style()) << "\n"
+             << std::flush;
+      bad = bad || IsBad(e.status);
+      --open;
     }
     if (io.err_terminal) io.err << "\r\033[K" << ProgressLine(states, io.now() - start);
-    if (all_done) break;
     io.err << std::flush;
-    io.sleep(poll);
   }
   if (io.err_terminal) io.err << "\r\033[K" << std::flush;
   return bad ? ExitCode::kFailed : ExitCode::kOk;
