@@ -102,6 +102,10 @@ void RunHostileBench(const std::string& backend, int reps, double seconds, Hosti
 /// cbit-web's memory after `lists` whole-table GET /job of `jobs` jobs, on
 /// a fresh process over a filled database (bench_list.cc).
 void RunListRss(const std::string& backend, std::int64_t jobs, int lists);
+
+/// `cbit` (jobs, --json jobs, filters, show) against `jobs` jobs: `runs`
+/// runs of the binary each, p50/p90/max (bench_cli.cc).
+void RunCliBench(const std::string& backend, std::int64_t jobs, int runs);
 /// The build client benchmark (bench_client.cc).
 void RunClientBench(int jobs, bool wait_for_confirm);
 

@@ -24,6 +24,8 @@ MODES (one at a time; without one: the controller and client benchmark)
   --list-rss       fills a database with --jobs jobs, then a fresh cbit-web
                    answers GET /job (the whole list, streamed) --lists times:
                    its VmRSS after each and VmHWM
+  --cli            fills a database with --jobs jobs, then runs the `cbit`
+                   binary's listings (--cli-runs times each): p50/p90/max
 )";
 
 struct Settings {
@@ -31,7 +33,8 @@ struct Settings {
   int reps = 3, client_jobs = 200, rounds = 5, lists = 3;
   double seconds = 3;
   std::int64_t big = 100000;
-  bool wait_for_confirm = false, hostile = false, list_rss = false;
+  bool wait_for_confirm = false, hostile = false, list_rss = false, cli = false;
+  int cli_runs = 20;
   std::string compare;
   double junk_mb = 10;
   cbit::bench::HostileOptions load;
@@ -42,7 +45,7 @@ void AddOptions(CLI::App& app, Settings& s) {
   app.add_option("--reps", s.reps, "repetitions of each rate measurement (median printed)");
   app.add_option("--seconds", s.seconds, "length of each rate measurement");
   app.add_option("--jobs", s.big,
-                 "jobs in the database for the 'full' measurements and --list-rss");
+                 "jobs in the database for the 'full' measurements, --list-rss and --cli");
   app.add_option("--client-jobs", s.client_jobs, "jobs for the build client measurement (0: skip)");
   app.add_flag("--wait-for-confirm", s.wait_for_confirm,
                "run cbit-web with controller.wait_for_confirm (answer after the broker's confirm)");
@@ -53,8 +56,12 @@ void AddOptions(CLI::App& app, Settings& s) {
   app.add_option("--rounds", s.rounds, "runs of each binary with --compare");
   auto* hostile = app.add_flag("--hostile", s.hostile, "the hostile-load benchmark (MODES)");
   auto* list = app.add_flag("--list-rss", s.list_rss, "memory after whole-table lists (MODES)");
-  compare->excludes(hostile, list);
-  hostile->excludes(list);
+  auto* cli = app.add_flag("--cli", s.cli, "the cbit command's listings (MODES)");
+  app.add_option("--cli-runs", s.cli_runs, "--cli: runs of each command (default 20)")
+      ->check(CLI::Range(1, 1000));
+  compare->excludes(hostile, list, cli);
+  hostile->excludes(list, cli);
+  list->excludes(cli);
   app.add_option("--slow", s.load.slow_connections, "--hostile: slow connections (default 1000)");
   app.add_option("--slow-addresses", s.load.slow_addresses,
                  "--hostile: source addresses they come from (default 4)")
@@ -74,8 +81,9 @@ void Run(Settings& s) {
     if (!s.compare.empty()) RunCompare(b, s.compare, s.rounds, s.seconds);
     if (s.hostile) RunHostileBench(b, s.reps, s.seconds, s.load);
     if (s.list_rss) RunListRss(b, s.big, s.lists);
+    if (s.cli) RunCliBench(b, s.big, s.cli_runs);
   }
-  if (!s.compare.empty() || s.hostile || s.list_rss) return;
+  if (!s.compare.empty() || s.hostile || s.list_rss || s.cli) return;
   for (const auto& b : s.backends)
     RunControllerBench(b, s.reps, s.seconds, s.big, s.wait_for_confirm);
   if (s.client_jobs > 0) RunClientBench(s.client_jobs, s.wait_for_confirm);

@@ -163,11 +163,20 @@ TEST_F(Cli, JsonListingsAreTheApisAnswers) {
   ASSERT_TRUE(api);
   EXPECT_EQ(nlohmann::json::parse(cbit.out), nlohmann::json::parse(api->body));
   ASSERT_EQ(cbit.Run({"--json", "jobs", "--package", "json-b"}), 0);
+  auto rows = harness().admin().Get("/job?package=json-b&view=rows&limit=50");
+  EXPECT_EQ(nlohmann::json::parse(cbit.out), nlohmann::json::parse(rows->body));
+  EXPECT_EQ(nlohmann::json::parse(cbit.out).size(), 1U) << cbit.out;
+  ASSERT_EQ(cbit.Run({"--json", "jobs", "--package", "json-b", "--page", "1"}), 0);
   auto page = harness().admin().Get("/job/page/1?package=json-b");
   EXPECT_EQ(nlohmann::json::parse(cbit.out), nlohmann::json::parse(page->body));
+  std::string ids, newest_first;
+  for (const auto& j : nlohmann::json::parse(api->body)) {
+    ids += j["id"].dump() + "\n";
+    newest_first = j["id"].dump() + "\n" + newest_first;
+  }
   ASSERT_EQ(cbit.Run({"-q", "jobs"}), 0);
-  std::string ids;
-  for (const auto& j : nlohmann::json::parse(api->body)) ids += j["id"].dump() + "\n";
+  EXPECT_EQ(cbit.out, newest_first) << "by default the newest jobs, newest first";
+  ASSERT_EQ(cbit.Run({"-q", "jobs", "--page", "1"}), 0);
   EXPECT_EQ(cbit.out, ids);
   ASSERT_EQ(cbit.Run({"jobs", "--status", "Waiting"}), 0);
   EXPECT_NE(cbit.out.find("json-a"), std::string::npos) << cbit.out;
@@ -177,9 +186,6 @@ TEST_F(Cli, JsonListingsAreTheApisAnswers) {
 
   // The newest-first page: one request, statuses included, an age filter.
   cbit.real_clock = true;
-  std::string newest_first;
-  for (const auto& j : nlohmann::json::parse(api->body))
-    newest_first = j["id"].dump() + "\n" + newest_first;
   ASSERT_EQ(cbit.Run({"-q", "jobs", "--since", "1h"}), 0) << cbit.err;
   EXPECT_EQ(cbit.out, newest_first);
   ASSERT_EQ(cbit.Run({"jobs", "--since", "1h", "--package", "json-a"}), 0) << cbit.err;

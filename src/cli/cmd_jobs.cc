@@ -73,19 +73,18 @@ ExitCode NewestJobs(Context& ctx, const JobsOptions& o) {
 }
 
 ExitCode Jobs(Context& ctx, const JobsOptions& o) {
-  if (!o.since.empty() || o.limit > 0 || o.before > 0) {
-    if (o.all || o.page > 0)
-      throw CliError(ExitCode::kUsage,
-                     "--since, --limit and --before do not go with --all or --page");
-    return NewestJobs(ctx, o);
-  }
+  const bool newest = !o.since.empty() || o.limit > 0 || o.before > 0;
+  if (newest && (o.all || o.page > 0))
+    throw CliError(ExitCode::kUsage,
+                   "--since, --limit and --before do not go with --all or --page");
+  // By default the newest jobs: one keyset request, however long the table.
+  if (!o.all && o.page == 0) return NewestJobs(ctx, o);
   Controller& c = ctx.controller();
   std::string q = Query(o.filters);
   long long pages = 0, page = o.page;
   std::string path = "/job" + q;
   if (!o.all) {
     pages = ParseAnswer(c.Get("/job/count" + q), "GET /job/count").get<long long>();
-    if (page == 0) page = std::max(1LL, pages);  // the newest jobs by default
     path = "/job/page/" + std::to_string(page) + q;
   }
   std::string body = c.Get(path);
@@ -163,8 +162,10 @@ void AddCancelRetryCommands(CLI::App& app, Context& ctx);
 
 void AddJobCommands(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<JobsOptions>();
-  CLI::App* jobs =
-      app.add_subcommand("jobs", "list jobs, newest page first (10 a page, as the API pages them)");
+  CLI::App* jobs = app.add_subcommand(
+      "jobs",
+      "list jobs: the newest first (50, or --limit; --before for older "
+      "ones), an API page (--page, 10 a page, oldest first) or every one (--all)");
   for (const char* f : {"status", "package", "arch", "suite", "dist", "client", "version"})
     jobs->add_option(std::string("--") + f, o->filters[f], std::string("only jobs of this ") + f);
   jobs->add_option("--since", o->since,
@@ -174,7 +175,8 @@ void AddJobCommands(CLI::App& app, Context& ctx) {
       ->check(CLI::Range(1, 500));
   jobs->add_option("--before", o->before, "newest-first page of the jobs older than this id")
       ->check(CLI::PositiveNumber);
-  jobs->add_option("--page", o->page, "API page N (1 = oldest)")->check(CLI::PositiveNumber);
+  jobs->add_option("--page", o->page, "API page N (1 = oldest; pyBit's pages)")
+      ->check(CLI::PositiveNumber);
   jobs->add_flag("--all", o->all,
                  "every matching job (streamed; no status column unless --status)");
   jobs->callback([&ctx, o] { ctx.action = [&ctx, o] { return Jobs(ctx, *o); }; });
