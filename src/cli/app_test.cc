@@ -83,6 +83,9 @@ namespace {
 // it (exit 1, or 3 for a 5xx) and never crashes.
 TEST(CliAnswers, AnswersOfAnotherShapeAreReportedNotCrashedOn) {
   httplib::Server server;
+  server.Get("/job", [](const auto& req, auto& res) {
+    res.set_content(req.has_param("before") ? "[1, 2]" : "{\"rows\": 3}", "application/json");
+  });
   server.Get("/job/count",
              [](const auto&, auto& res) { res.set_content("\"many\"", "application/json"); });
   server.Get("/job/1", [](const auto&, auto& res) { res.set_content("<html>", "text/html"); });
@@ -99,6 +102,10 @@ TEST(CliAnswers, AnswersOfAnotherShapeAreReportedNotCrashedOn) {
              {"CBIT_SITE_CONFIG", "/nonexistent"},
              {"CBIT_URL", "http://127.0.0.1:" + std::to_string(port)}};
   EXPECT_EQ(cli.Run({"jobs"}), 1);
+  EXPECT_NE(cli.err.find("the answer is not a list"), std::string::npos) << cli.err;
+  EXPECT_EQ(cli.Run({"jobs", "--before", "9"}), 1);
+  EXPECT_NE(cli.err.find("a job without an id"), std::string::npos) << cli.err;
+  EXPECT_EQ(cli.Run({"jobs", "--page", "2"}), 1);
   EXPECT_NE(cli.err.find("unexpected answer"), std::string::npos) << cli.err;
   EXPECT_EQ(cli.Run({"show", "1"}), 1);
   EXPECT_NE(cli.err.find("not JSON"), std::string::npos) << cli.err;

@@ -81,7 +81,7 @@ ExitCode Clients(Context& ctx) {
   }
   Style st = ctx.style();
   std::vector<std::vector<std::string>> rows;
-  for (const auto& b : ParseAnswer(body, "GET /buildd/heartbeats")) {
+  for (const auto& b : ParseList(body, "GET /buildd/heartbeats")) {
     std::string name = b.value("name", std::string());
     if (ctx.quiet) {
       ctx.io.out << name << "\n";

@@ -50,7 +50,7 @@ ExitCode List(Context& ctx, const Table& t) {
   if (std::string(t.name) == "blacklist") keys = {"field", "regex"};
   for (const char* k : keys) headers.push_back(k);
   std::vector<std::vector<std::string>> rows;
-  for (const auto& o : ParseAnswer(body, std::string("GET ") + t.path)) {
+  for (const auto& o : ParseList(body, std::string("GET ") + t.path)) {
     if (ctx.quiet) {
       ctx.io.out << Text(o, "id") << "\n";
       continue;

@@ -61,7 +61,7 @@ ExitCode NewestJobs(Context& ctx, const JobsOptions& o) {
     return ExitCode::kOk;
   }
   std::vector<JobRow> rows;
-  for (const auto& j : ParseAnswer(body, "GET " + path)) rows.push_back(JobRowOfView(j));
+  for (const auto& j : ParseList(body, "GET " + path)) rows.push_back(JobRowOfView(j));
   if (ctx.quiet) {
     for (const auto& r : rows) ctx.io.out << r.id << "\n";
     return ExitCode::kOk;
@@ -93,7 +93,7 @@ ExitCode Jobs(Context& ctx, const JobsOptions& o) {
     return ExitCode::kOk;
   }
   std::vector<JobRow> rows;
-  for (const auto& j : ParseAnswer(body, "GET " + path)) rows.push_back(JobRowOf(j));
+  for (const auto& j : ParseList(body, "GET " + path)) rows.push_back(JobRowOf(j));
   if (ctx.quiet) {
     for (const auto& r : rows) ctx.io.out << r.id << "\n";
     return ExitCode::kOk;
@@ -145,7 +145,7 @@ ExitCode History(Context& ctx, long long id) {
   }
   Style st = ctx.style();
   std::vector<std::vector<std::string>> rows;
-  for (const auto& h : ParseAnswer(body, "GET " + path)) {
+  for (const auto& h : ParseList(body, "GET " + path)) {
     auto text = [&](const char* k) {
       return h.contains(k) && h[k].is_string() ? h[k].get<std::string>() : std::string("-");
     };

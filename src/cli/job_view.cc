@@ -24,6 +24,12 @@ nlohmann::json ParseAnswer(const std::string& body, const std::string& what) {
   return j;
 }
 
+nlohmann::json ParseList(const std::string& body, const std::string& what) {
+  auto j = ParseAnswer(body, what);
+  if (!j.is_array()) throw CliError(ExitCode::kFailed, what + ": the answer is not a list");
+  return j;
+}
+
 JobRow JobRowOf(const nlohmann::json& job) {
   if (!job.is_object() || !job.contains("id") || !job["id"].is_number_integer())
     throw CliError(ExitCode::kFailed, "the controller sent a job without an id");

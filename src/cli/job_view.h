@@ -31,6 +31,8 @@ std::string JobTable(const std::vector<JobRow>& rows, bool with_status, std::int
 
 /// Parses a JSON answer; throws CliError naming `what` when it is not JSON.
 nlohmann::json ParseAnswer(const std::string& body, const std::string& what);
+/// ParseAnswer of an answer that must be a JSON array.
+nlohmann::json ParseList(const std::string& body, const std::string& what);
 
 /// True for the statuses after which a job changes no more (for `--wait`):
 /// Done (the build ended well; publishing may still come), Uploaded, Failed,

@@ -123,9 +123,12 @@ std::vector<Param> AppendFilter(const JobFilter& f, std::string& sql) {
     params.emplace_back(value);
     const std::string n = std::to_string(params.size());
     sql += " AND " + std::string(fc.column);
-    sql += fc.lookup_table.empty() ? " = $" + n
-                                   : " IN (SELECT id FROM " + std::string(fc.lookup_table) +
-                                         " WHERE name = $" + n + ")";
+    // Lookup names are unique: "= (SELECT …)" is one value to the planner,
+    // so SQLite walks the column's index in id order instead of sorting
+    // every match for a newest-first page.
+    sql += fc.lookup_table.empty()
+               ? " = $" + n
+               : " = (SELECT id FROM " + std::string(fc.lookup_table) + " WHERE name = $" + n + ")";
   }
   if (f.unfinished) sql += kUnfinishedFilter;
   if (f.after_id > 0) {
