@@ -127,6 +127,22 @@ void ReadRetries(const json& j, ClientConfig& c) {
   }
 }
 
+// pyBit's host and port, or "host" as a list of a cluster's nodes, tried in
+// order ("name" or "name:port"; "port" is the port of those that name none).
+void ReadBrokers(const json& j, ClientConfig& c) {
+  Read(j, "port", c.amqp.port);
+  if (j.contains("host") && j["host"].is_array()) {
+    std::vector<std::string> hosts;
+    Read(j, "host", hosts);
+    queue::SetBrokerAddresses(c.amqp, hosts, c.amqp.port, "config key 'host'");
+  } else {
+    Read(j, "host", c.amqp.host);
+  }
+  std::string queue_type = queue::QueueTypeName(c.amqp.queue_type);
+  Read(j, "queue_type", queue_type);
+  queue::SetQueueType(c.amqp, queue_type, "config key 'queue_type'");
+}
+
 // One controller, or several (cbit-web on one PostgreSQL), tried in order.
 void ReadControllerUrls(const json& j, ClientConfig& c) {
   if (j.contains("controller_url") && j["controller_url"].is_array()) {
@@ -168,8 +184,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
   Read(j, "pkg_format", c.pkg_format);
   Read(j, "suites", c.suites);
   Read(j, "buildroot", c.buildroot);
-  Read(j, "host", c.amqp.host);
-  Read(j, "port", c.amqp.port);
+  ReadBrokers(j, c);
   Read(j, "vhost", c.amqp.vhost);
   Read(j, "exchange", c.amqp.exchange);
   // No default credentials, for the broker or the controller: a client that

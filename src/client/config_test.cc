@@ -41,6 +41,26 @@ TEST(ClientConfig, PyBitKeysAndDefaults) {
   EXPECT_EQ(c.heartbeat, std::chrono::seconds(30));
 }
 
+TEST(ClientConfig, OneBrokerByDefaultClassicQueues) {
+  nlohmann::json j = Minimal();
+  j["host"] = "mq.example";
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_EQ(c.amqp.Addresses(), (std::vector<queue::BrokerAddress>{{"mq.example", 5672}}));
+  EXPECT_EQ(c.amqp.queue_type, queue::QueueType::kClassic);
+}
+
+TEST(ClientConfig, TheNodesOfAClusterAndQuorumQueues) {
+  nlohmann::json j = Minimal();
+  j["host"] = {"mq1", "mq2:5800", "mq3"};
+  j["port"] = 5673;
+  j["queue_type"] = "quorum";
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_EQ(c.amqp.Addresses(),
+            (std::vector<queue::BrokerAddress>{{"mq1", 5673}, {"mq2", 5800}, {"mq3", 5673}}));
+  EXPECT_EQ(c.amqp.queue_type, queue::QueueType::kQuorum);
+  EXPECT_EQ(c.amqp.queue_type_key, "config key 'queue_type'");
+}
+
 TEST(ClientConfig, LeaseRenewalAndHeartbeat) {
   nlohmann::json j = Minimal();
   j["lease_renew_seconds"] = 2;
@@ -211,6 +231,11 @@ TEST(ClientConfig, MalformedValuesAreRefused) {
   refused("lease_renew_seconds", 0);
   refused("heartbeat_seconds", 0);
   refused("port", "many");
+  refused("host", nlohmann::json::array());
+  refused("host", {"mq1", "mq2:x"});
+  refused("host", {"mq1", 2});
+  refused("queue_type", "stream");
+  refused("queue_type", true);
   EXPECT_THROW(ParseConfig("not json"), ConfigError);
 }
 

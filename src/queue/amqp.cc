@@ -1,8 +1,10 @@
 #include "queue/amqp.h"
 
 #include <amqp_tcp_socket.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace cbit::queue {
 namespace {
@@ -17,6 +19,13 @@ timeval ToTimeval(std::chrono::microseconds d) {
   d = std::max(d, std::chrono::microseconds(0));
   return timeval{static_cast<time_t>(d.count() / 1000000),
                  static_cast<suseconds_t>(d.count() % 1000000)};
+}
+
+// True when the broker answered by closing the channel with `code`.
+bool IsChannelClose(const amqp_rpc_reply_t& reply, int code) {
+  return reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
+         reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD && reply.reply.decoded &&
+         static_cast<const amqp_channel_close_t*>(reply.reply.decoded)->reply_code == code;
 }
 
 }  // namespace
@@ -55,30 +64,53 @@ timeval TimeLeft(Clock::time_point deadline) {
   return ToTimeval(std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()));
 }
 
-AmqpConnection::AmqpConnection(const AmqpOptions& opts, Clock::time_point deadline)
-    : opts_(opts), conn_(amqp_new_connection()) {
+AmqpConnection::AmqpConnection(const AmqpOptions& opts, Clock::time_point deadline) : opts_(opts) {
+  const std::vector<BrokerAddress> addresses = opts.Addresses();
+  std::string errors;
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    // Each address gets an equal share of the time left: one that does not
+    // answer leaves time for the next, one that refuses takes none.
+    auto share = (deadline - Clock::now()) / static_cast<int>(addresses.size() - i);
+    try {
+      Open(addresses[i], Clock::now() + share);
+      if (i > 0) spdlog::warn("amqp: {}; connected to the next broker", errors);
+      return;
+    } catch (const BrokerError& e) {
+      errors += (errors.empty() ? "" : "; ") + std::string(e.what());
+    }
+  }
+  throw BrokerError(errors);
+}
+
+void AmqpConnection::Open(const BrokerAddress& address, Clock::time_point deadline) {
+  conn_ = amqp_new_connection();
   if (!conn_) throw BrokerError("amqp: out of memory");
-  // The destructor does not run when a constructor throws.
+  usable_ = true;
+  logged_in_ = false;
+  address_ = address;
+  // Freed here on failure: the next address needs a fresh one, and the
+  // destructor does not run when the constructor throws.
   try {
     amqp_socket_t* socket = amqp_tcp_socket_new(conn_);
     if (!socket) Fail("amqp: cannot create a socket");
-    std::string where = "amqp://" + opts.host + ":" + std::to_string(opts.port);
+    std::string where = "amqp://" + address.host + ":" + std::to_string(address.port);
     timeval left = TimeLeft(deadline);
-    int status = amqp_socket_open_noblock(socket, opts.host.c_str(), opts.port, &left);
+    int status = amqp_socket_open_noblock(socket, address.host.c_str(), address.port, &left);
     if (status != AMQP_STATUS_OK)
       Fail("cannot connect to " + where + ": " + amqp_error_string2(status));
     left = TimeLeft(deadline);
     amqp_set_handshake_timeout(conn_, &left);
     SetDeadline(deadline);
-    Check(amqp_login(conn_, opts.vhost.c_str(), AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE,
-                     opts.heartbeat_seconds, AMQP_SASL_METHOD_PLAIN, opts.user.c_str(),
-                     opts.password.c_str()),
-          "login to " + where + " as '" + opts.user + "'");
+    Check(amqp_login(conn_, opts_.vhost.c_str(), AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE,
+                     opts_.heartbeat_seconds, AMQP_SASL_METHOD_PLAIN, opts_.user.c_str(),
+                     opts_.password.c_str()),
+          "login to " + where + " as '" + opts_.user + "'");
     logged_in_ = true;
     OpenChannel(kChannel);
-    SetDeadline(Clock::now() + opts.deadline);
+    SetDeadline(Clock::now() + opts_.deadline);
   } catch (...) {
     amqp_destroy_connection(conn_);
+    conn_ = nullptr;
     throw;
   }
 }
@@ -132,9 +164,27 @@ void AmqpConnection::DeclareExchange(const std::string& exchange, amqp_channel_t
 void AmqpConnection::DeclareAndBindQueue(const std::string& queue, const std::string& exchange,
                                          const std::string& routing_key, amqp_channel_t channel,
                                          amqp_table_t arguments) {
+  std::vector<amqp_table_entry_t> entries(arguments.entries,
+                                          arguments.entries + arguments.num_entries);
+  if (opts_.queue_type == QueueType::kQuorum) {
+    amqp_table_entry_t type{};
+    type.key = amqp_cstring_bytes("x-queue-type");
+    type.value.kind = AMQP_FIELD_KIND_UTF8;
+    type.value.value.bytes = amqp_cstring_bytes("quorum");
+    entries.push_back(type);
+  }
   amqp_queue_declare(conn_, channel, AsBytes(queue), /*passive=*/0, /*durable=*/1,
-                     /*exclusive=*/0, /*auto_delete=*/0, arguments);
-  CheckLastReply("queue.declare '" + queue + "'");
+                     /*exclusive=*/0, /*auto_delete=*/0,
+                     amqp_table_t{static_cast<int>(entries.size()), entries.data()});
+  amqp_rpc_reply_t reply = amqp_get_rpc_reply(conn_);
+  if (IsChannelClose(reply, AMQP_PRECONDITION_FAILED)) {
+    // Most often a queue made before queue_type changed: say which setting.
+    Fail("queue.declare '" + queue + "': the queue exists with other arguments than " +
+         opts_.queue_type_key + " \"" + QueueTypeName(opts_.queue_type) +
+         "\" declares it with (a queue's type cannot change: delete the queue, or set " +
+         opts_.queue_type_key + " to the type it has): " + DescribeReply(reply));
+  }
+  Check(reply, "queue.declare '" + queue + "'");
   amqp_queue_bind(conn_, channel, AsBytes(queue), AsBytes(exchange), AsBytes(routing_key),
                   amqp_empty_table);
   CheckLastReply("queue.bind '" + queue + "' to '" + exchange + "' with '" + routing_key + "'");
@@ -145,9 +195,7 @@ std::optional<AmqpConnection::QueueCounts> AmqpConnection::PassiveDeclare(const 
   amqp_queue_declare_ok_t* ok =
       amqp_queue_declare(conn_, channel, AsBytes(queue), /*passive=*/1, 0, 0, 0, amqp_empty_table);
   amqp_rpc_reply_t reply = amqp_get_rpc_reply(conn_);
-  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
-      reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD &&
-      static_cast<const amqp_channel_close_t*>(reply.reply.decoded)->reply_code == AMQP_NOT_FOUND) {
+  if (IsChannelClose(reply, AMQP_NOT_FOUND)) {
     // The broker answers a miss by closing the channel; confirm the close
     // and open the channel again so the connection stays useful.
     amqp_channel_close_ok_t close_ok{};

@@ -34,7 +34,8 @@ class AmqpConnection {
   static constexpr amqp_channel_t kChannel = 1;
 
   /// Connects, logs in (PLAIN, with heartbeats) and opens channel 1, all
-  /// before `deadline`. Throws BrokerError.
+  /// before `deadline`, at the first of opts.Addresses() that lets it.
+  /// Throws BrokerError (with every address's reason).
   AmqpConnection(const AmqpOptions& opts, Clock::time_point deadline);
   ~AmqpConnection();
   AmqpConnection(const AmqpConnection&) = delete;
@@ -46,6 +47,8 @@ class AmqpConnection {
   bool usable() const { return usable_; }
   /// The options it was opened with.
   const AmqpOptions& options() const { return opts_; }
+  /// The broker it is connected to.
+  const BrokerAddress& address() const { return address_; }
 
   /// Bounds every following synchronous method (declare, bind, ...) by
   /// `deadline` instead of the default opts.deadline from the call.
@@ -66,7 +69,9 @@ class AmqpConnection {
   /// Declares a durable direct exchange.
   void DeclareExchange(const std::string& exchange, amqp_channel_t channel = kChannel);
   /// Declares a durable queue (neither exclusive nor auto-delete) with
-  /// `arguments` (x-message-ttl, …) and binds it.
+  /// `arguments` (x-message-ttl, …) and x-queue-type when opts.queue_type is
+  /// quorum, and binds it. A queue that exists with other arguments fails
+  /// with a BrokerError naming opts.queue_type_key.
   void DeclareAndBindQueue(const std::string& queue, const std::string& exchange,
                            const std::string& routing_key, amqp_channel_t channel = kChannel,
                            amqp_table_t arguments = amqp_empty_table);
@@ -90,7 +95,11 @@ class AmqpConnection {
   bool WaitFrame(amqp_frame_t* frame, Clock::time_point deadline);
 
  private:
+  /// One attempt at `address`; conn_ is null again when it throws.
+  void Open(const BrokerAddress& address, Clock::time_point deadline);
+
   AmqpOptions opts_;
+  BrokerAddress address_;
   amqp_connection_state_t conn_ = nullptr;
   bool usable_ = true;
   bool logged_in_ = false;

@@ -15,16 +15,57 @@
 
 namespace cbit::queue {
 
+/// One broker (a node of a cluster, or the only one).
+struct BrokerAddress {
+  std::string host;
+  int port = 5672;
+  bool operator==(const BrokerAddress&) const = default;
+};
+
+/// What kind of queue every queue cbit declares is (x-queue-type): classic
+/// (one node's) or quorum (replicated on a cluster's nodes, Raft).
+enum class QueueType { kClassic, kQuorum };
+
+/// "classic" or "quorum".
+const char* QueueTypeName(QueueType t);
+/// The type named by "classic" or "quorum"; nullopt for anything else.
+std::optional<QueueType> ParseQueueType(const std::string& name);
+/// "host" or "host:port" (entries without a port get `default_port`);
+/// nullopt when the host is empty or the port is not 1..65535.
+std::optional<BrokerAddress> ParseBrokerAddress(const std::string& text, int default_port);
+
+struct AmqpOptions;
+/// Sets host, port and more_addresses from "host[:port]" entries (a
+/// cluster's nodes, in the order to try them); entries without a port get
+/// `default_port`. Throws cbit::ConfigError naming `key` when there is no
+/// entry or one is malformed.
+void SetBrokerAddresses(AmqpOptions& o, const std::vector<std::string>& entries, int default_port,
+                        const std::string& key);
+/// Sets queue_type from "classic" or "quorum", and queue_type_key to `key`.
+/// Throws cbit::ConfigError naming `key` for anything else.
+void SetQueueType(AmqpOptions& o, const std::string& name, const std::string& key);
+
 /// Where the broker is and how to reach it (pyBit's controller/client keys).
 struct AmqpOptions {
   std::string host = "localhost";
   int port = 5672;
+  /// More nodes of the same cluster, tried in order after host:port when a
+  /// connection cannot be made (refused, unreachable, login refused).
+  std::vector<BrokerAddress> more_addresses;
+  /// The type of every queue declared; a queue that already exists with
+  /// the other type is refused by the broker (PRECONDITION_FAILED).
+  QueueType queue_type = QueueType::kClassic;
+  /// The config key that sets queue_type, named in errors.
+  std::string queue_type_key = "queue_type";
   std::string user = "guest";
   std::string password = "guest";
   std::string vhost = "/";
   std::string exchange = "pybit";
   std::chrono::milliseconds deadline{5000};  ///< connect, declare, confirm
   int heartbeat_seconds = 30;
+
+  /// host:port, then more_addresses: the order connections try them in.
+  std::vector<BrokerAddress> Addresses() const;
 };
 
 /// A message for the exchange. `queue` is declared (durable) and bound with

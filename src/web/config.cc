@@ -40,18 +40,11 @@ void SetDatabase(Config& c, const std::string& spec) {
   }
 }
 
-void SetAmqpAddress(Config& c, const std::string& address) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos) {
-    c.amqp.host = address;
-    return;
-  }
-  c.amqp.host = address.substr(0, colon);
-  try {
-    c.amqp.port = std::stoi(address.substr(colon + 1));
-  } catch (const std::exception&) {
-    throw ConfigError("AMQP address '" + address + "' has no valid port");
-  }
+void SetAmqpAddress(Config& c, const std::string& addresses) {
+  std::vector<std::string> entries;
+  std::stringstream in(addresses);
+  for (std::string e; std::getline(in, e, ',');) entries.push_back(e);
+  queue::SetBrokerAddresses(c.amqp, entries, c.amqp.port, "AMQP address");
 }
 
 namespace {
@@ -162,16 +155,35 @@ void ReadDbSection(const json& d, Config& c) {
     throw ConfigError("db.backend must be sqlite or postgres, not " + c.db_backend);
 }
 
+// "host[:port]", as pyBit has it (rabbit_port, when set, is the port), or a
+// list of a cluster's nodes (rabbit_port: the port of those that name none).
+void ReadRabbitUrl(const json& q, Config& c) {
+  auto it = q.find("rabbit_url");
+  if (it == q.end() || !it->is_array()) {
+    std::string url;
+    Read(q, "rabbit_url", url, "controller");
+    if (!url.empty())
+      queue::SetBrokerAddresses(c.amqp, {url}, c.amqp.port, "controller.rabbit_url");
+    Read(q, "rabbit_port", c.amqp.port, "controller");
+    return;
+  }
+  std::vector<std::string> urls;
+  Read(q, "rabbit_url", urls, "controller");
+  int port = c.amqp.port;
+  Read(q, "rabbit_port", port, "controller");
+  queue::SetBrokerAddresses(c.amqp, urls, port, "controller.rabbit_url");
+}
+
 // "controller": the broker (pyBit's rabbit_* keys).
 void ReadControllerSection(const json& q, Config& c) {
-  std::string url;
-  Read(q, "rabbit_url", url, "controller");
-  if (!url.empty()) SetAmqpAddress(c, url);
-  Read(q, "rabbit_port", c.amqp.port, "controller");
+  ReadRabbitUrl(q, c);
   Read(q, "rabbit_userid", c.amqp.user, "controller");
   Read(q, "rabbit_password", c.amqp.password, "controller");
   Read(q, "rabbit_virtual_host", c.amqp.vhost, "controller");
   Read(q, "rabbit_exchange", c.amqp.exchange, "controller");
+  std::string queue_type = queue::QueueTypeName(c.amqp.queue_type);
+  Read(q, "queue_type", queue_type, "controller");
+  queue::SetQueueType(c.amqp, queue_type, "controller.queue_type");
   Read(q, "wait_for_confirm", c.wait_for_confirm, "controller");
   Read(q, "allow_local_uris", c.allow_local_uris, "controller");
   Read(q, "log_limit_bytes", c.log_limit_bytes, "controller");

@@ -108,7 +108,8 @@ struct Config {
 Config LoadConfig(const std::string& path, Config base = {});
 /// Parses "sqlite:PATH" or "postgres:CONNINFO" into the config.
 void SetDatabase(Config& c, const std::string& spec);
-/// Parses "host[:port]" into the AMQP options.
+/// Parses "host[:port]", or several separated by commas (a cluster's
+/// nodes, tried in order), into the AMQP options.
 void SetAmqpAddress(Config& c, const std::string& address);
 
 }  // namespace cbit::web

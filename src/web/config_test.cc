@@ -181,6 +181,24 @@ TEST(Config, CommandLineForms) {
   SetAmqpAddress(c, "127.0.0.1:5999");
   EXPECT_EQ(c.amqp.port, 5999);
   EXPECT_THROW(SetAmqpAddress(c, "host:port"), ConfigError);
+  SetAmqpAddress(c, "mq1:5800,mq2");
+  EXPECT_EQ(c.amqp.Addresses(), (std::vector<queue::BrokerAddress>{{"mq1", 5800}, {"mq2", 5999}}));
+  EXPECT_THROW(SetAmqpAddress(c, "mq1,,mq2"), ConfigError);
+}
+
+TEST(Config, RabbitUrlAsAListOfNodesAndQuorumQueues) {
+  Config c = Load(R"({"controller": {"rabbit_url": ["mq1", "mq2:5800"], "rabbit_port": 5673,
+                                     "queue_type": "quorum"}})");
+  EXPECT_EQ(c.amqp.Addresses(), (std::vector<queue::BrokerAddress>{{"mq1", 5673}, {"mq2", 5800}}));
+  EXPECT_EQ(c.amqp.queue_type, queue::QueueType::kQuorum);
+  EXPECT_EQ(c.amqp.queue_type_key, "controller.queue_type");
+  // pyBit's single address: rabbit_port wins, as it always did.
+  c = Load(R"({"controller": {"rabbit_url": "mq1:5800", "rabbit_port": 5673}})");
+  EXPECT_EQ(c.amqp.Addresses(), (std::vector<queue::BrokerAddress>{{"mq1", 5673}}));
+  EXPECT_EQ(c.amqp.queue_type, queue::QueueType::kClassic);
+  EXPECT_THROW(Load(R"({"controller": {"rabbit_url": []}})"), ConfigError);
+  EXPECT_THROW(Load(R"({"controller": {"rabbit_url": ["mq1:0"]}})"), ConfigError);
+  EXPECT_THROW(Load(R"({"controller": {"queue_type": "lazy"}})"), ConfigError);
 }
 
 }  // namespace
