@@ -147,8 +147,9 @@ void Daemon::Session() {
   // While a job from an earlier connection still builds, its request may be
   // offered again: build queues wait until it is finished.
   if (!running_) StartBuildConsumers(c);
-  spdlog::info("connected to amqp://{}:{}; serving {} suite(s) as {}", config_.amqp.host,
-               config_.amqp.port, config_.suites.size(), config_.clientid);
+  spdlog::info("connected to {}; serving {} suite(s) as {} ({} queues)", c.Address(),
+               config_.suites.size(), config_.clientid,
+               queue::QueueTypeName(config_.amqp.queue_type));
   for (;;) {
     if (Stopping() && consuming_builds_) {
       c.Cancel();
@@ -169,12 +170,24 @@ void Daemon::Session() {
   }
 }
 
+// Quorum queues refuse a channel-wide prefetch: there each consumer has its
+// own, and the build consumers are cancelled while a job builds
+// (PauseBuildConsumers), so that it is one build at a time all the same.
 void Daemon::StartBuildConsumers(queue::Consumer& c) {
-  for (const auto& [queue, key] : BuildQueues()) {
-    c.Consume(queue, 1, queue::PrefetchScope::kChannel);
-  }
+  const auto scope = Quorum() ? queue::PrefetchScope::kPerConsumer : queue::PrefetchScope::kChannel;
+  for (const auto& [queue, key] : BuildQueues()) c.Consume(queue, 1, scope);
   consuming_builds_ = true;
 }
+
+// Requests delivered before the cancel took effect are handed back
+// (OnRequest: a job is running).
+void Daemon::PauseBuildConsumers(queue::Consumer& c) {
+  if (!Quorum() || !consuming_builds_) return;
+  consuming_builds_ = false;
+  c.Cancel();
+}
+
+bool Daemon::Quorum() const { return config_.amqp.queue_type == queue::QueueType::kQuorum; }
 
 std::optional<BuildRequest> Daemon::Decode(queue::Consumer& c, const queue::Delivery& d) {
   // Nothing of a message is read before it is known to be the controller's.
@@ -264,6 +277,7 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
     r->report = RunJob(r->request, env, signals, delivered);
     r->done = true;
   });
+  PauseBuildConsumers(c);
 }
 
 void Daemon::OnCommand(const queue::Delivery& d) {

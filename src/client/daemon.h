@@ -56,6 +56,9 @@ class Daemon {
   /// One connection's life: declare, consume, serve. Throws BrokerError.
   void Session();
   void StartBuildConsumers(queue::Consumer& c);
+  /// With quorum queues, stops taking requests while a job builds.
+  void PauseBuildConsumers(queue::Consumer& c);
+  bool Quorum() const;
   void OnRequest(queue::Consumer& c, const queue::Delivery& d);
   /// The delivery's request; nullopt when it cannot be decoded, after it
   /// was dead-lettered (or dropped) and settled.

@@ -374,6 +374,34 @@ TEST_F(DaemonTest, AStopDuringABuildInterruptsItReportsWaitingAndHandsTheDeliver
   EXPECT_FALSE(Happened("ack 1"));
 }
 
+// Quorum queues have no channel-wide prefetch: each build queue's consumer
+// has its own, so they are cancelled while a job builds, not handed requests
+// they would have to give back.
+TEST_F(DaemonTest, WithQuorumQueuesTheBuildConsumersPauseWhileAJobBuilds) {
+  config_.amqp.queue_type = queue::QueueType::kQuorum;
+  config_.suites = {"chickpea", "lentil"};
+  api_.AddJob(kJob, "Waiting");
+  api_.AddJob(kJob + 1, "Waiting");
+  Job other = TestJob(kJob + 1);
+  other.instance.suite.name = "lentil";
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  broker_.Put(
+      "Debian_amd64_lentil_deb",
+      wire::Encode(BuildRequest{other, {"git", "https://example.org/h.git", "abc"}, "c", {}}));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding());
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(Happened("cancel"));
+  for (const auto& e : broker_.events()) EXPECT_EQ(e.find("requeue"), std::string::npos) << e;
+  runner_.Release();
+  ASSERT_TRUE(broker_.WaitFor("ack 2"));
+  EXPECT_EQ(api_.History(kJob).back(), "Done");
+  EXPECT_EQ(api_.History(kJob + 1).back(), "Done");
+  auto ev = broker_.events();
+  EXPECT_GE(std::count(ev.begin(), ev.end(), "consume Debian_amd64_lentil_deb"), 2);
+}
+
 TEST_F(DaemonTest, ACancelRequestStopsTheRunningJobWhoseDeliveryIsAcknowledged) {
   api_.AddJob(kJob, "Waiting");
   runner_.Hold();

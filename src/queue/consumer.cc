@@ -100,11 +100,22 @@ void AmqpConsumer::DeclareDelayQueue(const std::string& queue, std::chrono::mill
   exchange_value.value.bytes = AsBytes(opts_.exchange);
   key_value.kind = AMQP_FIELD_KIND_UTF8;
   key_value.value.bytes = AsBytes(dead_letter_routing_key);
-  amqp_table_entry_t entries[] = {Entry("x-message-ttl", ttl_value),
-                                  Entry("x-dead-letter-exchange", exchange_value),
-                                  Entry("x-dead-letter-routing-key", key_value)};
+  std::vector<amqp_table_entry_t> entries = {Entry("x-message-ttl", ttl_value),
+                                             Entry("x-dead-letter-exchange", exchange_value),
+                                             Entry("x-dead-letter-routing-key", key_value)};
+  if (opts_.queue_type == QueueType::kQuorum) {
+    // A quorum queue dead-letters at most once by default: a request whose
+    // delay ends while the build queue has no leader would be lost.
+    // At-least-once needs reject-publish overflow (no length limit is set).
+    amqp_field_value_t strategy{}, overflow{};
+    strategy.kind = overflow.kind = AMQP_FIELD_KIND_UTF8;
+    strategy.value.bytes = amqp_cstring_bytes("at-least-once");
+    overflow.value.bytes = amqp_cstring_bytes("reject-publish");
+    entries.push_back(Entry("x-dead-letter-strategy", strategy));
+    entries.push_back(Entry("x-overflow", overflow));
+  }
   conn.DeclareAndBindQueue(queue, opts_.exchange, queue, kChannel,
-                           amqp_table_t{static_cast<int>(std::size(entries)), entries});
+                           amqp_table_t{static_cast<int>(entries.size()), entries.data()});
 }
 
 void AmqpConsumer::Consume(const std::string& queue, int prefetch, PrefetchScope scope) {
@@ -239,11 +250,18 @@ void AmqpConsumer::Cancel() {
   AmqpConnection& conn = Live();
   // Tags stay in queue_of_tag_: deliveries sent before the cancel took
   // effect may still be read by Next.
-  for (const auto& [tag, channel] : active_tags_) {
-    amqp_basic_cancel(conn.get(), channel, AsBytes(tag));
+  // Auto-acknowledged consumers (a client's command queue) go on.
+  std::erase_if(active_tags_, [&](const auto& active) {
+    if (active.second != kChannel) return false;
+    amqp_basic_cancel(conn.get(), kChannel, AsBytes(active.first));
     conn.CheckLastReply("basic.cancel");
-  }
-  active_tags_.clear();
+    return true;
+  });
+}
+
+std::string AmqpConsumer::Address() const {
+  if (!conn_) return "";
+  return "amqp://" + conn_->address().host + ":" + std::to_string(conn_->address().port);
 }
 
 }  // namespace cbit::queue

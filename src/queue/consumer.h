@@ -50,7 +50,8 @@ class Consumer {
   virtual void DeclareAndBind(const std::string& queue, const std::string& routing_key) = 0;
   /// Declares a durable queue bound with its own name as routing key whose
   /// messages wait `ttl`, then are dead-lettered to the exchange with
-  /// `dead_letter_routing_key`: a delay line back into a build queue.
+  /// `dead_letter_routing_key`: a delay line back into a build queue (a
+  /// quorum one dead-letters at least once).
   virtual void DeclareDelayQueue(const std::string& queue, std::chrono::milliseconds ttl,
                                  const std::string& dead_letter_routing_key) = 0;
   /// Starts consuming `queue` with acknowledgements; at most `prefetch`
@@ -70,11 +71,14 @@ class Consumer {
   virtual void Reject(std::uint64_t delivery_tag, bool requeue) = 0;
   /// Consumers of `queue`, or nullopt when it does not exist.
   virtual std::optional<std::uint32_t> ConsumerCount(const std::string& queue) = 0;
-  /// Stops every consumption started with Consume; unacknowledged
-  /// deliveries stay with this Consumer until acknowledged or closed.
+  /// Stops every consumption started with Consume (ConsumeAutoAck's go
+  /// on); unacknowledged deliveries stay with this Consumer until
+  /// acknowledged or closed.
   virtual void Cancel() = 0;
   /// False after a failure: the connection is gone.
   virtual bool IsOpen() const = 0;
+  /// The broker it is connected to, "amqp://host:port" (for logs).
+  virtual std::string Address() const = 0;
 };
 
 /// A connection of its own with one channel for consuming (and one more for
@@ -101,6 +105,7 @@ class AmqpConsumer final : public Consumer {
   std::optional<std::uint32_t> ConsumerCount(const std::string& queue) override;
   void Cancel() override;
   bool IsOpen() const override;
+  std::string Address() const override;
 
   /// Takes one message with basic.get (acknowledge it with Ack), if any.
   std::optional<Delivery> Get(const std::string& queue);

@@ -15,11 +15,12 @@ class FakeBroker::FakeConsumer final : public Consumer {
                          const std::string& key) override {
     Do("delay " + queue + " " + std::to_string(ttl.count()) + " " + key);
   }
-  void Consume(const std::string& queue, int prefetch, PrefetchScope) override {
+  void Consume(const std::string& queue, int prefetch, PrefetchScope scope) override {
     Do("consume " + queue);
     std::lock_guard lock(b_.mu_);
     acked_.insert(queue);
     prefetch_ = prefetch;
+    scope_ = scope;
   }
   void ConsumeAutoAck(const std::string& queue) override {
     Do("consume-auto " + queue);
@@ -53,6 +54,7 @@ class FakeBroker::FakeConsumer final : public Consumer {
     std::lock_guard lock(b_.mu_);
     return !Gone();
   }
+  std::string Address() const override { return "fake://broker"; }
 
  private:
   bool Gone() const { return connection_ < b_.alive_from_; }
@@ -64,16 +66,19 @@ class FakeBroker::FakeConsumer final : public Consumer {
     CheckLocked();
     b_.Record(std::move(event));
   }
-  int Outstanding() const {
+  // Unsettled deliveries that count against the prefetch of `queue`.
+  int Outstanding(const std::string& queue) const {
     int n = 0;
-    for (const auto& [tag, u] : b_.unsettled_) n += u.connection == connection_;
+    for (const auto& [tag, u] : b_.unsettled_)
+      n += u.connection == connection_ &&
+           (scope_ == PrefetchScope::kChannel || u.delivery.queue == queue);
     return n;
   }
   // The first ready delivery of a queue consumed here, within the prefetch.
   std::optional<Delivery> Take() {
     for (auto it = b_.ready_.begin(); it != b_.ready_.end(); ++it) {
       bool auto_ack = auto_.count(it->queue) > 0;
-      if (!auto_ack && (!acked_.count(it->queue) || Outstanding() >= prefetch_)) continue;
+      if (!auto_ack && (!acked_.count(it->queue) || Outstanding(it->queue) >= prefetch_)) continue;
       Delivery d = std::move(*it);
       b_.ready_.erase(it);
       d.delivery_tag = b_.next_tag_++;
@@ -108,6 +113,7 @@ class FakeBroker::FakeConsumer final : public Consumer {
   const int connection_;
   std::set<std::string> acked_, auto_;
   int prefetch_ = 0;
+  PrefetchScope scope_ = PrefetchScope::kPerConsumer;
 };
 
 std::unique_ptr<Consumer> FakeBroker::Connect() {

@@ -1,6 +1,8 @@
 // A broker in memory for unit tests of what consumes (the build client's
 // daemon): messages put in its queues are handed to the consumers that
-// consume them, and every declare, consume, settle and cancel is recorded.
+// consume them, within their prefetch (per queue, or per connection with
+// PrefetchScope::kChannel), and every declare, consume, settle and cancel is
+// recorded.
 // It can go away, as a broker restart does: open consumers fail from their
 // next call, and their unsettled deliveries become ready again, redelivered.
 #pragma once
