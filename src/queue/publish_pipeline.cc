@@ -140,6 +140,7 @@ void PublishPipeline::ReadConfirms() {
       if (::poll(&p, 1, 0) <= 0) return;
     }
     amqp_frame_t frame;
+    bool refused = false;
     // A deadline in the past: take what has arrived, do not wait.
     while (channel_.conn().WaitFrame(&frame, Clock::time_point{})) {
       if (frame.frame_type != AMQP_FRAME_METHOD) continue;
@@ -148,10 +149,18 @@ void PublishPipeline::ReadConfirms() {
         Confirm(ack->delivery_tag, ack->multiple, true);
       } else if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD) {
         const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
-        spdlog::warn("amqp: the broker refused a message (basic.nack)");
+        spdlog::warn("amqp: the broker refused a message (basic.nack); reconnecting");
         Confirm(nack->delivery_tag, nack->multiple, false);
+        refused = true;
       }
       if (!amqp_frames_enqueued(c) && !amqp_data_in_buffer(c)) break;
+    }
+    if (refused) {
+      // A channel that published to a quorum queue while its leader was on
+      // a node that died can go on being refused; a new one is not.
+      FailUnconfirmed();
+      channel_.Reset();
+      return;
     }
     amqp_maybe_release_buffers(channel_.conn().get());
   } catch (const BrokerError& e) {
