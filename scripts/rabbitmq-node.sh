@@ -6,9 +6,17 @@
 #   rabbitmq-node.sh start DIR PORT   AMQP on 127.0.0.1:PORT; prints the URL
 #   rabbitmq-node.sh stop DIR         stops the node and its epmd (idempotent)
 #   rabbitmq-node.sh ctl DIR ARGS...  runs rabbitmqctl ARGS against the node
+#   rabbitmq-node.sh epmd DIR PORT    an epmd alone, for the nodes of a cluster
+#                                     (stop DIR ends it)
 #
-# With CBIT_OWNER_PID set, start also leaves a guard that stops the node once
-# that process has gone, so a test binary that crashes leaves nothing behind.
+# With CBIT_OWNER_PID set, start (and epmd) also leave a guard that stops the
+# node once that process has gone, so a test binary that crashes leaves
+# nothing behind.
+#
+# Nodes of one cluster find each other through one epmd: with CBIT_EPMD_PORT
+# set, start uses the epmd on that port (started with `epmd`) instead of one
+# of its own. They must also share the Erlang cookie: start keeps a
+# DIR/.erlang.cookie that is already there.
 #
 # Ports derived from PORT: epmd PORT+10000, Erlang distribution PORT+20000,
 # so PORT must be below 45536; below 25672 keeps them clear of rabbitmqctl's
@@ -16,7 +24,7 @@
 set -eu
 
 usage() {
-  echo "usage: $SELF start DIR PORT | stop DIR | ctl DIR ARGS..." >&2
+  echo "usage: $SELF start DIR PORT | stop DIR | ctl DIR ARGS... | epmd DIR PORT" >&2
   exit 2
 }
 
@@ -79,14 +87,52 @@ kill_if() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
+# Our own epmd in the foreground, so its pid is known and stop can end it.
+start_epmd() {
+  setsid $AS_OWNER epmd -port "$EPMD_PORT" -address 127.0.0.1 \
+    >"$DIR/log/epmd.out" 2>&1 </dev/null &
+  echo "EPMD_PID=$!" >>"$DIR/node.env"
+}
+
+start_guard() {
+  [ -n "${CBIT_OWNER_PID:-}" ] || return 0
+  setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec "$2" stop "$3"' \
+    guard "$CBIT_OWNER_PID" "$SELF" "$DIR" >/dev/null 2>&1 </dev/null &
+  echo "GUARD_PID=$!" >>"$DIR/node.env"
+}
+
+# An epmd for the nodes of a cluster (CBIT_EPMD_PORT), stopped by `stop`.
+epmd_alone() {
+  case "$PORT" in '' | *[!0-9]*) usage ;; esac
+  [ ! -e "$DIR/node.env" ] || die "$DIR already holds a node; stop it first"
+  if [ -n "$(ss -Hltn "sport = :$PORT")" ]; then
+    echo "rabbitmq-node: port $PORT is in use" >&2
+    exit 3
+  fi
+  mkdir -p "$DIR/log"
+  [ "$(id -u)" -ne 0 ] || chown -R rabbitmq:rabbitmq "$DIR"
+  EPMD_PORT=$PORT
+  echo "EPMD_PORT=$EPMD_PORT" >"$DIR/node.env"
+  start_epmd
+  start_guard
+  i=0
+  until [ -n "$(ss -Hltn "sport = :$PORT")" ]; do
+    [ $i -lt 100 ] || { stop; die "epmd did not listen on $PORT"; }
+    sleep 0.1
+    i=$((i + 1))
+  done
+}
+
 start() {
   case "$PORT" in '' | *[!0-9]*) usage ;; esac
   [ "$PORT" -ge 1024 ] && [ "$PORT" -lt 45536 ] || die "PORT must be in 1024..45535"
   [ ! -e "$DIR/node.env" ] || die "$DIR already holds a node; stop it first"
   NODE="cbit-$PORT@localhost"
-  EPMD_PORT=$((PORT + 10000))
+  EPMD_PORT=${CBIT_EPMD_PORT:-$((PORT + 10000))}
   DIST_PORT=$((PORT + 20000))
-  for p in "$PORT" "$EPMD_PORT" "$DIST_PORT"; do
+  OWN_PORTS="$PORT $DIST_PORT"
+  [ -n "${CBIT_EPMD_PORT:-}" ] || OWN_PORTS="$OWN_PORTS $EPMD_PORT"
+  for p in $OWN_PORTS; do
     if [ -n "$(ss -Hltn "sport = :$p")" ]; then
       echo "rabbitmq-node: port $p is in use" >&2
       exit 3
@@ -120,20 +166,12 @@ DIST_PORT=$DIST_PORT
 EOF
 
   export_node_env
-  # Our own epmd in the foreground, so its pid is known and stop can end it.
-  setsid $AS_OWNER epmd -port "$EPMD_PORT" -address 127.0.0.1 \
-    >"$DIR/log/epmd.out" 2>&1 </dev/null &
-  echo "EPMD_PID=$!" >>"$DIR/node.env"
+  [ -n "${CBIT_EPMD_PORT:-}" ] || start_epmd
   setsid $AS_OWNER "$SERVER_SBIN/rabbitmq-server" \
     >"$DIR/log/server.out" 2>&1 </dev/null &
   SERVER_PID=$!
   echo "SERVER_PID=$SERVER_PID" >>"$DIR/node.env"
-
-  if [ -n "${CBIT_OWNER_PID:-}" ]; then
-    setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec "$2" stop "$3"' \
-      guard "$CBIT_OWNER_PID" "$SELF" "$DIR" >/dev/null 2>&1 </dev/null &
-    echo "GUARD_PID=$!" >>"$DIR/node.env"
-  fi
+  start_guard
 
   # Ready once the beam has written its pid file and the AMQP listener is up
   # (RabbitMQ opens it at the end of its boot). Polled rather than asked with
@@ -177,6 +215,12 @@ case "$CMD" in
     PORT=$3
     DIR=$(mkdir -p "$DIR" && cd "$DIR" && pwd)
     start
+    ;;
+  epmd)
+    [ $# -eq 3 ] || usage
+    PORT=$3
+    DIR=$(mkdir -p "$DIR" && cd "$DIR" && pwd)
+    epmd_alone
     ;;
   ctl)
     [ -e "$DIR/node.env" ] || die "no node runs in $DIR"

@@ -62,8 +62,10 @@ void RabbitNode::Start() {
     if (!fixed_port) port_ = PickPort();
     // The owner pid makes the script stop the node even if this binary
     // crashes before its exit hooks run.
+    std::vector<std::string> env = {"CBIT_OWNER_PID=" + std::to_string(::getpid())};
+    if (epmd_port_) env.push_back("CBIT_EPMD_PORT=" + std::to_string(epmd_port_));
     CommandResult r = RunCommand({.argv = {kScript, "start", dir_, std::to_string(port_)},
-                                  .env = {"CBIT_OWNER_PID=" + std::to_string(::getpid())},
+                                  .env = env,
                                   .timeout = std::chrono::seconds(120)});
     if (r.ok()) {
       running_ = true;

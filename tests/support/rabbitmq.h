@@ -32,6 +32,11 @@ class RabbitNode {
   /// of Stop (epmd, the guard); Start brings it back with its durable state.
   void Kill();
 
+  /// Find other nodes through the epmd on `port` (a cluster's,
+  /// rabbitmq_cluster.h) instead of starting one of its own; before Start.
+  void UseEpmd(int port) { epmd_port_ = port; }
+  /// The Erlang node name, e.g. cbit-21234@localhost (once started).
+  std::string node_name() const { return "cbit-" + std::to_string(port_) + "@localhost"; }
   /// The AMQP port on 127.0.0.1.
   int port() const { return port_; }
   /// The node's directory (scripts/rabbitmq-node.sh ctl DIR …).
@@ -42,6 +47,7 @@ class RabbitNode {
  private:
   std::string dir_;
   int port_ = 0;
+  int epmd_port_ = 0;  ///< 0: its own
   bool running_ = false;
 };
 
