@@ -50,7 +50,15 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   pkg_format           default "deb"
   suites               ["bookworm", …]; at least one
   buildroot            work directories, one per job (default /var/lib/cbit-client)
-  host, port, vhost    RabbitMQ (default localhost, 5672, "/"); exchange: default "pybit"
+  host, port, vhost    RabbitMQ (default localhost, 5672, "/"); exchange: default "pybit";
+                       host may list the nodes of a cluster, ["mq1", "mq2:5673", …]
+                       (port: of those naming none), tried in order when one
+                       cannot be reached; a new connection declares and consumes
+                       the queues again
+  queue_type           "classic" (default) or "quorum": the type of every queue
+                       declared (x-queue-type), the same as the controller's
+                       controller.queue_type; a queue that exists with the other
+                       type is refused, naming the queue and this key
   userid, password     RabbitMQ credentials; required (no defaults)
   dry_run              log every command, run none (default false)
   use_lvm              accepted for pyBit configs; schroot's own configuration decides

@@ -62,7 +62,10 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
                   "rabbit_exchange": "pybit", "wait_for_confirm": false,
                   "allow_local_uris": false,
                   "log_limit_bytes": 33554432, "log_keep_attempts": 0,
-                  "log_keep_days": 0, "lease_seconds": 300, "max_attempts": 3},
+                  "log_keep_days": 0, "lease_seconds": 300, "max_attempts": 3,
+                  "queue_type": "classic"},
+      rabbit_url may list the nodes of a cluster, ["mq1:5672", "mq2", "mq3"],
+      tried in order when one cannot be reached (see RABBITMQ CLUSTERS),
    "webhooks": {"github": {"secret": "…"}, "gitea": {"secret": "…"},
                 "gitlab": {"token": "…"},
                 "cache_dir": "var/webhook-mirrors", "distribution": "Debian",
@@ -70,6 +73,18 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
                 "queue_limit": 1000, "max_attempts": 8, "retry_seconds": 30,
                 "mirror_keep_days": 30}}
   Command-line options override the file.
+
+RABBITMQ CLUSTERS
+  With controller.rabbit_url a list, every connection to the broker tries
+  the nodes in order (an entry without a port has rabbit_port, default
+  5672) and uses the first that answers; when its node dies, the outbox
+  publishes what was not confirmed again through the next one.
+  controller.queue_type "quorum" declares every queue with x-queue-type
+  quorum (replicated, RabbitMQ 3.10+); "classic" (the default) keeps one
+  node's queues. The clients must say the same (cbit-client queue_type): a
+  queue that exists with the other type is refused by the broker, and the
+  error names the queue and this setting. --amqp takes the list too,
+  separated by commas.
 
 HTTP LIMITS
   io_threads threads hold every connection; route handlers run on `threads`
@@ -267,7 +282,9 @@ void AddOverrides(CLI::App& app, process::CliOverrides<web::Config>& o) {
   o.Add("--interface", &Config::interface, "address to listen on");
   o.Add("--hostname", &Config::hostname, "host:port written into messages as web_host");
   o.AddParsed("--db", web::SetDatabase, "sqlite:PATH or postgres:CONNINFO");
-  o.AddParsed("--amqp", web::SetAmqpAddress, "RabbitMQ host[:port] (default localhost:5672)");
+  o.AddParsed("--amqp", web::SetAmqpAddress,
+              "RabbitMQ host[:port], or a cluster's nodes separated by commas (default "
+              "localhost:5672)");
   o.Add("--threads", &Config::threads, "HTTP worker threads for route handlers (default 64)");
   o.Add("--job-cache", &Config::job_cache, "jobs cached for GET /job/<id> (default 65536; 0: none)")
       ->check(CLI::Range(0, 1 << 30));
