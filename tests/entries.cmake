@@ -36,7 +36,7 @@ cbit_integration_entry(dispatch_outage 105 "Stores/Dispatch.JobSubmittedWhileThe
 cbit_integration_entry(amqp_pipeline 105 "AmqpPipeline.*")
 cbit_integration_entry(amqp 65 "Amqp*" "-AmqpPipeline.*")
 # Three RabbitMQ nodes joined into one cluster, one of them killed.
-cbit_integration_entry(rabbit_cluster 90 "RabbitCluster.*")
+cbit_integration_entry(rabbit_cluster 150 "RabbitCluster.*")
 # The rest, by component.
 cbit_integration_entry(farm_loop 60 "FarmLoop.*")
 cbit_integration_entry(store 50 "Backends/*" "Postgres/*" "PostgresTest.*" "SqliteTest.*"
