@@ -41,7 +41,10 @@ void SetBrokerAddresses(AmqpOptions& o, const std::vector<std::string>& entries,
   std::vector<BrokerAddress> addresses;
   for (const auto& e : entries) {
     auto a = ParseBrokerAddress(e, default_port);
-    if (!a) throw ConfigError(key + ": '" + e + "' is not host or host:port (port 1-65535)");
+    if (!a) {
+      throw ConfigError(std::string(key).append(": '").append(e).append(
+          "' is not host or host:port (port 1-65535)"));
+    }
     addresses.push_back(*a);
   }
   o.host = addresses.front().host;
