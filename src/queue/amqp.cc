@@ -70,10 +70,17 @@ AmqpConnection::AmqpConnection(const AmqpOptions& opts, Clock::time_point deadli
     left = TimeLeft(deadline);
     amqp_set_handshake_timeout(conn_, &left);
     SetDeadline(deadline);
-    Check(amqp_login(conn_, opts.vhost.c_str(), AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE,
-                     opts.heartbeat_seconds, AMQP_SASL_METHOD_PLAIN, opts.user.c_str(),
-                     opts.password.c_str()),
-          "login to " + where + " as '" + opts.user + "'");
+    const amqp_rpc_reply_t login = amqp_login(
+        conn_, opts.vhost.c_str(), AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE,
+        opts.heartbeat_seconds, AMQP_SASL_METHOD_PLAIN, opts.user.c_str(), opts.password.c_str());
+    const std::string what = "login to " + where + " as '" + opts.user + "'";
+    // The broker itself closed the connection (ACCESS_REFUSED, NOT_ALLOWED
+    // for the virtual host): not an outage, a configuration to correct.
+    if (login.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) {
+      usable_ = false;
+      throw BrokerRefused(what + ": " + DescribeReply(login));
+    }
+    Check(login, what);
     logged_in_ = true;
     OpenChannel(kChannel);
     SetDeadline(Clock::now() + opts.deadline);
