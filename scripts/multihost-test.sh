@@ -331,4 +331,27 @@ for pkg in $PACKAGES; do
   [ "$version" = 1.0 ] || fail "$pkg is not installed in the private root (version '$version')"
   [ -x "$A/usr/bin/$pkg" ] || fail "$A/usr/bin/$pkg is missing"
 done
+# --- Start-up peer checks across hosts: a client whose config names a
+# token the controller refuses stops at once (exit 1), one whose broker
+# host does not exist gives up after startup_wait_seconds (exit 2); each
+# message names the peer and the settings.
+log "b1: cbit-client refusing a wrong token, then an absent broker host"
+# expect_refusal NAME STATUS TEXT JQ-FILTER: b1's client config changed by
+# the filter must exit with STATUS saying TEXT.
+expect_refusal() {
+  local name=$1 want=$2 text=$3 filter=$4 rc=0
+  jq "$filter" "$SCRATCH/b1/client.json" >"$SCRATCH/b1/$name.json"
+  on b1 timeout 60 "$BUILD/cbit-client" --config "$SCRATCH/b1/$name.json" \
+    >"$SCRATCH/$name.log" 2>&1 || rc=$?
+  [ "$rc" -eq "$want" ] || fail "$name: cbit-client exited $rc, not $want"
+  grep -qF "$text" "$SCRATCH/$name.log" || fail "$name: no '$text' in its output"
+}
+expect_refusal refused-token 1 "controller_url, token: the controller at $URL refused" \
+  '.token = "cbit_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+  | .clientid = "build_client_x" | .buildroot += "-x"'
+expect_refusal absent-broker 2 "RabbitMQ at amqp://$NET.9:5672" \
+  '.host = "'"$NET"'.9" | .startup_wait_seconds = 3
+  | .clientid = "build_client_y" | .buildroot += "-y"'
+grep -qF "unreachable for" "$SCRATCH/absent-broker.log" || fail "absent-broker: no wait said"
+
 log "passed: hook → controller → clients b1, b2 → watcher → apt-get across 5 hosts"
