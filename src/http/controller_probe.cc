@@ -33,9 +33,10 @@ Answer ProbeController(const std::vector<std::string>& urls, const Credentials& 
       last = {State::kUnreachable, url + ": " + httplib::to_string(r.error())};
       continue;
     }
-    return ClassifyControllerStatus(r->status, method + " " + url + path + ": HTTP " +
-                                                   std::to_string(r->status) + ": " +
-                                                   r->body.substr(0, 300));
+    std::string detail = method;
+    detail.append(" ").append(url).append(path).append(": HTTP ");
+    detail.append(std::to_string(r->status)).append(": ").append(r->body.substr(0, 300));
+    return ClassifyControllerStatus(r->status, detail);
   }
   return last;
 }

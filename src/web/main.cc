@@ -333,24 +333,27 @@ bool CheckPeers(const web::Config& cfg, const process::StopSignals& stop) {
   return true;
 }
 
+// Jobs read by id are cached, and dropped on any controller's change.
+store::StoreOptions StoreOptionsOf(const web::Config& cfg) {
+  return {.job_cache = static_cast<std::size_t>(cfg.job_cache),
+          .logs = {.bytes_per_attempt = cfg.log_limit_bytes,
+                   .keep_attempts = cfg.log_keep_attempts,
+                   .keep_days = cfg.log_keep_days}};
+}
+
 // Start-up in the order of the design, serving until a stop signal, then
 // stopping in reverse order.
 void Serve(const web::Config& cfg, const process::StopSignals& stop) {
   WarnAboutLimitsAndUsers(cfg);
   if (!CheckPeers(cfg, stop)) return;
 
-  // 1. Store: open the database and bring its schema up to date. Jobs
-  //    read by id are cached, and dropped on any controller's change.
-  store::Store store(OpenDatabase(cfg), {.job_cache = static_cast<std::size_t>(cfg.job_cache),
-                                         .logs = {.bytes_per_attempt = cfg.log_limit_bytes,
-                                                  .keep_attempts = cfg.log_keep_attempts,
-                                                  .keep_days = cfg.log_keep_days}});
+  // 1. Store: the database, its schema brought up to date (StoreOptionsOf).
+  store::Store store(OpenDatabase(cfg), StoreOptionsOf(cfg));
   store.Migrate();
   spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
-  // Table upkeep where the planner keeps statistics: a cheap check every
-  // 2 s keeps them current as the job tables grow (plans made from an
-  // empty table's statistics stay slow until refreshed), and vacuums the
-  // outbox.
+  // Table upkeep, a cheap check every 2 s: the planner's statistics kept
+  // current as the job tables grow (an empty table's make slow plans), and
+  // the outbox vacuumed.
   store::Upkeep upkeep(store, std::chrono::seconds(2));
 
   // 2. Broker: every message goes through one pipelined confirmed
