@@ -21,7 +21,6 @@
 #include "tests/support/ports.h"
 #include "tests/support/postgres.h"
 #include "tests/support/rabbitmq.h"
-#include "tests/support/watcher_process.h"
 #include "tests/support/web_process.h"
 #include "util/subprocess.h"
 
