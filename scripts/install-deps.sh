@@ -12,6 +12,8 @@ PKGS="cmake ninja-build g++ pkg-config make curl ca-certificates
   libsystemd-dev lintian help2man"  # pkg: sd_notify; the Debian packages and their man pages
 # The dashboard's browser test (tests/browser): headless Chromium over WebDriver.
 PKGS="$PKGS chromium chromium-driver python3-selenium"
+# The multi-host test (scripts/multihost-test.sh): clients upload over scp to sshd.
+PKGS="$PKGS openssh-server openssh-client jq"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

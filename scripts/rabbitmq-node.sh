@@ -4,6 +4,8 @@
 # be stopped without leaving an Erlang process behind.
 #
 #   rabbitmq-node.sh start DIR PORT   AMQP on 127.0.0.1:PORT; prints the URL
+#                                     (CBIT_AMQP_LISTEN=ADDR listens on ADDR instead,
+#                                     e.g. 0.0.0.0 for clients on other hosts)
 #   rabbitmq-node.sh stop DIR         stops the node and its epmd (idempotent)
 #   rabbitmq-node.sh ctl DIR ARGS...  runs rabbitmqctl ARGS against the node
 #   rabbitmq-node.sh epmd DIR PORT    an epmd alone, for the nodes of a cluster
@@ -140,7 +142,7 @@ start() {
   done
   mkdir -p "$DIR/mnesia" "$DIR/log"
   cat >"$DIR/rabbitmq.conf" <<EOF
-listeners.tcp.default = 127.0.0.1:$PORT
+listeners.tcp.default = ${CBIT_AMQP_LISTEN:-127.0.0.1}:$PORT
 # A build client holds its delivery unacknowledged for the whole build.
 consumer_timeout = 86400000
 loopback_users.guest = true

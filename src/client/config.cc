@@ -211,6 +211,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
   ReadRetries(j, c);
   ReadSeconds(j, "cancel_grace_seconds", c.cancel_grace, 0);
   ReadSeconds(j, "http_timeout_seconds", c.http_timeout, 0);
+  ReadSeconds(j, "startup_wait_seconds", c.startup_wait, 0);
   std::chrono::seconds renew{c.lease_renew.count() / 1000}, heartbeat{c.heartbeat.count() / 1000};
   ReadSeconds(j, "lease_renew_seconds", renew, 0);
   ReadSeconds(j, "heartbeat_seconds", heartbeat, 0);

@@ -64,6 +64,9 @@ struct ClientConfig {
 
   std::chrono::seconds cancel_grace{30};  ///< SIGINT, then SIGKILL after this
   std::chrono::seconds http_timeout{10};  ///< deadline of each controller call
+  /// How long the broker and the controller are waited for at start-up
+  /// (startup_wait_seconds; 0: tried once), under systemd's start timeout.
+  std::chrono::seconds startup_wait{60};
   /// Renewal of the lease on the job being built (lease_renew_seconds), and
   /// the heartbeat that says the client is alive (heartbeat_seconds); both
   /// well under the controller's lease.

@@ -13,6 +13,9 @@
 #include "client/daemon.h"
 #include "client/roots.h"
 #include "client/runner.h"
+#include "http/controller_probe.h"
+#include "peercheck/await.h"
+#include "queue/broker_probe.h"
 #include "queue/consumer.h"
 #include "queue/publisher.h"
 #include "util/notify.h"
@@ -94,6 +97,8 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   retry_max_seconds    the longest delay (default 3600)
   cancel_grace_seconds SIGINT to the build, SIGKILL this much later (default 30)
   http_timeout_seconds deadline of each controller call (default 10)
+  startup_wait_seconds at start, how long RabbitMQ and the controller are waited for
+                       (default 60; 0: tried once); see START-UP
   lease_renew_seconds  renew the lease on the job being built this often (default
                        10); on a 409 (the controller gave the job to another
                        attempt) the build is interrupted and nothing more reported
@@ -142,9 +147,18 @@ SIGNALS
   its process group), the job is reported Waiting and its request handed back
   to the broker for another client; then exit 0.
 
+START-UP
+  Before taking work the client logs in to RabbitMQ and sends the controller
+  its heartbeat (PUT /buildd/<clientid>/heartbeat) with its credentials. A
+  peer that does not answer is waited for up to startup_wait_seconds, then
+  the start fails naming it and its settings (exit 2); a login RabbitMQ
+  refuses, or a 401/403 from the controller (a wrong token or password, a
+  token bound to another clientid), fails it at once (exit 1).
+
 EXIT STATUS
-  0 stopped by a signal; 1 bad configuration or command line; 2 start-up
-  failed (build root or dput config unusable).
+  0 stopped by a signal; 1 bad configuration or command line, or credentials
+  a peer refuses; 2 start-up failed (build root or dput config unusable,
+  RabbitMQ or the controller unreachable for startup_wait_seconds).
 )";
 
 // The isolated builder's roots, in the log; generations an update left
@@ -178,8 +192,32 @@ void CheckStartup(const client::ClientConfig& c) {
   if (c.build.kind == client::BuilderKind::kIsolated) ReportRoots(c);
 }
 
+// The broker and the controller, before any job is taken: they are waited
+// for up to startup_wait_seconds in all (a farm boots in any order, and a
+// restart of either must not fail the unit at once; under systemd's start
+// timeout), then the start fails naming the one missing; one that refuses the credentials fails it
+// at once. The controller is asked with the client's heartbeat, which also tells a token bound to
+// another client name (403). False: stopped while waiting.
+bool CheckPeers(const client::ClientConfig& c, const process::StopSignals& stop) {
+  const peercheck::WaitPolicy wait{
+      .wait = c.startup_wait, .wait_setting = "startup_wait_seconds", .stop = &stop.flag()};
+  const peercheck::Peer broker{queue::DescribeBroker(c.amqp), "host, port, vhost, userid, password",
+                               [&c] { return queue::ProbeBroker(c.amqp); }};
+  const http::Credentials credentials{c.controller_user, c.controller_password, c.controller_token};
+  const peercheck::Peer controller{
+      http::DescribeControllers(c.controller_urls),
+      c.controller_token.empty() ? "controller_url, controller_user, controller_password"
+                                 : "controller_url, token",
+      [&c, credentials] {
+        return http::ProbeController(c.controller_urls, credentials, "PUT",
+                                     "/buildd/" + c.clientid + "/heartbeat", c.http_timeout);
+      }};
+  return peercheck::AwaitAll({broker, controller}, wait);
+}
+
 // The job loop until a stop signal.
 void Serve(const client::ClientConfig& config, const process::StopSignals& stop) {
+  if (!CheckPeers(config, stop)) return;
   // The controller's HTTP API: job status, status reports, log chunks.
   client::HttpControllerApi api(
       config.controller_urls,
@@ -197,8 +235,8 @@ void Serve(const client::ClientConfig& config, const process::StopSignals& stop)
   auto connect = [&] { return std::make_unique<queue::AmqpConsumer>(config.amqp); };
   client::Daemon daemon(config, api, runner, *publisher, connect,
                         [&stop] { return stop.requested(); });
-  // Configuration and build root checked; the broker is connected to (and
-  // reconnected) by the loop, as a restart of either must not fail the unit.
+  // Configuration, build root and peers checked; from here on the loop
+  // reconnects to the broker after any loss.
   notify::Ready();
   daemon.Run();
   notify::Stopping();

@@ -75,6 +75,8 @@ AmqpConnection::AmqpConnection(const AmqpOptions& opts, Clock::time_point deadli
       Open(addresses[i], Clock::now() + share);
       if (i > 0) spdlog::warn("amqp: {}; connected to the next broker", errors);
       return;
+    } catch (const BrokerRefused&) {
+      throw;  // users and virtual hosts are the cluster's: every node would refuse
     } catch (const BrokerError& e) {
       errors += (errors.empty() ? "" : "; ") + std::string(e.what());
     }
@@ -101,10 +103,18 @@ void AmqpConnection::Open(const BrokerAddress& address, Clock::time_point deadli
     left = TimeLeft(deadline);
     amqp_set_handshake_timeout(conn_, &left);
     SetDeadline(deadline);
-    Check(amqp_login(conn_, opts_.vhost.c_str(), AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE,
-                     opts_.heartbeat_seconds, AMQP_SASL_METHOD_PLAIN, opts_.user.c_str(),
-                     opts_.password.c_str()),
-          "login to " + where + " as '" + opts_.user + "'");
+    const amqp_rpc_reply_t login =
+        amqp_login(conn_, opts_.vhost.c_str(), AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE,
+                   opts_.heartbeat_seconds, AMQP_SASL_METHOD_PLAIN, opts_.user.c_str(),
+                   opts_.password.c_str());
+    const std::string what = "login to " + where + " as '" + opts_.user + "'";
+    // The broker itself closed the connection (ACCESS_REFUSED, NOT_ALLOWED
+    // for the virtual host): not an outage, a configuration to correct.
+    if (login.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) {
+      usable_ = false;
+      throw BrokerRefused(what + ": " + DescribeReply(login));
+    }
+    Check(login, what);
     logged_in_ = true;
     OpenChannel(kChannel);
     SetDeadline(Clock::now() + opts_.deadline);

@@ -87,6 +87,12 @@ struct BrokerError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The broker answered and refused the login (credentials, virtual host):
+/// trying again with the same options cannot succeed.
+struct BrokerRefused : BrokerError {
+  using BrokerError::BrokerError;
+};
+
 class Publisher {
  public:
   /// Hears whether the broker confirmed a message (true), or the message

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "http/controller_probe.h"
+#include "peercheck/await.h"
 #include "util/process.h"
 #include "watcher/config.h"
 #include "watcher/controller_api.h"
@@ -84,9 +86,18 @@ SIGNALS
   SIGTERM, SIGINT: stop after the current reprepro run; reports not yet
   delivered stay in spool_dir for the next start; exit 0.
 
+START-UP
+  The controller is asked once, with the watcher's credentials, about a
+  status report on job 0 (which no job has; nothing is recorded): a 401 or
+  403 (a wrong token or password, a role that may not report) fails the
+  start (exit 1). A controller that does not answer is logged and the
+  watcher goes on: publishing needs no controller, and verdicts wait in
+  spool_dir until it is back.
+
 EXIT STATUS
-  0 stopped by a signal; 1 bad configuration or command line; 2 start-up
-  failed (an incoming directory cannot be watched, the user cannot be taken).
+  0 stopped by a signal; 1 bad configuration or command line, or credentials
+  the controller refuses; 2 start-up failed (an incoming directory cannot be
+  watched, the user cannot be taken).
 )";
 
 // pyBit's "user": the watcher publishes as the repository's owner. Throws
@@ -103,6 +114,27 @@ void BecomeUser(const std::string& user) {
       setuid(pw->pw_uid) != 0) {
     throw StartupError("cannot switch to user '" + user + "'");
   }
+}
+
+// The controller, tried once before watching, with a status report on job
+// 0, which no job has: 401 or 403 when it refuses the credentials or their
+// role (a configuration error: exit 1), else 400 or 404 and nothing
+// recorded. One that does not answer is only logged: publishing needs no
+// controller, and verdicts wait in spool_dir until it is back.
+void CheckController(const watcher::WatcherConfig& config) {
+  const http::Credentials credentials{config.controller_user, config.controller_password,
+                                      config.controller_token};
+  const peercheck::Peer controller{
+      http::DescribeControllers({config.controller_url}),
+      config.controller_token.empty() ? "controller_url, controller_user, controller_password"
+                                      : "controller_url, token",
+      [&config, credentials] {
+        return http::ProbeController({config.controller_url}, credentials, "PUT", "/job/0",
+                                     config.http_timeout);
+      }};
+  if (!peercheck::CheckOnce(controller))
+    spdlog::warn("watching without the controller: verdicts wait in {} until it answers",
+                 config.spool_dir);
 }
 
 // The loop until a stop signal; throws when an incoming directory cannot be
@@ -144,6 +176,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     // 2. The user the repository belongs to.
     BecomeUser(config.user);
+    CheckController(config);
     // 3. Watch, process, check, report until SIGTERM/SIGINT.
     process::StopSignals stop;
     Serve(config, stop);

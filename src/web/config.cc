@@ -191,6 +191,9 @@ void ReadControllerSection(const json& q, Config& c) {
   Read(q, "log_keep_days", c.log_keep_days, "controller");
   Read(q, "lease_seconds", c.lease_seconds, "controller");
   Read(q, "max_attempts", c.max_attempts, "controller");
+  Read(q, "startup_wait_seconds", c.startup_wait_seconds, "controller");
+  if (c.startup_wait_seconds < 0 || c.startup_wait_seconds > 3600)
+    throw ConfigError("controller.startup_wait_seconds must be 0 to 3600 seconds");
   if (c.lease_seconds < 1 || c.lease_seconds > 7 * 24 * 3600)
     throw ConfigError("controller.lease_seconds must be 1 to 604800 seconds");
   if (c.max_attempts < 1 || c.max_attempts > 1000)

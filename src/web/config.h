@@ -97,6 +97,8 @@ struct Config {
   /// the queue as a new attempt, or fails after max_attempts attempts.
   int lease_seconds = 300;
   int max_attempts = 3;
+  /// How long the database is waited for at start-up (0: tried once).
+  int startup_wait_seconds = 60;
   std::string log_level = "info";
   WebhookConfig webhooks;
 

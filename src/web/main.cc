@@ -14,8 +14,11 @@
 #include "controller/outbox.h"
 #include "controller/store_job_store.h"
 #include "events/store_events.h"
+#include "peercheck/await.h"
+#include "queue/broker_probe.h"
 #include "queue/publisher.h"
 #include "queue/signing.h"
+#include "store/postgres/postgres_probe.h"
 #include "store/signing_keys.h"
 #include "store/store.h"
 #include "store/upkeep.h"
@@ -63,7 +66,7 @@ CONFIG FILE (JSON; pyBit's web.conf sections are accepted)
                   "allow_local_uris": false,
                   "log_limit_bytes": 33554432, "log_keep_attempts": 0,
                   "log_keep_days": 0, "lease_seconds": 300, "max_attempts": 3,
-                  "queue_type": "classic"},
+                  "queue_type": "classic", "startup_wait_seconds": 60},
       rabbit_url may list the nodes of a cluster, ["mq1:5672", "mq2", "mq3"],
       tried in order when one cannot be reached (see RABBITMQ CLUSTERS),
    "webhooks": {"github": {"secret": "…"}, "gitea": {"secret": "…"},
@@ -225,9 +228,19 @@ SIGNALS
   SIGINT, SIGTERM: stop accepting requests, finish those in flight, exit 0.
   Under systemd (Type=notify) it says READY=1 once listening.
 
+START-UP
+  PostgreSQL is tried before anything starts, and waited for up to
+  controller.startup_wait_seconds (default 60; 0: tried once); still
+  unreachable then, the start fails (exit 2) naming it. A server that
+  refuses (password, role, database, pg_hba.conf) fails it at once (exit 1).
+  RabbitMQ is tried once: a login it refuses (credentials, virtual host)
+  fails the start (exit 1); one that does not answer is logged and cbit-web
+  serves: submissions wait in the outbox until the broker is back.
+
 EXIT STATUS
-  0 stopped cleanly; 1 bad configuration or command line; 2 start-up failed
-  (database, port).
+  0 stopped cleanly; 1 bad configuration or command line, or a peer that
+  refuses the configured credentials; 2 start-up failed (database
+  unreachable, port).
 )";
 
 std::unique_ptr<store::Database> OpenDatabase(const web::Config& cfg) {
@@ -310,23 +323,53 @@ void ServeUntilStopped(web::HttpServer& http, const process::StopSignals& stop) 
   http.Serve();
 }
 
+// The peers the config names, before anything starts. Nothing works
+// without the database: it is waited for (controller.startup_wait_seconds,
+// as when both start at boot), then the start fails naming it. The broker
+// is only tried: while it is down submissions wait in the outbox, so a
+// controller (re)started during its outage must serve; but a login it
+// refuses will never pass and is a configuration error. False: stopped
+// while waiting.
+bool CheckPeers(const web::Config& cfg, const process::StopSignals& stop) {
+  if (cfg.db_backend == "postgres") {
+    const peercheck::Peer db{
+        store::DescribePostgres(cfg.pg_conninfo), "db",
+        [&cfg] { return store::ProbePostgres(cfg.pg_conninfo, std::chrono::seconds(5)); }};
+    if (!peercheck::Await(db, {.wait = std::chrono::seconds(cfg.startup_wait_seconds),
+                               .wait_setting = "controller.startup_wait_seconds",
+                               .stop = &stop.flag()}))
+      return false;
+  }
+  const peercheck::Peer broker{
+      queue::DescribeBroker(cfg.amqp),
+      "controller.rabbit_url, rabbit_userid, rabbit_password, rabbit_virtual_host",
+      [&cfg] { return queue::ProbeBroker(cfg.amqp); }};
+  if (!peercheck::CheckOnce(broker))
+    spdlog::warn("serving without the broker: submissions wait in the outbox until it answers");
+  return true;
+}
+
+// Jobs read by id are cached, and dropped on any controller's change.
+store::StoreOptions StoreOptionsOf(const web::Config& cfg) {
+  return {.job_cache = static_cast<std::size_t>(cfg.job_cache),
+          .logs = {.bytes_per_attempt = cfg.log_limit_bytes,
+                   .keep_attempts = cfg.log_keep_attempts,
+                   .keep_days = cfg.log_keep_days}};
+}
+
 // Start-up in the order of the design, serving until a stop signal, then
 // stopping in reverse order.
 void Serve(const web::Config& cfg, const process::StopSignals& stop) {
   WarnAboutLimitsAndUsers(cfg);
+  if (!CheckPeers(cfg, stop)) return;
 
-  // 1. Store: open the database and bring its schema up to date. Jobs
-  //    read by id are cached, and dropped on any controller's change.
-  store::Store store(OpenDatabase(cfg), {.job_cache = static_cast<std::size_t>(cfg.job_cache),
-                                         .logs = {.bytes_per_attempt = cfg.log_limit_bytes,
-                                                  .keep_attempts = cfg.log_keep_attempts,
-                                                  .keep_days = cfg.log_keep_days}});
+  // 1. Store: the database, its schema brought up to date (StoreOptionsOf).
+  store::Store store(OpenDatabase(cfg), StoreOptionsOf(cfg));
   store.Migrate();
   spdlog::info("store: {} schema version {}", cfg.db_backend, store.SchemaVersion());
-  // Table upkeep where the planner keeps statistics: a cheap check every
-  // 2 s keeps them current as the job tables grow (plans made from an
-  // empty table's statistics stay slow until refreshed), and vacuums the
-  // outbox.
+  // Table upkeep, a cheap check every 2 s: the planner's statistics kept
+  // current as the job tables grow (an empty table's make slow plans), and
+  // the outbox vacuumed.
   store::Upkeep upkeep(store, std::chrono::seconds(2));
 
   // 2. Broker: every message goes through one pipelined confirmed
