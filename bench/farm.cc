@@ -159,8 +159,10 @@ Web::Web(const std::string& dir, const std::string& backend, const std::string& 
                       << R"(, "threads": 32, "users": {"admin": ")" << web::HashPassword(kPassword)
                       << R"("}}, "db": )" << db_json
                       << R"(, "controller": {"rabbit_url": "127.0.0.1:)" << amqp.port
-                      << R"(", "wait_for_confirm": )" << (wait_for_confirm ? "true" : "false")
-                      << "}}";
+                      << R"(", "wait_for_confirm": )"
+                      << (wait_for_confirm ? "true" : "false")
+                      // The parallel-builds benchmark submits local repositories.
+                      << R"(, "allow_local_uris": true}})";
   process_ = std::make_unique<Process>(
       std::vector<std::string>{binary, "--config", path, "--log-level", "warn"}, dir + "/web.log");
   httplib::Client c("127.0.0.1", port_);

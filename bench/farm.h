@@ -108,5 +108,16 @@ void RunListRss(const std::string& backend, std::int64_t jobs, int lists);
 void RunCliBench(const std::string& backend, std::int64_t jobs, int runs);
 /// The build client benchmark (bench_client.cc).
 void RunClientBench(int jobs, bool wait_for_confirm);
+/// How the parallel-builds benchmark's client builds.
+struct ParallelOptions {
+  std::string builder = "host";  ///< or "isolated"
+  std::string roots_dir;         ///< isolated: the prepared roots
+  std::string root;              ///< isolated: the root's name there (default bookworm-<arch>)
+  std::string arch;              ///< this machine's, filled in by the benchmark
+};
+/// Builds/minute of a client with `jobs: 1` against `jobs: 2` on `packages`
+/// copies of the example package, in `rounds` alternated pairs of runs
+/// (bench_parallel.cc).
+void RunParallelBench(int packages, int rounds, ParallelOptions o);
 
 }  // namespace cbit::bench

@@ -21,6 +21,12 @@ MODES (one at a time; without one: the controller and client benchmark)
                    under the body cap, chunked past it); submissions/s and
                    GET /job/<id> rate and p50/p99 in both, cbit-web's peak
                    RSS (sampled VmRSS, VmHWM)
+  --parallel-builds N
+                   builds/min of one cbit-client with jobs 1 against jobs 2
+                   on N copies of the example package submitted at once,
+                   --rounds alternated pairs of runs (--parallel-builder
+                   host or isolated; isolated: --roots-dir with the root
+                   bookworm-<arch> made by cbit-client chroot create)
   --list-rss       fills a database with --jobs jobs, then a fresh cbit-web
                    answers GET /job (the whole list, streamed) --lists times:
                    its VmRSS after each and VmHWM
@@ -30,7 +36,8 @@ MODES (one at a time; without one: the controller and client benchmark)
 
 struct Settings {
   std::vector<std::string> backends{"sqlite", "postgres"};
-  int reps = 3, client_jobs = 200, rounds = 5, lists = 3;
+  int reps = 3, client_jobs = 200, rounds = 5, lists = 3, parallel_builds = 0;
+  cbit::bench::ParallelOptions parallel;
   double seconds = 3;
   std::int64_t big = 100000;
   bool wait_for_confirm = false, hostile = false, list_rss = false, cli = false;
@@ -71,12 +78,21 @@ void AddOptions(CLI::App& app, Settings& s) {
                  "--hostile: connections sending junk bodies at once (default 6)")
       ->check(CLI::Range(1, 1000));
   app.add_option("--lists", s.lists, "--list-rss: lists read (default 3)");
+  app.add_option("--parallel-builds", s.parallel_builds, "packages per run (MODES)")
+      ->check(CLI::Range(1, 500));
+  app.add_option("--parallel-builder", s.parallel.builder, "--parallel-builds: host or isolated")
+      ->check(CLI::IsMember({"host", "isolated"}));
+  app.add_option("--roots-dir", s.parallel.roots_dir, "--parallel-builder isolated: the roots");
   app.footer(kModes);
 }
 
 void Run(Settings& s) {
   using namespace cbit::bench;
   s.load.junk_bytes_per_second = s.junk_mb * 1e6;
+  if (s.parallel_builds > 0) {
+    RunParallelBench(s.parallel_builds, s.rounds, s.parallel);
+    return;
+  }
   for (const auto& b : s.backends) {
     if (!s.compare.empty()) RunCompare(b, s.compare, s.rounds, s.seconds);
     if (s.hostile) RunHostileBench(b, s.reps, s.seconds, s.load);

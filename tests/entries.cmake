@@ -43,7 +43,8 @@ cbit_integration_entry(store 50 "Backends/*" "Postgres/*" "PostgresTest.*" "Sqli
                        "GroupCommit.*")
 cbit_integration_entry(api 45 "Stores/*" "-Stores/Dispatch.JobSubmittedWhileTheBrokerIsDown*")
 cbit_integration_entry(watcher 40 "WatcherE2e.*" "Repository.*")
-cbit_integration_entry(client_e2e 80 "ClientE2e.*" "-ClientE2e.Sbuild*")
+cbit_integration_entry(client_e2e 110 "ClientE2e.*" "ClientParallel.*" "ClientProvenance.*"
+                       "-ClientE2e.Sbuild*")
 cbit_integration_entry(client_host 20 "ClientHostBuild.*" "ClientAptFetch.*")
 cbit_integration_entry(hooks 15 "HookTest.*" "WebhookUnconfigured.*")
 cbit_integration_entry(cli 40 "Cli.*" "CliLog.*")

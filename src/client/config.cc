@@ -143,6 +143,22 @@ void ReadBrokers(const json& j, ClientConfig& c) {
   queue::SetQueueType(c.amqp, queue_type, "config key 'queue_type'");
 }
 
+// The grace of a cancel, the deadline of controller calls, and how often the
+// client is heard from.
+void ReadTimings(const json& j, ClientConfig& c) {
+  ReadSeconds(j, "cancel_grace_seconds", c.cancel_grace, 0);
+  ReadSeconds(j, "http_timeout_seconds", c.http_timeout, 0);
+  if (c.http_timeout.count() < 1) throw ConfigError("http_timeout_seconds must be at least 1");
+  ReadSeconds(j, "startup_wait_seconds", c.startup_wait, 0);
+  std::chrono::seconds renew{c.lease_renew.count() / 1000}, heartbeat{c.heartbeat.count() / 1000};
+  ReadSeconds(j, "lease_renew_seconds", renew, 0);
+  ReadSeconds(j, "heartbeat_seconds", heartbeat, 0);
+  if (renew.count() < 1 || heartbeat.count() < 1)
+    throw ConfigError("lease_renew_seconds and heartbeat_seconds must be at least 1");
+  c.lease_renew = renew;
+  c.heartbeat = heartbeat;
+}
+
 // One controller, or several (cbit-web on one PostgreSQL), tried in order.
 void ReadControllerUrls(const json& j, ClientConfig& c) {
   if (j.contains("controller_url") && j["controller_url"].is_array()) {
@@ -209,18 +225,12 @@ ClientConfig ParseConfig(const std::string& json_text) {
   ReadLimits(j, c.limits, "");
   Read(j, "apt_sources_list", c.fetch.apt_sources_list);
   ReadRetries(j, c);
-  ReadSeconds(j, "cancel_grace_seconds", c.cancel_grace, 0);
-  ReadSeconds(j, "http_timeout_seconds", c.http_timeout, 0);
-  ReadSeconds(j, "startup_wait_seconds", c.startup_wait, 0);
-  std::chrono::seconds renew{c.lease_renew.count() / 1000}, heartbeat{c.heartbeat.count() / 1000};
-  ReadSeconds(j, "lease_renew_seconds", renew, 0);
-  ReadSeconds(j, "heartbeat_seconds", heartbeat, 0);
-  if (renew.count() < 1 || heartbeat.count() < 1)
-    throw ConfigError("lease_renew_seconds and heartbeat_seconds must be at least 1");
-  c.lease_renew = renew;
-  c.heartbeat = heartbeat;
+  ReadTimings(j, c);
+  Read(j, "jobs", c.jobs);
+  if (c.jobs < 1 || c.jobs > kMaxJobs) {
+    throw ConfigError("config key 'jobs' must be from 1 to " + std::to_string(kMaxJobs));
+  }
   Read(j, "log_level", c.log_level);
-  if (c.http_timeout.count() < 1) throw ConfigError("http_timeout_seconds must be at least 1");
   CheckNames(c);
   ReadSuiteLimits(j, c);
   return c;

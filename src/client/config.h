@@ -27,6 +27,9 @@ struct StepLimits {
   std::chrono::seconds upload{1800};      ///< upload_timeout_seconds
 };
 
+/// The most builds one client runs at once.
+inline constexpr int kMaxJobs = 64;
+
 struct ClientConfig {
   // pyBit's client.conf keys.
   std::string clientid;  ///< the command queue's name and the client reported to the controller
@@ -73,6 +76,9 @@ struct ClientConfig {
   std::chrono::milliseconds lease_renew{10000};
   std::chrono::milliseconds heartbeat{30000};
   std::string log_level = "info";
+  /// Builds run at once (`jobs`), each in a work directory (and, isolated,
+  /// a sandbox) of its own; also the build queues' prefetch.
+  int jobs = 1;
   /// Only messages signed by the controller are acted on (message_auth.h);
   /// false for a pyBit controller, which signs nothing.
   bool require_signed_messages = true;

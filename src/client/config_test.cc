@@ -131,6 +131,23 @@ TEST(ClientConfig, StepTimeLimits) {
   EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
 }
 
+TEST(ClientConfig, JobsRunAtOnceDefaultToOneAndAreBounded) {
+  nlohmann::json j = Minimal();
+  EXPECT_EQ(ParseConfig(j.dump()).jobs, 1);
+  j["jobs"] = 4;
+  EXPECT_EQ(ParseConfig(j.dump()).jobs, 4);
+  for (int bad : {0, -1, kMaxJobs + 1}) {
+    j["jobs"] = bad;
+    try {
+      ParseConfig(j.dump());
+      ADD_FAILURE() << "accepted jobs " << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("'jobs' must be from 1 to 64"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(ClientConfig, PerSuiteLimitsOverrideTheClientsOwn) {
   nlohmann::json j = Minimal();
   j["suites"] = {"bookworm", "sid"};

@@ -54,10 +54,20 @@ std::optional<JobState> HttpControllerApi::CurrentStatus(Id job) {
 }
 
 void HttpControllerApi::ReportStatus(Id job, const std::string& status, const std::string& client,
-                                     const std::string& reason) {
+                                     const std::string& reason,
+                                     const std::optional<AttemptProvenance>& provenance) {
   std::string path = "/job/" + std::to_string(job);
   httplib::Params form{{"status", status}, {"client", client}};
   if (!reason.empty()) form.emplace("reason", reason);
+  if (provenance) {
+    for (const auto& [key, value] : {std::pair{"client_version", &provenance->client_version},
+                                     {"builder", &provenance->builder},
+                                     {"root_digest", &provenance->root_digest},
+                                     {"root_created", &provenance->root_created}}) {
+      if (!value->empty()) form.emplace(key, *value);
+    }
+    if (provenance->buildinfo) form.emplace("buildinfo", *provenance->buildinfo);
+  }
   std::lock_guard lock(mu_);
   Expect(Call([&](httplib::Client& c) { return c.Put(path, form); }),
          "PUT " + path + " status=" + status);

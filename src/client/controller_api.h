@@ -36,15 +36,31 @@ struct LogAck {
   std::int64_t length = 0;
 };
 
+/// What a client says about a build attempt when it reports its end
+/// (docs/protocol.md, "Provenance"); every field optional.
+struct AttemptProvenance {
+  std::string client_version;
+  std::string builder;
+  std::string root_digest;
+  std::string root_created;
+  std::optional<std::string> buildinfo;
+};
+
 class ControllerApi {
  public:
   virtual ~ControllerApi() = default;
   /// GET /job/<id>/status, last row; nullopt when the job does not exist.
   virtual std::optional<JobState> CurrentStatus(Id job) = 0;
   /// PUT /job/<id> status=…&client=…[&reason=…]: `reason` (empty: none)
-  /// goes into the job's history with the status.
+  /// goes into the job's history with the status; `provenance`, sent with
+  /// the report that ends an attempt, is kept for that attempt.
   virtual void ReportStatus(Id job, const std::string& status, const std::string& client,
-                            const std::string& reason) = 0;
+                            const std::string& reason,
+                            const std::optional<AttemptProvenance>& provenance) = 0;
+  void ReportStatus(Id job, const std::string& status, const std::string& client,
+                    const std::string& reason) {
+    ReportStatus(job, status, client, reason, std::nullopt);
+  }
   /// PUT /job/<id> status=Building&client=…&takeover=<holder>: takes over a
   /// job Building on `holder`, refused (409) if another client holds it now.
   virtual void TakeOver(Id job, const std::string& client, const std::string& holder) = 0;
@@ -74,7 +90,9 @@ class HttpControllerApi final : public ControllerApi {
 
   std::optional<JobState> CurrentStatus(Id job) override;
   void ReportStatus(Id job, const std::string& status, const std::string& client,
-                    const std::string& reason) override;
+                    const std::string& reason,
+                    const std::optional<AttemptProvenance>& provenance) override;
+  using ControllerApi::ReportStatus;
   void TakeOver(Id job, const std::string& client, const std::string& holder) override;
   LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                    const std::string& text) override;

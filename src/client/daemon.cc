@@ -16,11 +16,12 @@ using std::chrono::milliseconds;
 namespace {
 
 // How long the main thread waits for a delivery before it looks at the
-// worker and the stop flag again; also the cancel latency. While a build
-// runs the wait is short: the next request cannot be delivered before this
-// one is acknowledged (prefetch 1), so a finished build noticed 200 ms late
-// held the next job back 200 ms. rabbitmq-c cannot be woken from another
-// thread; 200 empty waits a second during a build cost no measurable CPU.
+// workers and the stop flag again; also the cancel latency. While builds
+// run the wait is short: a finished build's slot is taken again only once
+// its delivery is acknowledged (prefetch = jobs), so a build noticed 200 ms
+// late held the next job back 200 ms. rabbitmq-c cannot be woken from
+// another thread; 200 empty waits a second during a build cost no
+// measurable CPU.
 constexpr milliseconds kTick{200};
 constexpr milliseconds kBuildingTick{5};
 constexpr milliseconds kFirstBackoff{500};
@@ -33,19 +34,6 @@ std::int64_t Header(const queue::Delivery& d, const char* name) {
 
 }  // namespace
 
-/// The job being built: its delivery, its worker thread and the flags the
-/// worker's cancel hook reads.
-struct Daemon::Running {
-  BuildRequest request;
-  queue::Delivery delivery;
-  int generation = 0;                        ///< the connection the delivery came on
-  std::optional<std::string> takeover_from;  ///< Building on this silent client
-  std::atomic<bool> cancelled{false};
-  std::atomic<bool> done{false};
-  JobReport report;
-  std::thread worker;
-};
-
 Daemon::Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
                queue::Publisher& publisher, Connect connect, std::function<bool()> stop_requested)
     : config_(config),
@@ -54,11 +42,10 @@ Daemon::Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
       publisher_(publisher),
       connect_(std::move(connect)),
       stop_requested_(std::move(stop_requested)),
+      slots_(config.jobs, [this] { return stopping_.load(); }),
       auth_(api, config.require_signed_messages) {}
 
-Daemon::~Daemon() {
-  if (running_ && running_->worker.joinable()) running_->worker.join();
-}
+Daemon::~Daemon() = default;
 
 std::vector<std::pair<std::string, std::string>> Daemon::BuildQueues() const {
   std::vector<std::pair<std::string, std::string>> out;
@@ -75,14 +62,14 @@ std::vector<std::pair<std::string, std::string>> Daemon::BuildQueues() const {
 
 bool Daemon::Stopping() {
   if (!stopping_ && stop_requested_()) {
-    spdlog::info("stopping: no new work; a running job is interrupted and handed back");
+    spdlog::info("stopping: no new work; running jobs are interrupted and handed back");
     stopping_ = true;
   }
   return stopping_;
 }
 
-// Work directories no process holds were left by a client that died; a
-// restarted client holds no job, and between jobs this one holds none.
+// Work directories no process holds were left by a client that died; the
+// jobs this client builds hold theirs (a lock per directory, workdir.h).
 void Daemon::SweepBuildroot() {
   for (const auto& dir : SweepWorkdirs(config_.buildroot)) {
     spdlog::info("removed the stale work directory {}", dir);
@@ -110,27 +97,24 @@ void Daemon::Run() {
       // A session that got connected ends with a new outage: it starts from
       // the first delay, not from where the last outage's delays had grown.
       if (generation_ != sessions) backoff = kFirstBackoff;
-      // The build goes on without the broker; its delivery is the broker's
-      // again (another client may get it, see decide.cc), so it is not ours
-      // to settle any more.
+      // The builds go on without the broker; their deliveries are the
+      // broker's again (another client may get them, see decide.cc), so they
+      // are not ours to settle any more.
       spdlog::warn("broker: {}; reconnecting in {} ms", e.what(), backoff.count());
       for (auto until = Clock::now() + backoff; Clock::now() < until && !Stopping();) {
-        if (running_ && running_->done) Finish(nullptr);
+        FinishEnded(nullptr);
         std::this_thread::sleep_for(kTick);
       }
       backoff = std::min(backoff * 2, kMaxBackoff);
     }
   }
-  if (running_) {
-    running_->worker.join();
-    Finish(nullptr);
-  }
+  for (const JobSlots::Job& job : slots_.JoinAll()) Finish(nullptr, job);
 }
 
-// One consumer for every queue, so that a channel-wide prefetch of 1 means
-// one build at a time whatever queue it comes from. The command queue is
-// consumed without acknowledgements: a CancelRequest must get through while
-// the build's delivery holds the channel's only unacknowledged slot.
+// One consumer for every queue, so that a channel-wide prefetch of `jobs`
+// means that many builds at once whatever queues they come from. The command
+// queue is consumed without acknowledgements: a CancelRequest must get
+// through while the builds' deliveries hold every unacknowledged slot.
 void Daemon::Session() {
   std::unique_ptr<queue::Consumer> consumer = connect_();
   queue::Consumer& c = *consumer;
@@ -145,37 +129,38 @@ void Daemon::Session() {
   c.DeclareAndBind(config_.clientid, config_.clientid);
   c.ConsumeAutoAck(config_.clientid);
   // While a job from an earlier connection still builds, its request may be
-  // offered again: build queues wait until it is finished.
-  if (!running_) StartBuildConsumers(c);
-  spdlog::info("connected to {}; serving {} suite(s) as {} ({} queues)", c.Address(),
-               config_.suites.size(), config_.clientid,
-               queue::QueueTypeName(config_.amqp.queue_type));
+  // offered again: build queues wait until those are finished.
+  if (slots_.Empty()) StartBuildConsumers(c);
+  spdlog::info("connected to {}; serving {} suite(s) as {} ({} queues, {} build(s) at once)",
+               c.Address(), config_.suites.size(), config_.clientid,
+               queue::QueueTypeName(config_.amqp.queue_type), config_.jobs);
   for (;;) {
     if (Stopping() && consuming_builds_) {
       c.Cancel();
       consuming_builds_ = false;
     }
-    if (Stopping() && !running_) return;
-    if (auto d = c.Next(running_ ? kBuildingTick : kTick)) {
+    if (Stopping() && slots_.Empty()) return;
+    if (auto d = c.Next(slots_.Empty() ? kTick : kBuildingTick)) {
       if (d->queue == config_.clientid) {
         OnCommand(*d);
       } else {
         OnRequest(c, *d);
       }
     }
-    if (running_ && running_->done) {
-      Finish(&c);
-      if (!Stopping() && !consuming_builds_) StartBuildConsumers(c);
+    FinishEnded(&c);
+    if (!Stopping() && !consuming_builds_ && !slots_.AnyBefore(generation_) &&
+        !(Quorum() && slots_.Full())) {
+      StartBuildConsumers(c);
     }
   }
 }
 
 // Quorum queues refuse a channel-wide prefetch: there each consumer has its
-// own, and the build consumers are cancelled while a job builds
-// (PauseBuildConsumers), so that it is one build at a time all the same.
+// own, and the build consumers are cancelled while every slot builds
+// (PauseBuildConsumers), so that it is `jobs` builds at a time all the same.
 void Daemon::StartBuildConsumers(queue::Consumer& c) {
   const auto scope = Quorum() ? queue::PrefetchScope::kPerConsumer : queue::PrefetchScope::kChannel;
-  for (const auto& [queue, key] : BuildQueues()) c.Consume(queue, 1, scope);
+  for (const auto& [queue, key] : BuildQueues()) c.Consume(queue, config_.jobs, scope);
   consuming_builds_ = true;
 }
 
@@ -225,10 +210,11 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
   if (!decoded) return;
   BuildRequest request = std::move(*decoded);
   const Id id = request.job.id;
-  if (Stopping() || running_) {
+  if (Stopping() || slots_.Full()) {
     c.Reject(d.delivery_tag, /*requeue=*/true);
     return;
   }
+
   RequestFacts facts;
   facts.redelivered = d.redelivered;
   facts.deferrals = static_cast<int>(Header(d, kDeferredHeader));
@@ -258,26 +244,35 @@ void Daemon::OnRequest(queue::Consumer& c, const queue::Delivery& d) {
       return;
     }
     case Action::kBuild:
-      break;
+      // A job this client builds in another slot (its request published
+      // again: a lease that ran out, a deferral) waits until that build has
+      // ended: two builds of one job would report over each other.
+      if (slots_.Holds(id)) {
+        spdlog::info("job {}: already building here; looking again in {} s", id,
+                     config_.retry_base.count());
+        Postpone(c, d, config_.retry_base, d.headers);
+        return;
+      }
+      StartJob(std::move(request), d, facts, delivered);
+      if (slots_.Full()) PauseBuildConsumers(c);
+      return;
   }
-  spdlog::info("job {}: building {} {} ({})", id, request.job.instance.package.name,
-               request.job.instance.package.version, d.queue);
-  running_ = std::make_unique<Running>();
-  running_->request = std::move(request);
-  running_->delivery = d;
-  running_->generation = generation_;
+}
+
+void Daemon::StartJob(BuildRequest request, const queue::Delivery& d, const RequestFacts& facts,
+                      Clock::time_point delivered) {
+  spdlog::info("job {}: building {} {} ({}; {} of {} slots busy)", request.job.id,
+               request.job.instance.package.name, request.job.instance.package.version, d.queue,
+               slots_.size() + 1, config_.jobs);
+  JobSlots::Job job{std::move(request), d, generation_, std::nullopt, {}};
   if (facts.state && facts.state->status == status::kBuilding) {
-    running_->takeover_from = facts.state->buildclient;
+    job.takeover_from = facts.state->buildclient;
   }
-  Running* r = running_.get();
-  r->worker = std::thread([this, r, delivered] {
-    JobEnvironment env{config_, api_, runner_, {}, r->takeover_from};
-    env.infra_retries_done = static_cast<int>(Header(r->delivery, kInfraRetryHeader));
-    JobSignals signals{[r] { return r->cancelled.load(); }, [this] { return stopping_.load(); }};
-    r->report = RunJob(r->request, env, signals, delivered);
-    r->done = true;
+  slots_.Start(std::move(job), [this, delivered](const JobSlots::Job& j, const JobSignals& s) {
+    JobEnvironment env{config_, api_, runner_, {}, j.takeover_from};
+    env.infra_retries_done = static_cast<int>(Header(j.delivery, kInfraRetryHeader));
+    return RunJob(j.request, env, s, delivered);
   });
-  PauseBuildConsumers(c);
 }
 
 void Daemon::OnCommand(const queue::Delivery& d) {
@@ -294,35 +289,44 @@ void Daemon::OnCommand(const queue::Delivery& d) {
     DeadLetter(d, e.what());  // consumed without acknowledgement: already ours
     return;
   }
-  if (running_ && running_->request.job.id == cancel.job.id) {
+  if (slots_.Cancel(cancel.job.id)) {
     spdlog::info("job {}: cancel requested; interrupting the build", cancel.job.id);
-    running_->cancelled = true;
   } else {
     spdlog::info("job {}: cancel requested, but it is not building here; ignored", cancel.job.id);
   }
 }
 
-void Daemon::Finish(queue::Consumer* c) {
-  // Taken first: settling can throw (a broker error), and a job still held
-  // would be finished, and its worker joined, a second time.
-  const std::unique_ptr<Running> run = std::move(running_);
-  run->worker.join();
-  const JobReport& rep = run->report;
+// Each ended job is taken out of its slot first: settling can throw (a
+// broker error), and a job still held would be finished a second time.
+void Daemon::FinishEnded(queue::Consumer* c) {
+  std::optional<queue::BrokerError> lost;
+  for (const JobSlots::Job& job : slots_.TakeFinished()) {
+    try {
+      Finish(lost ? nullptr : c, job);
+    } catch (const queue::BrokerError& e) {
+      lost = e;
+    }
+  }
+  if (lost) throw *lost;
+}
+
+void Daemon::Finish(queue::Consumer* c, const JobSlots::Job& job) {
+  const JobReport& rep = job.report;
   spdlog::info(
       "job {}: {}{}; delivery→Building {} ms, total {} ms, in build tools {} ms, client overhead "
       "{} ms",
-      run->request.job.id, OutcomeName(rep.outcome),
+      job.request.job.id, OutcomeName(rep.outcome),
       rep.detail.empty() ? "" : " (" + rep.detail + ")", rep.to_building.count(), rep.total.count(),
       rep.in_tools.count(), (rep.total - rep.in_tools).count());
   SweepBuildroot();
   // A delivery can be settled only on the connection it came on.
-  if (c && c->IsOpen() && run->generation == generation_) SettleDelivery(*c, *run);
+  if (c && c->IsOpen() && job.generation == generation_) SettleDelivery(*c, job);
 }
 
-void Daemon::SettleDelivery(queue::Consumer& c, const Running& run) {
-  const JobReport& rep = run.report;
-  const queue::Delivery& d = run.delivery;
-  const Id id = run.request.job.id;
+void Daemon::SettleDelivery(queue::Consumer& c, const JobSlots::Job& job) {
+  const JobReport& rep = job.report;
+  const queue::Delivery& d = job.delivery;
+  const Id id = job.request.job.id;
   auto headers = d.headers;
   switch (rep.settle) {
     case Settle::kAck:
@@ -355,8 +359,8 @@ void Daemon::SettleDelivery(queue::Consumer& c, const Running& run) {
   }
 }
 
-// A delivery left unsettled would hold the channel's only unacknowledged
-// slot (prefetch 1): no request would come until the connection dropped.
+// A delivery left unsettled would hold one of the channel's unacknowledged
+// slots (prefetch = jobs) until the connection dropped.
 void Daemon::Postpone(queue::Consumer& c, const queue::Delivery& d, std::chrono::seconds delay,
                       std::map<std::string, std::int64_t> headers) {
   if (Republish(d, delay, std::move(headers))) {

@@ -1,8 +1,9 @@
 // cbit-client's job loop (docs/design.md, "The build client"): consume the
 // build queues of its suites and its command queue, decide per request,
-// build one job at a time in a worker thread while the main thread keeps the
-// AMQP connection alive (heartbeats, consumer_timeout) and watches for a
-// CancelRequest, and reconnect with backoff when the broker goes away.
+// build up to `jobs` at once, each in a worker thread (job_slots.h), while the
+// main thread keeps the AMQP connection alive (heartbeats, consumer_timeout),
+// settles each finished job's delivery and watches for CancelRequests, and
+// reconnect with backoff when the broker goes away.
 #pragma once
 
 #include <atomic>
@@ -15,7 +16,9 @@
 
 #include "client/config.h"
 #include "client/controller_api.h"
+#include "client/decide.h"
 #include "client/job_run.h"
+#include "client/job_slots.h"
 #include "client/message_auth.h"
 #include "client/runner.h"
 #include "queue/consumer.h"
@@ -38,7 +41,7 @@ class Daemon {
   /// `publisher` sends requests again through the delay queues; `connect`
   /// is called for every connection (again after the broker went away).
   /// `stop_requested` is polled a few times a second; once it answers true
-  /// the daemon stops taking work, hands the running job back and returns.
+  /// the daemon stops taking work, hands the running jobs back and returns.
   Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
          queue::Publisher& publisher, Connect connect, std::function<bool()> stop_requested);
   ~Daemon();
@@ -51,8 +54,6 @@ class Daemon {
   std::vector<std::pair<std::string, std::string>> BuildQueues() const;
 
  private:
-  struct Running;
-
   /// One connection's life: declare, consume, serve. Throws BrokerError.
   void Session();
   void StartBuildConsumers(queue::Consumer& c);
@@ -64,10 +65,17 @@ class Daemon {
   /// was dead-lettered (or dropped) and settled.
   std::optional<BuildRequest> Decode(queue::Consumer& c, const queue::Delivery& d);
   void OnCommand(const queue::Delivery& d);
-  /// Settles the finished job's delivery and logs its timings.
-  void Finish(queue::Consumer* c);
+  /// Finishes every job whose build has ended; throws the first BrokerError
+  /// met while settling, after finishing the others without the broker.
+  void FinishEnded(queue::Consumer* c);
+  /// Logs a finished job's timings and settles its delivery on `c` when it
+  /// came on that connection.
+  void Finish(queue::Consumer* c, const JobSlots::Job& job);
   /// Acknowledges, republishes or requeues the finished job's delivery.
-  void SettleDelivery(queue::Consumer& c, const Running& run);
+  void SettleDelivery(queue::Consumer& c, const JobSlots::Job& job);
+  /// Starts building `request` (decided kBuild) in a free slot.
+  void StartJob(BuildRequest request, const queue::Delivery& d, const RequestFacts& facts,
+                std::chrono::steady_clock::time_point delivered);
   /// Publishes `d` again through the delay queue for `delay`; false if the
   /// broker did not take it.
   bool Republish(const queue::Delivery& d, std::chrono::seconds delay,
@@ -90,7 +98,7 @@ class Daemon {
   Connect connect_;
   std::function<bool()> stop_requested_;
   std::atomic<bool> stopping_{false};
-  std::unique_ptr<Running> running_;
+  JobSlots slots_;      ///< declared after stopping_, which its jobs read
   int generation_ = 0;  ///< counts connections: a delivery tag is valid only on its own
   bool consuming_builds_ = false;
   MessageAuth auth_;  ///< used from the consuming thread only

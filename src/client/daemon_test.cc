@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -38,9 +39,12 @@ class ScriptedRunner final : public Runner {
     if (cmd.argv.front() != "dpkg-buildpackage") return ok;
     std::unique_lock lock(mu_);
     building_ = true;
+    ++active_;
+    max_active_ = std::max(max_active_, active_);
     cv_.notify_all();
     while (hold_) {
       if (cancel.requested && cancel.requested()) {
+        --active_;
         CommandResult stopped;
         stopped.exit_code = 130;
         stopped.cancelled = true;
@@ -48,6 +52,7 @@ class ScriptedRunner final : public Runner {
       }
       cv_.wait_for(lock, 5ms);
     }
+    --active_;
     return build_;
   }
   bool RunsCommands() const override { return false; }
@@ -69,6 +74,20 @@ class ScriptedRunner final : public Runner {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, 10s, [&] { return building_; });
   }
+  /// Waits until `n` builds run at once.
+  bool WaitBuilding(int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 10s, [&] { return active_ >= n; });
+  }
+  /// Builds running now, and the most that ran at once.
+  int active() {
+    std::lock_guard lock(mu_);
+    return active_;
+  }
+  int max_active() {
+    std::lock_guard lock(mu_);
+    return max_active_;
+  }
   bool built() {
     std::lock_guard lock(mu_);
     return building_;
@@ -78,6 +97,7 @@ class ScriptedRunner final : public Runner {
   std::mutex mu_;
   std::condition_variable cv_;
   bool hold_ = false, building_ = false;
+  int active_ = 0, max_active_ = 0;
   CommandResult build_{.exit_code = 0};
 };
 
@@ -520,6 +540,90 @@ TEST_F(DaemonTest, AnIdleClientSendsHeartbeats) {
   config_.heartbeat = 10ms;
   Start();
   EXPECT_TRUE(WaitUntil([&] { return api_.heartbeats() >= 3; })) << api_.heartbeats();
+}
+
+// With `jobs: 2` two requests build at once (the channel's prefetch is 2);
+// a third waits for a free slot.
+TEST_F(DaemonTest, WithTwoJobsTwoRequestsBuildAtOnceAndAThirdWaits) {
+  config_.jobs = 2;
+  for (Id id : {kJob, kJob + 1, kJob + 2}) {
+    api_.AddJob(id, "Waiting");
+    broker_.Put(kQueue, Request(id));
+  }
+  runner_.Hold();
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding(2));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building"}));
+  EXPECT_EQ(api_.History(kJob + 1), (std::vector<std::string>{"Waiting", "Building"}));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(api_.History(kJob + 2), std::vector<std::string>{"Waiting"});
+  EXPECT_EQ(runner_.max_active(), 2);
+  runner_.Release();
+  for (Id id : {kJob, kJob + 1, kJob + 2}) {
+    EXPECT_TRUE(WaitHistory(id, {"Waiting", "Building", "Done"})) << id;
+  }
+  ASSERT_TRUE(broker_.WaitFor("ack 3"));
+  EXPECT_TRUE(Happened("ack 1"));
+  EXPECT_TRUE(Happened("ack 2"));
+}
+
+TEST_F(DaemonTest, ACancelStopsOnlyItsJobWhileAnotherBuildsOn) {
+  config_.jobs = 2;
+  api_.AddJob(kJob, "Waiting");
+  api_.AddJob(kJob + 1, "Waiting");
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  broker_.Put(kQueue, Request(kJob + 1));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding(2));
+  broker_.Put(kClient, Cancel(kJob));
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Cancelled"}));
+  EXPECT_EQ(api_.History(kJob + 1), (std::vector<std::string>{"Waiting", "Building"}));
+  EXPECT_EQ(runner_.active(), 1);
+  EXPECT_FALSE(Happened("ack 2"));
+  runner_.Release();
+  ASSERT_TRUE(broker_.WaitFor("ack 2"));
+  EXPECT_EQ(api_.History(kJob + 1), (std::vector<std::string>{"Waiting", "Building", "Done"}));
+}
+
+TEST_F(DaemonTest, AStopHandsEveryRunningJobBack) {
+  config_.jobs = 2;
+  api_.AddJob(kJob, "Waiting");
+  api_.AddJob(kJob + 1, "Waiting");
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  broker_.Put(kQueue, Request(kJob + 1));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding(2));
+  stop_ = true;  // as SIGTERM does
+  thread_.join();
+  for (Id id : {kJob, kJob + 1}) {
+    EXPECT_EQ(api_.History(id), (std::vector<std::string>{"Waiting", "Building", "Waiting"}));
+  }
+  EXPECT_TRUE(Happened("reject 1 requeue"));
+  EXPECT_TRUE(Happened("reject 2 requeue"));
+  EXPECT_EQ(runner_.active(), 0);
+}
+
+// The same job offered again while it builds here (a deferral, a lease that
+// ran out) is not built twice at once: it is looked at again later.
+TEST_F(DaemonTest, ARequestForAJobBuildingInAnotherSlotIsPublishedAgainLater) {
+  config_.jobs = 2;
+  api_.AddJob(kJob, "Waiting");
+  runner_.Hold();
+  broker_.Put(kQueue, Request(kJob));
+  Start();
+  ASSERT_TRUE(runner_.WaitBuilding(1));
+  broker_.Put(kQueue, Request(kJob), {{kDeferredHeader, 1}});
+  ASSERT_TRUE(broker_.WaitFor("ack 2"));
+  auto sent = publisher_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].routing_key, DelayQueueName(30s, kQueue));
+  EXPECT_EQ(runner_.max_active(), 1);
+  runner_.Release();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Done"}));
 }
 
 }  // namespace

@@ -22,13 +22,23 @@ class FakeControllerApi final : public ControllerApi {
     return JobState{it->second.back(), client_[job]};
   }
   void ReportStatus(Id job, const std::string& status, const std::string& client,
-                    const std::string& reason) override {
+                    const std::string& reason,
+                    const std::optional<AttemptProvenance>& provenance) override {
     std::lock_guard lock(mu_);
     MaybeFail();
     history_[job].push_back(status);
     reasons_[job].push_back(reason);
     client_[job] = client;
     if (status == "Building") ++attempts_[job];
+    if (provenance) provenance_[job] = *provenance;
+  }
+  using ControllerApi::ReportStatus;
+  /// The provenance the last report of `job` that had one sent.
+  std::optional<AttemptProvenance> ProvenanceOf(Id job) {
+    std::lock_guard lock(mu_);
+    auto it = provenance_.find(job);
+    if (it == provenance_.end()) return std::nullopt;
+    return it->second;
   }
   void TakeOver(Id job, const std::string& client, const std::string& holder) override {
     {
@@ -150,6 +160,7 @@ class FakeControllerApi final : public ControllerApi {
   std::map<Id, std::string> client_;
   std::map<Id, std::string> takeovers_;
   std::map<Id, int> attempts_;
+  std::map<Id, AttemptProvenance> provenance_;
   std::map<std::pair<Id, int>, std::string> logs_;
   std::vector<std::string> signing_keys_;
   bool signing_keys_unreachable_ = false;

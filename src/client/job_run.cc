@@ -8,6 +8,7 @@
 #include "client/fetch.h"
 #include "client/job_spec.h"
 #include "client/lease.h"
+#include "client/provenance.h"
 #include "client/upload.h"
 #include "client/workdir.h"
 
@@ -60,10 +61,11 @@ bool Report(const std::function<void()>& send, Id job, const std::string& status
 
 // CHECKOUT → BUILD → UPLOAD in `workdir`; the first step that fails ends it.
 // Nothing is uploaded for a job whose lease was lost meanwhile: another
-// client builds it again.
+// client builds it again. What the build says of itself goes into
+// `provenance`.
 StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const ClientConfig& config,
-                    Runner& runner, const LogSink& sink, const CancelHook& cancel,
-                    JobLease& lease) {
+                    Runner& runner, const LogSink& sink, const CancelHook& cancel, JobLease& lease,
+                    AttemptProvenance& provenance) {
   const StepLimits& limits = config.LimitsFor(spec.suite);
   FetchConfig fetch = config.fetch;
   fetch.timeout = limits.fetch;
@@ -75,7 +77,9 @@ StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const Clien
   FetchResult fetched = Fetch(spec, workdir, fetch, runner, sink, cancel);
   if (!fetched.result.ok()) return fetched.result;
   Log(sink, "== build\n");
+  provenance = ProvenanceBeforeBuild(spec, build);
   BuildResult built = Build(spec, fetched.source_dir, build, runner, sink, cancel);
+  if (runner.RunsCommands()) provenance.buildinfo = BuildinfoBeside(built.changes);
   if (!built.result.ok()) return built.result;
   if (!lease.Check()) return {Outcome::kCancelled, "lease lost: " + lease.why()};
   Log(sink, "== upload\n");
@@ -95,11 +99,13 @@ StepResult NoWorkdir(const std::string& buildroot, Id id, const std::error_code&
 // RunSteps in a directory of its own (held while the job runs, so no sweep
 // removes it), removed afterwards; one left by a client that died is stale.
 StepResult RunInWorkdir(const JobSpec& spec, Id id, const ClientConfig& config, Runner& runner,
-                        const LogSink& sink, const CancelHook& cancel, JobLease& lease) {
+                        const LogSink& sink, const CancelHook& cancel, JobLease& lease,
+                        AttemptProvenance& provenance) {
   std::error_code ec;
   std::optional<Workdir> workdir = Workdir::ForJob(config.buildroot, id, config.clientid, ec);
   if (!workdir) return NoWorkdir(config.buildroot, id, ec);
-  StepResult result = RunSteps(spec, workdir->path(), config, runner, sink, cancel, lease);
+  StepResult result =
+      RunSteps(spec, workdir->path(), config, runner, sink, cancel, lease, provenance);
   Log(sink, "== clean\n");
   workdir->Remove(ec);
   if (ec) Log(sink, "cannot remove " + workdir->path() + ": " + ec.message() + "\n");
@@ -182,7 +188,8 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
   TimingRunner runner(env.runner);
   CancelHook cancel{[&] { return signals.cancelled() || signals.stopping() || lease.lost(); },
                     std::chrono::duration_cast<std::chrono::milliseconds>(config.cancel_grace)};
-  StepResult result = RunInWorkdir(spec, id, config, runner, sink, cancel, lease);
+  AttemptProvenance provenance{ClientVersion(), BuilderName(config.build), "", "", std::nullopt};
+  StepResult result = RunInWorkdir(spec, id, config, runner, sink, cancel, lease, provenance);
   lease.Stop();
   if (lease.lost()) return LeaseLost(std::move(report), log, id, lease, delivered);
 
@@ -202,8 +209,8 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
   if (!log.Close(Clock::now() + std::chrono::seconds(30))) {
     spdlog::warn("job {}: part of the log did not reach the controller", id);
   }
-  Report([&] { env.api.ReportStatus(id, end.status, config.clientid, end.reason); }, id, end.status,
-         Clock::now() + std::chrono::seconds(120), {});
+  Report([&] { env.api.ReportStatus(id, end.status, config.clientid, end.reason, provenance); }, id,
+         end.status, Clock::now() + std::chrono::seconds(120), {});
   report.settle = end.settle;
   report.retry_delay = end.delay;
   report.total = Since(delivered);

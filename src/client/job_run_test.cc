@@ -331,5 +331,44 @@ TEST(RunJob, AWorkDirectoryLeftByADeadClientIsEmptiedAndTheJobsIsRemovedAfterIt)
   EXPECT_FALSE(fs::exists(fs::path(config.buildroot) / "job-42"));
 }
 
+// The report that ends the attempt carries its provenance: the .buildinfo
+// the build left beside its .changes, the client's and builder's versions.
+TEST(RunJob, TheEndOfAnAttemptReportsItsBuildinfoAndVersions) {
+  testing::TestDir tmp;
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  FakeRunner runner;
+  auto uploads = Uploads({.exit_code = 0}, {.exit_code = 0});
+  runner.respond = [uploads](const Command& cmd) {
+    if (cmd.argv.front() == "dpkg-buildpackage") {
+      std::ofstream(fs::path(cmd.cwd).parent_path() / "hello-cbit_1.0_amd64.buildinfo")
+          << "Format: 1.0\nSource: hello-cbit\n";
+    }
+    return uploads(cmd);
+  };
+  RunTestJob(Config(tmp.path()), api, runner);
+  ASSERT_EQ(api.History(kJob).back(), "Done") << api.Log(kJob, 1);
+  std::optional<AttemptProvenance> p = api.ProvenanceOf(kJob);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->buildinfo, "Format: 1.0\nSource: hello-cbit\n");
+  EXPECT_EQ(p->client_version.rfind("cbit-client ", 0), 0u) << p->client_version;
+  EXPECT_EQ(p->builder, "host (dpkg-buildpackage)");
+  EXPECT_EQ(p->root_digest, "");  // no root on the host
+}
+
+TEST(RunJob, AFailedBuildReportsItsVersionsWithoutABuildinfo) {
+  testing::TestDir tmp;
+  FakeControllerApi api;
+  api.AddJob(kJob, "Waiting");
+  FakeRunner runner;
+  runner.respond = Builds({.exit_code = 2, .output = "hello.c:1: error: expected ';'\n"});
+  RunTestJob(Config(tmp.path()), api, runner);
+  ASSERT_EQ(api.History(kJob).back(), "Failed");
+  std::optional<AttemptProvenance> p = api.ProvenanceOf(kJob);
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->buildinfo);
+  EXPECT_EQ(p->builder, "host (dpkg-buildpackage)");
+}
+
 }  // namespace
 }  // namespace cbit::client

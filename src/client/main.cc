@@ -29,7 +29,7 @@ constexpr const char* kDescription = R"(cbit-client - a cbit build client (pyBit
 
 Consumes the build queues {distribution}_{host_arch}_{suite}_{pkg_format} of its
 suites (routing keys {distribution}.{host_arch}.{suite}.{pkg_format}) and its
-command queue named after clientid, one job at a time. Per request it asks the
+command queue named after clientid, `jobs` builds at once. Per request it asks the
 controller for the job's status (Waiting or Blocked: build; anything else:
 drop), reports Building, checks the source out (git, svn or apt), builds it
 (isolated, dpkg-buildpackage on the host, or sbuild), uploads it with dput, cleans up and
@@ -53,6 +53,10 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   pkg_format           default "deb"
   suites               ["bookworm", …]; at least one
   buildroot            work directories, one per job (default /var/lib/cbit-client)
+  jobs                 builds run at once, each in its own work directory (and,
+                       isolated, its own sandbox), each with its own lease, log,
+                       time limits and cancel; the client takes that many requests
+                       from its queues (AMQP prefetch); default 1, at most 64
   host, port, vhost    RabbitMQ (default localhost, 5672, "/"); exchange: default "pybit";
                        host may list the nodes of a cluster, ["mq1", "mq2:5673", …]
                        (port: of those naming none), tried in order when one
@@ -143,9 +147,9 @@ ISOLATED BUILDS
   one is removed once no build holds it (also at the client's start).
 
 SIGNALS
-  SIGTERM, SIGINT: stop taking work; a running build is interrupted (SIGINT to
-  its process group), the job is reported Waiting and its request handed back
-  to the broker for another client; then exit 0.
+  SIGTERM, SIGINT: stop taking work; every running build is interrupted (SIGINT
+  to its process group), each job is reported Waiting and its request handed
+  back to the broker for another client; then exit 0.
 
 START-UP
   Before taking work the client logs in to RabbitMQ and sends the controller

@@ -186,6 +186,23 @@ CREATE TABLE web_session (
 CREATE INDEX web_session_expires_idx ON web_session (expires);
 )sql";
 
+// What the client that built an attempt says about it when it reports the
+// attempt's end (store/provenance.h): one row per job and attempt.
+constexpr std::string_view kProvenance = R"sql(
+CREATE TABLE build_provenance (
+  id {{id}},
+  job_id BIGINT NOT NULL REFERENCES job (id),
+  attempt INTEGER NOT NULL,
+  client TEXT NOT NULL DEFAULT '',
+  client_version TEXT NOT NULL DEFAULT '',
+  builder TEXT NOT NULL DEFAULT '',
+  root_digest TEXT NOT NULL DEFAULT '',
+  root_created TEXT NOT NULL DEFAULT '',
+  buildinfo TEXT,
+  recorded BIGINT NOT NULL);
+CREATE UNIQUE INDEX build_provenance_job_attempt_idx ON build_provenance (job_id, attempt);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
@@ -197,6 +214,7 @@ constexpr Migration kMigrations[] = {
     {8, "leases: last heard from, reasons in the history", kLeases},
     {9, "message signing keys", kSigningKeys},
     {10, "dashboard sign-in sessions", kWebSessions},
+    {11, "build provenance per attempt", kProvenance},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {

@@ -60,6 +60,7 @@ constexpr std::string_view kReasonOfLatest =
 constexpr std::string_view kDeleteJobHistory = "DELETE FROM jobstatus WHERE job_id = $1";
 constexpr std::string_view kDeleteJobRequest = "DELETE FROM buildrequest WHERE job_id = $1";
 constexpr std::string_view kDeleteJobLog = "DELETE FROM joblog WHERE job_id = $1";
+constexpr std::string_view kDeleteJobProvenance = "DELETE FROM build_provenance WHERE job_id = $1";
 constexpr std::string_view kDeleteJob = "DELETE FROM job WHERE id = $1 RETURNING id";
 
 #define CBIT_JOB_CHANNEL "cbit_job"
@@ -340,6 +341,7 @@ void Store::DeleteJob(Id id) {
     c.Exec(kDeleteJobHistory, {id});
     c.Exec(kDeleteJobRequest, {id});
     c.Exec(kDeleteJobLog, {id});
+    c.Exec(kDeleteJobProvenance, {id});
     if (c.Exec(kDeleteJob, {id}).empty()) throw NotFound(detail::NoSuch("job", id));
   });
 }

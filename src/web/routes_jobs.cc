@@ -1,7 +1,10 @@
 // Jobs: lists with filters, status history, status reports from clients,
 // submission (vcshook), cancel and retry.
 #include "core/debian.h"
+#include "core/utf8.h"
 #include "core/wire.h"
+#include "store/provenance.h"
+#include "util/clock.h"
 #include "web/api.h"
 #include "web/farm_metrics.h"
 #include "web/job_access.h"
@@ -208,6 +211,45 @@ std::optional<std::string> ReasonField(const Form& f) {
   return reason;
 }
 
+// A .buildinfo lists every package installed in the build: tens of KiB.
+constexpr std::size_t kMaxBuildinfoBytes = std::size_t{1} << 20;
+constexpr std::size_t kMaxProvenanceField = 200;
+
+// One of the short provenance fields: printable ASCII, bounded.
+void ShortField(const Form& f, const char* key, std::string& out) {
+  if (!f.Has(key)) return;
+  out = f.Get(key);
+  if (out.size() > kMaxProvenanceField)
+    throw HttpError(400, std::string(key) + " is longer than " +
+                             std::to_string(kMaxProvenanceField) + " bytes");
+  for (unsigned char c : out) {
+    if (c < 0x20 || c >= 0x7f) throw HttpError(400, std::string(key) + " is not printable ASCII");
+  }
+}
+
+// The provenance a client may send with the report that ends an attempt
+// (docs/protocol.md, "Provenance"); nullopt when it sent none (pyBit's
+// clients).
+std::optional<store::Provenance> ProvenanceFields(const Form& f) {
+  store::Provenance p;
+  ShortField(f, "client_version", p.client_version);
+  ShortField(f, "builder", p.builder);
+  ShortField(f, "root_digest", p.root_digest);
+  ShortField(f, "root_created", p.root_created);
+  if (f.Has("buildinfo")) {
+    std::string text = f.Get("buildinfo");
+    if (text.size() > kMaxBuildinfoBytes)
+      throw HttpError(400,
+                      "buildinfo is longer than " + std::to_string(kMaxBuildinfoBytes) + " bytes");
+    if (!utf8::IsValid(text)) throw HttpError(400, "buildinfo is not UTF-8 text");
+    p.buildinfo = std::move(text);
+  }
+  bool any = p.buildinfo || !p.client_version.empty() || !p.builder.empty() ||
+             !p.root_digest.empty() || !p.root_created.empty();
+  if (!any) return std::nullopt;
+  return p;
+}
+
 // A client reports progress: form status=Building&client=build_client_x
 // (&takeover=<holder> to take over a job from a silent client). The job
 // logic decides it against the life cycle (controller/transitions.h), after
@@ -226,6 +268,11 @@ void RegisterStatusReport(Router& r, Api& api) {
     report.client = ClientField(f, "client");
     report.takeover = ClientField(f, "takeover");
     report.reason = ReasonField(f);
+    std::optional<store::Provenance> provenance = ProvenanceFields(f);
+    if (provenance && report.status == status::kBuilding)
+      throw HttpError(400,
+                      "provenance (buildinfo, builder, …) comes with the report that ends an "
+                      "attempt, not with Building");
     Id id = PathId(req);
     const Job before = api.store.GetJob(id);
     report.client = CheckReport(who, before, report.status, report.client, report.takeover);
@@ -234,6 +281,14 @@ void RegisterStatusReport(Router& r, Api& api) {
     const Job after = api.controller.Report(id, report);
     if (api.metrics && after.status != before.status)
       api.metrics->Moved(id, before.status, after.status);
+    // Kept once the report is taken: a refused one (409) keeps nothing.
+    if (provenance) {
+      provenance->job = id;
+      provenance->client = report.caller.value_or(
+          report.client.value_or(before.buildclient ? before.buildclient->name : ""));
+      provenance->recorded = NowMicros();
+      store::RecordProvenance(api.store, *provenance);
+    }
     SendJson(res, wire::Encode(after));
   });
 }

@@ -1,8 +1,12 @@
 // Build logs: a client appends its job's log in chunks at byte offsets; anyone
 // reads it from an offset and follows it while the job builds
-// (docs/protocol.md, "Build logs").
+// (docs/protocol.md, "Build logs"). And each attempt's provenance
+// (docs/protocol.md, "Provenance").
+
+#include <nlohmann/json.hpp>
 
 #include "core/utf8.h"
+#include "store/provenance.h"
 #include "util/clock.h"
 #include "web/api.h"
 #include "web/job_access.h"
@@ -21,6 +25,18 @@ std::optional<int> AttemptParam(const Request& req) {
   if (!a) return std::nullopt;
   if (*a < 1 || *a > 1000000) throw HttpError(400, "attempt must be 1 or more");
   return static_cast<int>(*a);
+}
+
+std::string ProvenanceJson(const store::Provenance& p) {
+  nlohmann::json j = {{"job", p.job},
+                      {"attempt", p.attempt},
+                      {"client", p.client},
+                      {"client_version", p.client_version},
+                      {"builder", p.builder},
+                      {"root", {{"digest", p.root_digest}, {"created", p.root_created}}},
+                      {"recorded_us", p.recorded}};
+  j["buildinfo"] = p.buildinfo ? nlohmann::json(*p.buildinfo) : nlohmann::json(nullptr);
+  return j.dump();
 }
 
 }  // namespace
@@ -48,6 +64,9 @@ void RegisterLogRoutes(Router& r, Api& api) {
     res.set_header("X-Job-Finished", log.finished ? "true" : "false");
     res.set_header("Access-Control-Expose-Headers", "X-Log-Length, X-Log-Attempt, X-Job-Finished");
     res.set_content(log.text, "text/plain; charset=utf-8");
+  });
+  r.Get(R"(/job/(\d+)/buildinfo)", [&api](const Request& req, Response& res) {
+    SendJson(res, ProvenanceJson(store::GetProvenance(api.store, PathId(req), AttemptParam(req))));
   });
 }
 

@@ -1,0 +1,64 @@
+// A root's identity: its packages (the dpkg status file) digested, and when
+// its generation was made; the .buildinfo found beside the .changes.
+#include "client/provenance.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "testing/test_dir.h"
+
+namespace cbit::client {
+namespace {
+namespace fs = std::filesystem;
+
+void Write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+TEST(Provenance, ARootIsItsPackagesDigestAndTheTimeItsGenerationWasMade) {
+  testing::TestDir tmp;
+  fs::path g = tmp.path() / "g-1";
+  Write(g / "var/lib/dpkg/status", "Package: dpkg\nVersion: 1.21.22\n");
+  Write(g / ".cbit-root", "suite=bookworm\ncreated=2026-12-01T10:00:00Z\n");
+  auto id = IdentifyRoot(g);
+  ASSERT_TRUE(id);
+  // sha256 of the status file's bytes.
+  EXPECT_EQ(id->first, "sha256:0df19b85b0fb71c9f798521cec787392cce7ac078b5fb0f9c20f0426df7ef7e9")
+      << id->first;
+  EXPECT_EQ(id->second, "2026-12-01T10:00:00Z");
+
+  // An update: another package set, another digest, the update's time.
+  Write(g / "var/lib/dpkg/status", "Package: dpkg\nVersion: 1.21.23\n");
+  Write(g / ".cbit-root",
+        "suite=bookworm\ncreated=2026-12-01T10:00:00Z\nupdated=2026-12-05T08:00:00Z\n");
+  auto updated = IdentifyRoot(g);
+  ASSERT_TRUE(updated);
+  EXPECT_NE(updated->first, id->first);
+  EXPECT_EQ(updated->second, "2026-12-05T08:00:00Z");
+
+  EXPECT_FALSE(IdentifyRoot(tmp.path() / "none"));
+}
+
+TEST(Provenance, TheBuildinfoIsTheOneBesideTheChanges) {
+  testing::TestDir tmp;
+  Write(tmp.path() / "hello_1.0_amd64.changes", "Source: hello\n");
+  EXPECT_FALSE(BuildinfoBeside((tmp.path() / "hello_1.0_amd64.changes").string()));
+  Write(tmp.path() / "hello_1.0_amd64.buildinfo", "Format: 1.0\n");
+  EXPECT_EQ(BuildinfoBeside((tmp.path() / "hello_1.0_amd64.changes").string()), "Format: 1.0\n");
+  EXPECT_FALSE(BuildinfoBeside(""));
+  Write(tmp.path() / "big_1.0_amd64.buildinfo", std::string((1 << 20) + 1, 'x'));
+  EXPECT_FALSE(BuildinfoBeside((tmp.path() / "big_1.0_amd64.changes").string()));
+}
+
+TEST(Provenance, TheBuilderIsNamedAsConfigured) {
+  BuildConfig c;
+  c.kind = BuilderKind::kIsolated;
+  EXPECT_EQ(BuilderName(c).rfind("isolated (cbit-sandbox ", 0), 0u);
+  c.kind = BuilderKind::kSbuildUnshare;
+  EXPECT_EQ(BuilderName(c), "sbuild (unshare)");
+}
+
+}  // namespace
+}  // namespace cbit::client
