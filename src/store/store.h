@@ -342,11 +342,14 @@ class Store {
   std::int64_t CountSuiteArches();
   SuiteArch GetSuiteArch(Id id);
   SuiteArch CreateSuiteArch(Id suite_id, Id arch_id, std::int64_t master_weight);
+  SuiteArch SetSuiteArchWeight(Id id, std::int64_t master_weight);  // NotFound
   void DeleteSuiteArch(Id id);
   std::vector<BuildEnvSuiteArch> ListEnvSuiteArches(Page page);
   std::int64_t CountEnvSuiteArches();
   BuildEnvSuiteArch GetEnvSuiteArch(Id id);
   BuildEnvSuiteArch CreateEnvSuiteArch(Id buildenv_id, Id suitearch_id);
+  /// NotFound (the row, the env or the suite arch), Conflict (the pair exists).
+  BuildEnvSuiteArch SetEnvSuiteArch(Id id, Id buildenv_id, Id suitearch_id);
   void DeleteEnvSuiteArch(Id id);
 
   // Blacklist.
@@ -354,6 +357,7 @@ class Store {
   std::int64_t CountBlacklist();
   Blacklist GetBlacklist(Id id);
   Blacklist CreateBlacklist(const std::string& field, const std::string& regex);
+  Blacklist SetBlacklist(Id id, const std::string& field, const std::string& regex);  // NotFound
   void DeleteBlacklist(Id id);
 
   // Jobs.
