@@ -492,6 +492,8 @@ TEST_F(DaemonTest, AnIdleClientSendsHeartbeats) {
   config_.heartbeat = 10ms;
   Start();
   EXPECT_TRUE(WaitUntil([&] { return api_.heartbeats() >= 3; })) << api_.heartbeats();
+  // Each says which queues the client consumes: its build queue, then its command queue.
+  EXPECT_EQ(api_.heartbeat_queues(), (std::vector<std::string>{kQueue, kClient}));
 }
 
 }  // namespace

@@ -133,6 +133,8 @@ struct ClientHeard {
   Id id = 0;
   std::string name;
   std::optional<std::int64_t> last_heard_us;
+  /// The queues it said it consumes, comma-separated; nullopt: it never said.
+  std::optional<std::string> queues;
 };
 
 class Store;
@@ -384,8 +386,10 @@ class Store {
   /// oldest first, at most `limit`.
   std::vector<Id> LapsedLeases(std::int64_t heard_before_us, int limit);
   /// `client` was heard from now (created if new); so was the job `job_id`,
-  /// when given, if `client` holds it Building.
-  void Heard(const std::string& client, std::optional<Id> job_id, std::int64_t now_us);
+  /// when given, if `client` holds it Building. `queues`, when given, are
+  /// the queues it consumes now (comma-separated).
+  void Heard(const std::string& client, std::optional<Id> job_id, std::int64_t now_us,
+             const std::optional<std::string>& queues = std::nullopt);
   /// When each build client was last heard from, by name.
   std::vector<ClientHeard> ClientsHeard();
   std::optional<ClientHeard> ClientHeardOf(const std::string& name);
