@@ -1,8 +1,9 @@
 // What the dashboard relies on, over HTTP on both stores: its pages and
 // their security headers, sign-in sessions and the checks on actions signed
 // in by the cookie (CSRF token, the controller's own origin), the refusal
-// of Basic-signed actions another site's page sends, and newest-first job
-// pages and the overview's counts.
+// of Basic-signed actions another site's page sends, job pages newest first
+// and sorted by a column, the overview's counts, the admin's changes to a
+// row and the queues a client's heartbeat tells.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -187,6 +188,135 @@ TEST_P(DashboardApi, JobPagesNewestFirstAndTheOverviewCounts) {
   EXPECT_EQ(summary["targets"][0]["status"], "Waiting");
   EXPECT_EQ(summary["targets"][0]["jobs"], 5);
   EXPECT_EQ(summary["targets"][0]["arch"], "amd64");
+}
+
+// Job ids of an answer, and the error of a refused one.
+std::vector<long> PageIds(ControllerHarness& h, const std::string& q) {
+  auto r = h.anon().Get("/job?" + q);
+  EXPECT_TRUE(r && r->status == 200) << q << ": " << (r ? r->body : "");
+  std::vector<long> out;
+  if (r && r->status == 200)
+    for (const auto& j : json::parse(r->body)) out.push_back(j["id"]);
+  return out;
+}
+
+std::string Refusal(httplib::Result r, int status) {
+  EXPECT_TRUE(r);
+  if (!r) return "";
+  EXPECT_EQ(r->status, status) << r->body;
+  return r->body;
+}
+
+TEST_P(DashboardApi, JobPagesSortedByAColumnAndPagedByTheLastRow) {
+  h_->AddOneTarget();
+  // p3 is submitted last, so that package order and id order differ.
+  for (const char* package : {"p2", "p5", "p1", "p4", "p3"}) {
+    auto r = h_->admin().Post("/job/vcshook",
+                              FormBody({{"package", package},
+                                        {"package_version", "1.0"},
+                                        {"suite", "bookworm"},
+                                        {"distribution", "Debian"},
+                                        {"architecture_list", "any"},
+                                        {"format", "deb"},
+                                        {"method", "git"},
+                                        {"uri", "https://git.example/p.git"}}),
+                              kForm);
+    ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
+  }
+  EXPECT_EQ(PageIds(*h_, "limit=2&view=rows&sort=package&order=asc"), (std::vector<long>{3, 1}));
+  EXPECT_EQ(PageIds(*h_, "limit=2&view=rows&sort=package&order=asc&after=1&key=p2"),
+            (std::vector<long>{5, 4}));
+  EXPECT_EQ(PageIds(*h_, "limit=9&sort=package&order=desc&after=4&key=p4"),
+            (std::vector<long>{5, 1, 3}));
+  EXPECT_EQ(PageIds(*h_, "limit=2&sort=id&order=asc&after=3"), (std::vector<long>{4, 5}));
+  EXPECT_EQ(PageIds(*h_, "limit=9&sort=status&order=asc"), (std::vector<long>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(PageIds(*h_, "limit=9&sort=time&order=desc&package=p4"), (std::vector<long>{4}));
+  EXPECT_NE(Refusal(h_->anon().Get("/job?limit=2&sort=pi.id"), 400)
+                .find("sort 'pi.id' is not a column: id, package, version"),
+            std::string::npos);
+  EXPECT_NE(Refusal(h_->anon().Get("/job?limit=2&sort=id&order=up"), 400)
+                .find("order 'up' is not asc or desc"),
+            std::string::npos);
+  EXPECT_NE(Refusal(h_->anon().Get("/job?limit=2&sort=package&before=3"), 400).find("before"),
+            std::string::npos);
+  EXPECT_NE(
+      Refusal(h_->anon().Get("/job?limit=2&sort=package&after=3"), 400).find("key is missing"),
+      std::string::npos);
+  EXPECT_NE(Refusal(h_->anon().Get("/job?limit=2&sort=time&after=3&key=noon"), 400)
+                .find("key 'noon' is not a number"),
+            std::string::npos);
+}
+
+TEST_P(DashboardApi, AdminChangesAWeightARuleAndAMappingOrHearsWhyNot) {
+  h_->AddOneTarget();
+  auto put = [&](const std::string& path, const std::string& body) {
+    return h_->admin().Put(path, body, kForm);
+  };
+  auto weight = put("/suitearch/1", "master_weight=7");
+  ASSERT_TRUE(weight && weight->status == 200) << (weight ? weight->body : "");
+  EXPECT_EQ(json::parse(h_->anon().Get("/suitearch/1")->body)["master_weight"], 7);
+  EXPECT_NE(Refusal(put("/suitearch/1", "master_weight=heavy"), 400).find("master_weight"),
+            std::string::npos);
+  EXPECT_NE(Refusal(put("/suitearch/1", "master_weight=1&arch=i386"), 400)
+                .find("arch of a suite arch cannot change"),
+            std::string::npos);
+  EXPECT_NE(Refusal(put("/suitearch/99", "master_weight=1"), 404).find("no suite arch with id 99"),
+            std::string::npos);
+
+  ASSERT_EQ(put("/blacklist", "field=name&regex=^old$")->status, 200);
+  auto rule = put("/blacklist/1", "regex=^new-.*$");
+  ASSERT_TRUE(rule && rule->status == 200) << (rule ? rule->body : "");
+  auto got = json::parse(h_->anon().Get("/blacklist/1")->body);
+  EXPECT_EQ(got["regex"], "^new-.*$");
+  EXPECT_EQ(got["field"], "name");
+  Refusal(put("/blacklist/1", "regex=("), 400);
+  Refusal(put("/blacklist/1", "field=colour"), 400);
+  EXPECT_NE(Refusal(put("/blacklist/1", ""), 400).find("nothing to change"), std::string::npos);
+  EXPECT_EQ(json::parse(h_->anon().Get("/blacklist/1")->body)["regex"], "^new-.*$");
+
+  for (const char* env : {"name=bullseye", "name=trixie"}) ASSERT_EQ(put("/env", env)->status, 200);
+  ASSERT_EQ(put("/buildenv_suitearch", "buildenv=bullseye&suitearch_id=1")->status, 200);
+  ASSERT_EQ(put("/buildenv_suitearch", "buildenv=trixie&suitearch_id=1")->status, 200);
+  auto moved = put("/buildenv_suitearch/1", "buildenv=bookworm");
+  EXPECT_NE(Refusal(std::move(moved), 400).find("buildenv 'bookworm' is not known"),
+            std::string::npos);
+  EXPECT_NE(Refusal(put("/buildenv_suitearch/1", "buildenv=trixie"), 409).find("already serves"),
+            std::string::npos);
+  EXPECT_NE(Refusal(put("/buildenv_suitearch/1", "suitearch_id=42"), 404)
+                .find("no suite arch with id 42"),
+            std::string::npos);
+  ASSERT_EQ(put("/env", "name=sid")->status, 200);
+  auto env = put("/buildenv_suitearch/1", "buildenv=sid");
+  ASSERT_TRUE(env && env->status == 200) << (env ? env->body : "");
+  EXPECT_EQ(json::parse(h_->anon().Get("/buildenv_suitearch/1")->body)["buildenv"]["name"], "sid");
+}
+
+TEST_P(DashboardApi, AClientsHeartbeatTellsItsQueues) {
+  auto beat = [&](const std::string& client, const std::string& body) {
+    return h_->admin().Put("/buildd/" + client + "/heartbeat", body, kForm);
+  };
+  auto listed = [&](const std::string& client) {
+    for (const auto& c : json::parse(h_->anon().Get("/buildd/heartbeats")->body))
+      if (c["name"] == client) return c["queues"];
+    return json("not listed");
+  };
+  ASSERT_EQ(beat("old_client", "")->status, 200);
+  EXPECT_TRUE(listed("old_client").is_null()) << "a client that never said";
+  auto r = beat("new_client", "queues=Debian_amd64_bookworm_deb,new_client");
+  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
+  EXPECT_EQ(json::parse(r->body)["queues"], json({"Debian_amd64_bookworm_deb", "new_client"}));
+  EXPECT_EQ(listed("new_client"), json({"Debian_amd64_bookworm_deb", "new_client"}));
+  ASSERT_EQ(beat("new_client", "")->status, 200);
+  EXPECT_EQ(listed("new_client"), json({"Debian_amd64_bookworm_deb", "new_client"}))
+      << "a heartbeat without queues keeps them";
+  EXPECT_EQ(json::parse(h_->anon().Get("/buildd/new_client/heartbeat")->body)["queues"].size(), 2u);
+  for (const char* bad : {"queues=a,,b", "queues=a,", "queues=a%20b", "queues=a;rm"})
+    EXPECT_NE(Refusal(beat("new_client", bad), 400).find("queue"), std::string::npos) << bad;
+  std::string many = "queues=q0";
+  for (int i = 1; i <= 100; ++i) many += ",q" + std::to_string(i);
+  EXPECT_NE(Refusal(beat("new_client", many), 400).find("more than 100"), std::string::npos);
+  ASSERT_EQ(beat("new_client", "queues=")->status, 200);
+  EXPECT_EQ(listed("new_client"), json::array()) << "a client that consumes nothing";
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, DashboardApi, ::testing::Values("sqlite", "postgres"));

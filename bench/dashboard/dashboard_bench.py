@@ -11,7 +11,11 @@
    with a MutationObserver, when its status badge changed; the figure is the
    badge's change time minus the time the PUT was answered (the controller
    answers after its commit), on the same clock. p50 and p90.
-3. Idle pages: the controller's CPU time (from /proc/PID/stat) and thread
+   --hash '#/jobs?sort=package&order=asc' measures a sorted page instead.
+4. Sorted pages (--sorts): GET /job?limit=51&view=rows&sort=C&order=O for
+   every column and both orders, and the page after it (after=, key= of
+   its last row), each --runs times from Python: p50 and max in ms.
+5. Idle pages: the controller's CPU time (from /proc/PID/stat) and thread
    count over an idle minute-long window with 0 and then with 200 open
    GET /events streams (what an open page holds).
 """
@@ -21,6 +25,7 @@ import json
 import socket
 import statistics
 import time
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -49,11 +54,11 @@ def request(url, method, path, body, auth):
         return r.read()
 
 
-def render_times(d, url, n):
+def render_times(d, url, n, hash_route):
     out = []
     for _ in range(n):
         d.get('about:blank')
-        d.get(url + '/#/jobs')
+        d.get(url + '/' + hash_route)
         t = None
         for _ in range(400):
             t = d.execute_script(
@@ -90,6 +95,35 @@ def change_latency(d, url, auth, job, n):
     return out
 
 
+SORT_COLUMNS = ['id', 'package', 'version', 'arch', 'suite', 'dist', 'format', 'buildenv',
+                'status', 'client', 'time']
+
+
+def timed_get(url):
+    t0 = time.perf_counter()
+    body = urllib.request.urlopen(url, timeout=60).read()
+    return (time.perf_counter() - t0) * 1000, json.loads(body)
+
+
+def sort_times(url, n):
+    """p50 and max of a sorted first page and of the page after it, per column and order."""
+    for column in SORT_COLUMNS:
+        for order in ('asc', 'desc'):
+            base = f'{url}/job?limit=51&view=rows&sort={column}&order={order}'
+            first, after = [], []
+            for _ in range(n):
+                ms, page = timed_get(base)
+                first.append(ms)
+                last = page[49]
+                key = last['time_us'] or 0 if column == 'time' else last[column] or ''
+                cursor = f'&after={last["id"]}' + ('' if column == 'id' else
+                                                   '&key=' + urllib.parse.quote(str(key)))
+                after.append(timed_get(base + cursor)[0])
+            print(f'sort={column} order={order}: first page p50 {pct(first, .5):.1f} ms '
+                  f'(max {max(first):.1f}), next page p50 {pct(after, .5):.1f} ms '
+                  f'(max {max(after):.1f})', flush=True)
+
+
 def proc(pid):
     with open(f'/proc/{pid}/stat') as f:
         fields = f.read().rsplit(')', 1)[1].split()
@@ -124,15 +158,20 @@ def main():
     ap.add_argument('--runs', type=int, default=20)
     ap.add_argument('--idle-seconds', type=int, default=60)
     ap.add_argument('--skip-browser', action='store_true', help='only the idle streams')
+    ap.add_argument('--hash', default='#/jobs', help='the jobs page to render')
+    ap.add_argument('--sorts', action='store_true', help='only the sorted pages, from Python')
     ap.add_argument('--job', type=int, default=0, help='a Waiting job to move (default: the newest)')
     a = ap.parse_args()
     auth = f'{a.user}:{a.password}'
+    if a.sorts:
+        sort_times(a.url, a.runs)
+        return
     d = None if a.skip_browser else driver()
     try:
         if d is None:
             raise StopIteration
-        r = render_times(d, a.url, a.runs)
-        print(f'jobs page rendered: p50 {pct(r, .5):.0f} ms, p90 {pct(r, .9):.0f} ms ({len(r)} loads)')
+        r = render_times(d, a.url, a.runs, a.hash)
+        print(f'jobs page {a.hash} rendered: p50 {pct(r, .5):.0f} ms, p90 {pct(r, .9):.0f} ms ({len(r)} loads)')
         job = a.job or json.loads(urllib.request.urlopen(a.url + '/job?limit=1&view=rows').read())[0]['id']
         c = change_latency(d, a.url, auth, job, a.runs)
         print(f'status change visible: p50 {pct(c, .5):.0f} ms, p90 {pct(c, .9):.0f} ms ({len(c)} changes)')

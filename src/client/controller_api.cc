@@ -104,10 +104,14 @@ void HttpControllerApi::RenewLease(Id job, const std::string& client) {
   Expect(Call([&](httplib::Client& c) { return c.Put(path, form); }), "PUT " + path);
 }
 
-void HttpControllerApi::Heartbeat(const std::string& client) {
+void HttpControllerApi::Heartbeat(const std::string& client,
+                                  const std::vector<std::string>& queues) {
   std::string path = "/buildd/" + client + "/heartbeat";
+  std::string names;
+  for (const auto& q : queues) names += (names.empty() ? "" : ",") + q;
+  const httplib::Params form{{"queues", names}};
   std::lock_guard lock(mu_);
-  Expect(Call([&](httplib::Client& c) { return c.Put(path, httplib::Params{}); }), "PUT " + path);
+  Expect(Call([&](httplib::Client& c) { return c.Put(path, form); }), "PUT " + path);
 }
 
 std::vector<std::string> HttpControllerApi::SigningKeys() {

@@ -71,8 +71,9 @@ class ControllerApi {
   /// ApiError 409 when the lease is lost (the job is no longer Building on
   /// `client`).
   virtual void RenewLease(Id job, const std::string& client) = 0;
-  /// PUT /buildd/<client>/heartbeat: the client is alive (also while idle).
-  virtual void Heartbeat(const std::string& client) = 0;
+  /// PUT /buildd/<client>/heartbeat queues=…: the client is alive (also
+  /// while idle) and consumes `queues`.
+  virtual void Heartbeat(const std::string& client, const std::vector<std::string>& queues) = 0;
   /// GET /signing-keys: the public keys (base64) the controller signs
   /// messages with (queue/signing.h).
   virtual std::vector<std::string> SigningKeys() = 0;
@@ -97,7 +98,7 @@ class HttpControllerApi final : public ControllerApi {
   LogAck AppendLog(Id job, std::optional<int> attempt, std::int64_t offset,
                    const std::string& text) override;
   void RenewLease(Id job, const std::string& client) override;
-  void Heartbeat(const std::string& client) override;
+  void Heartbeat(const std::string& client, const std::vector<std::string>& queues) override;
   std::vector<std::string> SigningKeys() override;
 
  private:

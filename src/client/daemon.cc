@@ -60,6 +60,13 @@ std::vector<std::pair<std::string, std::string>> Daemon::BuildQueues() const {
   return out;
 }
 
+std::vector<std::string> Daemon::ConsumedQueues() const {
+  std::vector<std::string> out;
+  for (const auto& [queue, key] : BuildQueues()) out.push_back(queue);
+  out.push_back(config_.clientid);
+  return out;
+}
+
 bool Daemon::Stopping() {
   if (!stopping_ && stop_requested_()) {
     spdlog::info("stopping: no new work; running jobs are interrupted and handed back");
@@ -82,7 +89,7 @@ void Daemon::Run() {
   // while heard from, idle or not.
   Periodic heartbeat(config_.heartbeat, [this] {
     try {
-      api_.Heartbeat(config_.clientid);
+      api_.Heartbeat(config_.clientid, ConsumedQueues());
     } catch (const ApiError& e) {
       spdlog::warn("heartbeat: {}", e.what());
     }

@@ -52,6 +52,9 @@ class Daemon {
   /// The build queues this client consumes, e.g. "Debian_amd64_bookworm_deb",
   /// with their routing keys.
   std::vector<std::pair<std::string, std::string>> BuildQueues() const;
+  /// Every queue it consumes: the build queues, then its command queue (as
+  /// its heartbeat tells the controller).
+  std::vector<std::string> ConsumedQueues() const;
 
  private:
   /// One connection's life: declare, consume, serve. Throws BrokerError.

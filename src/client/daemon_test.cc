@@ -540,6 +540,8 @@ TEST_F(DaemonTest, AnIdleClientSendsHeartbeats) {
   config_.heartbeat = 10ms;
   Start();
   EXPECT_TRUE(WaitUntil([&] { return api_.heartbeats() >= 3; })) << api_.heartbeats();
+  // Each says which queues the client consumes: its build queue, then its command queue.
+  EXPECT_EQ(api_.heartbeat_queues(), (std::vector<std::string>{kQueue, kClient}));
 }
 
 // With `jobs: 2` two requests build at once (the channel's prefetch is 2);

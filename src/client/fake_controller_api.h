@@ -71,9 +71,10 @@ class FakeControllerApi final : public ControllerApi {
     if (it == history_.end() || it->second.back() != "Building" || client_[job] != client)
       throw ApiError(409, "job " + std::to_string(job) + ": lease lost");
   }
-  void Heartbeat(const std::string&) override {
+  void Heartbeat(const std::string&, const std::vector<std::string>& queues) override {
     std::lock_guard lock(mu_);
     ++heartbeats_;
+    heartbeat_queues_ = queues;
   }
   std::vector<std::string> SigningKeys() override {
     std::lock_guard lock(mu_);
@@ -108,6 +109,10 @@ class FakeControllerApi final : public ControllerApi {
   int heartbeats() {
     std::lock_guard lock(mu_);
     return heartbeats_;
+  }
+  std::vector<std::string> heartbeat_queues() {
+    std::lock_guard lock(mu_);
+    return heartbeat_queues_;
   }
 
   /// The next `n` calls fail as if the controller were unreachable.
@@ -155,6 +160,7 @@ class FakeControllerApi final : public ControllerApi {
   int fail_renewals_ = 0;
   int renewals_ = 0;
   int heartbeats_ = 0;
+  std::vector<std::string> heartbeat_queues_;
   std::map<Id, std::vector<std::string>> history_;
   std::map<Id, std::vector<std::string>> reasons_;
   std::map<Id, std::string> client_;

@@ -203,6 +203,17 @@ CREATE TABLE build_provenance (
 CREATE UNIQUE INDEX build_provenance_job_attempt_idx ON build_provenance (job_id, attempt);
 )sql";
 
+// The queues each build client says it consumes, with its heartbeat
+// (comma-separated; NULL until a client says). Job pages sorted by version,
+// by the time of the current status or by client (store/job_pages.cc) read
+// these indexes in order instead of sorting every job.
+constexpr std::string_view kClientQueuesAndSortIndexes = R"sql(
+ALTER TABLE buildclients ADD COLUMN queues TEXT;
+CREATE INDEX package_version_idx ON package (version);
+CREATE INDEX job_status_time_idx ON job ((COALESCE(status_time, 0)), id);
+CREATE INDEX job_client_idx ON job (buildclient_id, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
@@ -215,6 +226,7 @@ constexpr Migration kMigrations[] = {
     {9, "message signing keys", kSigningKeys},
     {10, "dashboard sign-in sessions", kWebSessions},
     {11, "build provenance per attempt", kProvenance},
+    {12, "build clients' queues, indexes for sorted job pages", kClientQueuesAndSortIndexes},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {

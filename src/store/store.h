@@ -133,6 +133,8 @@ struct ClientHeard {
   Id id = 0;
   std::string name;
   std::optional<std::int64_t> last_heard_us;
+  /// The queues it said it consumes, comma-separated; nullopt: it never said.
+  std::optional<std::string> queues;
 };
 
 class Store;
@@ -342,11 +344,14 @@ class Store {
   std::int64_t CountSuiteArches();
   SuiteArch GetSuiteArch(Id id);
   SuiteArch CreateSuiteArch(Id suite_id, Id arch_id, std::int64_t master_weight);
+  SuiteArch SetSuiteArchWeight(Id id, std::int64_t master_weight);  // NotFound
   void DeleteSuiteArch(Id id);
   std::vector<BuildEnvSuiteArch> ListEnvSuiteArches(Page page);
   std::int64_t CountEnvSuiteArches();
   BuildEnvSuiteArch GetEnvSuiteArch(Id id);
   BuildEnvSuiteArch CreateEnvSuiteArch(Id buildenv_id, Id suitearch_id);
+  /// NotFound (the row, the env or the suite arch), Conflict (the pair exists).
+  BuildEnvSuiteArch SetEnvSuiteArch(Id id, Id buildenv_id, Id suitearch_id);
   void DeleteEnvSuiteArch(Id id);
 
   // Blacklist.
@@ -354,6 +359,7 @@ class Store {
   std::int64_t CountBlacklist();
   Blacklist GetBlacklist(Id id);
   Blacklist CreateBlacklist(const std::string& field, const std::string& regex);
+  Blacklist SetBlacklist(Id id, const std::string& field, const std::string& regex);  // NotFound
   void DeleteBlacklist(Id id);
 
   // Jobs.
@@ -380,8 +386,10 @@ class Store {
   /// oldest first, at most `limit`.
   std::vector<Id> LapsedLeases(std::int64_t heard_before_us, int limit);
   /// `client` was heard from now (created if new); so was the job `job_id`,
-  /// when given, if `client` holds it Building.
-  void Heard(const std::string& client, std::optional<Id> job_id, std::int64_t now_us);
+  /// when given, if `client` holds it Building. `queues`, when given, are
+  /// the queues it consumes now (comma-separated).
+  void Heard(const std::string& client, std::optional<Id> job_id, std::int64_t now_us,
+             const std::optional<std::string>& queues = std::nullopt);
   /// When each build client was last heard from, by name.
   std::vector<ClientHeard> ClientsHeard();
   std::optional<ClientHeard> ClientHeardOf(const std::string& name);

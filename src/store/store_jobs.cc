@@ -4,7 +4,6 @@
 #include <charconv>
 
 #include "store/job_cache.h"
-#include "store/job_pages.h"
 #include "store/store.h"
 #include "store/store_rows.h"
 
@@ -104,7 +103,9 @@ constexpr FilterColumn kFilterColumns[] = {
     {&JobFilter::version, "p.version", ""},
 };
 
-Job ListedJobAt(const Result& r, std::size_t row, const detail::LookupNames& names) {
+}  // namespace
+
+Job detail::ListedJobAt(const Result& r, std::size_t row, const detail::LookupNames& names) {
   using Names = detail::LookupNames;
   Job j;
   j.id = r.i64(row, 0);
@@ -114,9 +115,9 @@ Job ListedJobAt(const Result& r, std::size_t row, const detail::LookupNames& nam
   return j;
 }
 
-// Appends a condition on $n for each field set; the SQL text depends only
-// on which fields are set, so the prepared-statement caches stay small.
-std::vector<Param> AppendFilter(const JobFilter& f, std::string& sql) {
+// The SQL text depends only on which fields are set, so the
+// prepared-statement caches stay small.
+std::vector<Param> detail::AppendJobFilter(const JobFilter& f, std::string& sql) {
   std::vector<Param> params;
   for (const FilterColumn& fc : kFilterColumns) {
     const std::string& value = f.*fc.field;
@@ -139,29 +140,11 @@ std::vector<Param> AppendFilter(const JobFilter& f, std::string& sql) {
   return params;
 }
 
-// The page's rows: the list's columns and the time of the current status.
-std::string JobPageSql(const JobPageQuery& q, std::vector<Param>& params) {
-  std::string sql = std::string(kSelectJobs);
-  sql.insert(sql.find(" FROM "), ", j.status_time");
-  params = AppendFilter(q.filter, sql);
-  auto bound = [&](std::int64_t value, const char* condition) {
-    if (value <= 0) return;
-    params.emplace_back(value);
-    sql += condition + std::to_string(params.size());
-  };
-  bound(q.before_id, " AND j.id < $");
-  bound(q.since_us, " AND j.status_time >= $");
-  bound(q.until_us, " AND j.status_time < $");
-  params.emplace_back(q.limit);
-  sql += std::string(kJobOrder) + " DESC LIMIT $" + std::to_string(params.size());
-  return sql;
-}
-
-}  // namespace
+std::string_view detail::SelectJobsSql() { return kSelectJobs; }
 
 std::vector<Job> Store::ListJobs(const JobFilter& f, Page page) {
   std::string sql(kSelectJobs);
-  std::vector<Param> params = AppendFilter(f, sql);
+  std::vector<Param> params = detail::AppendJobFilter(f, sql);
   sql += kJobOrder;
   // The whole list goes without LIMIT: a LIMIT parameter made PostgreSQL's
   // generic plan expect few rows and fetch them by index, row by row.
@@ -171,22 +154,12 @@ std::vector<Job> Store::ListJobs(const JobFilter& f, Page page) {
     params.emplace_back(detail::PageOffset(page));
     sql += " OFFSET $" + std::to_string(params.size());
   }
-  return detail::ListWithNames(*db_, std::move(sql), std::move(params), ListedJobAt);
-}
-
-std::vector<JobRow> ListJobPage(Store& store, const JobPageQuery& q) {
-  std::vector<Param> params;
-  std::string sql = JobPageSql(q, params);
-  return detail::ListWithNames(
-      store.db(), std::move(sql), std::move(params),
-      [](const Result& r, std::size_t row, const detail::LookupNames& names) {
-        return JobRow{ListedJobAt(r, row, names), r.null(row, 13) ? 0 : r.i64(row, 13)};
-      });
+  return detail::ListWithNames(*db_, std::move(sql), std::move(params), detail::ListedJobAt);
 }
 
 std::int64_t Store::CountJobs(const JobFilter& f) {
   std::string sql(kCountJobs);
-  std::vector<Param> params = AppendFilter(f, sql);
+  std::vector<Param> params = detail::AppendJobFilter(f, sql);
   return Query(*db_, sql, params).i64(0, 0);
 }
 

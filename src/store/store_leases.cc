@@ -23,13 +23,16 @@ constexpr std::string_view kClientHeard =
 constexpr std::string_view kJobHeard =
     "UPDATE job SET last_heard = $3 WHERE id = $1 AND buildclient_id = $2"
     " AND status_id = (SELECT id FROM status WHERE name = 'Building')";
+constexpr std::string_view kSetClientQueues = "UPDATE buildclients SET queues = $2 WHERE id = $1";
 constexpr std::string_view kClientsHeard =
-    "SELECT id, name, last_heard FROM buildclients ORDER BY name, id";
+    "SELECT id, name, last_heard, queues FROM buildclients ORDER BY name, id";
 constexpr std::string_view kClientHeardOf =
-    "SELECT id, name, last_heard FROM buildclients WHERE name = $1";
+    "SELECT id, name, last_heard, queues FROM buildclients WHERE name = $1";
 
 ClientHeard ClientHeardAt(const Result& r, std::size_t row) {
-  return {r.i64(row, 0), r.text(row, 1), r.opt_i64(row, 2)};
+  ClientHeard c{r.i64(row, 0), r.text(row, 1), r.opt_i64(row, 2)};
+  if (!r.null(row, 3)) c.queues = r.text(row, 3);
+  return c;
 }
 
 }  // namespace
@@ -61,10 +64,12 @@ std::vector<Id> Store::LapsedLeases(std::int64_t heard_before_us, int limit) {
   return ids;
 }
 
-void Store::Heard(const std::string& client, std::optional<Id> job_id, std::int64_t now_us) {
+void Store::Heard(const std::string& client, std::optional<Id> job_id, std::int64_t now_us,
+                  const std::optional<std::string>& queues) {
   Write([&](Connection& c) {
     Id client_id = c.Exec(kClientHeard, {client, now_us}).i64(0, 0);
     if (job_id) c.Exec(kJobHeard, {*job_id, client_id, now_us});
+    if (queues) c.Exec(kSetClientQueues, {client_id, *queues});
   });
 }
 

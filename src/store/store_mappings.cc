@@ -20,6 +20,8 @@ constexpr std::string_view kGetSuiteArch =
     " WHERE sa.id = $1";
 constexpr std::string_view kInsertSuiteArch =
     "INSERT INTO suitearches (suite_id, arch_id, master_weight) VALUES ($1, $2, $3) RETURNING id";
+constexpr std::string_view kSetSuiteArchWeight =
+    "UPDATE suitearches SET master_weight = $2 WHERE id = $1 RETURNING id";
 constexpr std::string_view kDeleteSuiteArch = "DELETE FROM suitearches WHERE id = $1 RETURNING id";
 
 #define CBIT_ENV_SUITEARCH_SELECT                                           \
@@ -32,6 +34,8 @@ constexpr std::string_view kCountEnvSuiteArches = "SELECT count(*) FROM buildenv
 constexpr std::string_view kGetEnvSuiteArch = CBIT_ENV_SUITEARCH_SELECT " WHERE bsa.id = $1";
 constexpr std::string_view kInsertEnvSuiteArch =
     "INSERT INTO buildenvsuitearch (buildenv_id, suitearch_id) VALUES ($1, $2) RETURNING id";
+constexpr std::string_view kSetEnvSuiteArch =
+    "UPDATE buildenvsuitearch SET buildenv_id = $2, suitearch_id = $3 WHERE id = $1 RETURNING id";
 constexpr std::string_view kDeleteEnvSuiteArch =
     "DELETE FROM buildenvsuitearch WHERE id = $1 RETURNING id";
 
@@ -41,6 +45,8 @@ constexpr std::string_view kCountBlacklist = "SELECT count(*) FROM blacklist";
 constexpr std::string_view kGetBlacklist = "SELECT id, field, regex FROM blacklist WHERE id = $1";
 constexpr std::string_view kInsertBlacklist =
     "INSERT INTO blacklist (field, regex) VALUES ($1, $2) RETURNING id";
+constexpr std::string_view kSetBlacklist =
+    "UPDATE blacklist SET field = $2, regex = $3 WHERE id = $1 RETURNING id";
 constexpr std::string_view kDeleteBlacklist = "DELETE FROM blacklist WHERE id = $1 RETURNING id";
 
 constexpr std::string_view kPendingOutbox =
@@ -113,6 +119,12 @@ SuiteArch Store::CreateSuiteArch(Id suite_id, Id arch_id, std::int64_t master_we
   return SuiteArchAt(r, 0, 0);
 }
 
+SuiteArch Store::SetSuiteArchWeight(Id id, std::int64_t master_weight) {
+  if (Query(*db_, kSetSuiteArchWeight, {id, master_weight}).empty())
+    throw NotFound(detail::NoSuch("suite arch", id));
+  return GetSuiteArch(id);
+}
+
 void Store::DeleteSuiteArch(Id id) {
   detail::DeleteChecked(*db_, kDeleteSuiteArch, "suitearches", "suite arch", id);
 }
@@ -143,6 +155,21 @@ BuildEnvSuiteArch Store::CreateEnvSuiteArch(Id buildenv_id, Id suitearch_id) {
   return EnvSuiteArchesOf(r).front();
 }
 
+BuildEnvSuiteArch Store::SetEnvSuiteArch(Id id, Id buildenv_id, Id suitearch_id) {
+  Result r =
+      detail::InsertChecked(*db_,
+                            [&](Connection& c) {
+                              if (c.Exec(kSetEnvSuiteArch, {id, buildenv_id, suitearch_id}).empty())
+                                throw NotFound(detail::NoSuch("build environment suite arch", id));
+                              return c.Exec(kGetEnvSuiteArch, {id});
+                            },
+                            "build environment " + std::to_string(buildenv_id) +
+                                " already serves suite arch " + std::to_string(suitearch_id),
+                            {{"buildenv", "build environment", buildenv_id},
+                             {"suitearches", "suite arch", suitearch_id}});
+  return EnvSuiteArchesOf(r).front();
+}
+
 void Store::DeleteEnvSuiteArch(Id id) {
   detail::DeleteChecked(*db_, kDeleteEnvSuiteArch, "buildenvsuitearch",
                         "build environment suite arch", id);
@@ -162,6 +189,12 @@ Blacklist Store::GetBlacklist(Id id) {
 
 Blacklist Store::CreateBlacklist(const std::string& field, const std::string& regex) {
   return Blacklist{Query(*db_, kInsertBlacklist, {field, regex}).i64(0, 0), field, regex};
+}
+
+Blacklist Store::SetBlacklist(Id id, const std::string& field, const std::string& regex) {
+  if (Query(*db_, kSetBlacklist, {id, field, regex}).empty())
+    throw NotFound(detail::NoSuch("blacklist rule", id));
+  return Blacklist{id, field, regex};
 }
 
 void Store::DeleteBlacklist(Id id) {

@@ -106,6 +106,14 @@ PackageInstance InstanceAt(const Result& r, std::size_t row, std::size_t col);
 PackageInstance ListedInstanceAt(const Result& r, std::size_t row, std::size_t col,
                                  const LookupNames& names);
 Job JobAt(const Result& r, std::size_t row);
+/// The job lists' query (store_jobs.cc): "SELECT <13 columns: the job's id,
+/// CBIT_INSTANCE_ID_COLUMNS, client id, status id> FROM … WHERE true", to
+/// which conditions are appended; ListedJobAt decodes its rows.
+std::string_view SelectJobsSql();
+Job ListedJobAt(const Result& r, std::size_t row, const LookupNames& names);
+/// Appends " AND …" for each field of `f` that is set, on $1, $2, …; the
+/// parameters.
+std::vector<Param> AppendJobFilter(const JobFilter& f, std::string& sql);
 /// A job's lease ($1 the job): status, client, when last heard from (the
 /// status's time when never), build attempts so far (Building statuses).
 inline constexpr std::string_view kJobLease =

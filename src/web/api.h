@@ -43,7 +43,10 @@ struct Collection {
   std::function<std::optional<std::string>(Id)> peek;
   std::function<std::string(const Form&)> create;  ///< JSON of the new row
   std::function<void(Id)> remove;
-  std::function<void()> changed;     ///< after create/delete (catalog invalidation)
+  /// Optional: changes a row from a form (PUT or POST base/<id>), JSON of
+  /// the changed row; unset: no row of the collection can change.
+  std::function<std::string(Id, const Form&)> update;
+  std::function<void()> changed;     ///< after create/update/delete (catalog invalidation)
   Need create_need = Need::Admin();  ///< who may create
 };
 void RegisterCollection(Router& r, Collection c);

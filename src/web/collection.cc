@@ -31,6 +31,12 @@ void RegisterCollection(Router& r, Collection c) {
         if (col->changed) col->changed();
       },
       col->create_need);
+  if (col->update) {
+    r.PostPut(b + R"(/(\d+))", [col](const auto& req, auto& res) {
+      SendJson(res, col->update(PathId(req), Form(req)));
+      if (col->changed) col->changed();
+    });
+  }
   auto remove = [col](const Request& req, Response& res) {
     col->remove(PathId(req));
     if (col->changed) col->changed();

@@ -1,5 +1,7 @@
 #include "web/job_rows.h"
 
+#include <algorithm>
+
 #include "core/json_writer.h"
 #include "core/wire.h"
 #include "web/router.h"
@@ -27,6 +29,33 @@ void Str(JsonWriter& w, const char* key, const std::string& v) {
   w.String(v);
 }
 
+// `sort` and `order`, and the cursor of a sorted page: `after` (an id) and
+// `key` (that row's value in the column). `before` belongs to the
+// newest-first order alone.
+void ReadOrder(const httpd::Request& req, store::JobPageQuery& q) {
+  if (req.has_param("sort")) q.sort = req.get_param_value("sort");
+  const auto columns = store::JobSortColumns();
+  if (std::find(columns.begin(), columns.end(), q.sort) == columns.end()) {
+    std::string names;
+    for (std::string_view c : columns) names += (names.empty() ? "" : ", ") + std::string(c);
+    throw HttpError(400, "sort '" + q.sort + "' is not a column: " + names);
+  }
+  const std::string order = req.has_param("order") ? req.get_param_value("order") : "desc";
+  if (order != "asc" && order != "desc")
+    throw HttpError(400, "order '" + order + "' is not asc or desc");
+  q.ascending = order == "asc";
+  if (q.before_id && (q.sort != "id" || q.ascending))
+    throw HttpError(400, "before pages the newest-first order only; use after and key");
+  if (!req.has_param("after")) return;
+  q.after_id = Number(req, "after", 1, INT64_MAX);
+  if (q.sort == "id") return;
+  if (!req.has_param("key"))
+    throw HttpError(400, "key is missing: after needs the row's " + q.sort);
+  q.after_key = req.get_param_value("key");
+  if (store::NumericJobSort(q.sort) && !ParseDecimal(q.after_key))
+    throw HttpError(400, "key '" + q.after_key + "' is not a number");
+}
+
 }  // namespace
 
 bool WantsJobPage(const httpd::Request& req) { return req.has_param("limit"); }
@@ -37,6 +66,7 @@ store::JobPageQuery ReadJobPage(const httpd::Request& req, store::JobFilter filt
   if (req.has_param("before")) q.before_id = Number(req, "before", 1, INT64_MAX);
   TimeBound(req, "since", q.since_us);
   TimeBound(req, "until", q.until_us);
+  ReadOrder(req, q);
   return q;
 }
 

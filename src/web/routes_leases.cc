@@ -1,6 +1,9 @@
 // Leases (docs/protocol.md, "Leases"): a client holding a job renews its
 // lease on it, every client says it is alive while idle, and anyone reads
 // when a job's holder and each client were last heard from.
+#include <algorithm>
+#include <cctype>
+
 #include "core/debian.h"
 #include "core/json_writer.h"
 #include "core/wire.h"
@@ -57,7 +60,49 @@ void WriteClient(JsonWriter& w, const store::ClientHeard& c, const controller::L
   OptTime(w, "last_heard", c.last_heard_us);
   w.Key("active");
   w.Bool(Active(c, p));
+  w.Key("queues");
+  if (c.queues) {
+    w.BeginArray();
+    std::string_view rest = *c.queues;
+    while (!rest.empty()) {
+      const std::size_t comma = std::min(rest.find(','), rest.size());
+      w.String(std::string(rest.substr(0, comma)));
+      rest.remove_prefix(std::min(comma + 1, rest.size()));
+    }
+    w.EndArray();
+  } else {
+    w.Null();
+  }
   w.EndObject();
+}
+
+// A heartbeat's optional `queues`: the queues the client consumes,
+// comma-separated (older clients send none).
+constexpr std::size_t kMaxQueues = 100, kMaxQueueName = 255;
+
+bool QueueName(std::string_view q) {
+  if (q.empty() || q.size() > kMaxQueueName) return false;
+  return std::all_of(q.begin(), q.end(), [](unsigned char ch) {
+    return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.' || ch == ':';
+  });
+}
+
+std::optional<std::string> QueuesField(const Form& f) {
+  if (!f.Has("queues")) return std::nullopt;
+  const std::string all = f.Get("queues");
+  if (!all.empty() && all.back() == ',') throw HttpError(400, "queues: an empty queue name");
+  std::size_t count = 0;
+  for (std::size_t start = 0; start < all.size();) {
+    const std::size_t comma = std::min(all.find(',', start), all.size());
+    const std::string_view q = std::string_view(all).substr(start, comma - start);
+    if (!QueueName(q))
+      throw HttpError(400, "queues: '" + std::string(q.substr(0, kMaxQueueName)) +
+                               "' is not a queue name (1 to 255 letters, digits, _ - . :)");
+    if (++count > kMaxQueues)
+      throw HttpError(400, "queues: more than " + std::to_string(kMaxQueues) + " queues");
+    start = comma + 1;
+  }
+  return all;
 }
 
 std::string ClientName(const Request& req) {
@@ -116,7 +161,7 @@ void RegisterClientHeartbeats(Router& r, Api& api) {
                 if (who.role == Role::kBuilder && who.client != name)
                   throw HttpError(
                       403, "client " + who.client + " may not send " + name + "'s heartbeat");
-                api.store.Heard(name, std::nullopt, NowMicros());
+                api.store.Heard(name, std::nullopt, NowMicros(), QueuesField(Form(req)));
                 JsonWriter w;
                 WriteClient(w, *api.store.ClientHeardOf(name), api.controller.lease_policy());
                 SendJson(res, w.Take());

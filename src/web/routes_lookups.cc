@@ -74,6 +74,18 @@ void RegisterBuilddRoutes(Router& r, Api& api) {
   });
 }
 
+// A suite arch's suite and arch are what it is: only its weight changes.
+std::string UpdateSuiteArch(Api& api, Id id, const Form& f) {
+  for (const char* fixed : {"suite", "suite_id", "arch", "arch_id"})
+    if (f.Has(fixed))
+      throw HttpError(
+          400, std::string(fixed) + " of a suite arch cannot change: add another suite arch");
+  std::vector<std::string> missing;
+  const std::string weight = f.Require("master_weight", missing);
+  Form::Check(missing);
+  return wire::Encode(api.store.SetSuiteArchWeight(id, ParseFormInt("master_weight", weight)));
+}
+
 void RegisterSuiteArches(Router& r, Api& api) {
   RegisterCollection(
       r, {.base = "/suitearch",
@@ -93,7 +105,22 @@ void RegisterSuiteArches(Router& r, Api& api) {
                 return wire::Encode(api.store.CreateSuiteArch(suite, arch, weight));
               },
           .remove = [&api](Id id) { api.store.DeleteSuiteArch(id); },
+          .update = [&api](Id id, const Form& f) { return UpdateSuiteArch(api, id, f); },
           .changed = OnCatalogChange(api)});
+}
+
+// Either side of the mapping may change; a field not given keeps its value.
+std::string UpdateEnvSuiteArch(Api& api, Id id, const Form& f) {
+  const BuildEnvSuiteArch row = api.store.GetEnvSuiteArch(id);
+  Id env = row.build_env.id;
+  std::vector<std::string> unused;
+  if (f.Has("buildenv") || f.Has("buildenv_id"))
+    env = IdOrName(api, f, LookupKind::kBuildEnv, "buildenv", unused);
+  const Id sa =
+      f.Has("suitearch_id") ? ParseFormId("suitearch_id", f.Get("suitearch_id")) : row.suitearch.id;
+  if (!f.Has("buildenv") && !f.Has("buildenv_id") && !f.Has("suitearch_id"))
+    throw HttpError(400, "nothing to change: give buildenv, buildenv_id or suitearch_id");
+  return wire::Encode(api.store.SetEnvSuiteArch(id, env, sa));
 }
 
 void RegisterEnvSuiteArches(Router& r, Api& api) {
@@ -118,7 +145,20 @@ void RegisterEnvSuiteArches(Router& r, Api& api) {
              return wire::Encode(api.store.CreateEnvSuiteArch(env, sa));
            },
        .remove = [&api](Id id) { api.store.DeleteEnvSuiteArch(id); },
+       .update = [&api](Id id, const Form& f) { return UpdateEnvSuiteArch(api, id, f); },
        .changed = OnCatalogChange(api)});
+}
+
+// A rule's field or regex, or both; the rule as changed must hold.
+std::string UpdateBlacklist(Api& api, Id id, const Form& f) {
+  if (!f.Has("field") && !f.Has("regex"))
+    throw HttpError(400, "nothing to change: give field, regex or both");
+  Blacklist rule = api.store.GetBlacklist(id);
+  if (f.Has("field")) rule.field = f.Get("field");
+  if (f.Has("regex")) rule.regex = f.Get("regex");
+  if (auto why = controller::BlacklistMatcher::Validate(rule.field, rule.regex))
+    throw HttpError(400, *why);
+  return wire::Encode(api.store.SetBlacklist(id, rule.field, rule.regex));
 }
 
 void RegisterBlacklist(Router& r, Api& api) {
@@ -139,6 +179,7 @@ void RegisterBlacklist(Router& r, Api& api) {
                 return wire::Encode(api.store.CreateBlacklist(field, regex));
               },
           .remove = [&api](Id id) { api.store.DeleteBlacklist(id); },
+          .update = [&api](Id id, const Form& f) { return UpdateBlacklist(api, id, f); },
           .changed = OnCatalogChange(api)});
 }
 

@@ -137,6 +137,75 @@ def sign_in(d, url, user, password):
     d.find_element(By.CSS_SELECTOR, '#signin-form button').click()
 
 
+def change_row(d, table, row_id, values):
+    """Opens a row's change form, fills it in and saves it."""
+    li = d.find_element(By.CSS_SELECTOR, f'#list-{table} li[data-id="{row_id}"]')
+    li.find_element(By.CSS_SELECTOR, 'button.change').click()
+    form = wait(lambda: d.find_element(By.ID, f'change-{table}-{row_id}'), 'the change form')
+    for name, value in values.items():
+        form.find_element(By.NAME, name).clear()
+        form.find_element(By.NAME, name).send_keys(value)
+    form.find_element(By.CSS_SELECTOR, 'button[type=submit]').click()
+
+
+def change_rows(d, url):
+    step('admin: change a blacklist rule, then a change the controller refuses')
+    rule = api(url, '/blacklist')[-1]['id']
+    change_row(d, 'blacklist', rule, {'regex': '^never-built$'})
+    wait(lambda: 'name ~ ^never-built$' in text(d, '#list-blacklist'), 'the changed rule')
+    if api(url, f'/blacklist/{rule}')['regex'] != '^never-built$':
+        raise Failed(f'{STEP[0]}: the controller has {api(url, f"/blacklist/{rule}")}')
+    change_row(d, 'blacklist', rule, {'regex': '(unclosed'})
+    wait(lambda: '400' in text(d, '#result-blacklist .msg.error'), "the controller's 400")
+    if api(url, f'/blacklist/{rule}')['regex'] != '^never-built$':
+        raise Failed(f'{STEP[0]}: the refused change was kept')
+
+    step("admin: change a suite arch's weight, then a weight that is no number")
+    sa = api(url, '/suitearch')[0]
+    change_row(d, 'suitearch', sa['id'], {'master_weight': str(sa['master_weight'] + 5)})
+    want = f"(weight {sa['master_weight'] + 5})"
+    wait(lambda: want in text(d, f'#list-suitearch li[data-id="{sa["id"]}"]'), 'the new weight')
+    change_row(d, 'suitearch', sa['id'], {'master_weight': 'heavy'})
+    wait(lambda: "400: master_weight 'heavy'" in text(d, '#result-suitearch .msg.error'),
+         "the controller's 400")
+
+
+def sort_jobs(d, url, pkg, out):
+    step('jobs: a column header sorts on the server, and the URL keeps the order')
+    d.get(url + f'/#/jobs?package={pkg}')
+    rows = '#jobs tbody tr[data-job]'
+    wait(lambda: len(d.find_elements(By.CSS_SELECTOR, rows)) >= 3, 'the jobs')
+
+    def shown():
+        return [int(r.get_attribute('data-job')) for r in d.find_elements(By.CSS_SELECTOR, rows)]
+
+    for order in ('asc', 'desc'):
+        d.find_element(By.CSS_SELECTOR, '#jobs th[data-sort="status"] a').click()
+        wait(lambda: f'sort=status&order={order}' in d.execute_script('return location.hash'),
+             f'the URL sorted by status, {order}')
+        page = api(url, f'/job?package={pkg}&limit=50&view=rows&sort=status&order={order}')
+        want = [j['id'] for j in page]
+        wait(lambda: shown() == want, f"the rows in the order of {[j['status'] for j in page]}")
+    shot(d, out, 'jobs-sorted')
+    # The URL alone gives the page: the rows after the first one, ascending by id.
+    first = min(shown())
+    d.get(url + f'/#/jobs?package={pkg}&sort=id&order=asc&after={first}')
+    wait(lambda: shown() and shown() == sorted(shown()) and first not in shown() and len(shown()) >= 2,
+         'the page after the first job, ascending')
+
+
+def client_queues(d, url):
+    step("clients: each client's queues, as its heartbeat told them")
+
+    def told():
+        return [c for c in api(url, '/buildd/heartbeats') if c['queues']]
+
+    client = wait(told, 'a heartbeat with queues', timeout=90)[0]
+    d.get(url + '/#/clients')
+    cell = f'#client-rows tr[data-client="{client["name"]}"] td.queues'
+    wait(lambda: all(q in text(d, cell) for q in client['queues']), 'the queues on the page')
+
+
 def run(d, plan, out):
     url, pkg = plan['url'], plan['package']
     step('overview, anonymous')
@@ -173,6 +242,9 @@ def run(d, plan, out):
     if d.execute_script('return window.__xss') is not None or \
             d.find_elements(By.CSS_SELECTOR, '#list-blacklist img, #list-blacklist script'):
         raise Failed(f'{STEP[0]}: the rule was rendered as markup')
+
+    change_rows(d, url)
+    shot(d, out, 'admin-changed')
 
     step('a forged cross-site post changes nothing')
     evil = evil_server(url)
@@ -248,6 +320,10 @@ def run(d, plan, out):
         d.get(url + path)
         wait(lambda: d.find_element(By.CSS_SELECTOR, ready), name)
         shot(d, out, name)
+
+    sort_jobs(d, url, pkg, out)
+    client_queues(d, url)
+    shot(d, out, 'clients')
 
     step('sign out')
     d.find_element(By.ID, 'signout').click()

@@ -28,16 +28,18 @@ export async function getText(path) {
   return check(await fetch(path, {headers: headers(), cache: 'no-store'}));
 }
 
-function formBody(fields) {
+// Empty fields are left out, unless `keepEmpty` (a change that empties a
+// field must reach the controller, which says what it thinks of it).
+function formBody(fields, keepEmpty) {
   const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== '') body.append(k, v);
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && (keepEmpty || v !== '')) body.append(k, v);
   return body;
 }
 
-export async function send(method, path, fields = null) {
+export async function send(method, path, fields = null, {keepEmpty = false} = {}) {
   const init = {method, headers: headers(), cache: 'no-store'};
   if (fields) {
-    init.body = formBody(fields);
+    init.body = formBody(fields, keepEmpty);
     init.headers['Content-Type'] = 'application/x-www-form-urlencoded';
   }
   const res = await check(await fetch(path, init));

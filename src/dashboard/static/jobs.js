@@ -1,6 +1,7 @@
-// Jobs: newest first, a page at a time (GET /job?limit=&before=&view=rows,
-// never the whole table), filtered by the server; live status changes
-// patch the rows on show, new jobs appear on the first page.
+// Jobs: newest first or sorted by a column, a page at a time (GET
+// /job?limit=&view=rows&sort=&order=, paged by the last row's id and value,
+// never the whole table), sorted and filtered by the server; live status
+// changes patch the rows on show, new jobs appear on the newest-first page.
 import {getJson} from './api.js';
 import {el, jobLink, statusBadge} from './dom.js';
 
@@ -11,10 +12,53 @@ const kColumns = [['id', 'Job'], ['package', 'Package'], ['version', 'Version'],
   ['suite', 'Suite'], ['dist', 'Dist'], ['buildenv', 'Env'], ['status', 'Status'],
   ['client', 'Client'], ['time', 'Since']];
 
+const kPaging = ['before', 'after', 'key'];
+
 function query(params) {
   const q = new URLSearchParams();
-  for (const k of [...kFilters, 'before', 'since', 'until']) if (params.get(k)) q.set(k, params.get(k));
+  for (const k of [...kFilters, 'since', 'until', 'sort', 'order']) if (params.get(k)) q.set(k, params.get(k));
+  for (const k of kPaging) if (params.has(k)) q.set(k, params.get(k));
   return q;
+}
+
+// The value the server pages a sorted list by (a missing name is '', a
+// missing time 0).
+function sortKey(j, column) {
+  return column === 'time' ? String(j.time_us ?? 0) : String(j[column] ?? '');
+}
+
+// A header links to the list sorted by its column (the same column again:
+// the other way round), from the first page.
+function header(params, key, label) {
+  const sort = params.get('sort') || 'id';
+  const order = params.get('order') || 'desc';
+  const q = query(params);
+  for (const k of kPaging) q.delete(k);
+  q.set('sort', key);
+  const first = key === 'id' || key === 'time' ? 'desc' : 'asc';
+  q.set('order', key === sort ? (order === 'asc' ? 'desc' : 'asc') : first);
+  const on = key === sort;
+  return el('th', {class: on ? 'sortable sorted' : 'sortable', 'data-sort': key,
+    'aria-sort': on ? (order === 'asc' ? 'ascending' : 'descending') : 'none'},
+  el('a', {href: `#/jobs?${q}`}, label, on ? (order === 'asc' ? ' ▲' : ' ▼') : ''));
+}
+
+function pager(params, jobs, more) {
+  const nav = el('p', {class: 'pager'});
+  const base = query(params);
+  const paged = kPaging.some((k) => base.has(k));
+  for (const k of kPaging) base.delete(k);
+  if (paged) nav.append(el('a', {href: `#/jobs?${base}`}, '« first'), ' ');
+  if (!more) return nav;
+  const last = jobs[jobs.length - 1];
+  if (params.get('sort') || params.get('order')) {
+    base.set('after', String(last.id));
+    if (params.get('sort') !== 'id') base.set('key', sortKey(last, params.get('sort')));
+  } else {
+    base.set('before', String(last.id));
+  }
+  nav.append(el('a', {id: 'older', href: `#/jobs?${base}`}, 'next »'));
+  return nav;
 }
 
 function cells(j) {
@@ -52,6 +96,7 @@ function filterForm(params) {
     for (const k of kFilters) if (inputs[k].value) q.set(k, inputs[k].value);
     if (since.value) q.set('since', dateToUs(since.value, false));
     if (until.value) q.set('until', dateToUs(until.value, true));
+    for (const k of ['sort', 'order']) if (params.get(k)) q.set(k, params.get(k));
     location.hash = `#/jobs?${q}`;
   }}, fields, el('label', {}, 'status reached from ', since), el('label', {}, ' to ', until),
   el('button', {type: 'submit'}, 'Filter'), ' ', el('a', {href: '#/jobs'}, 'clear'));
@@ -65,34 +110,21 @@ export async function render(view, params) {
   const rows = await getJson(`/job?${q}`);
   const more = rows.length > kPage;
   let jobs = rows.slice(0, kPage);
+  const newestFirst = !kPaging.some((k) => params.has(k)) &&
+    (params.get('sort') || 'id') === 'id' && params.get('order') !== 'asc';
   const body = el('tbody');
   const byId = new Map();
-  let sortKey = 'id';
-  let sortDown = true;
   const draw = () => {
-    const sorted = [...jobs].sort((a, b) => {
-      const x = a[sortKey] ?? '';
-      const y = b[sortKey] ?? '';
-      return (x < y ? -1 : x > y ? 1 : 0) * (sortDown ? -1 : 1);
-    });
     byId.clear();
-    body.replaceChildren(...sorted.map((j) => {
+    body.replaceChildren(...jobs.map((j) => {
       const tr = el('tr', {'data-job': j.id}, cells(j));
       byId.set(j.id, tr);
       return tr;
     }));
   };
-  const head = el('tr', {}, kColumns.map(([key, label]) => el('th', {class: 'sortable',
-    onclick: () => { sortDown = sortKey === key ? !sortDown : true; sortKey = key; draw(); }}, label)));
+  const head = el('tr', {}, kColumns.map(([key, label]) => header(params, key, label)));
   draw();
-  const nav = el('p', {class: 'pager'});
-  const base = new URLSearchParams(query(params));
-  base.delete('before');
-  if (params.get('before')) nav.append(el('a', {href: `#/jobs?${base}`}, '« newest'), ' ');
-  if (more) {
-    base.set('before', String(jobs[jobs.length - 1].id));
-    nav.append(el('a', {id: 'older', href: `#/jobs?${base}`}, 'older »'));
-  }
+  const nav = pager(params, jobs, more);
   view.append(el('h1', {}, 'Jobs'), filterForm(params),
     el('table', {id: 'jobs'}, el('thead', {}, head), body), nav,
     el('p', {class: 'quiet', id: 'render-time'}, `${jobs.length} jobs in ${Math.round(performance.now() - t0)} ms`));
@@ -106,7 +138,7 @@ export async function render(view, params) {
       if (j) {
         Object.assign(j, {status: d.status, client: d.client, time: d.time});
         tr.replaceChildren(...cells(j));
-      } else if (type === 'created' && !params.get('before') && matches(params, d)) {
+      } else if (type === 'created' && newestFirst && matches(params, d)) {
         jobs = [{...d, id: d.job}, ...jobs].slice(0, kPage);
         draw();
       }
