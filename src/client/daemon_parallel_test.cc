@@ -33,14 +33,7 @@ TEST_F(DaemonTest, WithTwoJobsTwoRequestsBuildAtOnceAndAThirdWaits) {
 }
 
 TEST_F(DaemonTest, ACancelStopsOnlyItsJobWhileAnotherBuildsOn) {
-  config_.jobs = 2;
-  api_.AddJob(kJob, "Waiting");
-  api_.AddJob(kJob + 1, "Waiting");
-  runner_.Hold();
-  broker_.Put(kQueue, Request(kJob));
-  broker_.Put(kQueue, Request(kJob + 1));
-  Start();
-  ASSERT_TRUE(runner_.WaitBuilding(2));
+  ASSERT_NO_FATAL_FAILURE(StartTwoHeldBuilds());
   broker_.Put(kClient, Cancel(kJob));
   ASSERT_TRUE(broker_.WaitFor("ack 1"));
   EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Cancelled"}));
@@ -53,14 +46,7 @@ TEST_F(DaemonTest, ACancelStopsOnlyItsJobWhileAnotherBuildsOn) {
 }
 
 TEST_F(DaemonTest, AStopHandsEveryRunningJobBack) {
-  config_.jobs = 2;
-  api_.AddJob(kJob, "Waiting");
-  api_.AddJob(kJob + 1, "Waiting");
-  runner_.Hold();
-  broker_.Put(kQueue, Request(kJob));
-  broker_.Put(kQueue, Request(kJob + 1));
-  Start();
-  ASSERT_TRUE(runner_.WaitBuilding(2));
+  ASSERT_NO_FATAL_FAILURE(StartTwoHeldBuilds());
   stop_ = true;  // as SIGTERM does
   thread_.join();
   for (Id id : {kJob, kJob + 1}) {

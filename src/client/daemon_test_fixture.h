@@ -164,6 +164,18 @@ class DaemonTest : public ::testing::Test {
     return false;
   }
 
+  // With `jobs: 2`, jobs kJob and kJob + 1 building at once, held.
+  void StartTwoHeldBuilds() {
+    config_.jobs = 2;
+    for (Id id : {kJob, kJob + 1}) {
+      api_.AddJob(id, "Waiting");
+      broker_.Put(kQueue, Request(id));
+    }
+    runner_.Hold();
+    Start();
+    ASSERT_TRUE(runner_.WaitBuilding(2));
+  }
+
   testing::TestDir tmp_;
   const fs::path& root_ = tmp_.path();
   ClientConfig config_;
