@@ -64,19 +64,8 @@ TEST(ControllerFailover, AClientGoesToTheSecondControllerWhileTheFirstIsDown) {
   a->Kill();
   ClientProcess client(setup);
 
-  auto r = admin.Post("/job/vcshook",
-                      FormBody({{"package", "hello-failover"},
-                                {"package_version", "1.0"},
-                                {"suite", kSuite},
-                                {"distribution", "Debian"},
-                                {"architecture_list", "any"},
-                                {"format", "deb"},
-                                {"method", "git"},
-                                {"uri", "/nowhere"},
-                                {"vcs_id", "abc"}}),
-                      kForm);
-  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
-  Id job = nlohmann::json::parse(r->body).at("jobs").at(0).get<Id>();
+  Id job = SubmitFromNowhere(admin, "hello-failover", kSuite);
+  ASSERT_NE(job, 0) << "the surviving controller refused the submission";
   auto until = std::chrono::steady_clock::now() + 60s;
   while (StatusOf(admin, job) != "Done" && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(200ms);

@@ -41,22 +41,6 @@ bool WaitUntil(const std::function<bool()>& pred, std::chrono::seconds deadline)
   return pred();
 }
 
-Id Submit(httplib::Client& admin, const std::string& package) {
-  auto r = admin.Post("/job/vcshook",
-                      FormBody({{"package", package},
-                                {"package_version", "1.0"},
-                                {"suite", kSuite},
-                                {"distribution", "Debian"},
-                                {"architecture_list", "any"},
-                                {"format", "deb"},
-                                {"method", "git"},
-                                {"uri", "/nowhere"},
-                                {"vcs_id", "abc"}}),
-                      kForm);
-  if (!r || r->status != 200) return 0;
-  return nlohmann::json::parse(r->body).at("jobs").at(0).get<Id>();
-}
-
 void AddCatalog(httplib::Client& admin) {
   for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
            {"/arch", "name=" + HostArch()},
@@ -92,7 +76,7 @@ TEST(RabbitCluster, AJobIsBuiltOnceAfterTheNodeTheFarmUsesIsKilled) {
   const std::string first_node = "connected to amqp://" + nodes[0];
   ASSERT_TRUE(client.WaitForLog(first_node + ";", 60s)) << client.Log();
 
-  Id before = Submit(admin, "hello-cluster-1");
+  Id before = SubmitFromNowhere(admin, "hello-cluster-1", kSuite);
   ASSERT_NE(before, 0);
   ASSERT_TRUE(WaitUntil([&] { return Statuses(admin, before).back() == "Done"; }, 60s))
       << client.Log() << controller.Log();
@@ -101,7 +85,7 @@ TEST(RabbitCluster, AJobIsBuiltOnceAfterTheNodeTheFarmUsesIsKilled) {
   EXPECT_NE(queues.find(build_queue + "\tquorum"), std::string::npos) << queues;
 
   cluster.node(0).Kill();
-  Id after = Submit(admin, "hello-cluster-2");
+  Id after = SubmitFromNowhere(admin, "hello-cluster-2", kSuite);
   ASSERT_NE(after, 0);
   ASSERT_TRUE(WaitUntil([&] { return Statuses(admin, after).back() == "Done"; }, 90s))
       << client.Log() << controller.Log();

@@ -33,6 +33,11 @@ struct BuildConfig {
   std::string apt_cache_dir;  ///< empty: roots_dir/apt-cache
   bool build_network = false;
   std::string sandbox = "cbit-sandbox";
+  /// Isolated: the generation one build uses, resolved from `current` once
+  /// (PinRoot) so that the sandbox and the attempt's provenance name the
+  /// same one although an update may switch `current` in between; empty:
+  /// `current` as it is when the sandbox starts.
+  std::string root;
   /// The step's deadline, shared by every command it runs; zero: none.
   std::chrono::seconds timeout{0};
 };

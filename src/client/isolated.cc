@@ -33,6 +33,12 @@ fs::path RootFor(const JobSpec& job, const BuildConfig& config) {
   return fs::path(config.roots_dir) / (job.ChrootName() + "-" + job.arch) / "current";
 }
 
+void PinRoot(const JobSpec& job, BuildConfig& config) {
+  std::error_code ec;
+  fs::path generation = fs::canonical(RootFor(job, config), ec);
+  config.root = ec ? std::string() : generation.string();
+}
+
 Command IsolatedCommand(const JobSpec& job, const fs::path& tree, const std::string& root,
                         const BuildConfig& config) {
   fs::path build_dir = tree.parent_path();
@@ -95,7 +101,7 @@ std::optional<StepResult> RunIsolated(const JobSpec& job, const fs::path& tree,
                                       const CancelHook& cancel) {
   fs::path link = RootFor(job, config);
   std::error_code ec;
-  fs::path root = fs::canonical(link, ec);
+  fs::path root = config.root.empty() ? fs::canonical(link, ec) : fs::path(config.root);
   if (runner.RunsCommands()) {
     if (ec || !fs::is_directory(root)) {
       return StepResult{Outcome::kInfrastructureFailed,
@@ -106,7 +112,7 @@ std::optional<StepResult> RunIsolated(const JobSpec& job, const fs::path& tree,
     fs::create_directories(tree.parent_path() / ".sandbox", ec);
     if (!ec) fs::create_directories(fs::path(AptCache(config)) / "partial", ec);
     if (ec) return StepResult{Outcome::kInfrastructureFailed, "build directories: " + ec.message()};
-  } else {
+  } else if (config.root.empty()) {
     root = link;
   }
   CommandResult r =

@@ -16,6 +16,10 @@ namespace cbit::client {
 /// The root a job builds in: roots_dir/"{chroot}-{arch}"/current.
 std::filesystem::path RootFor(const JobSpec& job, const BuildConfig& config);
 
+/// Resolves the job's `current` to its generation into config.root; leaves
+/// it empty when there is none (the build then fails as chroot-missing).
+void PinRoot(const JobSpec& job, BuildConfig& config);
+
 /// The cbit-sandbox command that builds `tree` over `root` (resolved).
 Command IsolatedCommand(const JobSpec& job, const std::filesystem::path& tree,
                         const std::string& root, const BuildConfig& config);

@@ -6,6 +6,7 @@
 
 #include "client/build.h"
 #include "client/fetch.h"
+#include "client/isolated.h"
 #include "client/job_spec.h"
 #include "client/lease.h"
 #include "client/provenance.h"
@@ -77,6 +78,7 @@ StepResult RunSteps(const JobSpec& spec, const std::string& workdir, const Clien
   FetchResult fetched = Fetch(spec, workdir, fetch, runner, sink, cancel);
   if (!fetched.result.ok()) return fetched.result;
   Log(sink, "== build\n");
+  if (build.kind == BuilderKind::kIsolated) PinRoot(spec, build);
   provenance = ProvenanceBeforeBuild(spec, build);
   BuildResult built = Build(spec, fetched.source_dir, build, runner, sink, cancel);
   if (runner.RunsCommands()) provenance.buildinfo = BuildinfoBeside(built.changes);

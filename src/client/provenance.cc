@@ -67,7 +67,8 @@ AttemptProvenance ProvenanceBeforeBuild(const JobSpec& job, const BuildConfig& c
   p.builder = BuilderName(config);
   if (config.kind != BuilderKind::kIsolated) return p;
   std::error_code ec;
-  fs::path generation = fs::canonical(RootFor(job, config), ec);
+  fs::path generation =
+      config.root.empty() ? fs::canonical(RootFor(job, config), ec) : fs::path(config.root);
   if (ec) return p;
   if (auto id = IdentifyRoot(generation)) {
     p.root_digest = id->first;

@@ -26,8 +26,8 @@ std::optional<std::pair<std::string, std::string>> IdentifyRoot(
 std::optional<std::string> BuildinfoBeside(const std::string& changes);
 
 /// What is known of an attempt of `job` before it builds: the client's and
-/// the builder's versions and, isolated, the identity of the root that
-/// "current" names now (the generation the sandbox is about to hold).
+/// the builder's versions and, isolated, the identity of the generation
+/// config.root names (PinRoot), else of the one "current" names now.
 AttemptProvenance ProvenanceBeforeBuild(const JobSpec& job, const BuildConfig& config);
 
 /// "cbit-client <version>".

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
+#include "client/fake_runner.h"
+#include "client/isolated.h"
 #include "testing/test_dir.h"
 
 namespace cbit::client {
@@ -50,6 +53,46 @@ TEST(Provenance, TheBuildinfoIsTheOneBesideTheChanges) {
   EXPECT_FALSE(BuildinfoBeside(""));
   Write(tmp.path() / "big_1.0_amd64.buildinfo", std::string((1 << 20) + 1, 'x'));
   EXPECT_FALSE(BuildinfoBeside((tmp.path() / "big_1.0_amd64.changes").string()));
+}
+
+// An update switches `current` between the attempt's provenance and the
+// sandbox's start: both still name the generation the build was given.
+TEST(Provenance, TheSandboxBuildsInTheGenerationTheProvenanceNames) {
+  testing::TestDir tmp;
+  fs::path roots = tmp.path() / "roots";
+  fs::path dir = roots / "bookworm-amd64";
+  Write(dir / "g-1/var/lib/dpkg/status", "Package: dpkg\nVersion: 1.21.22\n");
+  Write(dir / "g-2/var/lib/dpkg/status", "Package: dpkg\nVersion: 1.21.23\n");
+  fs::create_directory_symlink("g-1", dir / "current");
+  JobSpec job;
+  job.package = "hello";
+  job.version = "1.0";
+  job.suite = "bookworm";
+  job.arch = "amd64";
+  BuildConfig config;
+  config.kind = BuilderKind::kIsolated;
+  config.roots_dir = roots.string();
+
+  PinRoot(job, config);
+  AttemptProvenance p = ProvenanceBeforeBuild(job, config);
+  fs::remove(dir / "current");
+  fs::create_directory_symlink("g-2", dir / "current");
+  FakeRunner runner;
+  StepDeadline deadline(config.timeout, "build");
+  RunIsolated(job, tmp.path() / "job-1/hello-1.0", config, deadline, runner, {}, {});
+
+  EXPECT_EQ(p.root_digest, IdentifyRoot(dir / "g-1")->first);
+  ASSERT_EQ(runner.commands.size(), 1u);
+  const auto& argv = runner.commands[0].argv;
+  auto root = std::find(argv.begin(), argv.end(), "--root");
+  ASSERT_NE(root, argv.end());
+  EXPECT_EQ(*(root + 1), fs::canonical(dir / "g-1").string());
+
+  // Nothing to resolve: the build fails as chroot-missing, not in a stale root.
+  BuildConfig none = config;
+  none.roots_dir = (tmp.path() / "empty").string();
+  PinRoot(job, none);
+  EXPECT_EQ(none.root, "");
 }
 
 TEST(Provenance, TheBuilderIsNamedAsConfigured) {

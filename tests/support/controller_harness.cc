@@ -134,4 +134,20 @@ std::string FormBody(std::initializer_list<std::pair<std::string, std::string>> 
   return httplib::detail::params_to_query_str(p);
 }
 
+Id SubmitFromNowhere(httplib::Client& c, const std::string& package, const std::string& suite) {
+  auto r = c.Post("/job/vcshook",
+                  FormBody({{"package", package},
+                            {"package_version", "1.0"},
+                            {"suite", suite},
+                            {"distribution", "Debian"},
+                            {"architecture_list", "any"},
+                            {"format", "deb"},
+                            {"method", "git"},
+                            {"uri", "/nowhere"},
+                            {"vcs_id", "abc"}}),
+                  "application/x-www-form-urlencoded");
+  if (!r || r->status != 200) return 0;
+  return nlohmann::json::parse(r->body).at("jobs").at(0).get<Id>();
+}
+
 }  // namespace cbit::testing

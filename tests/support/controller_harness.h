@@ -97,4 +97,9 @@ class ControllerHarness {
 /// Form-encodes key=value pairs.
 std::string FormBody(std::initializer_list<std::pair<std::string, std::string>> fields);
 
+/// Submits `package` 1.0 for `suite` through POST /job/vcshook (dist Debian,
+/// format deb, every architecture, git from /nowhere, as a dry-run client
+/// builds it); the first job's id, or 0 without a 200 answer.
+Id SubmitFromNowhere(httplib::Client& c, const std::string& package, const std::string& suite);
+
 }  // namespace cbit::testing
