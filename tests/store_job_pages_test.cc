@@ -4,6 +4,7 @@
 #include <map>
 #include <variant>
 
+#include "core/debian.h"
 #include "store/job_pages.h"
 #include "tests/store_fixture.h"
 
@@ -20,7 +21,7 @@ Key KeyOf(const JobRow& r, const std::string& column) {
   if (column == "time") return r.status_time_us;
   const std::map<std::string, std::string> text = {
       {"package", pi.package.name},
-      {"version", pi.package.version},
+      {"version", debian::VersionSortKey(pi.package.version)},
       {"arch", pi.arch.name},
       {"suite", pi.suite.name},
       {"dist", pi.dist.name},
@@ -47,9 +48,9 @@ class JobPages : public StoreTest {
       const char* version;
       Id arch;
       bool env;
-    } jobs[] = {{"zeta", "1.0", armel_, false}, {"alpha", "2.0", i386_, true},
-                {"mid", "1.5", armel_, false},  {"alpha", "1.0", armel_, false},
-                {"zeta", "3.0", i386_, true},   {"mid", "1.5", i386_, true}};
+    } jobs[] = {{"zeta", "1.0", armel_, false}, {"alpha", "10.0", i386_, true},
+                {"mid", "1.5", armel_, false},  {"alpha", "1.0~rc1", armel_, false},
+                {"zeta", "9.0", i386_, true},   {"mid", "1.5", i386_, true}};
     for (const auto& j : jobs)
       ids_.push_back(Submit(j.name, j.version, j.arch,
                             j.env ? std::optional<Id>(wheezy_) : std::nullopt, 1000));
@@ -67,7 +68,9 @@ class JobPages : public StoreTest {
       all.insert(all.end(), page.begin(), page.end());
       if (static_cast<std::int64_t>(page.size()) < q.limit) return all;
       q.after_id = page.back().job.id;
-      q.after_key = KeyText(KeyOf(page.back(), q.sort));
+      // A version cursor is the version itself, as the pages show it.
+      q.after_key = q.sort == "version" ? page.back().job.instance.package.version
+                                        : KeyText(KeyOf(page.back(), q.sort));
     }
     ADD_FAILURE() << "the pages never end";
     return all;
@@ -99,6 +102,14 @@ TEST_P(JobPages, EveryColumnInBothDirectionsPageByPage) {
       EXPECT_EQ(IdsOf(ReadAll(q)), IdsOf(want)) << column << (ascending ? " asc" : " desc");
     }
   }
+}
+
+// Debian's order, not the text's ("1.0" < "1.0~rc1" < "10.0" < "9.0").
+TEST_P(JobPages, VersionsSortAsDebianOrdersThem) {
+  MakeJobs();
+  const JobPageQuery q{.limit = 4, .sort = "version", .ascending = true};
+  EXPECT_EQ(IdsOf(ReadAll(q)),
+            (std::vector<Id>{ids_[3], ids_[0], ids_[2], ids_[5], ids_[4], ids_[1]}));
 }
 
 TEST_P(JobPages, SortedPagesKeepTheFilters) {

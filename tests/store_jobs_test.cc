@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "core/debian.h"
 #include "core/wire.h"
 #include "tests/store_fixture.h"
 #include "tests/support/postgres.h"
@@ -346,8 +347,8 @@ TEST_P(StoreTest, UpkeepAnalyzesTablesThatChangedALotAndVacuumsTheOutbox) {
   std::vector<Id> outbox;
   InTransaction(store_->db(), true, [&](Connection& c) {
     for (int i = 0; i < 2500; ++i) {
-      c.Exec("INSERT INTO package (name, version) VALUES ($1, '1.0')",
-             {"stats" + std::to_string(i)});
+      c.Exec("INSERT INTO package (name, version, version_key) VALUES ($1, '1.0', $2)",
+             {"stats" + std::to_string(i), debian::VersionSortKey("1.0")});
       outbox.push_back(AddOutbox(c, std::nullopt, "k", "", "{}", i));
     }
   });

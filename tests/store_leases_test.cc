@@ -70,12 +70,21 @@ TEST_P(LeaseStore, TheMigrationKeepsBuildingJobsLeasedFromTheirStatusTime) {
   store_ = std::make_unique<Store>(testing::OpenTestDatabase(GetParam()));
   store_->MigrateTo(6);
   Seed();
-  Id job = Submit("hello", "1.0", armel_, std::nullopt, 1000);
-  InTransaction(store_->db(), true, [&](Connection& c) {
-    c.Exec(
-        "UPDATE job SET status_id = (SELECT id FROM status WHERE name = 'Building'),"
-        " status_time = 5000 WHERE id = $1",
-        {job});
+  // Rows as schema 6 holds them (today's submission writes later columns).
+  Id job = InTransaction(store_->db(), true, [&](Connection& c) {
+    Id pkg = c.Exec("INSERT INTO package (name, version) VALUES ('hello', '1.0') RETURNING id")
+                 .i64(0, 0);
+    Id pi = c.Exec(
+                 "INSERT INTO packageinstance (package_id, arch_id, suite_id, dist_id, format_id)"
+                 " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                 {pkg, armel_, chickpea_, debian_, deb_})
+                .i64(0, 0);
+    return c
+        .Exec(
+            "INSERT INTO job (packageinstance_id, status_id, status_time) VALUES ($1,"
+            " (SELECT id FROM status WHERE name = 'Building'), 5000) RETURNING id",
+            {pi})
+        .i64(0, 0);
   });
   store_->Migrate();
   EXPECT_EQ(store_->SchemaVersion(), LatestSchemaVersion());

@@ -1,5 +1,8 @@
 // Migrations on both backends: a new database, and an upgrade of a database
 // holding pyBit-era rows.
+#include <algorithm>
+
+#include "core/debian.h"
 #include "store/migrations.h"
 #include "tests/store_fixture.h"
 
@@ -46,6 +49,15 @@ class MigrationTest : public ::testing::TestWithParam<std::string> {
     auto history = store_->JobHistoryOf(job);
     ASSERT_EQ(history.size(), 2u);
     EXPECT_EQ(history[0].status, "Waiting");
+    EXPECT_EQ(VersionKeyOf("old"), debian::VersionSortKey("1.0"));
+  }
+
+  // The package's version_key ("NULL" when it has none).
+  std::string VersionKeyOf(const std::string& name) {
+    return InTransaction(store_->db(), false, [&](Connection& c) {
+      Result r = c.Exec("SELECT version_key FROM package WHERE name = $1", {name});
+      return r.null(0, 0) ? std::string("NULL") : r.text(0, 0);
+    });
   }
 
   std::unique_ptr<Store> store_;
@@ -89,6 +101,26 @@ TEST_P(MigrationTest, APyBitDatabaseWithoutVersionIsAdopted) {
   Id job = InsertPyBitJob();
   store_->Migrate();
   ExpectUpgraded(job);
+}
+
+// Migration 13 keys the versions already stored; upkeep keys those that an
+// older controller sharing the database inserts without one afterwards.
+TEST_P(MigrationTest, VersionKeysOfOlderRowsAreFilled) {
+  store_->MigrateTo(12);
+  InTransaction(store_->db(), true, [](Connection& c) {
+    c.Exec("INSERT INTO package (name, version) VALUES ('before', '1.0~rc1')");
+  });
+  store_->Migrate();
+  EXPECT_EQ(VersionKeyOf("before"), debian::VersionSortKey("1.0~rc1"));
+  InTransaction(store_->db(), true, [](Connection& c) {
+    c.Exec("INSERT INTO package (name, version) VALUES ('older', '2:1.0-1')");
+  });
+  EXPECT_EQ(VersionKeyOf("older"), "NULL");
+  auto done = store_->Upkeep();
+  EXPECT_NE(std::find(done.begin(), done.end(), "sort keys for 1 package versions"), done.end());
+  EXPECT_EQ(VersionKeyOf("older"), debian::VersionSortKey("2:1.0-1"));
+  EXPECT_EQ(store_->CreatePackage("new", "1.0").name, "new");
+  EXPECT_EQ(VersionKeyOf("new"), debian::VersionSortKey("1.0"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationTest, ::testing::Values("sqlite", "postgres"),

@@ -2,6 +2,7 @@
 // Every name that reaches a command line or a queue name is checked here first.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace cbit::debian {
@@ -22,5 +23,11 @@ bool IsArch(std::string_view s);
 
 /// The ordering of `dpkg --compare-versions`: <0, 0, >0. In process (libapt-pkg).
 int CompareVersions(std::string_view a, std::string_view b);
+
+/// A printable ASCII string whose byte order is CompareVersions' order, for
+/// a database index (a text column compared byte by byte). Characters
+/// Debian versions cannot hold all sort as ':' does; digit runs longer than
+/// 99 digits compare by their first 99.
+std::string VersionSortKey(std::string_view version);
 
 }  // namespace cbit::debian

@@ -40,6 +40,9 @@ struct Capabilities {
   /// DDL: what a unique index over nullable columns needs so that NULLs
   /// compare equal ({{nulls_not_distinct}}; "" where writers are serialised).
   std::string_view ddl_nulls_not_distinct;
+  /// DDL: the collation of a text column compared byte by byte whatever the
+  /// database's locale ({{bytewise}}; "" where that is the default).
+  std::string_view ddl_bytewise;
   /// For reading the job history in id order (GET /events) where
   /// concurrent writers commit ids out of order: the oldest transaction
   /// still running (xmin), and a transaction number of the reader's own,

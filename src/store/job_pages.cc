@@ -17,6 +17,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "core/debian.h"
 #include "store/store_rows.h"
 
 namespace cbit::store {
@@ -40,7 +41,7 @@ struct SortColumn {
 constexpr SortColumn kSortColumns[] = {
     {"id", "j.id"},
     {"package", "p.name"},
-    {"version", "p.version"},
+    {"version", "p.version_key"},
     {"arch", "", CBIT_OF_INSTANCE("arch_id"), "arch", false, "arch_id"},
     {"suite", "", CBIT_OF_INSTANCE("suite_id"), "suite", false, "suite_id"},
     {"dist", "", CBIT_OF_INSTANCE("dist_id"), "distribution", false, "dist_id"},
@@ -120,7 +121,10 @@ std::vector<JobRow> KeyedPage(Store& store, const JobPageQuery& q, const SortCol
       sql += " AND j.id" + (beyond + Placeholder(params, q.after_id));
     } else {
       const bool numeric = NumericJobSort(col.name);
-      const std::string key = Placeholder(params, numeric ? NumericKey(q) : Param(q.after_key));
+      const std::string key =
+          Placeholder(params, numeric                 ? NumericKey(q)
+                              : col.name == "version" ? Param(debian::VersionSortKey(q.after_key))
+                                                      : Param(q.after_key));
       sql += " AND (" + std::string(col.key) + ", j.id)" + beyond + "(" + key + ", " +
              Placeholder(params, q.after_id) + ")";
     }

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "store/version_keys.h"
+
 namespace cbit::store {
 namespace {
 
@@ -214,6 +216,16 @@ CREATE INDEX job_status_time_idx ON job ((COALESCE(status_time, 0)), id);
 CREATE INDEX job_client_idx ON job (buildclient_id, id);
 )sql";
 
+// Job pages sorted by version go in Debian's version order: by a key whose
+// bytes sort as the versions do (store/version_keys.h), compared byte by
+// byte whatever the database's locale.
+constexpr std::string_view kVersionKeys = R"sql(
+ALTER TABLE package ADD COLUMN version_key TEXT {{bytewise}};
+DROP INDEX package_version_idx;
+CREATE INDEX package_version_key_idx ON package (version_key);
+CREATE INDEX package_version_key_missing_idx ON package (id) WHERE version_key IS NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "pyBit 1.0 schema", kPyBitSchema},
     {2, "current status on job, indexes, outbox", kCbitAdditions},
@@ -227,6 +239,7 @@ constexpr Migration kMigrations[] = {
     {10, "dashboard sign-in sessions", kWebSessions},
     {11, "build provenance per attempt", kProvenance},
     {12, "build clients' queues, indexes for sorted job pages", kClientQueuesAndSortIndexes},
+    {13, "versions' sort keys", kVersionKeys, FillVersionKeys},
 };
 
 std::string_view MacroValue(std::string_view macro, const Capabilities& backend) {
@@ -234,6 +247,7 @@ std::string_view MacroValue(std::string_view macro, const Capabilities& backend)
   // job's id.
   if (macro == "id") return backend.ddl_auto_id;
   if (macro == "nulls_not_distinct") return backend.ddl_nulls_not_distinct;
+  if (macro == "bytewise") return backend.ddl_bytewise;
   throw std::invalid_argument("unknown DDL macro {{" + std::string(macro) + "}}");
 }
 

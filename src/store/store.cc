@@ -8,6 +8,7 @@
 #include "store/job_cache.h"
 #include "store/migrations.h"
 #include "store/store_rows.h"
+#include "store/version_keys.h"
 #include "util/clock.h"
 
 namespace cbit::store {
@@ -108,6 +109,7 @@ void Store::MigrateTo(int target) {
     InTransaction(*db_, true, [&](Connection& c) {
       if (c.Exec(kLockVersion).i64(0, 0) >= m.version) return;
       c.ExecScript(ExpandDdl(m.ddl, c.capabilities()));
+      if (m.fill) m.fill(c);
       c.Exec(kSetVersion, {std::int64_t{m.version}});
     });
   }
@@ -116,6 +118,12 @@ void Store::MigrateTo(int target) {
 std::vector<std::string> Store::Upkeep() {
   std::vector<std::string> done;
   const std::int64_t now = NowMicros();
+  // Packages an older controller sharing the database inserted without a
+  // sort key; the write lock is taken only when there are any.
+  if (!Query(*db_, "SELECT 1 FROM package WHERE version_key IS NULL LIMIT 1", {}).empty()) {
+    std::int64_t n = InTransaction(*db_, true, [](Connection& c) { return FillVersionKeys(c); });
+    done.push_back("sort keys for " + std::to_string(n) + " package versions");
+  }
   if (log_limits_.keep_days > 0 && now >= next_log_expiry_us_) {
     constexpr std::int64_t kDayUs = std::int64_t{86400} * 1000000;
     ExpireLogs(now - log_limits_.keep_days * kDayUs);

@@ -1,4 +1,5 @@
 // Store: packages and package instances.
+#include "core/debian.h"
 #include "store/store.h"
 #include "store/store_rows.h"
 
@@ -16,7 +17,7 @@ constexpr std::string_view kListPackages =
 constexpr std::string_view kCountPackages = "SELECT count(*) FROM package";
 constexpr std::string_view kGetPackage = "SELECT id, name, version FROM package WHERE id = $1";
 constexpr std::string_view kInsertPackage =
-    "INSERT INTO package (name, version) VALUES ($1, $2) RETURNING id";
+    "INSERT INTO package (name, version, version_key) VALUES ($1, $2, $3) RETURNING id";
 constexpr std::string_view kDeletePackage = "DELETE FROM package WHERE id = $1 RETURNING id";
 constexpr std::string_view kPackageNames = "SELECT DISTINCT name FROM package ORDER BY name";
 constexpr std::string_view kPackagesNamed =
@@ -81,7 +82,9 @@ Package Store::GetPackage(Id id) {
 
 Package Store::CreatePackage(const std::string& name, const std::string& version) {
   try {
-    return Package{Query(*db_, kInsertPackage, {name, version}).i64(0, 0), name, version};
+    return Package{
+        Query(*db_, kInsertPackage, {name, version, debian::VersionSortKey(version)}).i64(0, 0),
+        name, version};
   } catch (const DbError& e) {
     if (e.kind != DbErrorKind::kUnique) throw;
     throw Conflict("package '" + name + "' version '" + version + "' already exists");

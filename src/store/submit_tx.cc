@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "core/debian.h"
 #include "store/store.h"
 #include "store/store_rows.h"
 
@@ -81,8 +82,10 @@ Statement UpsertPackages(std::span<const SubmitKey> targets) {
   std::set<std::pair<std::string, std::string>> packages;
   for (const SubmitKey& k : targets) packages.emplace(k.name, k.version);
   Statement st;
-  for (const auto& [name, version] : packages) st.params.insert(st.params.end(), {name, version});
-  st.sql = "INSERT INTO package (name, version) VALUES " + Values(packages.size(), {"", ""}, 1) +
+  for (const auto& [name, version] : packages)
+    st.params.insert(st.params.end(), {name, version, debian::VersionSortKey(version)});
+  st.sql = "INSERT INTO package (name, version, version_key) VALUES " +
+           Values(packages.size(), {"", "", ""}, 1) +
            " ON CONFLICT (name, version) DO UPDATE SET name = excluded.name";
   return st;
 }

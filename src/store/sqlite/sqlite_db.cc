@@ -264,6 +264,7 @@ const Capabilities& SqliteCapabilities() {
       .table_exists_sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
       .ddl_auto_id = "INTEGER PRIMARY KEY AUTOINCREMENT",
       .ddl_nulls_not_distinct = "",
+      .ddl_bytewise = "",
       .history_xmin_sql = "",  // one writer at a time
       .history_mark_sql = "",
   };
