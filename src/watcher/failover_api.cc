@@ -53,6 +53,7 @@ std::unique_ptr<ControllerApi> MakeControllerApi(const std::vector<std::string>&
   if (urls.size() == 1)
     return std::make_unique<HttpControllerApi>(urls.front(), credentials, timeout);
   std::vector<FailoverControllerApi::Member> members;
+  members.reserve(urls.size());
   for (const auto& url : urls)
     members.push_back({url, std::make_unique<HttpControllerApi>(url, credentials, timeout)});
   return std::make_unique<FailoverControllerApi>(std::move(members));
