@@ -42,7 +42,7 @@ cbit_integration_entry(farm_loop 60 "FarmLoop.*")
 cbit_integration_entry(store 50 "Backends/*" "Postgres/*" "PostgresTest.*" "SqliteTest.*"
                        "GroupCommit.*")
 cbit_integration_entry(api 45 "Stores/*" "-Stores/Dispatch.JobSubmittedWhileTheBrokerIsDown*")
-cbit_integration_entry(watcher 40 "WatcherE2e.*" "Repository.*")
+cbit_integration_entry(watcher 55 "WatcherE2e.*" "Repository.*" "WatcherFailover.*")
 cbit_integration_entry(client_e2e 110 "ClientE2e.*" "ClientParallel.*" "ClientProvenance.*"
                        "-ClientE2e.Sbuild*")
 cbit_integration_entry(client_host 20 "ClientHostBuild.*" "ClientAptFetch.*")

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -40,15 +41,20 @@ void Farm::WriteRepository() {
 
 void Farm::Start() {
   WriteRepository();
-  rabbit_ = std::make_unique<testing::RabbitNode>(options_.root + "/rabbitmq");
-  rabbit_->Start();
+  StartRabbit();
   web_.dir = options_.root + "/web";
   fs::create_directories(web_.dir);
   web_.port = testing::FreePort();
-  web_.amqp_port = rabbit_->port();
   web_.log_level = "info";
   web_.controller = {{"lease_seconds", options_.lease_seconds},
                      {"max_attempts", options_.max_attempts}};
+  if (cluster_) {
+    web_.amqp_port = cluster_->node(0).port();
+    web_.controller["rabbit_url"] = BrokerAddresses();
+    web_.controller["queue_type"] = "quorum";
+  } else {
+    web_.amqp_port = rabbit_->port();
+  }
   if (options_.backend == "postgres") {
     postgres_ = std::make_unique<testing::PostgresCluster>(options_.root + "/pg");
     conninfo_ = postgres_->Start();
@@ -62,6 +68,21 @@ void Farm::Start() {
   clients_.resize(static_cast<std::size_t>(options_.clients));
   client_runs_.assign(static_cast<std::size_t>(options_.clients), 0);
   for (int i = 0; i < options_.clients; ++i) StartClient(i);
+}
+
+void Farm::StartRabbit() {
+  if (options_.broker_nodes > 1) {
+    cluster_ = std::make_unique<testing::RabbitCluster>(options_.broker_nodes,
+                                                        options_.root + "/rabbitmq");
+    return;
+  }
+  rabbit_ = std::make_unique<testing::RabbitNode>(options_.root + "/rabbitmq");
+  rabbit_->Start();
+}
+
+std::vector<std::string> Farm::BrokerAddresses() const {
+  if (cluster_) return cluster_->addresses();
+  return {"127.0.0.1:" + std::to_string(rabbit_->port())};
 }
 
 void Farm::AddCatalog() {
@@ -100,6 +121,7 @@ void Farm::Stop() {
   }
   controller_.reset();
   if (rabbit_) rabbit_->Stop();
+  cluster_.reset();
   // PostgreSQL stays up for the checks; the exit hook stops it.
 }
 
@@ -116,9 +138,21 @@ void Farm::StartController() {
   ++controller_runs_;
 }
 
-void Farm::KillBroker() { rabbit_->Kill(); }
+void Farm::KillBroker(int node) {
+  if (cluster_) {
+    cluster_->node(static_cast<std::size_t>(node)).Kill();
+  } else {
+    rabbit_->Kill();
+  }
+}
 
-void Farm::StartBroker() { rabbit_->Start(); }
+void Farm::StartBroker(int node) {
+  if (cluster_) {
+    cluster_->Rejoin(static_cast<std::size_t>(node), std::chrono::seconds(120));
+  } else {
+    rabbit_->Start();
+  }
+}
 
 void Farm::KillDatabase() {
   if (postgres_) postgres_->Kill();
@@ -162,7 +196,9 @@ void Farm::StartClient(int i) {
   s.clientid = ClientId(i);
   s.suites = {options_.suite};
   s.controller_port = web_.port;
-  s.amqp_port = rabbit_->port();
+  s.amqp_port = cluster_ ? cluster_->node(0).port() : rabbit_->port();
+  if (cluster_)
+    s.extra_config = nlohmann::json{{"host", BrokerAddresses()}, {"queue_type", "quorum"}}.dump();
   s.incoming = incoming_;
   s.lease_renew_seconds = 1;
   s.heartbeat_seconds = 1;
@@ -189,8 +225,10 @@ std::vector<std::string> Farm::LogLinesWith(const std::vector<std::string>& need
     std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);) {
       if (std::any_of(needles.begin(), needles.end(),
-                      [&](const std::string& n) { return line.find(n) != std::string::npos; }))
-        out.push_back(label + ": " + line);
+                      [&](const std::string& n) { return line.find(n) != std::string::npos; })) {
+        out.push_back(label + ": ");
+        out.back() += line;
+      }
     }
   }
   if (out.size() > max_lines)

@@ -1,5 +1,6 @@
 // The farm a fault-injection run drives, every part real and started through
-// the integration tests' support code (tests/support): a RabbitMQ node,
+// the integration tests' support code (tests/support): a RabbitMQ node (or a
+// cluster of three with quorum queues, every part given all three),
 // PostgreSQL (or a SQLite file), cbit-web, host-building cbit-clients that
 // dput into an incoming directory, and cbit-watcher publishing it with
 // reprepro. Each part can be killed (SIGKILL) and started again in place;
@@ -20,6 +21,7 @@
 #include "tests/support/client_process.h"
 #include "tests/support/postgres.h"
 #include "tests/support/rabbitmq.h"
+#include "tests/support/rabbitmq_cluster.h"
 #include "tests/support/watcher_process.h"
 #include "tests/support/web_process.h"
 
@@ -31,6 +33,9 @@ struct FarmOptions {
   int clients = 3;
   int lease_seconds = 4;  ///< the controller's; clients renew every second
   int max_attempts = 25;  ///< lease expiries a job may take before it fails
+  /// 1: one RabbitMQ node, classic queues; more: a cluster of that many
+  /// nodes, quorum queues, the controller and clients given every node.
+  int broker_nodes = 1;
   std::string suite = "chaos";
 };
 
@@ -48,8 +53,11 @@ class Farm {
 
   void KillController();
   void StartController();
-  void KillBroker();
-  void StartBroker();
+  /// SIGKILL to RabbitMQ node `node` (0 on a single node).
+  void KillBroker(int node);
+  /// Starts node `node` again; in a cluster, returns once it runs in it
+  /// with every other node (so a later kill never leaves two down).
+  void StartBroker(int node);
   void KillDatabase();  ///< PostgreSQL only
   void StartDatabase();
   /// Stops PostgreSQL (Stop leaves it running for the checks).
@@ -80,6 +88,9 @@ class Farm {
 
  private:
   void WriteRepository();
+  void StartRabbit();
+  /// The AMQP addresses of every node, "127.0.0.1:PORT".
+  std::vector<std::string> BrokerAddresses() const;
   void AddCatalog();
   std::string ClientId(int i) const { return "chaos_client_" + std::to_string(i); }
   /// Keeps the log of a part about to go, labelled.
@@ -88,7 +99,8 @@ class Farm {
   FarmOptions options_;
   std::string repo_, incoming_, conninfo_;
   testing::WebSetup web_;
-  std::unique_ptr<testing::RabbitNode> rabbit_;
+  std::unique_ptr<testing::RabbitNode> rabbit_;      ///< a single node
+  std::unique_ptr<testing::RabbitCluster> cluster_;  ///< or a cluster
   std::unique_ptr<testing::PostgresCluster> postgres_;
   std::optional<testing::WebProcess> controller_;
   std::optional<testing::WatcherProcess> watcher_;

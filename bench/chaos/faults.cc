@@ -81,6 +81,9 @@ void Injector::Strike() {
   const FaultKind kind = bag_.back();
   bag_.pop_back();
   client_ = std::uniform_int_distribution<int>(0, farm_.options().clients - 1)(rng_);
+  // Drawn only for a cluster, so a seed's schedule on one node stays as it was.
+  if (farm_.options().broker_nodes > 1)
+    node_ = std::uniform_int_distribution<int>(0, farm_.options().broker_nodes - 1)(rng_);
   current_ = Fault{kind, NowUs()};
   double down = Uniform(0.1, options_.max_down_seconds);
   switch (kind) {
@@ -88,7 +91,7 @@ void Injector::Strike() {
       farm_.KillController();
       break;
     case FaultKind::kBroker:
-      farm_.KillBroker();
+      farm_.KillBroker(node_);
       break;
     case FaultKind::kDatabase:
       farm_.KillDatabase();
@@ -114,7 +117,7 @@ void Injector::Restore() {
       farm_.StartController();
       break;
     case FaultKind::kBroker:
-      farm_.StartBroker();
+      farm_.StartBroker(node_);
       break;
     case FaultKind::kDatabase:
       farm_.StartDatabase();

@@ -1,9 +1,9 @@
 // cbit-chaos: the fault-injection run. It starts the whole farm (RabbitMQ,
-// PostgreSQL or SQLite, cbit-web, build clients, the watcher with reprepro),
-// drives it through --jobs jobs while it kills -9 and restarts its parts at
-// random moments and stops a client for longer than its lease, then checks
-// that nothing was lost, duplicated or stuck and that nothing is left
-// running.
+// one node or a 3-node cluster; PostgreSQL or SQLite, cbit-web, build
+// clients, the watcher with reprepro), drives it through --jobs jobs while
+// it kills -9 and restarts its parts at random moments and stops a client
+// for longer than its lease, then checks that nothing was lost, duplicated
+// or stuck and that nothing is left running.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
@@ -18,7 +18,9 @@ constexpr const char* kFooter = R"(
 FAULTS (one at a time, in shuffled rounds of every kind, --min-gap to --max-gap
 seconds apart; a killed part is started again 0.1-3 s later)
   controller      kill -9 cbit-web
-  rabbitmq        kill -9 the RabbitMQ node's Erlang VM
+  rabbitmq        kill -9 the RabbitMQ node's Erlang VM; with --rabbit-cluster one
+                  node of the three at random, started again and back in the
+                  cluster before the next fault (never two down at once)
   postgresql      kill -9 the postmaster (--backend postgres only)
   client          kill -9 a build client
   watcher         kill -9 cbit-watcher
@@ -58,6 +60,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--max-gap", o.max_gap_seconds, "most seconds between faults (default 5)")
       ->check(CLI::Range(0.0, 3600.0));
+  app.add_flag("--rabbit-cluster", o.rabbit_cluster,
+               "RabbitMQ as a 3-node cluster with quorum queues; the controller and the clients "
+               "are given every node");
   app.add_flag(
       "--no-faults", [&o](std::int64_t) { o.faults = false; },
       "the same run without faults (a baseline)");

@@ -189,13 +189,18 @@ int RunChaos(const RunOptions& o) {
   const auto start = Clock::now();
   const std::int64_t start_us = NowMicros();
   const std::string root = testing::ProgramScratchDir("chaos");
-  std::printf("cbit-chaos: seed %llu, backend %s, %d jobs, %d clients, lease %d s, bound %d s\n",
-              static_cast<unsigned long long>(o.seed), o.backend.c_str(), o.jobs, o.clients,
-              o.lease_seconds, o.duration_seconds);
+  std::printf(
+      "cbit-chaos: seed %llu, backend %s, %s, %d jobs, %d clients, lease %d s, bound %d s\n",
+      static_cast<unsigned long long>(o.seed), o.backend.c_str(),
+      o.rabbit_cluster ? "3 RabbitMQ nodes (quorum queues)" : "1 RabbitMQ node", o.jobs, o.clients,
+      o.lease_seconds, o.duration_seconds);
   std::fflush(stdout);
   auto packages = MakePackageRepository(root + "/src", o.jobs, "chaos");
-  Farm farm(
-      {.root = root, .backend = o.backend, .clients = o.clients, .lease_seconds = o.lease_seconds});
+  Farm farm({.root = root,
+             .backend = o.backend,
+             .clients = o.clients,
+             .lease_seconds = o.lease_seconds,
+             .broker_nodes = o.rabbit_cluster ? 3 : 1});
   farm.Start();
   Injector injector(farm, {.seed = o.seed,
                            .min_gap_seconds = o.min_gap_seconds,

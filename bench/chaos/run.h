@@ -16,6 +16,8 @@ struct RunOptions {
   int lease_seconds = 4;
   double min_gap_seconds = 1, max_gap_seconds = 5;
   bool faults = true;  ///< false: the same run without a single fault
+  /// A 3-node RabbitMQ cluster with quorum queues instead of one node.
+  bool rabbit_cluster = false;
 };
 
 /// Runs it and prints the report on stdout; 0 when every check passed, 1

@@ -31,6 +31,24 @@ Rule ReadRule(const std::string& incoming, const json& r) {
   return out;
 }
 
+// One controller, or several on one database (the reports fail over).
+void ReadControllerUrls(const json& j, WatcherConfig& c) {
+  if (j.contains("controller_url") && j["controller_url"].is_array()) {
+    for (const auto& u : j["controller_url"]) {
+      if (!u.is_string()) throw ConfigError("config key 'controller_url' must list URLs");
+      c.controller_urls.push_back(u.get<std::string>());
+    }
+    if (c.controller_urls.empty()) throw ConfigError("config key 'controller_url' lists no URL");
+  } else {
+    c.controller_urls = {Require(j, "controller_url")};
+  }
+  for (const auto& url : c.controller_urls) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+      throw ConfigError("controller_url '" + url + "' must start with http:// or https://");
+  }
+  c.controller_url = c.controller_urls.front();
+}
+
 }  // namespace
 
 WatcherConfig ParseConfig(const std::string& json_text) {
@@ -57,14 +75,11 @@ WatcherConfig ParseConfig(const std::string& json_text) {
   Read(j, "user", c.user);
   // No default credentials: a watcher that silently failed every report would
   // leave jobs Done forever.
-  c.controller_url = Require(j, "controller_url");
+  ReadControllerUrls(j, c);
   Read(j, "token", c.controller_token);
   if (c.controller_token.empty()) {
     c.controller_user = Require(j, "controller_user");
     c.controller_password = Require(j, "controller_password");
-  }
-  if (c.controller_url.rfind("http://", 0) != 0 && c.controller_url.rfind("https://", 0) != 0) {
-    throw ConfigError("controller_url must start with http:// or https://");
   }
   ReadSeconds(j, "http_timeout_seconds", c.http_timeout, 1);
   ReadSeconds(j, "reprepro_timeout_seconds", c.reprepro_timeout, 1);

@@ -30,7 +30,10 @@ struct WatcherConfig {
   bool dryrun = false;                ///< log the commands, run none, report nothing
   std::string user;                   ///< when set, the user the watcher must run as
   // cbit's additions.
-  std::string controller_url;  ///< "http://host:port"
+  std::string controller_url;  ///< "http://host:port" (the first of controller_urls)
+  /// Every controller (cbit-web on one database), tried in order
+  /// ("controller_url": a URL or a list).
+  std::vector<std::string> controller_urls;
   std::string controller_user;
   std::string controller_password;
   std::string controller_token;  ///< "token": an API token; then user/password are not needed

@@ -94,5 +94,27 @@ TEST(WatcherConfig, RefusesWhatCannotWork) {
   ExpectRefused("{" + rules + R"(, "spool_dir": "spool", )" + kCredentials + "}", "spool_dir");
 }
 
+TEST(WatcherConfig, ControllerUrlIsOneUrlOrAList) {
+  const std::string rules = R"({"rules": {"/in": {"repobase": "/repo", "rule": "r"}}, )";
+  auto one = ParseConfig(rules + kCredentials + "}");
+  EXPECT_EQ(one.controller_urls, std::vector<std::string>{"http://localhost:8080"});
+  auto two = ParseConfig(rules + R"("controller_url": ["http://a:8080", "https://b:8443/cbit"],
+    "token": "cbit_abc"})");
+  EXPECT_EQ(two.controller_urls,
+            (std::vector<std::string>{"http://a:8080", "https://b:8443/cbit"}));
+  EXPECT_EQ(two.controller_url, "http://a:8080");
+}
+
+TEST(WatcherConfig, RefusesAControllerListThatCannotWork) {
+  const std::string rules = R"({"rules": {"/in": {"repobase": "/repo", "rule": "r"}}, )";
+  auto with = [&](const std::string& urls) {
+    return rules + R"("token": "cbit_abc", "controller_url": )" + urls + "}";
+  };
+  ExpectRefused(with("[]"), "lists no URL");
+  ExpectRefused(with(R"(["http://a:1", 2])"), "must list URLs");
+  ExpectRefused(with(R"(["http://a:1", "b:2"])"), "'b:2' must start with http://");
+  ExpectRefused(with("{}"), "controller_url");
+}
+
 }  // namespace
 }  // namespace cbit::watcher

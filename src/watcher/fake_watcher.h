@@ -22,6 +22,8 @@ class FakeControllerApi final : public ControllerApi {
   std::map<Id, std::string> appended;
   /// When set, every call throws ApiError with this status (0: unreachable).
   std::optional<int> fail_with;
+  /// Every call made, including those fail_with refused.
+  int tried = 0;
   /// Called as AppendLog is, before it records anything.
   std::function<void()> on_append;
 
@@ -60,6 +62,7 @@ class FakeControllerApi final : public ControllerApi {
 
  private:
   void Call(const std::string& c) {
+    ++tried;
     if (fail_with) throw ApiError(*fail_with, "fake: " + c);
     calls.push_back(c);
   }

@@ -15,6 +15,7 @@
 #include "util/process.h"
 #include "watcher/config.h"
 #include "watcher/controller_api.h"
+#include "watcher/failover_api.h"
 #include "watcher/reprepro.h"
 #include "watcher/watcher.h"
 
@@ -57,7 +58,10 @@ CONFIG FILE (JSON; the keys of pyBit's watcher.conf, then cbit's)
   user                 run as this user: switched to when started as root, else
                        the watcher must already run as it
   configured           pyBit's marker: false refuses to start
-  controller_url       e.g. "http://buildd.example:8080"; required
+  controller_url       e.g. "http://buildd.example:8080"; required; or a list of
+                       URLs of controllers on one database: each call goes to the
+                       one that answered last, and on to the next while none
+                       answers or one answers 5xx (a 4xx refusal is final)
   token                an API token for the controller (cbit-web token add NAME
                        --role watcher), sent as Bearer
   controller_user, controller_password
@@ -125,11 +129,11 @@ void CheckController(const watcher::WatcherConfig& config) {
   const http::Credentials credentials{config.controller_user, config.controller_password,
                                       config.controller_token};
   const peercheck::Peer controller{
-      http::DescribeControllers({config.controller_url}),
+      http::DescribeControllers(config.controller_urls),
       config.controller_token.empty() ? "controller_url, controller_user, controller_password"
                                       : "controller_url, token",
       [&config, credentials] {
-        return http::ProbeController({config.controller_url}, credentials, "PUT", "/job/0",
+        return http::ProbeController(config.controller_urls, credentials, "PUT", "/job/0",
                                      config.http_timeout);
       }};
   if (!peercheck::CheckOnce(controller))
@@ -141,8 +145,8 @@ void CheckController(const watcher::WatcherConfig& config) {
 // watched.
 void Serve(const watcher::WatcherConfig& config, const process::StopSignals& stop) {
   // The controller's HTTP API: find the job, append its log, report.
-  watcher::HttpControllerApi api(
-      config.controller_url,
+  const auto api = watcher::MakeControllerApi(
+      config.controller_urls,
       {config.controller_user, config.controller_password, config.controller_token},
       config.http_timeout);
 
@@ -150,7 +154,7 @@ void Serve(const watcher::WatcherConfig& config, const process::StopSignals& sto
   watcher::SubprocessRunner runner;
 
   // inotify → debounce → processincoming → check → report.
-  watcher::Watcher w(config, runner, api);
+  watcher::Watcher w(config, runner, *api);
   w.Run(stop.flag());
 }
 

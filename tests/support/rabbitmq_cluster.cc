@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
+#include <thread>
+#include <utility>
 
 #include "tests/support/fixture.h"
 #include "tests/support/ports.h"
@@ -55,7 +57,9 @@ std::string RabbitCtl(const RabbitNode& n, const std::vector<std::string>& args)
   return r.output;
 }
 
-RabbitCluster::RabbitCluster(int nodes) : dir_(ScratchDir("rabbitmq-cluster")) {
+RabbitCluster::RabbitCluster(int nodes) : RabbitCluster(nodes, ScratchDir("rabbitmq-cluster")) {}
+
+RabbitCluster::RabbitCluster(int nodes, std::string dir) : dir_(std::move(dir)) {
   const std::string epmd_dir = dir_ + "/epmd";
   // Registered first, so it runs after the nodes' own hooks have stopped them.
   AtTestExit([epmd_dir] { StopDir(epmd_dir); });
@@ -105,6 +109,23 @@ std::vector<std::string> RabbitCluster::RunningNodes(std::size_t i) {
       RabbitCtl(*nodes_.at(i), {"cluster_status", "--formatter", "json"}), nullptr, false);
   if (status.is_discarded() || !status.contains("running_nodes")) return {};
   return status["running_nodes"].get<std::vector<std::string>>();
+}
+
+void RabbitCluster::Rejoin(std::size_t i, std::chrono::seconds deadline) {
+  nodes_.at(i)->Start();
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    std::string why = "not every node runs";
+    try {
+      if (RunningNodes(i).size() == nodes_.size()) return;
+    } catch (const std::runtime_error& e) {
+      why = e.what();  // rabbitmqctl could not ask it yet
+    }
+    if (std::chrono::steady_clock::now() >= until)
+      throw std::runtime_error("node " + nodes_[i]->node_name() +
+                               " did not rejoin its cluster: " + why);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
 }
 
 }  // namespace cbit::testing

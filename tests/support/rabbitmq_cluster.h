@@ -4,6 +4,7 @@
 // all stopped (epmd last) when the cluster goes or the test binary ends.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ class RabbitCluster {
   /// Starts `nodes` nodes in a scratch directory of the running test and
   /// joins the others to node(0). Throws std::runtime_error.
   explicit RabbitCluster(int nodes = 3);
+  /// The same in `dir` (a program's, e.g. cbit-chaos's run directory).
+  RabbitCluster(int nodes, std::string dir);
   /// Stops every node, then the epmd.
   ~RabbitCluster();
   RabbitCluster(const RabbitCluster&) = delete;
@@ -31,6 +34,9 @@ class RabbitCluster {
   queue::AmqpOptions options() const;
   /// The names of the nodes node(i) sees running in its cluster.
   std::vector<std::string> RunningNodes(std::size_t i);
+  /// Starts node(i) again (after Kill or Stop) and waits until it runs in
+  /// the cluster with every other node; throws at `deadline`.
+  void Rejoin(std::size_t i, std::chrono::seconds deadline);
 
  private:
   void Join(RabbitNode& n, const RabbitNode& to);

@@ -19,6 +19,7 @@ WatcherProcess::WatcherProcess(const WatcherSetup& s) {
       {"controller_url", "http://127.0.0.1:" + std::to_string(s.controller_port)},
       {"retry_max_seconds", 2},
       {"log_level", "debug"}};
+  if (!s.controller_urls.empty()) config["controller_url"] = s.controller_urls;
   if (s.token.empty()) {
     config["controller_user"] = kAdminUser;
     config["controller_password"] = kAdminPassword;

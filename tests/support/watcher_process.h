@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tests/support/child_process.h"
 
@@ -18,6 +19,8 @@ struct WatcherSetup {
   int controller_port = 0;
   int sleeptime = 1;
   std::string token;  ///< an API token for the controller; empty: the admin's password
+  /// controller_url as a list (failover); empty: controller_port's URL alone.
+  std::vector<std::string> controller_urls;
 };
 
 class WatcherProcess {
