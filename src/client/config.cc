@@ -231,6 +231,7 @@ ClientConfig ParseConfig(const std::string& json_text) {
     throw ConfigError("config key 'jobs' must be from 1 to " + std::to_string(kMaxJobs));
   }
   Read(j, "log_level", c.log_level);
+  metricsd::ReadEndpoint(j, c.metrics);
   CheckNames(c);
   ReadSuiteLimits(j, c);
   return c;

@@ -11,6 +11,7 @@
 #include "client/build.h"
 #include "client/fetch.h"
 #include "client/upload.h"
+#include "metricsd/endpoint.h"
 #include "queue/publisher.h"
 #include "util/json_config.h"
 
@@ -76,6 +77,8 @@ struct ClientConfig {
   std::chrono::milliseconds lease_renew{10000};
   std::chrono::milliseconds heartbeat{30000};
   std::string log_level = "info";
+  /// GET /metrics and /health/live (metrics_port, metrics_address): off by default.
+  metricsd::Endpoint metrics;
   /// Builds run at once (`jobs`), each in a work directory (and, isolated,
   /// a sandbox) of its own; also the build queues' prefetch.
   int jobs = 1;

@@ -35,7 +35,8 @@ std::int64_t Header(const queue::Delivery& d, const char* name) {
 }  // namespace
 
 Daemon::Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
-               queue::Publisher& publisher, Connect connect, std::function<bool()> stop_requested)
+               queue::Publisher& publisher, Connect connect, std::function<bool()> stop_requested,
+               ClientMetrics* metrics)
     : config_(config),
       api_(api),
       runner_(runner),
@@ -43,7 +44,11 @@ Daemon::Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
       connect_(std::move(connect)),
       stop_requested_(std::move(stop_requested)),
       slots_(config.jobs, [this] { return stopping_.load(); }),
-      auth_(api, config.require_signed_messages) {}
+      auth_(api, config.require_signed_messages),
+      own_metrics_(metrics ? nullptr : std::make_unique<ClientMetrics>()),
+      metrics_(metrics ? *metrics : *own_metrics_) {
+  metrics_.Slots(0, config.jobs);
+}
 
 Daemon::~Daemon() = default;
 
@@ -104,6 +109,7 @@ void Daemon::Run() {
       // A session that got connected ends with a new outage: it starts from
       // the first delay, not from where the last outage's delays had grown.
       if (generation_ != sessions) backoff = kFirstBackoff;
+      metrics_.BrokerConnected(false);
       // The builds go on without the broker; their deliveries are the
       // broker's again (another client may get them, see decide.cc), so they
       // are not ours to settle any more.
@@ -116,6 +122,7 @@ void Daemon::Run() {
     }
   }
   for (const JobSlots::Job& job : slots_.JoinAll()) Finish(nullptr, job);
+  metrics_.BrokerConnected(false);
 }
 
 // One consumer for every queue, so that a channel-wide prefetch of `jobs`
@@ -141,6 +148,7 @@ void Daemon::Session() {
   spdlog::info("connected to {}; serving {} suite(s) as {} ({} queues, {} build(s) at once)",
                c.Address(), config_.suites.size(), config_.clientid,
                queue::QueueTypeName(config_.amqp.queue_type), config_.jobs);
+  metrics_.BrokerConnected(true);
   for (;;) {
     if (Stopping() && consuming_builds_) {
       c.Cancel();
@@ -280,6 +288,8 @@ void Daemon::StartJob(BuildRequest request, const queue::Delivery& d, const Requ
     env.infra_retries_done = static_cast<int>(Header(j.delivery, kInfraRetryHeader));
     return RunJob(j.request, env, s, delivered);
   });
+  metrics_.BuildStarted();
+  metrics_.Slots(slots_.size(), config_.jobs);
 }
 
 void Daemon::OnCommand(const queue::Delivery& d) {

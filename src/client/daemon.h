@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "client/client_metrics.h"
 #include "client/config.h"
 #include "client/controller_api.h"
 #include "client/decide.h"
@@ -42,8 +43,10 @@ class Daemon {
   /// is called for every connection (again after the broker went away).
   /// `stop_requested` is polled a few times a second; once it answers true
   /// the daemon stops taking work, hands the running jobs back and returns.
+  /// `metrics` (optional) counts builds, slots and the broker connection.
   Daemon(const ClientConfig& config, ControllerApi& api, Runner& runner,
-         queue::Publisher& publisher, Connect connect, std::function<bool()> stop_requested);
+         queue::Publisher& publisher, Connect connect, std::function<bool()> stop_requested,
+         ClientMetrics* metrics = nullptr);
   ~Daemon();
 
   /// Serves until stopped.
@@ -104,7 +107,9 @@ class Daemon {
   JobSlots slots_;      ///< declared after stopping_, which its jobs read
   int generation_ = 0;  ///< counts connections: a delivery tag is valid only on its own
   bool consuming_builds_ = false;
-  MessageAuth auth_;  ///< used from the consuming thread only
+  MessageAuth auth_;                            ///< used from the consuming thread only
+  std::unique_ptr<ClientMetrics> own_metrics_;  ///< when none was given
+  ClientMetrics& metrics_;
 };
 
 }  // namespace cbit::client

@@ -6,14 +6,17 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "client/chroot_cli.h"
 #include "client/config.h"
 #include "client/controller_api.h"
 #include "client/daemon.h"
+#include "client/metered_api.h"
 #include "client/roots.h"
 #include "client/runner.h"
 #include "http/controller_probe.h"
+#include "metricsd/listener.h"
 #include "peercheck/await.h"
 #include "queue/broker_probe.h"
 #include "queue/consumer.h"
@@ -122,6 +125,24 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
                        none); delays as for Blocked jobs
   configured           false: refuse to start (pyBit's unedited client.conf; exit 1)
   log_level            trace|debug|info|warn|error (default info)
+  metrics_port         serve GET /metrics (Prometheus text format) and GET
+                       /health/live on this port (default 0: off); see METRICS
+  metrics_address      the address it listens on (default 127.0.0.1)
+
+METRICS
+  With metrics_port (or --metrics-port) set, the client answers GET /metrics
+  and GET /health/live there, on metrics_address (loopback unless set; the
+  figures need no credentials): cbit_client_builds_started_total,
+  cbit_client_builds_finished_total{result,failure_class} (result: built,
+  build-failed, dependency-wait, infrastructure-failed, cancelled, lease-lost),
+  cbit_client_build_duration_seconds{result} (delivery to final report),
+  cbit_client_builds_running, cbit_client_build_slots (jobs),
+  cbit_client_broker_connected (1 or 0),
+  cbit_client_last_heartbeat_timestamp_seconds,
+  cbit_client_last_lease_renewal_timestamp_seconds,
+  cbit_client_log_bytes_streamed_total, cbit_client_process_start_time_seconds.
+  Only GET; at most 16 connections, 8 per address; answered from memory, never
+  waiting on a build (docs/protocol.md).
 
 ISOLATED BUILDS
   Each build runs in cbit-sandbox (installed beside cbit-client): a throw-away
@@ -162,7 +183,8 @@ START-UP
 EXIT STATUS
   0 stopped by a signal; 1 bad configuration or command line, or credentials
   a peer refuses; 2 start-up failed (build root or dput config unusable,
-  RabbitMQ or the controller unreachable for startup_wait_seconds).
+  RabbitMQ or the controller unreachable for startup_wait_seconds, metrics_port
+  cannot be bound).
 )";
 
 // The isolated builder's roots, in the log; generations an update left
@@ -221,12 +243,22 @@ bool CheckPeers(const client::ClientConfig& c, const process::StopSignals& stop)
 
 // The job loop until a stop signal.
 void Serve(const client::ClientConfig& config, const process::StopSignals& stop) {
+  // Builds, slots, the broker and what the controller took, counted from
+  // the start; served on metrics_port when it is set (also while the peers
+  // are waited for: /health/live says the process runs).
+  client::ClientMetrics metrics;
+  std::optional<metricsd::Listener> listener;
+  if (config.metrics.enabled()) {
+    listener.emplace(config.metrics, [&metrics] { return metrics.Render(); });
+    spdlog::info("metrics on http://{}:{}/metrics", config.metrics.address, listener->port());
+  }
   if (!CheckPeers(config, stop)) return;
   // The controller's HTTP API: job status, status reports, log chunks.
-  client::HttpControllerApi api(
+  client::HttpControllerApi http_api(
       config.controller_urls,
       {config.controller_user, config.controller_password, config.controller_token},
       config.http_timeout);
+  client::MeteredControllerApi api(http_api, metrics);
 
   // How commands run: for real, or only logged (dry_run).
   client::SubprocessRunner real;
@@ -237,8 +269,8 @@ void Serve(const client::ClientConfig& config, const process::StopSignals& stop)
   // the broker with backoff.
   auto publisher = queue::MakeAmqpPublisher(config.amqp, 1);
   auto connect = [&] { return std::make_unique<queue::AmqpConsumer>(config.amqp); };
-  client::Daemon daemon(config, api, runner, *publisher, connect,
-                        [&stop] { return stop.requested(); });
+  client::Daemon daemon(
+      config, api, runner, *publisher, connect, [&stop] { return stop.requested(); }, &metrics);
   // Configuration, build root and peers checked; from here on the loop
   // reconnects to the broker after any loss.
   notify::Ready();
@@ -263,6 +295,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                     "log every command, run none (as dry_run: true)");
   overrides.Add("--log-level", &client::ClientConfig::log_level,
                 "trace|debug|info|warn|error (overrides log_level)");
+  overrides.AddParsed(
+      "--metrics-port",
+      [](client::ClientConfig& c, const std::string& v) {
+        c.metrics.port = metricsd::ParsePort(v);
+      },
+      "serve /metrics and /health/live on this port (overrides metrics_port; 0: off)");
   if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
   if (*chroot.chroot) return client::RunChrootCommand(chroot);
   if (!*config_option) {

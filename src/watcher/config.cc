@@ -95,6 +95,7 @@ WatcherConfig ParseConfig(const std::string& json_text) {
     throw ConfigError("spool_dir '" + c.spool_dir + "' must be an absolute path");
   }
   Read(j, "log_level", c.log_level);
+  metricsd::ReadEndpoint(j, c.metrics);
   return c;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "metricsd/endpoint.h"
 #include "util/json_config.h"
 
 namespace cbit::watcher {
@@ -45,6 +46,8 @@ struct WatcherConfig {
   /// memory only. ParseConfig defaults it to <first incoming dir>/reports.
   std::string spool_dir;
   std::string log_level = "info";
+  /// GET /metrics and /health/live (metrics_port, metrics_address): off by default.
+  metricsd::Endpoint metrics;
 };
 
 /// Parses the JSON text of a config file. Throws ConfigError naming the first

@@ -9,8 +9,10 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "http/controller_probe.h"
+#include "metricsd/listener.h"
 #include "peercheck/await.h"
 #include "util/process.h"
 #include "watcher/config.h"
@@ -18,6 +20,7 @@
 #include "watcher/failover_api.h"
 #include "watcher/reprepro.h"
 #include "watcher/watcher.h"
+#include "watcher/watcher_metrics.h"
 
 namespace {
 
@@ -77,6 +80,21 @@ CONFIG FILE (JSON; the keys of pyBit's watcher.conf, then cbit's)
                        until the controller has it; sent again at the next start
                        (absolute path; default "<first incoming dir>/reports")
   log_level            trace|debug|info|warn|error (default info)
+  metrics_port         serve GET /metrics (Prometheus text format) and GET
+                       /health/live on this port (default 0: off); see METRICS
+  metrics_address      the address it listens on (default 127.0.0.1)
+
+METRICS
+  With metrics_port (or --metrics-port) set, the watcher answers GET /metrics
+  and GET /health/live there, on metrics_address (loopback unless set; the
+  figures need no credentials): cbit_watcher_uploads_total{result} (published,
+  failed), cbit_watcher_reports_waiting (in spool_dir for the controller),
+  cbit_watcher_reprepro_runs_total{command,result} and
+  cbit_watcher_reprepro_duration_seconds{command} (processincoming, listfilter),
+  cbit_watcher_reports_accepted_total{status},
+  cbit_watcher_last_report_accepted_timestamp_seconds,
+  cbit_watcher_process_start_time_seconds. Only GET; at most 16 connections, 8
+  per address; answered from memory (docs/protocol.md).
 
 REPREPRO
   <repobase>/conf/distributions names the codenames; <repobase>/conf/incoming
@@ -101,7 +119,7 @@ START-UP
 EXIT STATUS
   0 stopped by a signal; 1 bad configuration or command line, or credentials
   the controller refuses; 2 start-up failed (an incoming directory cannot be
-  watched, the user cannot be taken).
+  watched, the user cannot be taken, metrics_port cannot be bound).
 )";
 
 // pyBit's "user": the watcher publishes as the repository's owner. Throws
@@ -153,8 +171,19 @@ void Serve(const watcher::WatcherConfig& config, const process::StopSignals& sto
   // How reprepro runs: argv, own process group, output captured, deadline.
   watcher::SubprocessRunner runner;
 
+  // Uploads, reports and reprepro runs counted at those seams; served on
+  // metrics_port when it is set.
+  watcher::WatcherMetrics metrics;
+  watcher::MeteredControllerApi metered_api(*api, metrics);
+  watcher::MeteredRunner metered_runner(runner, metrics);
+  std::optional<metricsd::Listener> listener;
+  if (config.metrics.enabled()) {
+    listener.emplace(config.metrics, [&metrics] { return metrics.Render(); });
+    spdlog::info("metrics on http://{}:{}/metrics", config.metrics.address, listener->port());
+  }
+
   // inotify → debounce → processincoming → check → report.
-  watcher::Watcher w(config, runner, *api);
+  watcher::Watcher w(config, metered_runner, metered_api, metrics.Hook({}));
   w.Run(stop.flag());
 }
 
@@ -172,6 +201,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                     "log the commands, run none (as dryrun: true)");
   overrides.Add("--log-level", &watcher::WatcherConfig::log_level,
                 "trace|debug|info|warn|error (overrides log_level)");
+  overrides.AddParsed(
+      "--metrics-port",
+      [](watcher::WatcherConfig& c, const std::string& v) {
+        c.metrics.port = metricsd::ParsePort(v);
+      },
+      "serve /metrics and /health/live on this port (overrides metrics_port; 0: off)");
   if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
 
   return process::Run("cbit-watcher", [&] {

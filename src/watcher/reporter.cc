@@ -18,8 +18,10 @@ void Reporter::Add(UploadOutcome outcome, Clock::time_point now) {
       spdlog::error("{}: the report is kept in memory only: {}", outcome.changes, e.what());
     }
   }
+  if (opts_.added) opts_.added(outcome);
   pending_.push_back({std::move(outcome), now, now});
   pending_.back().spool_path = std::move(path);
+  Waiting();
 }
 
 void Reporter::Resume(Clock::time_point now) {
@@ -33,6 +35,7 @@ void Reporter::Resume(Clock::time_point now) {
     p.spool_path = std::move(e.path);
     pending_.push_back(std::move(p));
   }
+  Waiting();
 }
 
 bool Reporter::Holds(const std::string& changes) const {
@@ -74,6 +77,7 @@ void Reporter::Flush(Clock::time_point now) {
     if (finished && spool_ && !it->spool_path.empty()) spool_->Remove(it->spool_path);
     it = finished ? pending_.erase(it) : std::next(it);
   }
+  Waiting();
 }
 
 std::optional<Reporter::Clock::time_point> Reporter::NextDue() const {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,10 @@ class Reporter {
     /// to turn Done: a client uploads with dput before it reports Done, so
     /// the watcher can be first.
     std::chrono::milliseconds building_grace{120000};
+    /// Optional: hears each upload's outcome as it is added (metrics).
+    std::function<void(const UploadOutcome&)> added;
+    /// Optional: hears how many reports wait after each change.
+    std::function<void(std::size_t)> waiting;
   };
 
   /// `spool`: where reports wait on disk; nullptr: in memory only.
@@ -58,6 +63,9 @@ class Reporter {
   };
   /// True when the report is finished (sent or given up).
   bool Send(Pending& p, Clock::time_point now);
+  void Waiting() const {
+    if (opts_.waiting) opts_.waiting(pending_.size());
+  }
   /// The job the report goes to; nullopt to wait (p.due set) or when there
   /// is none (p.manual set).
   std::optional<Id> FindDoneJob(Pending& p, Clock::time_point now);
