@@ -7,8 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "tests/support/fixture.h"
+#include "tests/support/ports.h"
+#include "tests/support/scrape.h"
 
 namespace cbit::testing {
 namespace {
@@ -107,6 +110,47 @@ TEST_F(ClientE2e, ADryRunLogsEveryCommandAndBuildsNothing) {
   EXPECT_NE(log.find("[dry-run] $ dpkg-buildpackage -us -uc -F"), std::string::npos) << log;
   EXPECT_NE(log.find("[dry-run] $ dput -f -c"), std::string::npos) << log;
   EXPECT_TRUE(Files(incoming()).empty());
+  EXPECT_EQ(client.Stop(), 0);
+}
+
+// --metrics-port on the real client: what a dry-run build moves, scraped
+// the way Prometheus would.
+TEST_F(ClientE2e, ItsMetricsCountADryRunBuild) {
+  PackageSpec spec{.name = "hello-metrics", .suite = suite()};
+  auto repo = MakeGitRepo(spec, scratch());
+  ClientSetup setup = Client("build_client_e2e_m");
+  setup.dry_run = true;
+  const int port = FreePort();
+  setup.extra_config = R"({"metrics_port": )" + std::to_string(port) + R"(, "jobs": 2})";
+  ClientProcess client(setup);
+  ASSERT_TRUE(client.WaitForLog("metrics on http://127.0.0.1:" + std::to_string(port), seconds(30)))
+      << client.Log();
+  ASSERT_TRUE(client.WaitForLog("connected to", seconds(60))) << client.Log();
+  auto before = Scrape(port);
+  EXPECT_EQ(before.Value("cbit_client_builds_started_total"), 0);
+  EXPECT_EQ(before.Value("cbit_client_build_slots"), 2);
+  EXPECT_EQ(before.Value("cbit_client_broker_connected"), 1);
+
+  Id job = Submit(spec, "git", repo.path, repo.commit);
+  ASSERT_TRUE(WaitForStatus(job, "Done", kBuildDeadline)) << client.Log();
+  // The daemon counts the end once the job's thread has reported it.
+  const std::map<std::string, std::string> built{{"result", "built"}, {"failure_class", "none"}};
+  ASSERT_TRUE(
+      WaitFor([&] { return Scrape(port).Value("cbit_client_builds_finished_total", built) == 1.0; },
+              seconds(30)))
+      << client.Log() << RawMetrics(port);
+  auto after = Scrape(port);
+  EXPECT_EQ(after.Value("cbit_client_builds_started_total"), 1);
+  EXPECT_EQ(after.Value("cbit_client_builds_finished_total", built), 1);
+  EXPECT_EQ(after.Value("cbit_client_build_duration_seconds_count", {{"result", "built"}}), 1);
+  EXPECT_EQ(after.Value("cbit_client_builds_running"), 0);
+  EXPECT_GT(after.Value("cbit_client_log_bytes_streamed_total").value_or(0),
+            static_cast<double>(LogOf(job).size()) / 2);
+  EXPECT_GT(after.Value("cbit_client_last_heartbeat_timestamp_seconds").value_or(0), 1.6e9);
+  EXPECT_GT(after.Value("cbit_client_last_lease_renewal_timestamp_seconds").value_or(0), 1.6e9);
+  EXPECT_EQ(StatusOf(port, "GET", "/health/live"), 200);
+  EXPECT_EQ(StatusOf(port, "POST", "/metrics"), 405);
+  EXPECT_EQ(StatusOf(port, "GET", "/job"), 404);
   EXPECT_EQ(client.Stop(), 0);
 }
 

@@ -15,6 +15,8 @@
 #include "tests/support/databases.h"
 #include "tests/support/debpkg.h"
 #include "tests/support/fixture.h"
+#include "tests/support/ports.h"
+#include "tests/support/scrape.h"
 #include "tests/support/watcher_process.h"
 
 namespace cbit::testing {
@@ -177,6 +179,38 @@ TEST_F(WatcherE2e, ProcessesWhatWaitsAtStartUp) {
   WatcherProcess watcher(Setup());
   ASSERT_TRUE(WaitForStatus(job, "Uploaded")) << watcher.Log();
   EXPECT_NE(RepoList().find("hello-watch 2.0"), std::string::npos) << RepoList();
+  EXPECT_EQ(watcher.Stop(), 0);
+}
+
+// --metrics-port on the real watcher: an upload judged, reprepro's runs and
+// the report the controller took, scraped the way Prometheus would.
+TEST_F(WatcherE2e, ItsMetricsCountAPublishedUpload) {
+  std::string changes = Build("4.0", "a");
+  Id job = DoneJob("4.0");
+  WatcherSetup setup = Setup();
+  const int port = FreePort();
+  setup.args = {"--metrics-port", std::to_string(port)};
+  WatcherProcess watcher(setup);
+  ASSERT_TRUE(watcher.WaitForLog("watching " + incoming_, 30s)) << watcher.Log();
+  auto before = Scrape(port);
+  EXPECT_EQ(before.Value("cbit_watcher_uploads_total", {{"result", "published"}}), 0);
+  EXPECT_EQ(before.Value("cbit_watcher_reports_waiting"), 0);
+  Drop(changes);
+  ASSERT_TRUE(WaitForStatus(job, "Uploaded")) << watcher.Log();
+  auto after = Scrape(port);
+  EXPECT_EQ(after.Value("cbit_watcher_uploads_total", {{"result", "published"}}), 1);
+  EXPECT_EQ(after.Value("cbit_watcher_uploads_total", {{"result", "failed"}}), 0);
+  EXPECT_EQ(after.Value("cbit_watcher_reprepro_runs_total",
+                        {{"command", "processincoming"}, {"result", "ok"}}),
+            1);
+  EXPECT_GE(after.Sum("cbit_watcher_reprepro_runs_total", {{"command", "listfilter"}}), 2);
+  EXPECT_EQ(
+      after.Value("cbit_watcher_reprepro_duration_seconds_count", {{"command", "processincoming"}}),
+      1);
+  EXPECT_EQ(after.Value("cbit_watcher_reports_accepted_total", {{"status", "Uploaded"}}), 1);
+  EXPECT_GT(after.Value("cbit_watcher_last_report_accepted_timestamp_seconds").value_or(0), 1.6e9);
+  EXPECT_EQ(after.Value("cbit_watcher_reports_waiting"), 0);
+  EXPECT_EQ(StatusOf(port, "GET", "/health/live"), 200);
   EXPECT_EQ(watcher.Stop(), 0);
 }
 

@@ -335,6 +335,8 @@ void Daemon::Finish(queue::Consumer* c, const JobSlots::Job& job) {
       job.request.job.id, OutcomeName(rep.outcome),
       rep.detail.empty() ? "" : " (" + rep.detail + ")", rep.to_building.count(), rep.total.count(),
       rep.in_tools.count(), (rep.total - rep.in_tools).count());
+  metrics_.BuildFinished(rep);
+  metrics_.Slots(slots_.size(), config_.jobs);
   SweepBuildroot();
   // A delivery can be settled only on the connection it came on.
   if (c && c->IsOpen() && job.generation == generation_) SettleDelivery(*c, job);

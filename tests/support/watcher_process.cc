@@ -28,9 +28,10 @@ WatcherProcess::WatcherProcess(const WatcherSetup& s) {
   }
   std::string config_path = dir + "/watcher.json";
   std::ofstream(config_path) << config.dump(2);
-  child_.emplace(std::vector<std::string>{std::string(CBIT_BINARY_DIR) + "/cbit-watcher",
-                                          "--config", config_path},
-                 dir + "/watcher.log");
+  std::vector<std::string> argv{std::string(CBIT_BINARY_DIR) + "/cbit-watcher", "--config",
+                                config_path};
+  argv.insert(argv.end(), s.args.begin(), s.args.end());
+  child_.emplace(argv, dir + "/watcher.log");
 }
 
 WatcherProcess::~WatcherProcess() = default;

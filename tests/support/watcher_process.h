@@ -21,6 +21,7 @@ struct WatcherSetup {
   std::string token;  ///< an API token for the controller; empty: the admin's password
   /// controller_url as a list (failover); empty: controller_port's URL alone.
   std::vector<std::string> controller_urls;
+  std::vector<std::string> args;  ///< more command-line arguments (--metrics-port N)
 };
 
 class WatcherProcess {
