@@ -69,3 +69,9 @@ set_tests_properties(integration.other PROPERTIES COST 1 TIMEOUT 600 LABELS inte
 add_test(NAME multihost COMMAND ${CMAKE_SOURCE_DIR}/scripts/multihost-test.sh ${CMAKE_SOURCE_DIR}
                                 ${CMAKE_BINARY_DIR})
 set_tests_properties(multihost PROPERTIES COST 120 TIMEOUT 600 LABELS "integration;multihost")
+
+# The daemons' log in a private systemd-journald, in a mount namespace of its
+# own (scripts/journal-test.sh): the fields cbit adds must be there. Needs
+# root, like multihost: without it the entry fails saying so.
+add_test(NAME journal COMMAND ${CMAKE_SOURCE_DIR}/scripts/journal-test.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(journal PROPERTIES COST 5 TIMEOUT 120 LABELS "integration;journal")

@@ -7,6 +7,7 @@
 #include "client/decide.h"
 #include "client/workdir.h"
 #include "core/wire.h"
+#include "journal/fields.h"
 #include "util/periodic.h"
 
 namespace cbit::client {
@@ -284,6 +285,8 @@ void Daemon::StartJob(BuildRequest request, const queue::Delivery& d, const Requ
     job.takeover_from = facts.state->buildclient;
   }
   slots_.Start(std::move(job), [this, delivered](const JobSlots::Job& j, const JobSignals& s) {
+    journal::ScopedFields fields;  // the job's lines in the journal carry JOB_ID
+    fields.Job(j.request.job.id);
     JobEnvironment env{config_, api_, runner_, {}, j.takeover_from};
     env.infra_retries_done = static_cast<int>(Header(j.delivery, kInfraRetryHeader));
     return RunJob(j.request, env, s, delivered);
@@ -328,6 +331,8 @@ void Daemon::FinishEnded(queue::Consumer* c) {
 }
 
 void Daemon::Finish(queue::Consumer* c, const JobSlots::Job& job) {
+  journal::ScopedFields fields;
+  fields.Job(job.request.job.id);
   const JobReport& rep = job.report;
   spdlog::info(
       "job {}: {}{}; delivery→Building {} ms, total {} ms, in build tools {} ms, client overhead "

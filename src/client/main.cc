@@ -16,6 +16,8 @@
 #include "client/roots.h"
 #include "client/runner.h"
 #include "http/controller_probe.h"
+#include "journal/fields.h"
+#include "journal/install.h"
 #include "metricsd/listener.h"
 #include "peercheck/await.h"
 #include "queue/broker_probe.h"
@@ -303,6 +305,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "serve /metrics and /health/live on this port (overrides metrics_port; 0: off)");
   if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
   if (*chroot.chroot) return client::RunChrootCommand(chroot);
+  journal::UseJournalIfConnected("cbit-client");
   if (!*config_option) {
     std::cerr << "cbit-client: --config is required\n";
     return static_cast<int>(process::ExitCode::kBadConfig);
@@ -311,6 +314,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   return process::Run("cbit-client", [&] {
     // 1. Configuration: every key checked before anything starts.
     client::ClientConfig config = overrides.Over(client::LoadConfig(config_path));
+    journal::SetProcessClient(config.clientid);
     config.build.sandbox = client::SandboxBesideProgram();
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     // 2. What must be right before any job is taken.

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "http/controller_probe.h"
+#include "journal/install.h"
 #include "metricsd/listener.h"
 #include "peercheck/await.h"
 #include "util/process.h"
@@ -208,6 +209,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       },
       "serve /metrics and /health/live on this port (overrides metrics_port; 0: off)");
   if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
+  journal::UseJournalIfConnected("cbit-watcher");
 
   return process::Run("cbit-watcher", [&] {
     // 1. Configuration: every key checked before anything starts.

@@ -6,6 +6,7 @@
 
 #include "core/model.h"
 #include "core/utf8.h"
+#include "journal/fields.h"
 
 namespace cbit::watcher {
 
@@ -124,6 +125,8 @@ bool Reporter::Send(Pending& p, Clock::time_point now) {
     p.job = FindDoneJob(p, now);
     if (!p.job) return p.manual;
   }
+  journal::ScopedFields fields;
+  fields.Job(*p.job);
   if (!p.log_sent) {
     try {
       if (!p.log_end) {

@@ -14,6 +14,7 @@
 #include "controller/outbox.h"
 #include "controller/store_job_store.h"
 #include "events/store_events.h"
+#include "journal/install.h"
 #include "peercheck/await.h"
 #include "queue/broker_probe.h"
 #include "queue/publisher.h"
@@ -469,6 +470,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   TokenCommands tokens;
   tokens.Define(app);
   if (auto rc = process::ParseCommandLine(app, argc, argv)) return *rc;
+  journal::UseJournalIfConnected("cbit-web");
   if (*hash) return HashPasswordFromStdin();
 
   auto config = [&] {

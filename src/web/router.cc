@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
 #include "controller/errors.h"
 #include "core/wire.h"
 #include "httpd/query.h"
+#include "journal/fields.h"
 #include "queue/publisher.h"
 #include "store/store.h"
 #include "web/session.h"
@@ -199,6 +201,20 @@ std::vector<RouteInfo> Router::routes() const {
 }
 
 namespace {
+// The journal's fields of a request's log lines: its route pattern (a
+// bounded value, unlike the path), the job of a /job/<id>… route, and the
+// build client a builder token reports as.
+void SetJournalFields(journal::ScopedFields& f, const Request& req, const Principal& who) {
+  f.Route(req.route);
+  if (!who.client.empty()) f.Client(who.client);
+  if (req.route.starts_with("/job/") && req.matches.size() > 1) {
+    const std::string id = req.matches[1].str();
+    if (!id.empty() && id.size() < 19 &&
+        std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      f.Job(std::stoll(id));
+  }
+}
+
 // A route of roles changes state (reads are Need::Read): with the session
 // cookie it needs the CSRF token and this controller's origin; with its own
 // credentials, no sign of another site's page sending it.
@@ -277,6 +293,8 @@ httpd::Admission Router::Admit(Request& req) {
   if (auto* refused = std::get_if<httpd::Admission>(&admitted)) return std::move(*refused);
   return {.handler = [h = route->handler, who = std::get<Principal>(std::move(admitted))](
                          Request& req, Response& res) {
+    journal::ScopedFields fields;
+    SetJournalFields(fields, req, who);
     try {
       // Form fields of an urlencoded body are parameters too.
       if (IsForm(req)) httpd::ParseQuery(req.body, req.params, "the form");

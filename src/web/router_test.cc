@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "journal/fields.h"
 #include "web/api_token.h"
 #include "web/session.h"
 
@@ -187,6 +188,35 @@ TEST(RouterActions, CookieNeedsCsrfAndOriginBasicNeedsNoForeignSite) {
   EXPECT_EQ(status({basic, {"Origin", "http://localhost:9999"}}), 403);
   EXPECT_EQ(status({basic, {"Sec-Fetch-Site", "same-site"}}), 403);
   EXPECT_EQ(status({}), 401);
+}
+
+// A handler's log lines carry its route pattern and, on /job/<id> routes,
+// the job (journal/fields.h); the fields end with the handler.
+TEST(RouterJournal, HandlersLogWithTheirRouteAndJob) {
+  Authenticator auth({});
+  Router r(auth, false);
+  journal::LogFields seen;
+  auto capture = [&seen](const Request&, Response& res) {
+    seen = journal::CurrentFields();
+    SendText(res, "ok");
+  };
+  r.Get(R"(/job/(\d+)/log)", capture);
+  r.Get(R"(/item/(\d+))", capture);
+  Request req = Req("GET", "/job/42/log");
+  auto admitted = r.Admit(req);
+  ASSERT_FALSE(admitted.answer);
+  Response res;
+  admitted.handler(req, res);
+  EXPECT_EQ(seen.route, R"(/job/(\d+)/log)");
+  EXPECT_EQ(seen.job_id, 42);
+  EXPECT_TRUE(journal::CurrentFields().route.empty());
+  EXPECT_FALSE(journal::CurrentFields().job_id);
+
+  Request item = Req("GET", "/item/9");
+  admitted = r.Admit(item);
+  admitted.handler(item, res);
+  EXPECT_EQ(seen.route, R"(/item/(\d+))");
+  EXPECT_FALSE(seen.job_id);  // not a job's route
 }
 
 }  // namespace
