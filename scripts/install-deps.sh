@@ -9,7 +9,7 @@ PKGS="cmake ninja-build g++ pkg-config make curl ca-certificates
   git subversion dpkg-dev debhelper fakeroot build-essential devscripts
   sbuild mmdebstrap uidmap dput reprepro inotify-tools iproute2
   clang-tidy clang-format clang libclang-rt-14-dev libboost-dev libre2-dev
-  libsystemd-dev lintian help2man"  # pkg: sd_notify; the Debian packages and their man pages
+  libsystemd-dev lintian help2man"  # pkg: sd_notify, sd_journal_send; the Debian packages and their man pages
 # The dashboard's browser test (tests/browser): headless Chromium over WebDriver.
 PKGS="$PKGS chromium chromium-driver python3-selenium"
 # The multi-host test (scripts/multihost-test.sh): clients upload over scp to sshd.

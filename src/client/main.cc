@@ -169,6 +169,12 @@ ISOLATED BUILDS
   build: it makes a new generation and switches to it with a rename; the old
   one is removed once no build holds it (also at the client's start).
 
+LOGGING
+  To stdout. Under systemd (JOURNAL_STREAM names its stderr or stdout) each
+  line goes to the journal with the fields PRIORITY, SYSLOG_IDENTIFIER,
+  CLIENT (clientid) and, for a job's lines, JOB_ID:
+  journalctl -u cbit-client@NAME JOB_ID=42
+
 SIGNALS
   SIGTERM, SIGINT: stop taking work; every running build is interrupted (SIGINT
   to its process group), each job is reported Waiting and its request handed

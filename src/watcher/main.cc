@@ -105,6 +105,11 @@ REPREPRO
   Add "Cleanup: unused_buildinfo_files" so the .buildinfo files reprepro does
   not keep are not left behind in the incoming directory.
 
+LOGGING
+  To stdout. Under systemd (JOURNAL_STREAM names its stderr or stdout) each
+  line goes to the journal with the fields PRIORITY, SYSLOG_IDENTIFIER and,
+  for a report's lines, JOB_ID: journalctl -u cbit-watcher JOB_ID=42
+
 SIGNALS
   SIGTERM, SIGINT: stop after the current reprepro run; reports not yet
   delivered stay in spool_dir for the next start; exit 0.

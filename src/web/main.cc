@@ -225,6 +225,12 @@ API TOKENS
   Run them on the controller's host; they open the database of the config
   file (or --db) and bring its schema up to date first.
 
+LOGGING
+  To stdout. Under systemd (JOURNAL_STREAM names its stderr or stdout) each
+  line goes to the journal with the fields PRIORITY, SYSLOG_IDENTIFIER and,
+  for a request's lines, ROUTE (the route's pattern), JOB_ID (/job/<id>
+  routes) and CLIENT (a builder token's client name).
+
 SIGNALS
   SIGINT, SIGTERM: stop accepting requests, finish those in flight, exit 0.
   Under systemd (Type=notify) it says READY=1 once listening.
