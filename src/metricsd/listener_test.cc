@@ -71,6 +71,15 @@ TEST(MetricsListener, FewConnectionsPerAddress) {
   EXPECT_EQ(status, 200);
 }
 
+// A head that never ends holds its connection for the head deadline only.
+TEST(MetricsListener, AnUnfinishedHeadIsCutOff) {
+  Listener l(AnyPort(), [] { return std::string("x 1\n"); });
+  httpd::RawClient c(l.port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send("GET /metr"));
+  EXPECT_TRUE(c.ClosedWithin(std::chrono::seconds(8)));
+}
+
 TEST(MetricsListener, AnAddressInUseIsAnError) {
   Listener first(AnyPort(), [] { return std::string(); });
   EXPECT_THROW(Listener(Endpoint{"127.0.0.1", first.port()}, [] { return std::string(); }),

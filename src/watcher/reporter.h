@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/model.h"
 #include "watcher/controller_api.h"
@@ -36,7 +37,7 @@ class Reporter {
 
   /// `spool`: where reports wait on disk; nullptr: in memory only.
   Reporter(ControllerApi& api, Options opts, Spool* spool = nullptr)
-      : api_(api), opts_(opts), spool_(spool) {}
+      : api_(api), opts_(std::move(opts)), spool_(spool) {}
 
   /// Keeps the report (on disk first, with a spool) until it is sent.
   void Add(UploadOutcome outcome, Clock::time_point now);
