@@ -26,13 +26,6 @@ constexpr const char* kSuite = "failover";
 
 std::string Url(const WebSetup& w) { return "http://127.0.0.1:" + std::to_string(w.port); }
 
-std::string StatusOf(httplib::Client& c, Id job) {
-  auto r = c.Get("/job/" + std::to_string(job) + "/status");
-  if (!r || r->status != 200) return "";
-  auto history = nlohmann::json::parse(r->body);
-  return history.empty() ? "" : history.back().at("status").get<std::string>();
-}
-
 TEST(ControllerFailover, AClientGoesToTheSecondControllerWhileTheFirstIsDown) {
   const std::string dir = ScratchDir("failover");
   const nlohmann::json db = {{"backend", "postgres"}, {"conninfo", FreshPostgresDatabase()}};
@@ -66,10 +59,7 @@ TEST(ControllerFailover, AClientGoesToTheSecondControllerWhileTheFirstIsDown) {
 
   Id job = SubmitFromNowhere(admin, "hello-failover", kSuite);
   ASSERT_NE(job, 0) << "the surviving controller refused the submission";
-  auto until = std::chrono::steady_clock::now() + 60s;
-  while (StatusOf(admin, job) != "Done" && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(StatusOf(admin, job), "Done") << client.Log();
+  EXPECT_EQ(StatusWithin(admin, job, "Done", 60s), "Done") << client.Log();
   EXPECT_EQ(client.Stop(), 0) << client.Log();
 }
 

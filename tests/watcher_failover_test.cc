@@ -28,21 +28,6 @@ constexpr const char* kPackage = "hello-wfailover";
 
 std::string Url(const WebSetup& w) { return "http://127.0.0.1:" + std::to_string(w.port); }
 
-std::string StatusOf(httplib::Client& c, Id job) {
-  auto r = c.Get("/job/" + std::to_string(job) + "/status");
-  if (!r || r->status != 200) return "";
-  auto history = nlohmann::json::parse(r->body);
-  return history.empty() ? "" : history.back().at("status").get<std::string>();
-}
-
-std::string StatusWithin(httplib::Client& c, Id job, const std::string& want,
-                         std::chrono::seconds deadline) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (StatusOf(c, job) != want && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(200ms);
-  return StatusOf(c, job);
-}
-
 void AddTarget(httplib::Client& admin) {
   for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
            {"/arch", "name=" + HostArch()},

@@ -75,22 +75,6 @@ class WatcherSpool : public ::testing::Test {
     return id;
   }
 
-  std::string StatusOf(httplib::Client& c, Id job) {
-    auto r = c.Get("/job/" + std::to_string(job) + "/status");
-    if (!r || r->status != 200) return "";
-    auto history = nlohmann::json::parse(r->body);
-    return history.empty() ? "" : history.back().at("status").get<std::string>();
-  }
-
-  // The job's status once it is `want`, or at the deadline.
-  std::string StatusWithin(httplib::Client& c, Id job, const std::string& want,
-                           std::chrono::seconds deadline) {
-    auto until = std::chrono::steady_clock::now() + deadline;
-    while (StatusOf(c, job) != want && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(200ms);
-    return StatusOf(c, job);
-  }
-
   // The mark a watcher sets before reprepro runs on the uploaded .changes
   // (incoming/.running); its name.
   std::string MarkRunning() {

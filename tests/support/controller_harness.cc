@@ -150,4 +150,19 @@ Id SubmitFromNowhere(httplib::Client& c, const std::string& package, const std::
   return nlohmann::json::parse(r->body).at("jobs").at(0).get<Id>();
 }
 
+std::string StatusOf(httplib::Client& c, Id job) {
+  auto r = c.Get("/job/" + std::to_string(job) + "/status");
+  if (!r || r->status != 200) return "";
+  auto history = nlohmann::json::parse(r->body);
+  return history.empty() ? "" : history.back().at("status").get<std::string>();
+}
+
+std::string StatusWithin(httplib::Client& c, Id job, const std::string& want,
+                         std::chrono::seconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (StatusOf(c, job) != want && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  return StatusOf(c, job);
+}
+
 }  // namespace cbit::testing

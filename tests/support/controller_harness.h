@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -101,5 +102,12 @@ std::string FormBody(std::initializer_list<std::pair<std::string, std::string>> 
 /// format deb, every architecture, git from /nowhere, as a dry-run client
 /// builds it); the first job's id, or 0 without a 200 answer.
 Id SubmitFromNowhere(httplib::Client& c, const std::string& package, const std::string& suite);
+
+/// The job's latest status from GET /job/<id>/status ("" without one).
+std::string StatusOf(httplib::Client& c, Id job);
+
+/// The job's status once it is `want`, or at the deadline (polled).
+std::string StatusWithin(httplib::Client& c, Id job, const std::string& want,
+                         std::chrono::seconds deadline);
 
 }  // namespace cbit::testing
