@@ -78,26 +78,8 @@ class WatcherE2e : public ::testing::Test {
   // A job for the version, taken through Building (one log line) to Done, as
   // a build client would.
   Id DoneJob(const std::string& version) {
-    auto r = harness_->admin().Post("/job/vcshook",
-                                    FormBody({{"package", "hello-watch"},
-                                              {"package_version", version},
-                                              {"suite", "chickpea"},
-                                              {"distribution", "Debian"},
-                                              {"architecture_list", HostArch()},
-                                              {"format", "deb"},
-                                              {"method", "git"},
-                                              {"uri", "/nowhere"},
-                                              {"vcs_id", "abc"}}),
-                                    "application/x-www-form-urlencoded");
-    if (!r || r->status != 200) throw std::runtime_error("vcshook failed");
-    Id id = harness_->store().ListJobs({.package = "hello-watch"}, {}).back().id;
-    std::string path = "/job/" + std::to_string(id);
-    auto form = "application/x-www-form-urlencoded";
-    EXPECT_EQ(harness_->admin().Put(path, "status=Building&client=build_client_t", form)->status,
-              200);
-    EXPECT_EQ(harness_->admin().Post(path + "/log?offset=0", "built it\n", "text/plain")->status,
-              200);
-    EXPECT_EQ(harness_->admin().Put(path, "status=Done", form)->status, 200);
+    Id id = testing::DoneJob(harness_->admin(), "hello-watch", version);
+    if (!id) throw std::runtime_error("vcshook failed");
     return id;
   }
 

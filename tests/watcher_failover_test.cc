@@ -40,28 +40,6 @@ void AddTarget(httplib::Client& admin) {
   }
 }
 
-// A job of `version` taken through Building (one log line) to Done.
-Id DoneJob(httplib::Client& admin, const std::string& version) {
-  auto r = admin.Post("/job/vcshook",
-                      FormBody({{"package", kPackage},
-                                {"package_version", version},
-                                {"suite", "chickpea"},
-                                {"distribution", "Debian"},
-                                {"architecture_list", HostArch()},
-                                {"format", "deb"},
-                                {"method", "git"},
-                                {"uri", "/nowhere"},
-                                {"vcs_id", "v" + version}}),
-                      kForm);
-  if (!r || r->status != 200) return 0;
-  Id id = nlohmann::json::parse(r->body).at("jobs").at(0).get<Id>();
-  std::string path = "/job/" + std::to_string(id);
-  EXPECT_EQ(admin.Put(path, "status=Building&client=build_client_t", kForm)->status, 200);
-  EXPECT_EQ(admin.Post(path + "/log?offset=0", "built it\n", "text/plain")->status, 200);
-  EXPECT_EQ(admin.Put(path, "status=Done", kForm)->status, 200);
-  return id;
-}
-
 // Builds the package at `version` and drops it into `incoming` as dput does.
 void Upload(const std::string& scratch, const std::string& incoming, const std::string& version) {
   std::string dir = scratch + "/build-" + version + "/" + kPackage;
@@ -97,14 +75,14 @@ TEST(WatcherFailover, ReportsGoToTheSecondControllerOnceTheFirstIsKilled) {
   WatcherProcess watcher(setup);
 
   // Both up: the first controller takes the report.
-  const Id one = DoneJob(admin, "1.0");
+  const Id one = DoneJob(admin, kPackage, "1.0");
   ASSERT_NE(one, 0);
   ASSERT_NO_FATAL_FAILURE(Upload(dir, setup.incoming, "1.0"));
   ASSERT_EQ(StatusWithin(admin, one, "Uploaded", 60s), "Uploaded") << watcher.Log();
   EXPECT_EQ(watcher.Log().find("did not take the call"), std::string::npos) << watcher.Log();
 
   a->Kill();
-  const Id two = DoneJob(admin, "1.1");
+  const Id two = DoneJob(admin, kPackage, "1.1");
   ASSERT_NE(two, 0);
   ASSERT_NO_FATAL_FAILURE(Upload(dir, setup.incoming, "1.1"));
   ASSERT_EQ(StatusWithin(admin, two, "Uploaded", 60s), "Uploaded") << watcher.Log();

@@ -55,23 +55,8 @@ class WatcherSpool : public ::testing::Test {
       auto r = admin.Put(path, body, kForm);
       if (!r || r->status != 200) throw std::runtime_error("PUT " + path + " failed");
     }
-    auto r = admin.Post("/job/vcshook",
-                        FormBody({{"package", "hello-spool"},
-                                  {"package_version", "1.0"},
-                                  {"suite", "chickpea"},
-                                  {"distribution", "Debian"},
-                                  {"architecture_list", HostArch()},
-                                  {"format", "deb"},
-                                  {"method", "git"},
-                                  {"uri", "/nowhere"},
-                                  {"vcs_id", "abc"}}),
-                        kForm);
-    if (!r || r->status != 200) throw std::runtime_error("vcshook failed");
-    Id id = nlohmann::json::parse(r->body).at("jobs").at(0).get<Id>();
-    std::string path = "/job/" + std::to_string(id);
-    EXPECT_EQ(admin.Put(path, "status=Building&client=build_client_t", kForm)->status, 200);
-    EXPECT_EQ(admin.Post(path + "/log?offset=0", "built it\n", "text/plain")->status, 200);
-    EXPECT_EQ(admin.Put(path, "status=Done", kForm)->status, 200);
+    Id id = testing::DoneJob(admin, "hello-spool", "1.0");
+    if (!id) throw std::runtime_error("vcshook failed");
     return id;
   }
 

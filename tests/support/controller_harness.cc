@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/tokens.h"
+#include "tests/support/debpkg.h"
 #include "web/api_token.h"
 #include "web/token_lookup.h"
 
@@ -148,6 +149,28 @@ Id SubmitFromNowhere(httplib::Client& c, const std::string& package, const std::
                   "application/x-www-form-urlencoded");
   if (!r || r->status != 200) return 0;
   return nlohmann::json::parse(r->body).at("jobs").at(0).get<Id>();
+}
+
+Id DoneJob(httplib::Client& admin, const std::string& package, const std::string& version) {
+  constexpr const char* kForm = "application/x-www-form-urlencoded";
+  auto r = admin.Post("/job/vcshook",
+                      FormBody({{"package", package},
+                                {"package_version", version},
+                                {"suite", "chickpea"},
+                                {"distribution", "Debian"},
+                                {"architecture_list", HostArch()},
+                                {"format", "deb"},
+                                {"method", "git"},
+                                {"uri", "/nowhere"},
+                                {"vcs_id", "v" + version}}),
+                      kForm);
+  if (!r || r->status != 200) return 0;
+  Id id = nlohmann::json::parse(r->body).at("jobs").at(0).get<Id>();
+  std::string path = "/job/" + std::to_string(id);
+  EXPECT_EQ(admin.Put(path, "status=Building&client=build_client_t", kForm)->status, 200);
+  EXPECT_EQ(admin.Post(path + "/log?offset=0", "built it\n", "text/plain")->status, 200);
+  EXPECT_EQ(admin.Put(path, "status=Done", kForm)->status, 200);
+  return id;
 }
 
 std::string StatusOf(httplib::Client& c, Id job) {

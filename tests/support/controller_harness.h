@@ -103,6 +103,12 @@ std::string FormBody(std::initializer_list<std::pair<std::string, std::string>> 
 /// builds it); the first job's id, or 0 without a 200 answer.
 Id SubmitFromNowhere(httplib::Client& c, const std::string& package, const std::string& suite);
 
+/// A job of `package` at `version` (suite chickpea, dist Debian, format deb,
+/// this machine's architecture, which the controller must know), taken
+/// through Building by build_client_t with one log line to Done, as a build
+/// client would; 0 without a 200 answer to the submission.
+Id DoneJob(httplib::Client& admin, const std::string& package, const std::string& version);
+
 /// The job's latest status from GET /job/<id>/status ("" without one).
 std::string StatusOf(httplib::Client& c, Id job);
 
