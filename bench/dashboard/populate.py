@@ -8,8 +8,9 @@ The database must hold cbit's schema and nothing else (start cbit-web on it
 once: it migrates). Rows are inserted with SQL, as a farm's history would
 have left them: 1,000 packages of 10 versions each, built for two arches
 and two suites; each job has its current status (every status, times over
-the last 30 days), a build client unless it is Waiting, one history row and
-its build request. The numbers are fixed by a seed, so two backends get the
+the last 30 days; Building only among the newest 100 jobs, as leases
+allow), a build client unless it is Waiting, one history row and its build
+request. The numbers are fixed by a seed, so two backends get the
 same rows.
 """
 import argparse
@@ -23,6 +24,7 @@ SUITES = ['bookworm', 'trixie']
 CLIENTS = [f'build_client_{i}' for i in range(8)]
 NOW_US = 1_765_000_000_000_000
 MONTH_US = 30 * 86400 * 1_000_000
+BUILDING_WINDOW = 100
 
 
 def lookups():
@@ -54,6 +56,10 @@ def rows(jobs):
                    (iid, pid, arch_id[a], suite_id[suite], dist_id, format_id, a == 'amd64'))
     for j in range(1, jobs + 1):
         status = rnd.randrange(len(STATUSES))
+        # A job stays Building only while its client holds the lease: only
+        # the newest jobs can still be Building (about two per client).
+        if STATUSES[status] == 'Building' and j <= jobs - BUILDING_WINDOW:
+            status = STATUSES.index('Uploaded')
         when = NOW_US - MONTH_US + j * (MONTH_US // jobs) + rnd.randrange(1_000_000)
         client = None if STATUSES[status] == 'Waiting' else rnd.choice(client_id)
         yield ('job', ('id', 'packageinstance_id', 'buildclient_id', 'status_id', 'status_time'),
