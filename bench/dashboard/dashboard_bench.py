@@ -160,7 +160,8 @@ def main():
     ap.add_argument('--skip-browser', action='store_true', help='only the idle streams')
     ap.add_argument('--hash', default='#/jobs', help='the jobs page to render')
     ap.add_argument('--sorts', action='store_true', help='only the sorted pages, from Python')
-    ap.add_argument('--job', type=int, default=0, help='a Waiting job to move (default: the newest)')
+    ap.add_argument('--job', type=int, default=0,
+                    help='a Waiting job to move (default: the newest Waiting one)')
     a = ap.parse_args()
     auth = f'{a.user}:{a.password}'
     if a.sorts:
@@ -172,7 +173,8 @@ def main():
             raise StopIteration
         r = render_times(d, a.url, a.runs, a.hash)
         print(f'jobs page {a.hash} rendered: p50 {pct(r, .5):.0f} ms, p90 {pct(r, .9):.0f} ms ({len(r)} loads)')
-        job = a.job or json.loads(urllib.request.urlopen(a.url + '/job?limit=1&view=rows').read())[0]['id']
+        newest_waiting = a.url + '/job?limit=1&view=rows&status=Waiting'
+        job = a.job or json.loads(urllib.request.urlopen(newest_waiting).read())[0]['id']
         c = change_latency(d, a.url, auth, job, a.runs)
         print(f'status change visible: p50 {pct(c, .5):.0f} ms, p90 {pct(c, .9):.0f} ms ({len(c)} changes)')
     except StopIteration:
