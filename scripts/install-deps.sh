@@ -14,6 +14,11 @@ PKGS="cmake ninja-build g++ pkg-config make curl ca-certificates
 PKGS="$PKGS chromium chromium-driver python3-selenium"
 # The multi-host test (scripts/multihost-test.sh): clients upload over scp to sshd.
 PKGS="$PKGS openssh-server openssh-client jq"
+# The cross-build tests (ClientHostBuild.CrossBuilds*, ClientE2e.ACrossClient*):
+# the arm64 cross toolchain, and arm64's libc, whose symbols dpkg-shlibdeps
+# reads (arm64 is added to dpkg's architectures below).
+[ "$(dpkg --print-architecture)" = arm64 ] ||
+  PKGS="$PKGS crossbuild-essential-arm64 libc6-dev:arm64"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -29,6 +34,10 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
   $SUDO chmod +x /usr/sbin/policy-rc.d
   trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+if [ "$(dpkg --print-architecture)" != arm64 ] &&
+  ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $SUDO dpkg --add-architecture arm64
 fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends $missing

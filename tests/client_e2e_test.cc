@@ -62,6 +62,51 @@ TEST_F(ClientE2e, BuildsArchAllAndArchAnyFromGitUploadsAndReportsWithItsLog) {
   EXPECT_NE(client.Log().find("client overhead"), std::string::npos);
 }
 
+// cross_arches: the client consumes the queue of its own arch and arm64's.
+// An "any" submission makes two jobs, built by the one client: natively for
+// this machine's arch (the master) and cross for arm64, each uploaded.
+TEST_F(ClientE2e, ACrossClientBuildsItsOwnArchNativelyAndArm64Cross) {
+  const std::string cross = kCrossArch, native = HostArch();
+  ASSERT_NE(native, cross) << "the cross-build test needs a machine of another arch";
+  std::string missing = CrossToolchainProblem(cross);
+  ASSERT_EQ(missing, "") << missing;
+  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"/arch", "name=" + cross},
+           {"/suitearch", "suite=" + suite() + "&arch=" + cross + "&master_weight=0"}}) {
+    auto r = harness().admin().Put(path, body, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(r && r->status == 200) << path << (r ? r->body : "");
+  }
+  PackageSpec any{.name = "hello-cross", .suite = suite(), .kind = PackageKind::kArchAny};
+  auto repo = MakeGitRepo(any, scratch());
+  ClientSetup setup = Client("build_client_e2e_cross");
+  setup.extra_config = R"({"cross_arches": [")" + cross + R"("]})";
+  ClientProcess client(setup);
+  Submit(any, "git", repo.path, repo.commit, "any");
+  auto jobs = harness().store().ListJobs({.suite = suite(), .package = any.name}, {});
+  ASSERT_EQ(jobs.size(), 2u);
+  std::map<std::string, Id> by_arch;
+  for (const auto& j : jobs) by_arch[j.instance.arch.name] = j.id;
+  ASSERT_EQ(by_arch.size(), 2u);
+  for (const auto& [arch, job] : by_arch) {
+    ASSERT_TRUE(WaitForStatus(job, "Done", kBuildDeadline)) << arch << client.Log() << LogOf(job);
+  }
+  std::string log = LogOf(by_arch.at(cross));
+  EXPECT_NE(log.find("cross-building for " + cross + " on " + native), std::string::npos) << log;
+  EXPECT_NE(log.find("$ dpkg-buildpackage -us -uc -B -a" + cross + " -Pcross,nocheck"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(LogOf(by_arch.at(native)).find("-Pcross"), std::string::npos);
+  auto files = Files(incoming());
+  for (const std::string& arch : {native, cross}) {
+    EXPECT_TRUE(Has(files, "hello-cross_1.0_" + arch + ".changes")) << arch;
+    ASSERT_TRUE(Has(files, "hello-cross_1.0_" + arch + ".deb")) << arch;
+    EXPECT_EQ(
+        CheckBuiltFor(incoming() + "/hello-cross_1.0_" + arch + ".deb", any.name, arch, scratch()),
+        "");
+  }
+  EXPECT_EQ(client.Stop(), 0) << client.Log();
+}
+
 TEST_F(ClientE2e, ACompileErrorIsFailedWithTheCompilerMessageInTheLog) {
   PackageSpec broken{.name = "hello-broken", .suite = suite(), .kind = PackageKind::kArchAnyBroken};
   auto repo = MakeGitRepo(broken, scratch());

@@ -76,6 +76,73 @@ TEST(ClientHostBuild, GitArchAllAndArchAny) {
   }
 }
 
+// cross_arches: a C program built by the real host builder for arm64 on
+// this (amd64) machine, with crossbuild-essential-arm64 and libc6-dev:arm64
+// (scripts/install-deps.sh). Fails, naming them, when they are missing.
+TEST(ClientHostBuild, CrossBuildsACProgramForArm64) {
+  const std::string arch = cbit::testing::kCrossArch;
+  ASSERT_NE(cbit::testing::HostArch(), arch)
+      << "the cross-build test needs a machine of another arch";
+  std::string missing = cbit::testing::CrossToolchainProblem(arch);
+  ASSERT_EQ(missing, "") << missing;
+  std::string scratch = cbit::testing::ScratchDir("client-cross");
+  cbit::testing::PackageSpec spec;
+  spec.name = "hello-cross";
+  auto repo = cbit::testing::MakeGitRepo(spec, scratch);
+  JobSpec job = JobFor(spec, "git", repo.path, repo.commit);
+  job.arch = arch;
+  std::string work = scratch + "/work";
+  fs::create_directories(work);
+  SubprocessRunner runner;
+  std::string log;
+  LogSink sink = [&](std::string_view s) { log += s; };
+  FetchResult fetched = Fetch(job, work, {}, runner, sink, {});
+  ASSERT_TRUE(fetched.result.ok()) << fetched.result.detail << log;
+  BuildConfig config;
+  config.build_arch = cbit::testing::HostArch();
+  config.cross_arches = {arch};
+  config.timeout = std::chrono::seconds(600);
+  BuildResult built = Build(job, fetched.source_dir, config, runner, sink);
+  ASSERT_TRUE(built.result.ok()) << built.result.detail << log;
+
+  EXPECT_NE(log.find("$ dpkg-buildpackage -us -uc -B -a" + arch + " -Pcross,nocheck\n"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(built.changes, work + "/hello-cross_1.0_" + arch + ".changes");
+  std::string changes = Slurp(built.changes);
+  EXPECT_NE(changes.find("\nArchitecture: " + arch + "\n"), std::string::npos) << changes;
+  std::string deb = work + "/hello-cross_1.0_" + arch + ".deb";
+  EXPECT_NE(changes.find("hello-cross_1.0_" + arch + ".deb"), std::string::npos) << changes;
+  ASSERT_TRUE(fs::exists(deb)) << log;
+  EXPECT_EQ(cbit::testing::CheckBuiltFor(deb, spec.name, arch, scratch), "");
+}
+
+// Without the toolchain of the arch (here: one nobody installs) the build
+// fails early as toolchain-missing, naming what is missing, not vaguely.
+TEST(ClientHostBuild, ACrossBuildWithoutItsToolchainIsToolchainMissing) {
+  std::string scratch = cbit::testing::ScratchDir("client-cross-missing");
+  cbit::testing::PackageSpec spec;
+  std::string tree = scratch + "/" + spec.name;
+  cbit::testing::WritePackage(spec, tree);
+  JobSpec job = JobFor(spec, "git", "unused", "");
+  job.arch = "s390x";
+  BuildConfig config;
+  config.build_arch = cbit::testing::HostArch();
+  config.cross_arches = {"s390x"};
+  config.timeout = std::chrono::seconds(120);
+  SubprocessRunner runner;
+  std::string log;
+  BuildResult built = Build(job, tree, config, runner, [&](std::string_view s) { log += s; });
+  EXPECT_EQ(built.result.outcome, Outcome::kInfrastructureFailed) << log;
+  EXPECT_EQ(built.result.failure, FailureClass::kToolchainMissing) << built.result.detail;
+  EXPECT_NE(
+      built.result.detail.find("no cross toolchain for s390x on " + config.build_arch +
+                               " (Unmet build dependencies: crossbuild-essential-s390x:native"),
+      std::string::npos)
+      << built.result.detail;
+  EXPECT_EQ(log.find("$ dpkg-buildpackage"), std::string::npos) << log;
+}
+
 TEST(ClientHostBuild, SvnArchAny) {
   std::string scratch = cbit::testing::ScratchDir("client-svn");
   cbit::testing::PackageSpec spec;

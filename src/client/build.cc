@@ -43,17 +43,63 @@ StepResult ResultOf(Outcome o, const std::string& what) {
   return {o, what + ": " + std::string(OutcomeName(o))};
 }
 
-Command HostCommand(const JobSpec& job, const std::string& source_dir) {
+Command HostCommand(const JobSpec& job, const std::string& source_dir, ArchMode mode) {
   Command cmd;
   // -F: source, arch:all and arch:any; -B: arch:any only, as a non-master
   // client must not upload what the master of this suite builds.
   cmd.argv = {"dpkg-buildpackage", "-us", "-uc", job.master ? "-F" : "-B"};
+  // -a: the host architecture, which dpkg-checkbuilddeps checks the
+  // build-dependencies for; the cross and nocheck profiles: what cannot run
+  // on the build machine is not built or run.
+  if (mode == ArchMode::kCross)
+    cmd.argv.insert(cmd.argv.end(), {"-a" + job.arch, "-Pcross,nocheck"});
   cmd.cwd = source_dir;
   return cmd;
 }
 
+// The first "Unmet build dependencies: …" line of dpkg-checkbuilddeps, or
+// the whole output's last line.
+std::string UnmetLine(const std::string& output) {
+  auto pos = output.find("Unmet build dependencies: ");
+  if (pos == std::string::npos) {
+    std::string trimmed = output;
+    while (!trimmed.empty() && trimmed.back() == '\n') trimmed.pop_back();
+    auto eol = trimmed.rfind('\n');
+    return eol == std::string::npos ? trimmed : trimmed.substr(eol + 1);
+  }
+  auto eol = output.find('\n', pos);
+  return output.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+}
+
+// Before a cross build on the host: is the toolchain for the job's arch
+// installed? Without it dpkg-buildpackage fails late and vaguely (no
+// compiler, or dpkg-shlibdeps finding no libc of the arch). nullopt: it is.
+std::optional<StepResult> CheckCrossToolchain(const JobSpec& job, const fs::path& tree,
+                                              const BuildConfig& config,
+                                              const StepDeadline& deadline, Runner& runner,
+                                              const LogSink& sink, const CancelHook& cancel) {
+  Command check;
+  check.argv = {"dpkg-checkbuilddeps", "-a" + job.arch, "-d", CrossToolchain(job.arch)};
+  check.cwd = tree.string();
+  CommandResult r = runner.Run(deadline.Apply(check), sink, cancel);
+  if (r.ok()) return std::nullopt;
+  if (auto failed = MachineFailure(r, "dpkg-checkbuilddeps", deadline)) return failed;
+  if (r.exit_code == 127) {
+    return StepResult{Outcome::kInfrastructureFailed, "dpkg-checkbuilddeps could not be run"};
+  }
+  return StepResult{Outcome::kInfrastructureFailed,
+                    "no cross toolchain for " + job.arch + " on " + config.build_arch + " (" +
+                        UnmetLine(r.output) + "; install crossbuild-essential-" + job.arch +
+                        " and, after dpkg --add-architecture " + job.arch +
+                        ", libc6-dev:" + job.arch + ")",
+                    FailureClass::kToolchainMissing};
+}
+
+// The chroot is of the build machine's arch: a cross build installs the
+// host arch's build-dependencies into it.
 std::string ChrootTarball(const JobSpec& job, const BuildConfig& config) {
-  return (fs::path(config.chroot_dir) / (job.ChrootName() + "-" + job.arch + ".tar")).string();
+  std::string arch = ModeFor(job.arch, config) == ArchMode::kCross ? config.build_arch : job.arch;
+  return (fs::path(config.chroot_dir) / (job.ChrootName() + "-" + arch + ".tar")).string();
 }
 
 Command SbuildCommand(const JobSpec& job, const std::string& build_dir, const BuildConfig& config) {
@@ -65,10 +111,16 @@ Command SbuildCommand(const JobSpec& job, const std::string& build_dir, const Bu
   } else {
     cmd.argv.insert(cmd.argv.end(), {"--chroot-mode=schroot", "--chroot=" + job.ChrootName()});
   }
+  cmd.argv.push_back("--dist=" + job.suite);
+  if (ModeFor(job.arch, config) == ArchMode::kCross) {
+    cmd.argv.insert(cmd.argv.end(), {"--build=" + config.build_arch, "--host=" + job.arch,
+                                     "--profiles=cross,nocheck"});
+  } else {
+    cmd.argv.push_back("--arch=" + job.arch);
+  }
   // --nolog keeps the whole build log on stdout, where the sink gets it.
-  cmd.argv.insert(cmd.argv.end(),
-                  {"--dist=" + job.suite, "--arch=" + job.arch, "--nolog", "--no-run-lintian",
-                   "--no-run-autopkgtest", "--build-dir=" + build_dir});
+  cmd.argv.insert(cmd.argv.end(), {"--nolog", "--no-run-lintian", "--no-run-autopkgtest",
+                                   "--build-dir=" + build_dir});
   if (job.master) {
     cmd.argv.insert(cmd.argv.end(), {"--arch-all", "--source"});
   } else {
@@ -85,14 +137,28 @@ std::optional<StepResult> RunBuilder(const JobSpec& job, const fs::path& tree,
                                      const BuildConfig& config, const StepDeadline& deadline,
                                      Runner& runner, const LogSink& sink,
                                      const CancelHook& cancel) {
+  ArchMode mode = ModeFor(job.arch, config);
   if (config.kind == BuilderKind::kHost) {
-    CommandResult r = runner.Run(deadline.Apply(HostCommand(job, tree.string())), sink, cancel);
+    if (mode == ArchMode::kCross) {
+      if (auto missing = CheckCrossToolchain(job, tree, config, deadline, runner, sink, cancel)) {
+        return missing;
+      }
+    }
+    CommandResult r =
+        runner.Run(deadline.Apply(HostCommand(job, tree.string(), mode)), sink, cancel);
     if (auto failed = MachineFailure(r, "dpkg-buildpackage", deadline)) return failed;
     Outcome o = ClassifyDpkgBuildpackage(r);
     if (o == Outcome::kBuilt) return std::nullopt;
     return ResultOf(o, "build");
   }
   if (config.kind == BuilderKind::kIsolated) {
+    // Its roots are made for their own arch only (cbit-client chroot create).
+    if (mode == ArchMode::kCross) {
+      return StepResult{Outcome::kInfrastructureFailed,
+                        "the isolated builder does not cross-build (" + job.arch + " on " +
+                            config.build_arch + "); use builder \"host\" or \"sbuild\"",
+                        FailureClass::kToolchainMissing};
+    }
     return RunIsolated(job, tree, config, deadline, runner, sink, cancel);
   }
   std::string build_dir = tree.parent_path().string();
@@ -123,10 +189,36 @@ std::optional<StepResult> RunBuilder(const JobSpec& job, const fs::path& tree,
 
 }  // namespace
 
+ArchMode ModeFor(const std::string& arch, const BuildConfig& config) {
+  if (config.build_arch.empty() || arch == config.build_arch || arch == "all") {
+    return ArchMode::kNative;
+  }
+  for (const auto& a : config.cross_arches) {
+    if (a == arch) return ArchMode::kCross;
+  }
+  return ArchMode::kRefused;
+}
+
+std::string CrossToolchain(const std::string& arch) {
+  // libc6-dev of the host arch: dpkg-shlibdeps reads its libc's symbols.
+  return "crossbuild-essential-" + arch + ":native, libc6-dev:" + arch;
+}
+
 BuildResult Build(const JobSpec& job, const std::string& source_dir, const BuildConfig& config,
                   Runner& runner, const LogSink& sink, const CancelHook& cancel) {
   if (auto problem = job.Validate()) {
     return {{Outcome::kInfrastructureFailed, "refused: " + *problem}, ""};
+  }
+  ArchMode mode = ModeFor(job.arch, config);
+  if (mode == ArchMode::kRefused) {
+    std::string serves = config.build_arch;
+    for (const auto& a : config.cross_arches) serves += ", " + a + " (cross)";
+    return {{Outcome::kInfrastructureFailed,
+             "refused: this client builds " + serves + ", not " + job.arch},
+            ""};
+  }
+  if (mode == ArchMode::kCross) {
+    Log(sink, "cross-building for " + job.arch + " on " + config.build_arch + "\n");
   }
   fs::path tree = fs::absolute(source_dir).lexically_normal();
   std::string build_dir = tree.parent_path().string();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "client/job_spec.h"
 #include "client/outcome.h"
@@ -40,7 +41,22 @@ struct BuildConfig {
   std::string root;
   /// The step's deadline, shared by every command it runs; zero: none.
   std::chrono::seconds timeout{0};
+  /// The client's own architecture (host_arch in its config); empty: every
+  /// job is built natively (as before cross builds existed).
+  std::string build_arch;
+  /// cross_arches: the architectures the client cross-builds for on
+  /// build_arch (dpkg-buildpackage -a, sbuild --host), never build_arch.
+  std::vector<std::string> cross_arches;
 };
+
+/// How a client builds a job of `arch`: natively (its own arch, or "all"),
+/// cross from build_arch (one of cross_arches), or not at all.
+enum class ArchMode { kNative, kCross, kRefused };
+ArchMode ModeFor(const std::string& arch, const BuildConfig& config);
+
+/// The packages a cross build for `arch` needs on the build machine, as a
+/// dpkg-checkbuilddeps -a<arch> dependency string.
+std::string CrossToolchain(const std::string& arch);
 
 struct BuildResult {
   StepResult result;

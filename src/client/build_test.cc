@@ -247,3 +247,158 @@ TEST(Build, DryRunLogsTheRulesTargets) {
 }
 
 }  // namespace cbit::client
+
+namespace cbit::client {
+namespace {
+
+// A client on amd64 that cross-builds for arm64; the fake writes the
+// .changes of the job's arch.
+struct CrossDir : BuildDir {
+  BuildConfig config;
+  CrossDir() {
+    config.build_arch = "amd64";
+    config.cross_arches = {"arm64"};
+    runner.respond = [this](const Command& c) {
+      if (c.argv[0] == "dpkg-buildpackage" || c.argv[0] == "sbuild") {
+        for (const auto& a : c.argv) {
+          if (a == "-aarm64" || a == "--host=arm64") {
+            std::ofstream(dir / "hello-cbit_1.0-2_arm64.changes");
+          }
+        }
+        std::ofstream(dir / "hello-cbit_1.0-2_amd64.changes");
+      }
+      return CommandResult{.exit_code = 0};
+    };
+  }
+  static JobSpec Arm64() {
+    JobSpec job = TestJob();
+    job.arch = "arm64";
+    return job;
+  }
+};
+
+}  // namespace
+
+TEST(Build, ModeForNativeCrossAndRefusedArches) {
+  BuildConfig config;
+  EXPECT_EQ(ModeFor("armhf", config), ArchMode::kNative);  // no build_arch: as before
+  config.build_arch = "amd64";
+  config.cross_arches = {"arm64", "armhf"};
+  EXPECT_EQ(ModeFor("amd64", config), ArchMode::kNative);
+  EXPECT_EQ(ModeFor("all", config), ArchMode::kNative);  // arch:all is never a cross build
+  EXPECT_EQ(ModeFor("arm64", config), ArchMode::kCross);
+  EXPECT_EQ(ModeFor("armhf", config), ArchMode::kCross);
+  EXPECT_EQ(ModeFor("i386", config), ArchMode::kRefused);
+  EXPECT_EQ(CrossToolchain("arm64"), "crossbuild-essential-arm64:native, libc6-dev:arm64");
+}
+
+// The toolchain is checked first, then dpkg-buildpackage builds for the
+// host arch with the cross and nocheck profiles.
+TEST(Build, HostCrossBuildChecksTheToolchainThenBuildsForTheHostArch) {
+  CrossDir d;
+  std::string log;
+  BuildResult r = Build(CrossDir::Arm64(), d.tree.string(), d.config, d.runner,
+                        [&](std::string_view s) { log += s; });
+  ASSERT_TRUE(r.result.ok()) << r.result.detail;
+  EXPECT_EQ(r.changes, (d.dir / "hello-cbit_1.0-2_arm64.changes").string());
+  EXPECT_EQ(
+      d.runner.Argvs(),
+      (std::vector<Argv>{{"dpkg-checkbuilddeps", "-aarm64", "-d",
+                          "crossbuild-essential-arm64:native, libc6-dev:arm64"},
+                         {"dpkg-buildpackage", "-us", "-uc", "-B", "-aarm64", "-Pcross,nocheck"}}));
+  for (const auto& c : d.runner.commands) EXPECT_EQ(c.cwd, d.tree.string());
+  EXPECT_NE(log.find("cross-building for arm64 on amd64\n"), std::string::npos) << log;
+}
+
+TEST(Build, HostCrossMasterBuildsEverythingForTheHostArch) {
+  CrossDir d;
+  JobSpec job = CrossDir::Arm64();
+  job.master = true;
+  ASSERT_TRUE(Build(job, d.tree.string(), d.config, d.runner, {}).result.ok());
+  EXPECT_EQ(d.runner.commands.back().argv,
+            (Argv{"dpkg-buildpackage", "-us", "-uc", "-F", "-aarm64", "-Pcross,nocheck"}));
+}
+
+TEST(Build, ANativeJobOfACrossClientIsBuiltAsBefore) {
+  CrossDir d;
+  ASSERT_TRUE(Build(TestJob(), d.tree.string(), d.config, d.runner, {}).result.ok());
+  EXPECT_EQ(d.runner.Argvs(), (std::vector<Argv>{{"dpkg-buildpackage", "-us", "-uc", "-B"}}));
+}
+
+TEST(Build, AMissingCrossToolchainIsOfTheClassToolchainMissing) {
+  CrossDir d;
+  d.runner.respond = [](const Command& c) {
+    CommandResult r{.exit_code = 0};
+    if (c.argv[0] == "dpkg-checkbuilddeps") {
+      r.exit_code = 1;
+      r.output =
+          "dpkg-checkbuilddeps: error: Unmet build dependencies: crossbuild-essential-arm64:native "
+          "libc6-dev:arm64\n";
+    }
+    return r;
+  };
+  BuildResult r = Build(CrossDir::Arm64(), d.tree.string(), d.config, d.runner, {});
+  EXPECT_EQ(r.result.outcome, Outcome::kInfrastructureFailed);
+  EXPECT_EQ(r.result.failure, FailureClass::kToolchainMissing);
+  EXPECT_EQ(r.result.detail,
+            "no cross toolchain for arm64 on amd64 (Unmet build dependencies: "
+            "crossbuild-essential-arm64:native libc6-dev:arm64; install crossbuild-essential-arm64 "
+            "and, after dpkg --add-architecture arm64, libc6-dev:arm64)");
+  EXPECT_EQ(d.runner.commands.size(), 1u);  // dpkg-buildpackage never ran
+}
+
+// A request for an arch the client neither builds nor cross-builds (one
+// routed to a queue it should not be in) is refused before any command.
+TEST(Build, AJobOfAnArchTheClientDoesNotServeIsRefused) {
+  CrossDir d;
+  JobSpec job = TestJob();
+  job.arch = "armhf";
+  BuildResult r = Build(job, d.tree.string(), d.config, d.runner, {});
+  EXPECT_EQ(r.result.outcome, Outcome::kInfrastructureFailed);
+  EXPECT_EQ(r.result.failure, FailureClass::kNone);  // class infrastructure: not retried
+  EXPECT_EQ(r.result.detail, "refused: this client builds amd64, arm64 (cross), not armhf");
+  EXPECT_TRUE(d.runner.commands.empty());
+}
+
+TEST(Build, SbuildCrossBuildsInTheBuildArchsChrootForTheHostArch) {
+  CrossDir d;
+  std::string chroots = (d.dir / "chroots").string();
+  fs::create_directories(chroots);
+  std::ofstream(chroots + "/bookworm-amd64.tar");  // no bookworm-arm64.tar: not needed
+  d.config.kind = BuilderKind::kSbuildUnshare;
+  d.config.chroot_dir = chroots;
+  BuildResult r = Build(CrossDir::Arm64(), d.tree.string(), d.config, d.runner, {});
+  ASSERT_TRUE(r.result.ok()) << r.result.detail;
+  std::string dir = d.dir.string();
+  EXPECT_EQ(d.runner.commands[1].argv,
+            (Argv{"sbuild", "--chroot-mode=unshare", "--chroot=" + chroots + "/bookworm-amd64.tar",
+                  "--dist=bookworm", "--build=amd64", "--host=arm64", "--profiles=cross,nocheck",
+                  "--nolog", "--no-run-lintian", "--no-run-autopkgtest", "--build-dir=" + dir,
+                  "--no-arch-all", dir + "/hello-cbit_1.0-2.dsc"}));
+  EXPECT_EQ(r.changes, dir + "/hello-cbit_1.0-2_arm64.changes");
+
+  d.runner.commands.clear();
+  d.config.kind = BuilderKind::kSbuildSchroot;
+  ASSERT_TRUE(Build(CrossDir::Arm64(), d.tree.string(), d.config, d.runner, {}).result.ok());
+  EXPECT_EQ(d.runner.commands[1].argv,
+            (Argv{"sbuild", "--chroot-mode=schroot", "--chroot=bookworm", "--dist=bookworm",
+                  "--build=amd64", "--host=arm64", "--profiles=cross,nocheck", "--nolog",
+                  "--no-run-lintian", "--no-run-autopkgtest", "--build-dir=" + dir, "--no-arch-all",
+                  dir + "/hello-cbit_1.0-2.dsc"}));
+}
+
+// The isolated builder's roots are of their own arch only: a cross job is
+// refused with a class another client of the queue may not meet.
+TEST(Build, TheIsolatedBuilderRefusesACrossBuildClearly) {
+  CrossDir d;
+  d.config.kind = BuilderKind::kIsolated;
+  BuildResult r = Build(CrossDir::Arm64(), d.tree.string(), d.config, d.runner, {});
+  EXPECT_EQ(r.result.outcome, Outcome::kInfrastructureFailed);
+  EXPECT_EQ(r.result.failure, FailureClass::kToolchainMissing);
+  EXPECT_EQ(r.result.detail,
+            "the isolated builder does not cross-build (arm64 on amd64); use builder \"host\" or "
+            "\"sbuild\"");
+  EXPECT_TRUE(d.runner.commands.empty());
+}
+
+}  // namespace cbit::client

@@ -108,11 +108,14 @@ TEST(Classify, MachineFailuresComeBeforeEachToolsOwnRules) {
 TEST(Outcome, FailureClassesAndWhichAreRetried) {
   EXPECT_EQ(FailureClassName(FailureClass::kTimeout), "timeout");
   EXPECT_EQ(FailureClassName(FailureClass::kChrootMissing), "chroot-missing");
+  EXPECT_EQ(FailureClassName(FailureClass::kToolchainMissing), "toolchain-missing");
   EXPECT_EQ(ClassOf({Outcome::kBuildFailed, "x"}), FailureClass::kBuild);
   EXPECT_EQ(ClassOf({Outcome::kInfrastructureFailed, "x", FailureClass::kUpload}),
             FailureClass::kUpload);
   EXPECT_TRUE(Retryable(FailureClass::kNetwork));
   EXPECT_TRUE(Retryable(FailureClass::kUpload));
+  // Another client of the cross queue may have the toolchain.
+  EXPECT_TRUE(Retryable(FailureClass::kToolchainMissing));
   EXPECT_FALSE(Retryable(FailureClass::kTimeout));
   EXPECT_FALSE(Retryable(FailureClass::kBuild));
   EXPECT_FALSE(Retryable(FailureClass::kInfrastructure));

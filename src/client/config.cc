@@ -59,6 +59,22 @@ void CheckNames(const ClientConfig& c) {
   if (!debian::IsToken(c.dput_dest)) {
     throw ConfigError("config key 'dput_dest' (the dput target) is required");
   }
+  for (const auto& a : c.build.cross_arches) {
+    if (!debian::IsArch(a) || a == "all" || a == "any" || a == "source") {
+      throw ConfigError("cross_arches: '" + a + "' is not an architecture");
+    }
+    if (a == c.host_arch) {
+      throw ConfigError("cross_arches: '" + a + "' is host_arch, which is built natively");
+    }
+    if (std::count(c.build.cross_arches.begin(), c.build.cross_arches.end(), a) > 1) {
+      throw ConfigError("cross_arches: '" + a + "' is named twice");
+    }
+  }
+  if (!c.build.cross_arches.empty() && c.build.kind == BuilderKind::kIsolated) {
+    throw ConfigError(
+        "cross_arches needs builder \"host\" or \"sbuild\": the isolated builder's roots hold no "
+        "cross toolchain");
+  }
   for (const auto& url : c.controller_urls) {
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
       throw ConfigError("controller_url must start with http:// or https://");
@@ -222,6 +238,8 @@ ClientConfig ParseConfig(const std::string& json_text) {
   Read(j, "dput_config", c.dput_config);
   Read(j, "require_signed_messages", c.require_signed_messages);
   ReadBuilder(j, c);
+  c.build.build_arch = c.host_arch;
+  Read(j, "cross_arches", c.build.cross_arches);
   ReadLimits(j, c.limits, "");
   Read(j, "apt_sources_list", c.fetch.apt_sources_list);
   ReadRetries(j, c);

@@ -54,7 +54,10 @@ struct ClientConfig {
   std::string controller_password;
   std::string controller_token;  ///< "token": an API token; then user/password are not needed
   std::string dput_config = "/etc/dput.cf";
-  BuildConfig build;  ///< builder "host" | "sbuild" (+ sbuild_mode, chroot_dir)
+  /// builder "host" | "sbuild" (+ sbuild_mode, chroot_dir); build_arch is
+  /// host_arch, cross_arches the architectures cross-built for (their
+  /// queues are consumed too)
+  BuildConfig build;
   FetchConfig fetch;  ///< apt_sources_list
   /// First delay before a Blocked job, or one whose build machine failed, is
   /// retried; the delays double up to retry_max.

@@ -102,6 +102,43 @@ TEST(ClientConfig, IsolatedBuilder) {
   EXPECT_THROW(ParseConfig(j.dump()), ConfigError);
 }
 
+// cross_arches: the architectures cross-built on host_arch (dpkg-buildpackage
+// -a, sbuild --host); none by default.
+TEST(ClientConfig, CrossArchesDefaultToNoneAndAreChecked) {
+  nlohmann::json j = Minimal();
+  ClientConfig c = ParseConfig(j.dump());
+  EXPECT_TRUE(c.build.cross_arches.empty());
+  EXPECT_EQ(c.build.build_arch, "amd64");
+  j["builder"] = "host";
+  j["cross_arches"] = {"arm64", "armhf"};
+  c = ParseConfig(j.dump());
+  EXPECT_EQ(c.build.cross_arches, (std::vector<std::string>{"arm64", "armhf"}));
+  EXPECT_EQ(c.build.build_arch, "amd64");
+
+  auto refused = [&](const nlohmann::json& value) {
+    nlohmann::json k = j;
+    k["cross_arches"] = value;
+    try {
+      ParseConfig(k.dump());
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refused({"amd64"}), "cross_arches: 'amd64' is host_arch, which is built natively");
+  EXPECT_EQ(refused({"ARM64"}), "cross_arches: 'ARM64' is not an architecture");
+  EXPECT_EQ(refused({"arm64; rm"}), "cross_arches: 'arm64; rm' is not an architecture");
+  EXPECT_EQ(refused({"all"}), "cross_arches: 'all' is not an architecture");
+  EXPECT_EQ(refused({"arm64", "arm64"}), "cross_arches: 'arm64' is named twice");
+  EXPECT_EQ(refused("arm64"), "config key 'cross_arches' has the wrong type");
+  j["builder"] = "isolated";
+  EXPECT_EQ(refused({"arm64"}),
+            "cross_arches needs builder \"host\" or \"sbuild\": the isolated builder's roots "
+            "hold no cross toolchain");
+  j["builder"] = "sbuild";
+  EXPECT_EQ(refused({"arm64"}), "accepted");
+}
+
 TEST(ClientConfig, StepTimeLimits) {
   nlohmann::json j = Minimal();
   ClientConfig c = ParseConfig(j.dump());

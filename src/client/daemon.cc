@@ -55,13 +55,17 @@ Daemon::~Daemon() = default;
 
 std::vector<std::pair<std::string, std::string>> Daemon::BuildQueues() const {
   std::vector<std::pair<std::string, std::string>> out;
+  std::vector<std::string> arches = {config_.host_arch};
+  arches.insert(arches.end(), config_.build.cross_arches.begin(), config_.build.cross_arches.end());
   for (const auto& suite : config_.suites) {
-    PackageInstance pi;
-    pi.dist.name = config_.distribution;
-    pi.arch.name = config_.host_arch;
-    pi.suite.name = suite;
-    pi.format.name = config_.pkg_format;
-    out.emplace_back(QueueName(pi), RoutingKey(pi));
+    for (const auto& arch : arches) {
+      PackageInstance pi;
+      pi.dist.name = config_.distribution;
+      pi.arch.name = arch;
+      pi.suite.name = suite;
+      pi.format.name = config_.pkg_format;
+      out.emplace_back(QueueName(pi), RoutingKey(pi));
+    }
   }
   return out;
 }

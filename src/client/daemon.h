@@ -53,7 +53,8 @@ class Daemon {
   void Run();
 
   /// The build queues this client consumes, e.g. "Debian_amd64_bookworm_deb",
-  /// with their routing keys.
+  /// with their routing keys: per suite, host_arch's, then each of
+  /// cross_arches'.
   std::vector<std::pair<std::string, std::string>> BuildQueues() const;
   /// Every queue it consumes: the build queues, then its command queue (as
   /// its heartbeat tells the controller).

@@ -379,5 +379,67 @@ TEST_F(DaemonTest, AnIdleClientSendsHeartbeats) {
 // With `jobs: 2` two requests build at once (the channel's prefetch is 2);
 // a third waits for a free slot.
 
+// cross_arches: the queues of each cross arch are declared, consumed and
+// named in the heartbeat beside host_arch's, per suite.
+TEST_F(DaemonTest, ACrossClientConsumesTheQueuesOfItsCrossArchesToo) {
+  config_.suites = {"chickpea", "bookworm"};
+  config_.build.build_arch = "amd64";
+  config_.build.cross_arches = {"arm64", "armhf"};
+  config_.heartbeat = 10ms;
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("consume Debian_armhf_bookworm_deb"));
+  EXPECT_TRUE(WaitUntil([&] { return api_.heartbeats() >= 1; }));
+  Stop();
+  for (const char* e : {"declare Debian_arm64_chickpea_deb Debian.arm64.chickpea.deb",
+                        "declare Debian_armhf_bookworm_deb Debian.armhf.bookworm.deb",
+                        "delay cbit_retry_30s_Debian_arm64_chickpea_deb 30000 "
+                        "Debian.arm64.chickpea.deb",
+                        "consume Debian_amd64_chickpea_deb", "consume Debian_arm64_chickpea_deb",
+                        "consume Debian_armhf_chickpea_deb", "consume Debian_amd64_bookworm_deb",
+                        "consume Debian_arm64_bookworm_deb"}) {
+    EXPECT_TRUE(Happened(e)) << e;
+  }
+  EXPECT_EQ(api_.heartbeat_queues(),
+            (std::vector<std::string>{"Debian_amd64_chickpea_deb", "Debian_arm64_chickpea_deb",
+                                      "Debian_armhf_chickpea_deb", "Debian_amd64_bookworm_deb",
+                                      "Debian_arm64_bookworm_deb", "Debian_armhf_bookworm_deb",
+                                      kClient}));
+}
+
+// A request from a cross arch's queue is built for that arch: the toolchain
+// checked, then dpkg-buildpackage -a.
+TEST_F(DaemonTest, ARequestOfACrossArchIsCrossBuilt) {
+  config_.build.build_arch = "amd64";
+  config_.build.cross_arches = {"arm64"};
+  api_.AddJob(kJob, "Waiting");
+  broker_.Put("Debian_arm64_chickpea_deb", Request(kJob, "arm64"));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Done"}));
+  auto argvs = runner_.argvs();
+  auto has = [&](const std::vector<std::string>& argv) {
+    return std::find(argvs.begin(), argvs.end(), argv) != argvs.end();
+  };
+  EXPECT_TRUE(has({"dpkg-checkbuilddeps", "-aarm64", "-d",
+                   "crossbuild-essential-arm64:native, libc6-dev:arm64"}));
+  EXPECT_TRUE(has({"dpkg-buildpackage", "-us", "-uc", "-B", "-aarm64", "-Pcross,nocheck"}));
+}
+
+// A request of an arch the client neither builds nor cross-builds (routed
+// to its queue by mistake) fails, saying so, and is never retried.
+TEST_F(DaemonTest, ARequestOfAnArchTheClientDoesNotServeIsRefused) {
+  config_.build.build_arch = "amd64";
+  config_.build.cross_arches = {"arm64"};
+  api_.AddJob(kJob, "Waiting");
+  broker_.Put(kQueue, Request(kJob, "armhf"));
+  Start();
+  ASSERT_TRUE(broker_.WaitFor("ack 1"));
+  EXPECT_EQ(api_.History(kJob), (std::vector<std::string>{"Waiting", "Building", "Failed"}));
+  EXPECT_EQ(api_.Reasons(kJob).back(),
+            "infrastructure: refused: this client builds amd64, arm64 (cross), not armhf");
+  EXPECT_FALSE(runner_.built());
+  EXPECT_TRUE(publisher_.sent().empty());
+}
+
 }  // namespace
 }  // namespace cbit::client

@@ -35,8 +35,9 @@ class ScriptedRunner final : public Runner {
   CommandResult Run(const Command& cmd, const LogSink& sink, const CancelHook& cancel) override {
     CommandResult ok;
     ok.exit_code = 0;
-    if (cmd.argv.front() != "dpkg-buildpackage") return ok;
     std::unique_lock lock(mu_);
+    argvs_.push_back(cmd.argv);
+    if (cmd.argv.front() != "dpkg-buildpackage") return ok;
     building_ = true;
     ++active_;
     max_active_ = std::max(max_active_, active_);
@@ -91,6 +92,11 @@ class ScriptedRunner final : public Runner {
     std::lock_guard lock(mu_);
     return building_;
   }
+  /// The argv of every command run so far.
+  std::vector<std::vector<std::string>> argvs() {
+    std::lock_guard lock(mu_);
+    return argvs_;
+  }
 
  private:
   std::mutex mu_;
@@ -98,6 +104,7 @@ class ScriptedRunner final : public Runner {
   bool hold_ = false, building_ = false;
   int active_ = 0, max_active_ = 0;
   CommandResult build_{.exit_code = 0};
+  std::vector<std::vector<std::string>> argvs_;
 };
 
 class DaemonTest : public ::testing::Test {
@@ -131,19 +138,19 @@ class DaemonTest : public ::testing::Test {
     runner_.Release();
     if (thread_.joinable()) thread_.join();
   }
-  static Job TestJob(Id id) {
+  static Job TestJob(Id id, const std::string& arch = "amd64") {
     Job job;
     job.id = id;
     auto& pi = job.instance;
     pi.package = {1, "hello-cbit", "1.0"};
-    pi.arch.name = "amd64";
+    pi.arch.name = arch;
     pi.suite.name = "chickpea";
     pi.dist.name = "Debian";
     pi.format.name = "deb";
     return job;
   }
-  static std::string Request(Id job) {
-    return wire::Encode(BuildRequest{TestJob(job),
+  static std::string Request(Id job, const std::string& arch = "amd64") {
+    return wire::Encode(BuildRequest{TestJob(job, arch),
                                      {"git", "https://example.org/hello.git", "abc123"},
                                      "controller.example:8080",
                                      {}});

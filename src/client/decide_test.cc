@@ -119,8 +119,9 @@ TEST(EndingFor, ABuildFailureOrATimeoutFailsAtOnceNamingItsClass) {
 }
 
 TEST(EndingFor, EachRetryableClassIsRetriedWithGrowingDelaysUpToTheCap) {
-  for (FailureClass c : {FailureClass::kNetwork, FailureClass::kChrootMissing,
-                         FailureClass::kDiskFull, FailureClass::kUpload}) {
+  for (FailureClass c :
+       {FailureClass::kNetwork, FailureClass::kChrootMissing, FailureClass::kToolchainMissing,
+        FailureClass::kDiskFull, FailureClass::kUpload}) {
     StepResult r = Failed(Outcome::kInfrastructureFailed, c, "dput exited with 1");
     std::string name(FailureClassName(c));
     JobEnding first = EndingFor(r, false, 0, kPolicy);

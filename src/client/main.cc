@@ -32,28 +32,31 @@ using namespace cbit;
 
 constexpr const char* kDescription = R"(cbit-client - a cbit build client (pyBit's buildd)
 
-Consumes the build queues {distribution}_{host_arch}_{suite}_{pkg_format} of its
-suites (routing keys {distribution}.{host_arch}.{suite}.{pkg_format}) and its
-command queue named after clientid, `jobs` builds at once. Per request it asks the
-controller for the job's status (Waiting or Blocked: build; anything else:
-drop), reports Building, checks the source out (git, svn or apt), builds it
-(isolated, dpkg-buildpackage on the host, or sbuild), uploads it with dput, cleans up and
-reports Done, Failed, Blocked or Cancelled. The log of every step streams to
-the controller: GET /job/<id>/log. A Blocked job is published again through a
-delay queue (base, 2·base, … up to retry_max_seconds).
+Consumes the build queues {distribution}_{arch}_{suite}_{pkg_format} of its
+suites (routing keys {distribution}.{arch}.{suite}.{pkg_format}), for host_arch
+and each of cross_arches, and its command queue named after clientid, `jobs`
+builds at once. Per request it asks the controller for the job's status
+(Waiting or Blocked: build; anything else: drop), reports Building, checks the
+source out (git, svn or apt), builds it (isolated, dpkg-buildpackage on the
+host, or sbuild), uploads it with dput, cleans up and reports Done, Failed,
+Blocked or Cancelled. The log of every step streams to the controller: GET
+/job/<id>/log. A Blocked job is published again through a delay queue (base,
+2·base, … up to retry_max_seconds).
 
 Each step has a time limit; on expiry its whole process group is killed and
 the job fails with the class "timeout". A failure of the build machine of
-class network (fetch), chroot-missing, disk-full or upload (dput) is reported
-Waiting and published again through the delay queues, at most infra_retries
-times; then the job fails with its class. A build failure is never retried.
-Failed reports carry the class and why as the history's "reason". Work
-directories (buildroot/job-<id>) no process holds are removed at start and
-after each job.
+class network (fetch), chroot-missing, toolchain-missing, disk-full or upload
+(dput) is reported Waiting and published again through the delay queues, at
+most infra_retries times; then the job fails with its class. A build failure
+is never retried. Failed reports carry the class and why as the history's
+"reason". Work directories (buildroot/job-<id>) no process holds are removed
+at start and after each job.
 
 CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   clientid             command queue name and the client reported (e.g. build_client_amd64); required
   host_arch            architecture built (dpkg --print-architecture); required
+  cross_arches         architectures cross-built on host_arch (default none), e.g.
+                       ["arm64"]: their queues are consumed too; see CROSS BUILDS
   distribution         e.g. "Debian"; required
   pkg_format           default "deb"
   suites               ["bookworm", …]; at least one
@@ -123,8 +126,8 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   suite_limits         per suite: {"sid": {"build_timeout_hours": 48}}; any of the
                        four keys above, each unset one the client's own
   infra_retries        retries of a failure of class network, chroot-missing,
-                       disk-full or upload before the job fails (default 3; 0:
-                       none); delays as for Blocked jobs
+                       toolchain-missing, disk-full or upload before the job
+                       fails (default 3; 0: none); delays as for Blocked jobs
   configured           false: refuse to start (pyBit's unedited client.conf; exit 1)
   log_level            trace|debug|info|warn|error (default info)
   metrics_port         serve GET /metrics (Prometheus text format) and GET
@@ -168,6 +171,20 @@ ISOLATED BUILDS
   (each takes --roots-dir DIR or -c CONFIG). An update never disturbs a running
   build: it makes a new generation and switches to it with a rename; the old
   one is removed once no build holds it (also at the client's start).
+
+CROSS BUILDS
+  A job of one of cross_arches is built on this machine for that architecture
+  (arch "all" is never a cross build); a job of an architecture that is
+  neither host_arch nor one of cross_arches fails (class infrastructure).
+  host: dpkg-checkbuilddeps -aARCH -d "crossbuild-essential-ARCH:native,
+  libc6-dev:ARCH" first, then dpkg-buildpackage -aARCH -Pcross,nocheck; for
+  that, install crossbuild-essential-ARCH and, after dpkg --add-architecture
+  ARCH, libc6-dev:ARCH and the build-dependencies of the packages for ARCH.
+  sbuild: --build=host_arch --host=ARCH --profiles=cross,nocheck in the chroot
+  of host_arch (unshare: {chroot}-{host_arch}.tar), which sbuild equips. A
+  missing toolchain fails the job with the class toolchain-missing (retried as
+  such: another client of the queue may have it). The isolated builder does
+  not cross-build: cross_arches with builder "isolated" is refused.
 
 LOGGING
   To stdout. Under systemd (JOURNAL_STREAM names its stderr or stdout) each

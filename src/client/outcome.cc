@@ -45,6 +45,8 @@ std::string_view FailureClassName(FailureClass c) {
       return "network";
     case FailureClass::kChrootMissing:
       return "chroot-missing";
+    case FailureClass::kToolchainMissing:
+      return "toolchain-missing";
     case FailureClass::kDiskFull:
       return "disk-full";
     case FailureClass::kUpload:
@@ -63,7 +65,8 @@ std::string_view FailureClassName(FailureClass c) {
 
 bool Retryable(FailureClass c) {
   return c == FailureClass::kNetwork || c == FailureClass::kChrootMissing ||
-         c == FailureClass::kDiskFull || c == FailureClass::kUpload;
+         c == FailureClass::kToolchainMissing || c == FailureClass::kDiskFull ||
+         c == FailureClass::kUpload;
 }
 
 FailureClass ClassOf(const StepResult& r) {

@@ -27,10 +27,13 @@ const char* JobStatusFor(Outcome o);
 /// Why a step failed, finer than its Outcome: the failure class named in the
 /// job's history and log, and what decides whether it is retried.
 enum class FailureClass {
-  kNone,            ///< not failed, or no class finer than the Outcome's
-  kTimeout,         ///< a step outlived its time limit; its process group was killed
-  kNetwork,         ///< the fetch could not reach the source (resolve, connect, reset)
-  kChrootMissing,   ///< the build's chroot (tarball or schroot) does not exist
+  kNone,           ///< not failed, or no class finer than the Outcome's
+  kTimeout,        ///< a step outlived its time limit; its process group was killed
+  kNetwork,        ///< the fetch could not reach the source (resolve, connect, reset)
+  kChrootMissing,  ///< the build's chroot (tarball or schroot) does not exist
+  /// a cross build's toolchain (crossbuild-essential-<arch>, libc6-dev:<arch>)
+  /// is not installed, or the builder cannot cross-build
+  kToolchainMissing,
   kDiskFull,        ///< no space left on the build machine
   kUpload,          ///< dput failed: the upload host refused or could not be reached
   kInfrastructure,  ///< any other failure of the build machine or the farm
@@ -43,7 +46,8 @@ enum class FailureClass {
 std::string_view FailureClassName(FailureClass c);
 
 /// Failures of the build machine that another try (later, or on another
-/// client) may not meet: network, chroot-missing, disk-full, upload.
+/// client) may not meet: network, chroot-missing, toolchain-missing,
+/// disk-full, upload.
 bool Retryable(FailureClass c);
 
 /// The result of one step: its outcome and, when it failed, why.

@@ -1,5 +1,6 @@
 #include "tests/support/debpkg.h"
 
+#include <elf.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -122,6 +123,51 @@ SvnRepo MakeSvnRepo(const GitRepo& git, const std::string& scratch) {
 }
 
 std::string HostArch() { return Trimmed(MustRun({"dpkg", "--print-architecture"})); }
+
+std::uint16_t ElfMachine(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char header[EI_NIDENT + 4] = {};
+  if (!in.read(reinterpret_cast<char*>(header), sizeof header)) {
+    throw std::runtime_error("cannot read the ELF header of " + path);
+  }
+  if (header[EI_MAG0] != ELFMAG0 || header[EI_MAG1] != ELFMAG1 || header[EI_MAG2] != ELFMAG2 ||
+      header[EI_MAG3] != ELFMAG3 || header[EI_CLASS] != ELFCLASS64 ||
+      header[EI_DATA] != ELFDATA2LSB) {
+    throw std::runtime_error(path + " is not a 64-bit little-endian ELF file");
+  }
+  // e_machine follows e_ident and the two bytes of e_type.
+  return static_cast<std::uint16_t>(header[EI_NIDENT + 2] | (header[EI_NIDENT + 3] << 8));
+}
+
+std::string CrossToolchainProblem(const std::string& arch) {
+  Command check;
+  check.argv = {"dpkg-query", "-W", "-f=${Package}:${Architecture} ${Status}\n",
+                "crossbuild-essential-" + arch, "libc6-dev:" + arch};
+  CommandResult r = RunCommand(check);
+  if (r.ok() && r.output.find("not-installed") == std::string::npos &&
+      r.output.find("deinstall") == std::string::npos) {
+    return "";
+  }
+  return "this machine cannot cross-build for " + arch + ": crossbuild-essential-" + arch +
+         " and libc6-dev:" + arch + " must be installed (scripts/install-deps.sh: dpkg " +
+         "--add-architecture " + arch + ", then apt-get install); dpkg-query says:\n" + r.output;
+}
+
+std::string CheckBuiltFor(const std::string& deb, const std::string& name, const std::string& arch,
+                          const std::string& scratch) {
+  std::string field = Trimmed(MustRun({"dpkg-deb", "-f", deb, "Architecture"}));
+  if (field != arch) return deb + ": Architecture: " + field + ", not " + arch;
+  fs::path tree = fs::path(scratch) / ("unpacked-" + fs::path(deb).filename().string());
+  fs::create_directories(tree);
+  MustRun({"dpkg-deb", "-x", deb, tree.string()});
+  std::uint16_t want = arch == "arm64" ? EM_AARCH64 : arch == "amd64" ? EM_X86_64 : 0;
+  std::uint16_t got = ElfMachine((tree / "usr" / "bin" / name).string());
+  if (want == 0 || got != want) {
+    return deb + ": /usr/bin/" + name + " has e_machine " + std::to_string(got) + ", not " + arch +
+           "'s " + std::to_string(want);
+  }
+  return "";
+}
 
 void MakeIncomingRepository(const std::string& dir) {
   const std::string incoming = dir + "/incoming", repo = dir + "/repo";

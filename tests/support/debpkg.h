@@ -3,6 +3,7 @@
 // read from.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,25 @@ std::string HostArch();
 /// source) whose rule "cbit" takes uploads for chickpea from `dir`/incoming
 /// (`dir`/tmp is reprepro's scratch space).
 void MakeIncomingRepository(const std::string& dir);
+
+/// The architecture the cross-build tests build for on this machine.
+inline constexpr const char* kCrossArch = "arm64";
+
+/// The e_machine of the ELF file at `path` (EM_AARCH64, EM_X86_64, …);
+/// throws std::runtime_error when it is not a 64-bit little-endian ELF file.
+std::uint16_t ElfMachine(const std::string& path);
+
+/// Checks that the build machine can cross-build for `arch` (the packages
+/// scripts/install-deps.sh installs); the message names what is missing.
+/// Empty when it can.
+std::string CrossToolchainProblem(const std::string& arch);
+
+/// Checks the binary package `deb`, built from a kArchAny PackageSpec named
+/// `name` for `arch` (arm64 or amd64): its Architecture field, and the
+/// e_machine of the program it installs. Empty when both are right, else
+/// what is wrong.
+std::string CheckBuiltFor(const std::string& deb, const std::string& name, const std::string& arch,
+                          const std::string& scratch);
 
 /// Runs argv (in `cwd` when set) and returns its output; throws
 /// std::runtime_error with the output when it fails.
