@@ -47,7 +47,7 @@ void Connection::Start() { WaitForRequest(); }
 void Connection::StopIfIdle() {
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     if (self->push_) self->push_->Close();
-    if (!self->busy_) self->Close();
+    if (!self->busy_ && !self->fresh_) self->Close();
   });
 }
 
@@ -55,7 +55,7 @@ void Connection::StopIfIdle() {
 // its first byte.
 void Connection::WaitForRequest() {
   busy_ = false;
-  if (server_.stopping()) return Close();
+  if (server_.stopping() && !fresh_) return Close();
   if (buffer_.size() > 0) return ReadHead();
   stream_.expires_after(server_.options.idle_timeout);
   stream_.async_read_some(buffer_.prepare(4096),
@@ -259,6 +259,7 @@ void Connection::Write(Response res, bool close) {
 
 void Connection::AfterWrite() {
   out_.reset();
+  fresh_ = false;
   if (!keep_alive_) return parser_ && !parser_->is_done() ? Linger() : Close();
   WaitForRequest();
 }

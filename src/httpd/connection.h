@@ -59,6 +59,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = true;
   bool busy_ = false;  ///< a request is in flight
+  /// No answer written yet: a request may be on its way, which a stop
+  /// waits for (up to the idle timeout) instead of closing it unanswered.
+  bool fresh_ = true;
   bool closed_ = false;
   std::uint64_t body_reserved_ = 0;  ///< of the server's body budget
   std::shared_ptr<void> out_;        ///< what the write in progress refers to

@@ -315,6 +315,25 @@ TEST_F(ServerTest, StopFinishesARequestInFlight) {
   EXPECT_EQ(r.status, 200);
 }
 
+// A connection accepted just before the stop whose request arrives after
+// it (a rolling restart) is answered, not closed unanswered; one that has
+// been answered and waits idle is closed at once.
+TEST_F(ServerTest, StopAnswersTheFirstRequestOfAConnectionAcceptedBeforeIt) {
+  Start();
+  auto idle = HoldConnections(1);
+  RawClient fresh(port_);
+  while (server_->connections() < 2) std::this_thread::sleep_for(1ms);
+  std::thread stopper([this] { server_->Stop(); });
+  while (server_->connections() > 1) std::this_thread::sleep_for(1ms);  // the idle one went
+  std::this_thread::sleep_for(100ms);
+  fresh.Send("GET /echo?q=late HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto r = fresh.Read(5s);
+  stopper.join();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "0 late");
+  EXPECT_TRUE(r.Has("Connection: close")) << r.head;
+}
+
 // The Fast hook answers /fast on the I/O thread, throws on /throw and
 // declines everything else.
 Options FastOptions() {
