@@ -42,27 +42,35 @@ void Farm::WriteRepository() {
 void Farm::Start() {
   WriteRepository();
   StartRabbit();
-  web_.dir = options_.root + "/web";
-  fs::create_directories(web_.dir);
-  web_.port = testing::FreePort();
-  web_.log_level = "info";
-  web_.controller = {{"lease_seconds", options_.lease_seconds},
-                     {"max_attempts", options_.max_attempts}};
+  if (options_.backend != "sqlite" && options_.backend != "postgres")
+    throw std::runtime_error("backend must be sqlite or postgres");
+  if (options_.controllers > 1 && options_.backend != "postgres")
+    throw std::runtime_error("several controllers share a PostgreSQL database only");
+  testing::WebSetup web;
+  // Every controller's files (config, log; the SQLite database) in one place.
+  web.dir = options_.root + "/web";
+  fs::create_directories(web.dir);
+  web.log_level = "info";
+  web.controller = {{"lease_seconds", options_.lease_seconds},
+                    {"max_attempts", options_.max_attempts}};
   if (cluster_) {
-    web_.amqp_port = cluster_->node(0).port();
-    web_.controller["rabbit_url"] = BrokerAddresses();
-    web_.controller["queue_type"] = "quorum";
+    web.amqp_port = cluster_->node(0).port();
+    web.controller["rabbit_url"] = BrokerAddresses();
+    web.controller["queue_type"] = "quorum";
   } else {
-    web_.amqp_port = rabbit_->port();
+    web.amqp_port = rabbit_->port();
   }
   if (options_.backend == "postgres") {
     postgres_ = std::make_unique<testing::PostgresCluster>(options_.root + "/pg");
     conninfo_ = postgres_->Start();
-    web_.db = {{"backend", "postgres"}, {"conninfo", conninfo_}, {"pool", 4}};
-  } else if (options_.backend != "sqlite") {
-    throw std::runtime_error("backend must be sqlite or postgres");
+    web.db = {{"backend", "postgres"}, {"conninfo", conninfo_}, {"pool", 4}};
   }
-  StartController();
+  const auto n = static_cast<std::size_t>(options_.controllers);
+  webs_.assign(n, web);
+  for (auto& w : webs_) w.port = testing::FreePort();
+  controllers_.resize(n);
+  controller_runs_.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) StartController(static_cast<int>(i));
   AddCatalog();
   StartWatcher();
   clients_.resize(static_cast<std::size_t>(options_.clients));
@@ -115,27 +123,44 @@ void Farm::Stop() {
     KeepLog("watcher#" + std::to_string(watcher_runs_), watcher_->Log());
   }
   watcher_.reset();
-  if (controller_) {
-    controller_->Stop();
-    KeepLog("controller#" + std::to_string(controller_runs_), controller_->Log());
+  for (std::size_t i = 0; i < controllers_.size(); ++i) {
+    auto& c = controllers_[i];
+    if (!c) continue;
+    c->Stop();
+    KeepLog(ControllerLabel(static_cast<int>(i)), c->Log());
+    c.reset();
   }
-  controller_.reset();
   if (rabbit_) rabbit_->Stop();
   cluster_.reset();
   // PostgreSQL stays up for the checks; the exit hook stops it.
 }
 
-void Farm::KillController() {
-  if (!controller_) return;
-  controller_->Kill();
-  KeepLog("controller#" + std::to_string(controller_runs_), controller_->Log());
-  controller_.reset();
+// "controller#RUN", or "controller1#RUN" for the second of several.
+std::string Farm::ControllerLabel(int i) const {
+  const auto at = static_cast<std::size_t>(i);
+  return "controller" + (controllers_.size() > 1 ? std::to_string(i) : "") + "#" +
+         std::to_string(controller_runs_.at(at));
 }
 
-void Farm::StartController() {
-  if (controller_) return;
-  controller_.emplace(web_);
-  ++controller_runs_;
+void Farm::KillController(int i) {
+  auto& c = controllers_.at(static_cast<std::size_t>(i));
+  if (!c) return;
+  c->Kill();
+  KeepLog(ControllerLabel(i), c->Log());
+  c.reset();
+}
+
+void Farm::StartController(int i) {
+  const auto at = static_cast<std::size_t>(i);
+  if (controllers_.at(at)) return;
+  controllers_[at] = std::make_unique<testing::WebProcess>(webs_[at]);
+  ++controller_runs_[at];
+}
+
+std::vector<std::string> Farm::ControllerUrls() const {
+  std::vector<std::string> urls;
+  for (const auto& w : webs_) urls.push_back("http://127.0.0.1:" + std::to_string(w.port));
+  return urls;
 }
 
 void Farm::KillBroker(int node) {
@@ -175,7 +200,9 @@ void Farm::KillWatcher() {
 
 void Farm::StartWatcher() {
   if (watcher_) return;
-  watcher_.emplace(testing::WatcherSetup{incoming_, repo_, "cbit", web_.port, 1});
+  testing::WatcherSetup w{incoming_, repo_, "cbit", webs_[0].port, 1};
+  if (webs_.size() > 1) w.controller_urls = ControllerUrls();
+  watcher_.emplace(w);
   ++watcher_runs_;
 }
 
@@ -195,7 +222,8 @@ void Farm::StartClient(int i) {
   testing::ClientSetup s;
   s.clientid = ClientId(i);
   s.suites = {options_.suite};
-  s.controller_port = web_.port;
+  s.controller_port = webs_[0].port;
+  if (webs_.size() > 1) s.controller_urls = ControllerUrls();
   s.amqp_port = cluster_ ? cluster_->node(0).port() : rabbit_->port();
   if (cluster_)
     s.extra_config = nlohmann::json{{"host", BrokerAddresses()}, {"queue_type", "quorum"}}.dump();
@@ -236,8 +264,9 @@ std::vector<std::string> Farm::LogLinesWith(const std::vector<std::string>& need
   return out;
 }
 
-std::unique_ptr<httplib::Client> Farm::Admin() const {
-  auto c = std::make_unique<httplib::Client>("127.0.0.1", web_.port);
+std::unique_ptr<httplib::Client> Farm::Admin(int i) const {
+  auto c =
+      std::make_unique<httplib::Client>("127.0.0.1", webs_.at(static_cast<std::size_t>(i)).port);
   c->set_basic_auth(testing::kAdminUser, testing::kAdminPassword);
   c->set_keep_alive(true);
   c->set_connection_timeout(2, 0);
@@ -247,7 +276,7 @@ std::unique_ptr<httplib::Client> Farm::Admin() const {
 
 std::unique_ptr<store::Database> Farm::OpenDatabase() const {
   if (postgres_) return store::OpenPostgres({.conninfo = conninfo_, .pool_size = 1});
-  return store::OpenSqlite({.path = web_.dir + "/cbit.db", .pool_size = 1});
+  return store::OpenSqlite({.path = webs_[0].dir + "/cbit.db", .pool_size = 1});
 }
 
 }  // namespace cbit::chaos

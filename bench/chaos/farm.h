@@ -1,8 +1,9 @@
 // The farm a fault-injection run drives, every part real and started through
 // the integration tests' support code (tests/support): a RabbitMQ node (or a
 // cluster of three with quorum queues, every part given all three),
-// PostgreSQL (or a SQLite file), cbit-web, host-building cbit-clients that
-// dput into an incoming directory, and cbit-watcher publishing it with
+// PostgreSQL (or a SQLite file), cbit-web (or several on one PostgreSQL,
+// every client and the watcher given every URL), host-building cbit-clients
+// that dput into an incoming directory, and cbit-watcher publishing it with
 // reprepro. Each part can be killed (SIGKILL) and started again in place;
 // a client can also be frozen (SIGSTOP, with everything it started).
 #pragma once
@@ -36,6 +37,8 @@ struct FarmOptions {
   /// 1: one RabbitMQ node, classic queues; more: a cluster of that many
   /// nodes, quorum queues, the controller and clients given every node.
   int broker_nodes = 1;
+  /// cbit-web processes on the one database (more than 1: PostgreSQL only).
+  int controllers = 1;
   std::string suite = "chaos";
 };
 
@@ -51,8 +54,9 @@ class Farm {
   /// Stops every part (SIGTERM; a frozen client is thawed first).
   void Stop();
 
-  void KillController();
-  void StartController();
+  /// SIGKILL to controller `i` (0 with one), and starting it again.
+  void KillController(int i);
+  void StartController(int i);
   /// SIGKILL to RabbitMQ node `node` (0 on a single node).
   void KillBroker(int node);
   /// Starts node `node` again; in a cluster, returns once it runs in it
@@ -70,15 +74,14 @@ class Farm {
   void FreezeClient(int i);
   void ThawClient(int i);
 
-  /// A new keep-alive connection to the controller as its admin.
-  std::unique_ptr<httplib::Client> Admin() const;
+  /// A new keep-alive connection to controller `i` as its admin.
+  std::unique_ptr<httplib::Client> Admin(int i = 0) const;
   /// A connection to the database the controller uses (for the checks).
   std::unique_ptr<store::Database> OpenDatabase() const;
 
   const FarmOptions& options() const { return options_; }
   const std::string& repository() const { return repo_; }
   const std::string& incoming() const { return incoming_; }
-  int port() const { return web_.port; }
 
   /// The lines of every log the run's watchers, clients and controllers
   /// wrote (also of those killed since) that contain one of `needles`, each
@@ -92,23 +95,26 @@ class Farm {
   /// The AMQP addresses of every node, "127.0.0.1:PORT".
   std::vector<std::string> BrokerAddresses() const;
   void AddCatalog();
+  /// Every controller's URL, for the clients' and the watcher's failover.
+  std::vector<std::string> ControllerUrls() const;
   std::string ClientId(int i) const { return "chaos_client_" + std::to_string(i); }
+  std::string ControllerLabel(int i) const;
   /// Keeps the log of a part about to go, labelled.
   void KeepLog(const std::string& label, std::string log);
 
   FarmOptions options_;
   std::string repo_, incoming_, conninfo_;
-  testing::WebSetup web_;
+  std::vector<testing::WebSetup> webs_;              ///< one per controller
   std::unique_ptr<testing::RabbitNode> rabbit_;      ///< a single node
   std::unique_ptr<testing::RabbitCluster> cluster_;  ///< or a cluster
   std::unique_ptr<testing::PostgresCluster> postgres_;
-  std::optional<testing::WebProcess> controller_;
+  std::vector<std::unique_ptr<testing::WebProcess>> controllers_;
   std::optional<testing::WatcherProcess> watcher_;
   std::vector<std::unique_ptr<testing::ClientProcess>> clients_;
   /// (label, text) of each part's log once it stopped or was killed.
   std::vector<std::pair<std::string, std::string>> logs_;
-  int watcher_runs_ = 0, controller_runs_ = 0;
-  std::vector<int> client_runs_;
+  int watcher_runs_ = 0;
+  std::vector<int> client_runs_, controller_runs_;
 };
 
 }  // namespace cbit::chaos

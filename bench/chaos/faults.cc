@@ -81,14 +81,17 @@ void Injector::Strike() {
   const FaultKind kind = bag_.back();
   bag_.pop_back();
   client_ = std::uniform_int_distribution<int>(0, farm_.options().clients - 1)(rng_);
-  // Drawn only for a cluster, so a seed's schedule on one node stays as it was.
+  // Drawn only for a cluster (several controllers), so a seed's schedule on
+  // one node (one controller) stays as it was.
   if (farm_.options().broker_nodes > 1)
     node_ = std::uniform_int_distribution<int>(0, farm_.options().broker_nodes - 1)(rng_);
+  if (farm_.options().controllers > 1)
+    controller_ = std::uniform_int_distribution<int>(0, farm_.options().controllers - 1)(rng_);
   current_ = Fault{kind, NowUs()};
   double down = Uniform(0.1, options_.max_down_seconds);
   switch (kind) {
     case FaultKind::kController:
-      farm_.KillController();
+      farm_.KillController(controller_);
       break;
     case FaultKind::kBroker:
       farm_.KillBroker(node_);
@@ -114,7 +117,7 @@ void Injector::Strike() {
 void Injector::Restore() {
   switch (current_->kind) {
     case FaultKind::kController:
-      farm_.StartController();
+      farm_.StartController(controller_);
       break;
     case FaultKind::kBroker:
       farm_.StartBroker(node_);

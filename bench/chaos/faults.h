@@ -64,6 +64,7 @@ class Injector {
   std::optional<Fault> current_;  ///< the fault under way
   int client_ = 0;                ///< the client it struck
   int node_ = 0;                  ///< the RabbitMQ node it struck (of a cluster)
+  int controller_ = 0;            ///< the controller it struck (of several)
   Clock::time_point next_;        ///< when the next fault strikes, or the current one ends
   std::vector<Fault> faults_;
   std::string error_;

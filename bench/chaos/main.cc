@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kFooter = R"(
 FAULTS (one at a time, in shuffled rounds of every kind, --min-gap to --max-gap
 seconds apart; a killed part is started again 0.1-3 s later)
-  controller      kill -9 cbit-web
+  controller      kill -9 cbit-web (with --controllers, one of them at random)
   rabbitmq        kill -9 the RabbitMQ node's Erlang VM; with --rabbit-cluster one
                   node of the three at random, started again and back in the
                   cluster before the next fault (never two down at once)
@@ -63,11 +63,20 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app.add_flag("--rabbit-cluster", o.rabbit_cluster,
                "RabbitMQ as a 3-node cluster with quorum queues; the controller and the clients "
                "are given every node");
+  app.add_option("--controllers", o.controllers,
+                 "cbit-web processes on the one database (default 1; more: --backend postgres); "
+                 "the clients and the watcher are given every URL, submissions go to the next "
+                 "one when one does not answer, and a controller fault kills one at random")
+      ->check(CLI::Range(1, 4));
   app.add_flag(
       "--no-faults", [&o](std::int64_t) { o.faults = false; },
       "the same run without faults (a baseline)");
   app.footer(kFooter);
   CLI11_PARSE(app, argc, argv);
+  if (o.controllers > 1 && o.backend != "postgres") {
+    std::fprintf(stderr, "cbit-chaos: --controllers %d needs --backend postgres\n", o.controllers);
+    return 2;
+  }
   if (o.max_gap_seconds < o.min_gap_seconds) {
     std::fprintf(stderr, "cbit-chaos: --max-gap must be at least --min-gap\n");
     return 2;

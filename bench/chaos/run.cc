@@ -25,11 +25,15 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 // Submits the packages in order, keeping at most `window` jobs unfinished,
-// so that job lists stay short and faults strike jobs in every stage.
+// so that job lists stay short and faults strike jobs in every stage. With
+// several controllers, a call that gets no answer moves on to the next, as
+// the hooks do.
 class Submitter {
  public:
   Submitter(Farm& farm, std::vector<ChaosPackage> packages, std::string uri)
-      : farm_(farm), admin_(farm.Admin()), packages_(std::move(packages)), uri_(std::move(uri)) {}
+      : farm_(farm), packages_(std::move(packages)), uri_(std::move(uri)) {
+    for (int i = 0; i < farm.options().controllers; ++i) admins_.push_back(farm.Admin(i));
+  }
 
   bool all_submitted() const { return next_ >= packages_.size(); }
   std::size_t submitted() const { return next_; }
@@ -39,8 +43,8 @@ class Submitter {
   std::optional<int> Unfinished() {
     int total = 0;
     for (const char* status : {"Waiting", "Blocked", "Building", "Done"}) {
-      auto r = admin_->Get(std::string("/job/status/") + status);
-      if (!r || r->status != 200) return std::nullopt;
+      auto r = admin().Get(std::string("/job/status/") + status);
+      if (!r || r->status != 200) return Next(), std::nullopt;
       total += static_cast<int>(nlohmann::json::parse(r->body, nullptr, false).size());
     }
     return total;
@@ -52,12 +56,12 @@ class Submitter {
     // A submission whose answer was lost may have been recorded: sending
     // it again would make a second job of the package.
     if (uncertain_) {
-      auto r = admin_->Get("/job?package=" + p.name);
-      if (!r || r->status != 200) return false;
+      auto r = admin().Get("/job?package=" + p.name);
+      if (!r || r->status != 200) return Next(), false;
       uncertain_ = false;
       if (nlohmann::json::parse(r->body, nullptr, false).size() > 0) return ++next_, true;
     }
-    auto r = admin_->Post("/job/vcshook",
+    auto r = admin().Post("/job/vcshook",
                           testing::FormBody({{"package", p.name},
                                              {"package_version", "1.0"},
                                              {"suite", farm_.options().suite},
@@ -71,12 +75,17 @@ class Submitter {
     if (r && r->status == 200) return ++next_, true;
     if (r && r->status < 500) throw std::runtime_error("submission refused: " + r->body);
     uncertain_ = true;
+    Next();
     return false;
   }
 
  private:
+  httplib::Client& admin() { return *admins_[current_]; }
+  void Next() { current_ = (current_ + 1) % admins_.size(); }
+
   Farm& farm_;
-  std::unique_ptr<httplib::Client> admin_;
+  std::vector<std::unique_ptr<httplib::Client>> admins_;
+  std::size_t current_ = 0;  ///< the controller called
   std::vector<ChaosPackage> packages_;
   std::string uri_;
   std::size_t next_ = 0;
@@ -190,8 +199,10 @@ int RunChaos(const RunOptions& o) {
   const std::int64_t start_us = NowMicros();
   const std::string root = testing::ProgramScratchDir("chaos");
   std::printf(
-      "cbit-chaos: seed %llu, backend %s, %s, %d jobs, %d clients, lease %d s, bound %d s\n",
-      static_cast<unsigned long long>(o.seed), o.backend.c_str(),
+      "cbit-chaos: seed %llu, backend %s, %d controller%s, %s, %d jobs, %d clients, lease %d s, "
+      "bound %d s\n",
+      static_cast<unsigned long long>(o.seed), o.backend.c_str(), o.controllers,
+      o.controllers > 1 ? "s" : "",
       o.rabbit_cluster ? "3 RabbitMQ nodes (quorum queues)" : "1 RabbitMQ node", o.jobs, o.clients,
       o.lease_seconds, o.duration_seconds);
   std::fflush(stdout);
@@ -200,7 +211,8 @@ int RunChaos(const RunOptions& o) {
              .backend = o.backend,
              .clients = o.clients,
              .lease_seconds = o.lease_seconds,
-             .broker_nodes = o.rabbit_cluster ? 3 : 1});
+             .broker_nodes = o.rabbit_cluster ? 3 : 1,
+             .controllers = o.controllers});
   farm.Start();
   Injector injector(farm, {.seed = o.seed,
                            .min_gap_seconds = o.min_gap_seconds,

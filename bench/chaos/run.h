@@ -18,6 +18,8 @@ struct RunOptions {
   bool faults = true;  ///< false: the same run without a single fault
   /// A 3-node RabbitMQ cluster with quorum queues instead of one node.
   bool rabbit_cluster = false;
+  /// cbit-web processes on one PostgreSQL database (more than 1: postgres only).
+  int controllers = 1;
 };
 
 /// Runs it and prints the report on stdout; 0 when every check passed, 1
