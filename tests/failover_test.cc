@@ -75,8 +75,8 @@ TEST(ControllerFailover, AClientGoesToTheSecondControllerWhileTheFirstIsDown) {
 // The .changes text the hook's `changes` mode reads for `package` 1.0.
 std::string ChangesText(const std::string& package) {
   return "Format: 1.8\nSource: " + package + "\nBinary: " + package +
-         "\nArchitecture: source all\nVersion: 1.0\nDistribution: " + kSuite +
-         "\nChanges:\n " + package + " (1.0) " + kSuite + "; urgency=low\n";
+         "\nArchitecture: source all\nVersion: 1.0\nDistribution: " + kSuite + "\nChanges:\n " +
+         package + " (1.0) " + kSuite + "; urgency=low\n";
 }
 
 // Each controller in turn is stopped (SIGTERM: it stops accepting, answers
