@@ -71,6 +71,11 @@ constexpr auto kLinger = std::chrono::milliseconds(200);
     ::_exit(127);
   }
   ::signal(SIGPIPE, SIG_DFL);
+  // A program started in the background by a shell has SIGINT and SIGQUIT
+  // ignored, and an ignored signal stays ignored across exec (a shell
+  // cannot even trap it): a cancel's SIGINT would not reach the command.
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGQUIT, SIG_DFL);
   // A daemon that takes its stop signals with sigwait blocks them in every
   // thread; a command must not inherit that mask, or a cancel's SIGINT
   // would never reach it.

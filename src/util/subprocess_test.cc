@@ -72,6 +72,29 @@ TEST(Subprocess, CancelSendsSigintToTheGroup) {
   EXPECT_EQ(r.exit_code, 7);
 }
 
+// Started from a shell's background job, this program has SIGINT ignored;
+// its commands must not inherit that, or a cancel could not stop them.
+TEST(Subprocess, CancelReachesACommandAlsoWhenThisProgramIgnoresSigint) {
+  struct sigaction ignore {
+  }, before{};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGINT, &ignore, &before), 0);
+  std::atomic<bool> cancel{false};
+  std::string seen;
+  auto r =
+      RunCommand({.argv = {"sh", "-c",
+                           "trap 'echo got-int; exit 7' INT; echo ready; "
+                           "while :; do sleep 0.05; done"}},
+                 [&](std::string_view c) {
+                   seen.append(c);
+                   if (seen.find("ready") != std::string::npos) cancel = true;
+                 },
+                 {.requested = [&] { return cancel.load(); }, .grace = std::chrono::seconds(5)});
+  ::sigaction(SIGINT, &before, nullptr);
+  EXPECT_NE(seen.find("got-int"), std::string::npos);
+  EXPECT_EQ(r.exit_code, 7);
+}
+
 // A process that starts a server with die_with_parent, then dies without
 // stopping it (as a killed benchmark would): the server goes too.
 TEST(Subprocess, DieWithParentStopsTheChildWhenItsStarterDies) {
