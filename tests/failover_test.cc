@@ -25,24 +25,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kForm = "application/x-www-form-urlencoded";
 constexpr const char* kSuite = "failover";
 
 std::string Url(const WebSetup& w) { return "http://127.0.0.1:" + std::to_string(w.port); }
-
-// The lookups a submission for kSuite on this machine's architecture needs.
-void AddLookups(httplib::Client& admin) {
-  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
-           {"/arch", "name=" + HostArch()},
-           {"/dist", "name=Debian"},
-           {"/format", "name=deb"},
-           {"/suite", std::string("name=") + kSuite},
-           {"/suitearch",
-            std::string("suite=") + kSuite + "&arch=" + HostArch() + "&master_weight=1"}}) {
-    auto r = admin.Put(path, body, kForm);
-    ASSERT_TRUE(r && r->status == 200) << path << (r ? r->body : "");
-  }
-}
 
 TEST(ControllerFailover, AClientGoesToTheSecondControllerWhileTheFirstIsDown) {
   const std::string dir = ScratchDir("failover");
@@ -54,7 +39,7 @@ TEST(ControllerFailover, AClientGoesToTheSecondControllerWhileTheFirstIsDown) {
   WebProcess b(second);
   httplib::Client admin("127.0.0.1", second.port);
   admin.set_basic_auth(kAdminUser, kAdminPassword);
-  ASSERT_NO_FATAL_FAILURE(AddLookups(admin));
+  AddHostTarget(admin, kSuite);
   ClientSetup setup;
   setup.clientid = "build_client_failover";
   setup.suites = {kSuite};
@@ -94,7 +79,7 @@ TEST(ControllerFailover, ARollingRestartOfTwoControllersLosesNoSubmission) {
   {
     httplib::Client admin("127.0.0.1", setups[0].port);
     admin.set_basic_auth(kAdminUser, kAdminPassword);
-    ASSERT_NO_FATAL_FAILURE(AddLookups(admin));
+    AddHostTarget(admin, kSuite);
   }
 
   const std::vector<std::string> env = {

@@ -22,7 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kForm = "application/x-www-form-urlencoded";
 constexpr const char* kSuite = "cluster";
 
 std::vector<std::string> Statuses(httplib::Client& c, Id job) {
@@ -41,19 +40,6 @@ bool WaitUntil(const std::function<bool()>& pred, std::chrono::seconds deadline)
   return pred();
 }
 
-void AddCatalog(httplib::Client& admin) {
-  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
-           {"/arch", "name=" + HostArch()},
-           {"/dist", "name=Debian"},
-           {"/format", "name=deb"},
-           {"/suite", std::string("name=") + kSuite},
-           {"/suitearch",
-            std::string("suite=") + kSuite + "&arch=" + HostArch() + "&master_weight=1"}}) {
-    auto r = admin.Put(path, body, kForm);
-    ASSERT_TRUE(r && r->status == 200) << path << (r ? r->body : "");
-  }
-}
-
 TEST(RabbitCluster, AJobIsBuiltOnceAfterTheNodeTheFarmUsesIsKilled) {
   RabbitCluster cluster(3);
   ASSERT_EQ(cluster.RunningNodes(0).size(), 3u);
@@ -64,7 +50,7 @@ TEST(RabbitCluster, AJobIsBuiltOnceAfterTheNodeTheFarmUsesIsKilled) {
   WebProcess controller(web);
   httplib::Client admin("127.0.0.1", web.port);
   admin.set_basic_auth(kAdminUser, kAdminPassword);
-  ASSERT_NO_FATAL_FAILURE(AddCatalog(admin));
+  AddHostTarget(admin, kSuite);
   ClientSetup setup;
   setup.clientid = "build_client_cluster";
   setup.suites = {kSuite};

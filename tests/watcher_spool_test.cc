@@ -25,8 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr const char* kForm = "application/x-www-form-urlencoded";
-
 class WatcherSpool : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,15 +44,7 @@ class WatcherSpool : public ::testing::Test {
 
   // The target, then a job taken through Building (one log line) to Done.
   Id DoneJob(httplib::Client& admin) {
-    for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
-             {"/arch", "name=" + HostArch()},
-             {"/dist", "name=Debian"},
-             {"/format", "name=deb"},
-             {"/suite", "name=chickpea"},
-             {"/suitearch", "suite=chickpea&arch=" + HostArch() + "&master_weight=1"}}) {
-      auto r = admin.Put(path, body, kForm);
-      if (!r || r->status != 200) throw std::runtime_error("PUT " + path + " failed");
-    }
+    AddHostTarget(admin, "chickpea");
     Id id = testing::DoneJob(admin, "hello-spool", "1.0");
     if (!id) throw std::runtime_error("vcshook failed");
     return id;

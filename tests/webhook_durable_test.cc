@@ -29,7 +29,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* kSecret = "durable-secret";
-constexpr const char* kForm = "application/x-www-form-urlencoded";
 
 // A git server that hangs: connections complete in the kernel's backlog and
 // nothing ever answers. Closing it resets them, so a waiting git exits.
@@ -91,15 +90,7 @@ TEST(WebhookDurable, APushAcceptedBeforeAKillIsHandledAfterTheRestart) {
     WebProcess web(setup);
     httplib::Client admin("127.0.0.1", setup.port);
     admin.set_basic_auth(kAdminUser, kAdminPassword);
-    for (auto [path, form] : std::initializer_list<std::pair<std::string, std::string>>{
-             {"/arch", "name=" + HostArch()},
-             {"/dist", "name=Debian"},
-             {"/format", "name=deb"},
-             {"/suite", "name=bookworm"},
-             {"/suitearch", "suite=bookworm&arch=" + HostArch() + "&master_weight=1"}}) {
-      auto r = admin.Put(path, form, kForm);
-      ASSERT_TRUE(r && r->status == 200) << path;
-    }
+    AddHostTarget(admin, "bookworm");
     auto accepted = Push(admin, body);
     ASSERT_TRUE(accepted);
     EXPECT_EQ(accepted->status, 202) << accepted->body;

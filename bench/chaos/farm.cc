@@ -93,21 +93,7 @@ std::vector<std::string> Farm::BrokerAddresses() const {
   return {"127.0.0.1:" + std::to_string(rabbit_->port())};
 }
 
-void Farm::AddCatalog() {
-  auto admin = Admin();
-  const std::string arch = testing::HostArch(), suite = options_.suite;
-  std::string suitearch = "suite=" + suite;
-  suitearch += "&arch=" + arch + "&master_weight=1";
-  for (auto [path, body] :
-       std::initializer_list<std::pair<std::string, std::string>>{{"/arch", "name=" + arch},
-                                                                  {"/dist", "name=Debian"},
-                                                                  {"/format", "name=deb"},
-                                                                  {"/suite", "name=" + suite},
-                                                                  {"/suitearch", suitearch}}) {
-    auto r = admin->Put(path, body, "application/x-www-form-urlencoded");
-    if (!r || r->status != 200) throw std::runtime_error("PUT " + path + " failed");
-  }
-}
+void Farm::AddCatalog() { testing::AddHostTarget(*Admin(), options_.suite); }
 
 void Farm::Stop() {
   for (std::size_t i = 0; i < clients_.size(); ++i) {

@@ -55,18 +55,23 @@ TEST(Subprocess, TimeoutKillsTheWholeGroup) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
 }
 
-TEST(Subprocess, CancelSendsSigintToTheGroup) {
+// A shell that says "ready", then waits; its SIGINT trap exits 7. Cancelled
+// once it said ready; `seen` gets its output.
+CommandResult CancelTrappingShell(std::string& seen) {
   std::atomic<bool> cancel{false};
+  return RunCommand({.argv = {"sh", "-c",
+                              "trap 'echo got-int; exit 7' INT; echo ready; "
+                              "while :; do sleep 0.05; done"}},
+                    [&](std::string_view c) {
+                      seen.append(c);
+                      if (seen.find("ready") != std::string::npos) cancel = true;
+                    },
+                    {.requested = [&] { return cancel.load(); }, .grace = std::chrono::seconds(5)});
+}
+
+TEST(Subprocess, CancelSendsSigintToTheGroup) {
   std::string seen;
-  auto r =
-      RunCommand({.argv = {"sh", "-c",
-                           "trap 'echo got-int; exit 7' INT; echo ready; "
-                           "while :; do sleep 0.05; done"}},
-                 [&](std::string_view c) {
-                   seen.append(c);
-                   if (seen.find("ready") != std::string::npos) cancel = true;
-                 },
-                 {.requested = [&] { return cancel.load(); }, .grace = std::chrono::seconds(5)});
+  auto r = CancelTrappingShell(seen);
   EXPECT_TRUE(r.cancelled);
   EXPECT_NE(seen.find("got-int"), std::string::npos);
   EXPECT_EQ(r.exit_code, 7);
@@ -79,17 +84,8 @@ TEST(Subprocess, CancelReachesACommandAlsoWhenThisProgramIgnoresSigint) {
   }, before{};
   ignore.sa_handler = SIG_IGN;
   ASSERT_EQ(::sigaction(SIGINT, &ignore, &before), 0);
-  std::atomic<bool> cancel{false};
   std::string seen;
-  auto r =
-      RunCommand({.argv = {"sh", "-c",
-                           "trap 'echo got-int; exit 7' INT; echo ready; "
-                           "while :; do sleep 0.05; done"}},
-                 [&](std::string_view c) {
-                   seen.append(c);
-                   if (seen.find("ready") != std::string::npos) cancel = true;
-                 },
-                 {.requested = [&] { return cancel.load(); }, .grace = std::chrono::seconds(5)});
+  auto r = CancelTrappingShell(seen);
   ::sigaction(SIGINT, &before, nullptr);
   EXPECT_NE(seen.find("got-int"), std::string::npos);
   EXPECT_EQ(r.exit_code, 7);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -133,6 +134,20 @@ ControllerHarness::~ControllerHarness() {
 std::string FormBody(std::initializer_list<std::pair<std::string, std::string>> fields) {
   httplib::Params p(fields.begin(), fields.end());
   return httplib::detail::params_to_query_str(p);
+}
+
+void AddHostTarget(httplib::Client& admin, const std::string& suite) {
+  const std::string arch = HostArch();
+  for (auto [path, body] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"/arch", "name=" + arch},
+           {"/dist", "name=Debian"},
+           {"/format", "name=deb"},
+           {"/suite", "name=" + suite},
+           {"/suitearch", "suite=" + suite + "&arch=" + arch + "&master_weight=1"}}) {
+    auto r = admin.Put(path, body, "application/x-www-form-urlencoded");
+    if (!r || r->status != 200)
+      throw std::runtime_error("PUT " + path + " " + body + ": " + (r ? r->body : "no answer"));
+  }
 }
 
 Id SubmitFromNowhere(httplib::Client& c, const std::string& package, const std::string& suite) {

@@ -98,6 +98,11 @@ class ControllerHarness {
 /// Form-encodes key=value pairs.
 std::string FormBody(std::initializer_list<std::pair<std::string, std::string>> fields);
 
+/// Adds the target dist Debian, format deb, `suite` on this machine's
+/// architecture (master weight 1) through the admin API. Throws
+/// std::runtime_error naming the request a controller refused.
+void AddHostTarget(httplib::Client& admin, const std::string& suite);
+
 /// Submits `package` 1.0 for `suite` through POST /job/vcshook (dist Debian,
 /// format deb, every architecture, git from /nowhere, as a dry-run client
 /// builds it); the first job's id, or 0 without a 200 answer.
