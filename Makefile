@@ -38,8 +38,11 @@ build: deps
 # Unit tests, then integration tests that start their own PostgreSQL cluster
 # and RabbitMQ node (and stop them).
 # Then each fuzz target for a few seconds on its corpus: a crash fails.
+# A failure ends with its assertions (scripts/test-failures.sh), as a long
+# log is often read from its end.
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 1500
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 1500 \
+	  || { $(CURDIR)/scripts/test-failures.sh .; exit 1; }
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
 
 # The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
