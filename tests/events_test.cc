@@ -209,6 +209,10 @@ TEST_P(Events, AnIdTooOldToResumeGetsReset) {
 TEST_P(Events, FiltersChooseTheEvents) {
   auto by_package = Stream("/events?package=second");
   auto by_client = Stream("/events?client=c9");
+  // Each stream sees what happens after its ready (a busy machine may
+  // take a while to open them).
+  by_package->Until("ready");
+  by_client->Until("ready");
   auto a = Submit(*h_, "first");
   auto b = Submit(*h_, "second");
   auto by_job = Stream("/events?job=" + std::to_string(a[1]) + "," + std::to_string(b[1]));
@@ -230,7 +234,7 @@ TEST_P(Events, FiltersChooseTheEvents) {
   EXPECT_EQ(json::parse(jobs[1].data)["job"], b[1]) << Summary(jobs);
   // c9's job event and c9's state; nothing of c1.
   std::vector<SseEvent> c9;
-  while (c9.size() < 3) {
+  while (c9.size() < 2) {
     auto e = by_client->Next();
     ASSERT_TRUE(e) << Summary(c9);
     c9.push_back(*e);
