@@ -91,7 +91,13 @@ StepResult ClassifyIsolated(const CommandResult& r) {
     }
     return {Outcome::kInfrastructureFailed, "apt-get build-dep failed"};
   }
-  Outcome o = ClassifyDpkgBuildpackage(r);
+  // dpkg-buildpackage's own output: "Unmet build dependencies" from the
+  // first step (step 2 then installed them) does not make a failed build
+  // a dependency wait.
+  CommandResult build = r;
+  if (auto at = out.rfind("cbit-sandbox: running step "); at != std::string::npos)
+    build.output = out.substr(at);
+  Outcome o = ClassifyDpkgBuildpackage(build);
   return {o, "build: " + std::string(OutcomeName(o))};
 }
 

@@ -89,6 +89,22 @@ TEST(Isolated, FailuresByStep) {
   r.output =
       "hello.c:1: error\ncbit-sandbox: step 3 of 3 failed: dpkg-buildpackage exited with 2\n";
   EXPECT_EQ(ClassifyIsolated(r).outcome, Outcome::kBuildFailed);
+  // Build-dependencies that step 1 found missing and step 2 installed: a
+  // later failure of the build is the build's.
+  r.output =
+      "cbit-sandbox: running step 1 of 3: dpkg-checkbuilddeps\n"
+      "dpkg-checkbuilddeps: error: Unmet build dependencies: cmake\n"
+      "cbit-sandbox: running step 2 of 3: apt-get\nSetting up cmake (3.25.1-1) ...\n"
+      "cbit-sandbox: running step 3 of 3: dpkg-buildpackage\n"
+      "dpkg-source: error: can't build with source format '3.0 (native)'\n"
+      "cbit-sandbox: step 3 of 3 failed: dpkg-buildpackage exited with 2\n";
+  EXPECT_EQ(ClassifyIsolated(r).outcome, Outcome::kBuildFailed);
+  // Unmet in the build step itself (an arch-dependent one): a dependency wait.
+  r.output =
+      "cbit-sandbox: running step 3 of 3: dpkg-buildpackage\n"
+      "dpkg-checkbuilddeps: error: Unmet build dependencies: foo\n"
+      "cbit-sandbox: step 3 of 3 failed: dpkg-buildpackage exited with 2\n";
+  EXPECT_EQ(ClassifyIsolated(r).outcome, Outcome::kDependencyWait);
 }
 
 TEST(Isolated, MissingRootIsChrootMissing) {

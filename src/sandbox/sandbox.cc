@@ -185,6 +185,10 @@ class OnlineLock {
     } catch (const std::exception& e) {
       SetupFailed(e.what());
     }
+    // Marks where each step's output begins (the client classifies a
+    // failure by the failing step's output alone).
+    std::fprintf(stderr, "cbit-sandbox: running step %zu of %zu: %s\n", i + 1, o.steps.size(),
+                 o.steps[i][0].c_str());
     pid_t child = ::fork();
     if (child < 0) SetupFailed("fork");
     if (child == 0) ExecStep(o, i);
