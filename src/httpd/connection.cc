@@ -113,17 +113,23 @@ void Connection::OnHead() {
       spdlog::error("http: admitting {} {}: {}", self->req_.method, self->req_.path, e.what());
       a.answer = ErrorResponse(500, "internal error");
     }
-    // A request without a body (most GETs) runs its handler on this worker
-    // at once: a second trip through the connection's strand and back
-    // would cost two more thread wake-ups than the handler itself.
-    if (!a.answer && self->parser_->is_done() &&
-        !RefuseBody(self->req_, DeclaredLength(*self->parser_),
-                    self->server_.options.max_body_bytes)) {
-      self->req_.body = self->parser_->release().body();
-      Response res = self->Handle(a.handler);
-      return net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-        self->Write(std::move(res), false);
-      });
+    // A request whose body is at hand (none, as most GETs, or all of it
+    // read with the head, as a small form post) runs its handler on this
+    // worker at once: a trip through the connection's strand and back would
+    // cost two more thread wake-ups than the handler itself.
+    if (!a.answer) {
+      std::string bad;
+      if (self->BodyAtHand(bad)) {
+        self->req_.body = self->parser_->release().body();
+        Response res = self->Handle(a.handler);
+        std::string().swap(self->req_.body);
+        return net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+          self->Write(std::move(res), false);
+        });
+      }
+      if (!bad.empty())
+        return net::post(self->stream_.get_executor(),
+                         [self, bad = std::move(bad)] { self->Refuse(400, bad); });
     }
     net::post(self->stream_.get_executor(),
               [self, a = std::move(a)]() mutable { self->AfterAdmit(std::move(a)); });
@@ -144,6 +150,28 @@ std::optional<Response> Connection::TryFast() {
     spdlog::error("http: fast path for {} {}: {}", req_.method, req_.path, e.what());
     return std::nullopt;
   }
+}
+
+bool Connection::BodyAtHand(std::string& bad) {
+  const std::uint64_t limit = server_.options.max_body_bytes;
+  const auto length = DeclaredLength(*parser_);
+  if (RefuseBody(req_, length, limit)) return false;
+  if (parser_->is_done()) return true;
+  // A chunked body, one still on its way, or one the client sends only
+  // after 100 Continue is read the normal way.
+  if (!length || *length > buffer_.size() || parser_->chunked() ||
+      strcasecmp(req_.get_header_value("Expect").c_str(), "100-continue") == 0)
+    return false;
+  parser_->body_limit(limit);
+  beast::error_code ec;
+  const std::size_t used = parser_->put(buffer_.data(), ec);
+  if (!ec && !parser_->is_done()) ec = http::error::partial_message;
+  if (ec) {
+    bad = "malformed request body: " + ec.message();
+    return false;
+  }
+  buffer_.consume(used);
+  return true;
 }
 
 void Connection::AfterAdmit(Admission a) {

@@ -31,6 +31,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnHead();
   /// The Fast hook's answer for a request without a body, if it gives one.
   std::optional<Response> TryFast();
+  /// On the worker that admitted the request, while its strand waits: true
+  /// when the whole body is parsed — there is none, or it came with the
+  /// head. False for a body to read (or refuse) the normal way, or with
+  /// `bad` set when the buffered body does not parse.
+  bool BodyAtHand(std::string& bad);
   void AfterAdmit(Admission admission);
   void ReadBody();
   void RunHandler(std::function<void(Request&, Response&)> handler);

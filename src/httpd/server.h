@@ -7,9 +7,11 @@
 // the headers; it may answer at once, before a byte of the body is read) →
 // refuse a Content-Encoding other than identity (415) → read the body
 // (deadline; the size cap holds for Content-Length and chunked alike: 413)
-// → the handler on a worker → write (or stream) the answer. A request
-// without a body may instead be answered by the Fast hook on the I/O thread
-// that read it, skipping the trip to a worker and back.
+// → the handler on a worker → write (or stream) the answer. When the body
+// is at hand as Admit returns (none, or all of it read with the head), the
+// handler runs on that worker at once, without a trip back to the I/O
+// thread. A request without a body may instead be answered by the Fast hook
+// on the I/O thread that read it, skipping the trip to a worker and back.
 #pragma once
 
 #include <chrono>

@@ -90,6 +90,31 @@ TEST_F(ServerTest, KeepAliveAndDefaultHeaders) {
   }
 }
 
+// However a body arrives — with its head and the next request behind it,
+// after its head, or after 100 Continue — the handler gets it whole and the
+// next request on the connection is read from where it ended.
+TEST_F(ServerTest, ABodyIsReadWholeHoweverItArrives) {
+  Start();
+  RawClient c(port_);
+  ASSERT_TRUE(
+      c.Send("POST /echo?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+             "POST /echo?q=2 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"));
+  EXPECT_EQ(c.Read().body, "5 1");
+  EXPECT_EQ(c.Read().body, "3 2");
+
+  ASSERT_TRUE(c.Send("POST /echo?q=3 HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab"));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(c.Send("cd"));
+  EXPECT_EQ(c.Read().body, "4 3");
+
+  ASSERT_TRUE(c.Send(
+      "POST /echo?q=4 HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"));
+  auto cont = c.Read(2s, /*head_only=*/true);
+  EXPECT_EQ(cont.status, 100);
+  ASSERT_TRUE(c.Send("xy"));
+  EXPECT_EQ(c.Read().body, "2 4");
+}
+
 TEST_F(ServerTest, ARefusalFromTheHeadIsSentBeforeTheBody) {
   Start();
   RawClient c(port_);
