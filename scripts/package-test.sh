@@ -1,8 +1,9 @@
 #!/bin/sh
-# The packaging check (CTest entry `packaging`): builds the Debian packages
-# of the source tree as it is (committed or not) in a scratch copy, runs
-# lintian on them, checks each package's files, conffiles and maintainer
-# scripts, and verifies the systemd units against the unpacked binaries.
+# The packaging check (CTest entry `packaging`): builds the Debian source
+# and binary packages of the source tree as it is (committed or not) in a
+# scratch copy, runs lintian on them, checks each package's files,
+# conffiles and maintainer scripts, and verifies the systemd units against
+# the unpacked binaries.
 #   scripts/package-test.sh SOURCE_DIR SCRATCH_DIR
 set -eu
 src=$(cd "$1" && pwd)
@@ -18,10 +19,12 @@ mkdir -p "$scratch/src"
 (cd "$src" && git ls-files -z --cached --others --exclude-standard |
 	grep -zv '^build' | xargs -0 tar -cf - --ignore-failed-read) | tar -xf - -C "$scratch/src"
 
+# The source package too (as a build client makes it): dpkg-source's checks
+# and lintian's on the source.
 start=$(date +%s)
 (cd "$scratch/src" &&
 	DEB_BUILD_OPTIONS="nocheck parallel=2" CBIT_CCACHE=1 \
-		dpkg-buildpackage -us -uc -b >"$scratch/build.log" 2>&1) ||
+		dpkg-buildpackage -us -uc >"$scratch/build.log" 2>&1) ||
 	{ tail -50 "$scratch/build.log"; fail "dpkg-buildpackage failed (log: $scratch/build.log)"; }
 echo "package-test: dpkg-buildpackage took $(($(date +%s) - start)) s"
 
