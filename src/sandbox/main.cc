@@ -26,7 +26,8 @@ device unless it is one of the first --online-steps (or --net). When the
 sandbox's first process ends, every process left in it is killed. The
 environment is a clean one (PATH, HOME=/root, LANG=C.UTF-8,
 DEBIAN_FRONTEND=noninteractive) plus --env; file descriptors above 2 are
-closed.
+closed. Before each command it runs, the line "cbit-sandbox: running step
+N of M: COMMAND" goes to stderr.
 
 EXIT STATUS
   0 every command succeeded; 125 the sandbox could not be made; otherwise
