@@ -31,11 +31,17 @@ Hub::~Hub() {
 }
 
 void Hub::Wake() {
+  bool notify;
   {
     std::lock_guard lock(mu_);
-    woken_ = notified_ = true;
+    // With no stream open, only the first change since the last read needs
+    // the thread (to wait for the next poll instead of an hour): a busy
+    // farm nobody watches does not wake it at every submission.
+    notify = !woken_ || !subs_.empty() || !pending_.empty();
+    woken_ = true;
+    notified_ = notified_ || notify;
   }
-  cv_.notify_one();
+  if (notify) cv_.notify_one();
 }
 
 void Hub::Subscribe(std::shared_ptr<httpd::PushStream> stream, Filter filter,
@@ -61,6 +67,11 @@ Id Hub::cursor() const {
 std::uint64_t Hub::reads() const {
   std::lock_guard lock(mu_);
   return reads_;
+}
+
+std::uint64_t Hub::wakeups() const {
+  std::lock_guard lock(mu_);
+  return wakeups_;
 }
 
 // Under the lock. With no stream open, a change is read at most once per
@@ -100,6 +111,7 @@ void Hub::Run() {
       continue;
     }
     cv_.wait_until(lock, Deadline(now), [this] { return stop_ || notified_; });
+    ++wakeups_;
   }
 }
 

@@ -76,6 +76,8 @@ class Hub {
   Id cursor() const;
   /// Database reads done so far (job events and clients).
   std::uint64_t reads() const;
+  /// Times the hub's thread was woken from its wait.
+  std::uint64_t wakeups() const;
 
  private:
   struct Kept {
@@ -130,7 +132,7 @@ class Hub {
   };
   std::vector<Pending> pending_;  ///< started by the thread after a read
   std::map<Id, store::ClientState> clients_;
-  std::uint64_t reads_ = 0;
+  std::uint64_t reads_ = 0, wakeups_ = 0;
   bool failing_ = false;  ///< the last read failed (warned once)
   Clock::time_point next_poll_{}, next_keepalive_{}, next_hold_{};
   std::thread thread_;

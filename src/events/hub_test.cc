@@ -223,6 +223,23 @@ TEST(Hub, WithoutStreamsAndChangesItDoesNotRead) {
   EXPECT_EQ(src.reads(), 0);
 }
 
+// Changes nobody watches: the thread wakes for the first after a read,
+// reads at the next poll, and is not woken by each of the others.
+TEST(Hub, ChangesWithoutStreamsWakeTheThreadOncePerPoll) {
+  FakeSource src;
+  HubOptions o = Fast();
+  o.poll = 1s;
+  Hub hub(src, o);
+  for (int i = 1; i <= 20; ++i) {
+    src.Add(i, i, "p", "Waiting");
+    hub.Wake();
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_LE(hub.wakeups(), 4u);
+  for (int i = 0; i < 300 && hub.cursor() < 20; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(hub.cursor(), 20);  // read at the next poll all the same
+}
+
 TEST(Hub, IdleStreamsGetKeepAlives) {
   FakeSource src;
   HubOptions o = Fast();
