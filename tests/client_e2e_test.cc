@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "tests/support/fixture.h"
 #include "tests/support/ports.h"
@@ -96,6 +97,14 @@ TEST_F(ClientE2e, ACrossClientBuildsItsOwnArchNativelyAndArm64Cross) {
             std::string::npos)
       << log;
   EXPECT_EQ(LogOf(by_arch.at(native)).find("-Pcross"), std::string::npos);
+  // The attempts' provenance tells the cross build from the native one.
+  for (const auto& [arch, builder] : std::initializer_list<std::pair<std::string, std::string>>{
+           {native, "host (dpkg-buildpackage)"},
+           {cross, "host (dpkg-buildpackage), cross " + native + " to " + cross}}) {
+    auto r = harness().anon().Get("/job/" + std::to_string(by_arch.at(arch)) + "/buildinfo");
+    ASSERT_TRUE(r && r->status == 200) << arch << (r ? r->body : "");
+    EXPECT_EQ(nlohmann::json::parse(r->body)["builder"], builder) << arch;
+  }
   auto files = Files(incoming());
   for (const std::string& arch : {native, cross}) {
     EXPECT_TRUE(Has(files, "hello-cross_1.0_" + arch + ".changes")) << arch;

@@ -3,6 +3,7 @@
 // dput incoming directory.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "client/build.h"
@@ -78,6 +79,41 @@ TEST(ClientSbuild, UnsatisfiableBuildDependencyIsADependencyWait) {
   SubprocessRunner runner;
   BuildResult r = Build(f.job, f.source_dir, config, runner, [&](std::string_view s) { log += s; });
   EXPECT_EQ(r.result.outcome, Outcome::kDependencyWait) << log;
+}
+
+// A real sbuild cross build: the chroot of this machine's arch, which
+// sbuild gives arm64 and crossbuild-essential-arm64 from the archive
+// itself (--host=arm64); the program in the .deb is an arm64 one.
+TEST(ClientSbuild, UnshareCrossBuildsACProgramForArm64) {
+  const std::string arch = cbit::testing::kCrossArch;
+  const std::string host = cbit::testing::HostArch();
+  ASSERT_NE(host, arch) << "the cross-build test needs a machine of another arch";
+  cbit::testing::PackageSpec spec;
+  spec.name = "hello-cross";
+  Fetched f = FetchFromGit("client-sbuild-cross", spec);
+  f.job.arch = arch;
+  BuildConfig config{BuilderKind::kSbuildUnshare, ChrootDir(host)};
+  config.build_arch = host;
+  config.cross_arches = {arch};
+  config.timeout = std::chrono::minutes(15);
+  std::string log;
+  SubprocessRunner runner;
+  BuildResult r = Build(f.job, f.source_dir, config, runner, [&](std::string_view s) { log += s; });
+  ASSERT_TRUE(r.result.ok()) << r.result.detail << "\n" << log;
+  EXPECT_NE(log.find("--chroot=" + config.chroot_dir + "/bookworm-" + host + ".tar"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(" --build=" + host + " --host=" + arch + " --profiles=cross,nocheck "),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("crossbuild-essential-" + arch), std::string::npos) << log;
+  EXPECT_NE(log.find("Status: successful"), std::string::npos);
+  auto changes = ReadChanges(r.changes);
+  ASSERT_TRUE(changes);
+  EXPECT_EQ(changes->architecture, arch);
+  std::string deb = f.work + "/hello-cross_1.0_" + arch + ".deb";
+  ASSERT_TRUE(fs::exists(deb)) << log;
+  EXPECT_EQ(cbit::testing::CheckBuiltFor(deb, spec.name, arch, f.work + "/.."), "");
 }
 
 TEST(ClientUpload, DputToALocalIncomingDirectoryThenRemoveTheUploadedFiles) {

@@ -25,12 +25,20 @@ endfunction()
 # Builds in a chroot (the first to need the tarball makes it, the others
 # wait for it: scripts/make-chroot.sh).
 cbit_integration_entry(sbuild_depwait 180 "ClientSbuild.UnsatisfiableBuildDependency*")
+# (gtest: every pattern after the first "-" is a negative one.)
 cbit_integration_entry(sbuild 110 "ClientSbuild.*" "ClientUpload.*"
-                       "-ClientSbuild.UnsatisfiableBuildDependency*")
+                       "-ClientSbuild.UnsatisfiableBuildDependency*"
+                       "ClientSbuild.UnshareCross*")
+# A real sbuild cross build: sbuild installs crossbuild-essential-arm64 in
+# the chroot from the archive.
+cbit_integration_entry(sbuild_cross 180 "ClientSbuild.UnshareCross*")
 cbit_integration_entry(client_e2e_sbuild 65 "ClientE2e.Sbuild*")
 # The isolated builder (its root unpacked once from the same tarball, under
 # build/roots; build-dependencies from the archive).
 cbit_integration_entry(isolated 120 "IsolatedBuild.*")
+# Cross-building in cbit-sandbox: its root, under build/roots-cross, gets
+# arm64 and crossbuild-essential-arm64 from the archive once.
+cbit_integration_entry(isolated_cross 150 "IsolatedCross.*")
 # Broker outages and restarts: mostly waiting for RabbitMQ.
 cbit_integration_entry(dispatch_outage 105 "Stores/Dispatch.JobSubmittedWhileTheBrokerIsDown*")
 cbit_integration_entry(amqp_pipeline 105 "AmqpPipeline.*")

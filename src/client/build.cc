@@ -152,13 +152,8 @@ std::optional<StepResult> RunBuilder(const JobSpec& job, const fs::path& tree,
     return ResultOf(o, "build");
   }
   if (config.kind == BuilderKind::kIsolated) {
-    // Its roots are made for their own arch only (cbit-client chroot create).
-    if (mode == ArchMode::kCross) {
-      return StepResult{Outcome::kInfrastructureFailed,
-                        "the isolated builder does not cross-build (" + job.arch + " on " +
-                            config.build_arch + "); use builder \"host\" or \"sbuild\"",
-                        FailureClass::kToolchainMissing};
-    }
+    // A cross build runs in the build arch's root, which `chroot create
+    // --cross` gave the toolchain (RunIsolated checks it is there).
     return RunIsolated(job, tree, config, deadline, runner, sink, cancel);
   }
   std::string build_dir = tree.parent_path().string();

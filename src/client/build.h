@@ -45,7 +45,8 @@ struct BuildConfig {
   /// job is built natively (as before cross builds existed).
   std::string build_arch;
   /// cross_arches: the architectures the client cross-builds for on
-  /// build_arch (dpkg-buildpackage -a, sbuild --host), never build_arch.
+  /// build_arch (dpkg-buildpackage -a, sbuild --host; isolated: in the
+  /// build_arch root made with `chroot create --cross`), never build_arch.
   std::vector<std::string> cross_arches;
 };
 

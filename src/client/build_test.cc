@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "client/fake_runner.h"
+#include "client/isolated.h"
 #include "client/test_job.h"
 #include "testing/test_dir.h"
 
@@ -387,18 +389,138 @@ TEST(Build, SbuildCrossBuildsInTheBuildArchsChrootForTheHostArch) {
                   dir + "/hello-cbit_1.0-2.dsc"}));
 }
 
-// The isolated builder's roots are of their own arch only: a cross job is
-// refused with a class another client of the queue may not meet.
-TEST(Build, TheIsolatedBuilderRefusesACrossBuildClearly) {
-  CrossDir d;
-  d.config.kind = BuilderKind::kIsolated;
+// An isolated client on amd64 that cross-builds for arm64 in its amd64
+// root; `arch` and `installed` make that root's dpkg (nothing: no arm64).
+struct IsolatedCrossDir : CrossDir {
+  fs::path root = dir / "roots/bookworm-amd64/g-1";
+
+  explicit IsolatedCrossDir(const std::string& arch = "amd64\narm64\n",
+                            const std::vector<std::string>& installed = {
+                                "crossbuild-essential-arm64", "libc6-dev:arm64"}) {
+    config.kind = BuilderKind::kIsolated;
+    config.roots_dir = (dir / "roots").string();
+    fs::create_directories(root / "var/lib/dpkg/info");
+    fs::create_directory_symlink("g-1", dir / "roots/bookworm-amd64/current");
+    std::ofstream(root / "var/lib/dpkg/arch") << arch;
+    for (const auto& p : installed) std::ofstream(root / "var/lib/dpkg/info" / (p + ".list"));
+    config.root = root.string();
+    runner.respond = [this](const Command& c) {
+      if (c.argv[0] == "cbit-sandbox") {
+        std::ofstream(dir / "hello-cbit_1.0-2_arm64.changes");
+        std::ofstream(dir / "hello-cbit_1.0-2_amd64.changes");
+      }
+      return CommandResult{.exit_code = 0};
+    };
+  }
+  // The words after the first "--": the steps inside the sandbox.
+  Argv Steps() const {
+    const Argv& argv = runner.commands.at(0).argv;
+    return {std::find(argv.begin(), argv.end(), "--") + 1, argv.end()};
+  }
+};
+
+// A cross job builds in the build arch's root: build-dependencies checked
+// and installed for the host arch, dpkg-buildpackage with the host
+// builder's flags.
+TEST(Build, IsolatedCrossBuildsInTheBuildArchsRootForTheHostArch) {
+  IsolatedCrossDir d;
+  PinRoot(CrossDir::Arm64(), d.config);  // the amd64 root, though the job is arm64
+  EXPECT_EQ(d.config.root, fs::canonical(d.root).string());
   BuildResult r = Build(CrossDir::Arm64(), d.tree.string(), d.config, d.runner, {});
+  ASSERT_TRUE(r.result.ok()) << r.result.detail;
+  EXPECT_EQ(r.changes, (d.dir / "hello-cbit_1.0-2_arm64.changes").string());
+  ASSERT_EQ(d.runner.commands.size(), 1u);
+  const Argv& argv = d.runner.commands[0].argv;
+  EXPECT_EQ(*(std::find(argv.begin(), argv.end(), "--root") + 1), d.config.root);
+  EXPECT_EQ(d.Steps(), (Argv{"dpkg-checkbuilddeps",
+                             "-B",
+                             "-aarm64",
+                             "-Pcross,nocheck",
+                             "--or",
+                             "apt-get",
+                             "-q",
+                             "-y",
+                             "build-dep",
+                             "-a",
+                             "arm64",
+                             "-P",
+                             "cross,nocheck",
+                             "--arch-only",
+                             "./",
+                             "--and",
+                             "dpkg-buildpackage",
+                             "-us",
+                             "-uc",
+                             "-B",
+                             "-aarm64",
+                             "-Pcross,nocheck"}));
+
+  d.runner.commands.clear();
+  JobSpec master = CrossDir::Arm64();
+  master.master = true;
+  ASSERT_TRUE(Build(master, d.tree.string(), d.config, d.runner, {}).result.ok());
+  EXPECT_EQ(d.Steps(), (Argv{"dpkg-checkbuilddeps",
+                             "-aarm64",
+                             "-Pcross,nocheck",
+                             "--or",
+                             "apt-get",
+                             "-q",
+                             "-y",
+                             "build-dep",
+                             "-a",
+                             "arm64",
+                             "-P",
+                             "cross,nocheck",
+                             "./",
+                             "--and",
+                             "dpkg-buildpackage",
+                             "-us",
+                             "-uc",
+                             "-F",
+                             "-aarm64",
+                             "-Pcross,nocheck"}));
+
+  // A native job of the same client: as before, in the same root.
+  d.runner.commands.clear();
+  ASSERT_TRUE(Build(TestJob(), d.tree.string(), d.config, d.runner, {}).result.ok());
+  EXPECT_EQ(d.Steps(),
+            (Argv{"dpkg-checkbuilddeps", "-B", "--or", "apt-get", "-q", "-y", "build-dep",
+                  "--arch-only", "./", "--and", "dpkg-buildpackage", "-us", "-uc", "-B"}));
+}
+
+// A root without the arch, or without its toolchain, fails the job before
+// the sandbox runs, naming the command that makes it able to.
+TEST(Build, AnIsolatedCrossBuildInARootThatCannotIsToolchainMissing) {
+  const std::string fix = "; cbit-client chroot create bookworm --arch amd64 --cross arm64)";
+  IsolatedCrossDir no_arch("amd64\n");
+  BuildResult r =
+      Build(CrossDir::Arm64(), no_arch.tree.string(), no_arch.config, no_arch.runner, {});
   EXPECT_EQ(r.result.outcome, Outcome::kInfrastructureFailed);
   EXPECT_EQ(r.result.failure, FailureClass::kToolchainMissing);
-  EXPECT_EQ(r.result.detail,
-            "the isolated builder does not cross-build (arm64 on amd64); use builder \"host\" or "
-            "\"sbuild\"");
-  EXPECT_TRUE(d.runner.commands.empty());
+  EXPECT_EQ(r.result.detail, "the root " + no_arch.root.string() +
+                                 " cannot cross-build for arm64 (no foreign architecture arm64 "
+                                 "in its dpkg" +
+                                 fix);
+  EXPECT_TRUE(no_arch.runner.commands.empty());
+
+  IsolatedCrossDir no_toolchain("amd64\narm64\n", {"libc6-dev:arm64"});
+  r = Build(CrossDir::Arm64(), no_toolchain.tree.string(), no_toolchain.config, no_toolchain.runner,
+            {});
+  EXPECT_EQ(r.result.failure, FailureClass::kToolchainMissing);
+  EXPECT_NE(r.result.detail.find("(crossbuild-essential-arm64 is not installed" + fix),
+            std::string::npos)
+      << r.result.detail;
+  EXPECT_TRUE(no_toolchain.runner.commands.empty());
+
+  IsolatedCrossDir no_libc("amd64\narm64\n", {"crossbuild-essential-arm64"});
+  EXPECT_EQ(CrossRootProblem(no_libc.root, "arm64"), "libc6-dev:arm64 is not installed");
+  EXPECT_EQ(CrossRootProblem(no_toolchain.root, "armhf"),
+            "no foreign architecture armhf in its dpkg");
+  IsolatedCrossDir ready;
+  EXPECT_EQ(CrossRootProblem(ready.root, "arm64"), std::nullopt);
+  // A native job never asks.
+  EXPECT_TRUE(
+      Build(TestJob(), no_arch.tree.string(), no_arch.config, no_arch.runner, {}).result.ok());
 }
 
 }  // namespace cbit::client

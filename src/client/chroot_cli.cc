@@ -27,6 +27,10 @@ std::string RootsDir(const ChrootCli& cli) {
 void PrintList(const Roots& roots) {
   for (const RootInfo& r : roots.List()) {
     std::cout << r.name << "\t" << r.generation << "\tcreated " << r.created;
+    if (!r.cross.empty()) {
+      std::cout << "\tcross";
+      for (const auto& a : r.cross) std::cout << " " << a;
+    }
     if (r.older > 0) std::cout << "\t(" << r.older << " older still in use)";
     std::cout << "\n";
   }
@@ -54,9 +58,15 @@ void AddChrootCommands(CLI::App& app, ChrootCli& cli) {
   cli.create->add_option("--name", cli.name, "chroot name {build_env}-{suite} (default: SUITE)");
   cli.create->add_option("--mirror", cli.mirror, "archive URI (default: apt's source of SUITE)");
   cli.create->add_option("--from-tarball", cli.tarball, "unpack this instead of mmdebstrap");
+  cli.create
+      ->add_option("--cross", cli.cross,
+                   "also cross-build for ARCH: its crossbuild-essential and libc6-dev "
+                   "(repeatable; added to an existing root in a new generation)")
+      ->allow_extra_args(false);
   cli.update = cli.chroot->add_subcommand("update", "new packages and lists, switched atomically");
   cli.update->add_option("root", cli.suite, "the root's name, {chroot}-{arch}")->required();
-  cli.list = cli.chroot->add_subcommand("list", "the roots held: name, generation, creation");
+  cli.list =
+      cli.chroot->add_subcommand("list", "the roots held: name, generation, creation, cross archs");
   cli.remove = cli.chroot->add_subcommand("remove", "remove a root (once no build uses it)");
   cli.remove->add_option("root", cli.suite, "the root's name, {chroot}-{arch}")->required();
 }
@@ -65,10 +75,13 @@ int RunChrootCommand(const ChrootCli& cli) {
   try {
     SubprocessRunner runner;
     LogSink out = [](std::string_view s) { std::cout << s << std::flush; };
-    Roots roots({RootsDir(cli), SandboxBesideProgram(), cli.mirror, cli.tarball}, runner, out);
+    // Absolute: the tarball is unpacked from inside the new generation.
+    std::string tarball = cli.tarball.empty() ? "" : fs::absolute(cli.tarball).string();
+    Roots roots({fs::absolute(RootsDir(cli)).string(), SandboxBesideProgram(), cli.mirror, tarball},
+                runner, out);
     if (*cli.create) {
       std::string arch = cli.arch.empty() ? HostArch() : cli.arch;
-      bool made = roots.Create(cli.name.empty() ? cli.suite : cli.name, cli.suite, arch);
+      bool made = roots.Create(cli.name.empty() ? cli.suite : cli.name, cli.suite, arch, cli.cross);
       if (!made) std::cout << "root exists; kept (cbit-client chroot update to refresh it)\n";
     } else if (*cli.update) {
       roots.Update(cli.suite);

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace cbit::client {
 
@@ -19,6 +20,7 @@ struct ChrootCli {
   std::string arch;   ///< default: dpkg --print-architecture
   std::string name;   ///< create: the chroot name (default: the suite)
   std::string mirror, tarball;
+  std::vector<std::string> cross;  ///< create: --cross ARCH, repeatable
 };
 
 /// Adds the subcommands to `app`.

@@ -54,7 +54,8 @@ struct ClientConfig {
   std::string controller_password;
   std::string controller_token;  ///< "token": an API token; then user/password are not needed
   std::string dput_config = "/etc/dput.cf";
-  /// builder "host" | "sbuild" (+ sbuild_mode, chroot_dir); build_arch is
+  /// builder "host" | "sbuild" (+ sbuild_mode, chroot_dir) | "isolated"
+  /// (+ roots_dir, apt_cache_dir, build_network); build_arch is
   /// host_arch, cross_arches the architectures cross-built for (their
   /// queues are consumed too)
   BuildConfig build;

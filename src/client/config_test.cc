@@ -131,10 +131,10 @@ TEST(ClientConfig, CrossArchesDefaultToNoneAndAreChecked) {
   EXPECT_EQ(refused({"all"}), "cross_arches: 'all' is not an architecture");
   EXPECT_EQ(refused({"arm64", "arm64"}), "cross_arches: 'arm64' is named twice");
   EXPECT_EQ(refused("arm64"), "config key 'cross_arches' has the wrong type");
+  // The isolated builder cross-builds in a root made with --cross.
   j["builder"] = "isolated";
-  EXPECT_EQ(refused({"arm64"}),
-            "cross_arches needs builder \"host\" or \"sbuild\": the isolated builder's roots "
-            "hold no cross toolchain");
+  EXPECT_EQ(refused({"arm64"}), "accepted");
+  EXPECT_EQ(refused({"amd64"}), "cross_arches: 'amd64' is host_arch, which is built natively");
   j["builder"] = "sbuild";
   EXPECT_EQ(refused({"arm64"}), "accepted");
 }

@@ -1,5 +1,6 @@
 #include "client/isolated.h"
 
+#include <fstream>
 #include <system_error>
 
 #include "client/classify.h"
@@ -27,10 +28,39 @@ bool SaysUnsatisfiable(std::string_view output) {
   return false;
 }
 
+bool Cross(const JobSpec& job, const BuildConfig& config) {
+  return ModeFor(job.arch, config) == ArchMode::kCross;
+}
+
+// The command that makes (or, cross, completes) the root a job needs.
+std::string CreateHint(const JobSpec& job, const BuildConfig& config) {
+  std::string hint = "cbit-client chroot create " + job.suite;
+  if (job.ChrootName() != job.suite) hint += " --name " + job.ChrootName();
+  hint += " --arch " + RootArch(job, config);
+  if (Cross(job, config)) hint += " --cross " + job.arch;
+  return hint;
+}
+
 }  // namespace
 
+std::string RootArch(const JobSpec& job, const BuildConfig& config) {
+  return Cross(job, config) ? config.build_arch : job.arch;
+}
+
 fs::path RootFor(const JobSpec& job, const BuildConfig& config) {
-  return fs::path(config.roots_dir) / (job.ChrootName() + "-" + job.arch) / "current";
+  return fs::path(config.roots_dir) / (job.ChrootName() + "-" + RootArch(job, config)) / "current";
+}
+
+std::optional<std::string> CrossRootProblem(const fs::path& root, const std::string& arch) {
+  std::ifstream in(root / "var/lib/dpkg/arch");
+  bool added = false;
+  for (std::string line; std::getline(in, line);) added = added || line == arch;
+  if (!added) return "no foreign architecture " + arch + " in its dpkg";
+  fs::path info = root / "var/lib/dpkg/info";
+  for (const std::string& package : {"crossbuild-essential-" + arch, "libc6-dev:" + arch}) {
+    if (!fs::exists(info / (package + ".list"))) return package + " is not installed";
+  }
+  return std::nullopt;
 }
 
 void PinRoot(const JobSpec& job, BuildConfig& config) {
@@ -63,13 +93,21 @@ Command IsolatedCommand(const JobSpec& job, const fs::path& tree, const std::str
   if (config.build_network) cmd.argv.emplace_back("--net");
   cmd.argv.insert(cmd.argv.end(), {"--online-lock", AptCache(config), "--online-steps", "2", "--"});
   // Installing nothing still costs apt seconds: it runs only when
-  // dpkg-checkbuilddeps finds something missing.
+  // dpkg-checkbuilddeps finds something missing. A cross build checks and
+  // installs the build-dependencies for the host arch (the root's own arch
+  // for the tools, the host arch for the libraries) and builds with the
+  // cross and nocheck profiles, as the host builder does.
+  bool cross = Cross(job, config);
+  const std::string profiles = "cross,nocheck";
   cmd.argv.emplace_back("dpkg-checkbuilddeps");
   if (!job.master) cmd.argv.emplace_back("-B");
+  if (cross) cmd.argv.insert(cmd.argv.end(), {"-a" + job.arch, "-P" + profiles});
   cmd.argv.insert(cmd.argv.end(), {"--or", "apt-get", "-q", "-y", "build-dep"});
+  if (cross) cmd.argv.insert(cmd.argv.end(), {"-a", job.arch, "-P", profiles});
   if (!job.master) cmd.argv.push_back("--arch-only");
   cmd.argv.insert(cmd.argv.end(), {"./", "--and", "dpkg-buildpackage", "-us", "-uc"});
   cmd.argv.push_back(job.master ? "-F" : "-B");
+  if (cross) cmd.argv.insert(cmd.argv.end(), {"-a" + job.arch, "-P" + profiles});
   cmd.cwd = build_dir.string();
   return cmd;
 }
@@ -111,10 +149,21 @@ std::optional<StepResult> RunIsolated(const JobSpec& job, const fs::path& tree,
   if (runner.RunsCommands()) {
     if (ec || !fs::is_directory(root)) {
       return StepResult{Outcome::kInfrastructureFailed,
-                        "no root " + link.string() + " (cbit-client chroot create " + job.suite +
-                            " --arch " + job.arch + ")",
+                        "no root " + link.string() + " (" + CreateHint(job, config) + ")",
                         FailureClass::kChrootMissing};
     }
+  }
+  // Without the toolchain dpkg-buildpackage would fail late and vaguely;
+  // another client's root may have it, so the class is retried elsewhere.
+  if (Cross(job, config) && !ec && fs::is_directory(root)) {
+    if (auto problem = CrossRootProblem(root, job.arch)) {
+      return StepResult{Outcome::kInfrastructureFailed,
+                        "the root " + root.string() + " cannot cross-build for " + job.arch + " (" +
+                            *problem + "; " + CreateHint(job, config) + ")",
+                        FailureClass::kToolchainMissing};
+    }
+  }
+  if (runner.RunsCommands()) {
     fs::create_directories(tree.parent_path() / ".sandbox", ec);
     if (!ec) fs::create_directories(fs::path(AptCache(config)) / "partial", ec);
     if (ec) return StepResult{Outcome::kInfrastructureFailed, "build directories: " + ec.message()};

@@ -13,8 +13,19 @@
 
 namespace cbit::client {
 
-/// The root a job builds in: roots_dir/"{chroot}-{arch}"/current.
+/// The arch of the root a job builds in: the job's, or for a cross build
+/// (ModeFor) the build machine's.
+std::string RootArch(const JobSpec& job, const BuildConfig& config);
+
+/// The root a job builds in: roots_dir/"{chroot}-{RootArch}"/current.
 std::filesystem::path RootFor(const JobSpec& job, const BuildConfig& config);
+
+/// Why the root generation at `root` cannot cross-build for `arch` (no such
+/// foreign architecture in its dpkg, or crossbuild-essential-ARCH or
+/// libc6-dev:ARCH not installed: `cbit-client chroot create --cross`);
+/// nullopt when it can.
+std::optional<std::string> CrossRootProblem(const std::filesystem::path& root,
+                                            const std::string& arch);
 
 /// Resolves the job's `current` to its generation into config.root; leaves
 /// it empty when there is none (the build then fails as chroot-missing).

@@ -35,6 +35,14 @@ TEST(Isolated, RootNamedAfterTheChrootAndArch) {
   EXPECT_EQ(RootFor(job, config), "/srv/roots/bookworm-amd64/current");
   job.build_env = "cross";
   EXPECT_EQ(RootFor(job, config), "/srv/roots/cross-bookworm-amd64/current");
+  // A cross job builds in the build machine's root.
+  config.build_arch = "amd64";
+  config.cross_arches = {"arm64"};
+  job.arch = "arm64";
+  EXPECT_EQ(RootArch(job, config), "amd64");
+  EXPECT_EQ(RootFor(job, config), "/srv/roots/cross-bookworm-amd64/current");
+  config.cross_arches.clear();  // not served: its own arch, as before
+  EXPECT_EQ(RootFor(job, config), "/srv/roots/cross-bookworm-arm64/current");
 }
 
 TEST(Isolated, OnlyTheWorkDirectoryAndTheAptCacheAreBound) {

@@ -190,7 +190,8 @@ JobReport RunJob(const BuildRequest& request, const JobEnvironment& env, const J
   TimingRunner runner(env.runner);
   CancelHook cancel{[&] { return signals.cancelled() || signals.stopping() || lease.lost(); },
                     std::chrono::duration_cast<std::chrono::milliseconds>(config.cancel_grace)};
-  AttemptProvenance provenance{ClientVersion(), BuilderName(config.build), "", "", std::nullopt};
+  AttemptProvenance provenance{ClientVersion(), BuilderName(config.build, spec.arch), "", "",
+                               std::nullopt};
   StepResult result = RunInWorkdir(spec, id, config, runner, sink, cancel, lease, provenance);
   lease.Stop();
   if (lease.lost()) return LeaseLost(std::move(report), log, id, lease, delivered);

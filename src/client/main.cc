@@ -164,9 +164,14 @@ ISOLATED BUILDS
   chroot-missing (retried as such). Roots are managed with:
 
   cbit-client chroot create SUITE [--arch A] [--name CHROOT] [--mirror URI]
-                                  [--from-tarball T]   mmdebstrap --variant=buildd
+                                  [--from-tarball T] [--cross ARCH]...
+                                   mmdebstrap --variant=buildd; --cross: also
+                                   dpkg --add-architecture ARCH and install
+                                   crossbuild-essential-ARCH libc6-dev:ARCH
+                                   (on an existing root: in a new generation)
   cbit-client chroot update NAME   copy, apt-get update and dist-upgrade, switch
-  cbit-client chroot list          the roots held
+                                   (the cross toolchains are kept)
+  cbit-client chroot list          the roots held, with the archs they cross to
   cbit-client chroot remove NAME
   (each takes --roots-dir DIR or -c CONFIG). An update never disturbs a running
   build: it makes a new generation and switches to it with a rename; the old
@@ -181,10 +186,16 @@ CROSS BUILDS
   that, install crossbuild-essential-ARCH and, after dpkg --add-architecture
   ARCH, libc6-dev:ARCH and the build-dependencies of the packages for ARCH.
   sbuild: --build=host_arch --host=ARCH --profiles=cross,nocheck in the chroot
-  of host_arch (unshare: {chroot}-{host_arch}.tar), which sbuild equips. A
-  missing toolchain fails the job with the class toolchain-missing (retried as
-  such: another client of the queue may have it). The isolated builder does
-  not cross-build: cross_arches with builder "isolated" is refused.
+  of host_arch (unshare: {chroot}-{host_arch}.tar), which sbuild equips.
+  isolated: in the root of host_arch, {chroot}-{host_arch}, made with
+  `cbit-client chroot create SUITE --cross ARCH`: dpkg-checkbuilddeps
+  -aARCH -Pcross,nocheck, else apt-get build-dep -a ARCH -P cross,nocheck,
+  then dpkg-buildpackage -aARCH -Pcross,nocheck. A root without ARCH or its
+  crossbuild-essential-ARCH and libc6-dev:ARCH fails the job before it
+  builds. A missing toolchain fails the job with the class toolchain-missing
+  (retried as such: another client of the queue may have it). The builder of
+  the attempt's provenance then reads e.g. "host (dpkg-buildpackage), cross
+  amd64 to arm64".
 
 LOGGING
   To stdout. Under systemd (JOURNAL_STREAM names its stderr or stdout) each

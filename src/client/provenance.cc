@@ -64,7 +64,7 @@ std::optional<std::string> BuildinfoBeside(const std::string& changes) {
 AttemptProvenance ProvenanceBeforeBuild(const JobSpec& job, const BuildConfig& config) {
   AttemptProvenance p;
   p.client_version = ClientVersion();
-  p.builder = BuilderName(config);
+  p.builder = BuilderName(config, job.arch);
   if (config.kind != BuilderKind::kIsolated) return p;
   std::error_code ec;
   fs::path generation =
@@ -79,18 +79,26 @@ AttemptProvenance ProvenanceBeforeBuild(const JobSpec& job, const BuildConfig& c
 
 std::string ClientVersion() { return std::string("cbit-client ") + CBIT_VERSION; }
 
-std::string BuilderName(const BuildConfig& config) {
+std::string BuilderName(const BuildConfig& config, const std::string& arch) {
+  std::string name = "unknown";
   switch (config.kind) {
     case BuilderKind::kIsolated:
-      return std::string("isolated (cbit-sandbox ") + CBIT_VERSION + ")";
+      name = std::string("isolated (cbit-sandbox ") + CBIT_VERSION + ")";
+      break;
     case BuilderKind::kHost:
-      return "host (dpkg-buildpackage)";
+      name = "host (dpkg-buildpackage)";
+      break;
     case BuilderKind::kSbuildUnshare:
-      return "sbuild (unshare)";
+      name = "sbuild (unshare)";
+      break;
     case BuilderKind::kSbuildSchroot:
-      return "sbuild (schroot)";
+      name = "sbuild (schroot)";
+      break;
   }
-  return "unknown";
+  if (!arch.empty() && ModeFor(arch, config) == ArchMode::kCross) {
+    name += ", cross " + config.build_arch + " to " + arch;
+  }
+  return name;
 }
 
 }  // namespace cbit::client

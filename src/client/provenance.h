@@ -34,7 +34,8 @@ AttemptProvenance ProvenanceBeforeBuild(const JobSpec& job, const BuildConfig& c
 std::string ClientVersion();
 
 /// The builder as configured: "isolated (cbit-sandbox <version>)", "host
-/// (dpkg-buildpackage)", "sbuild (unshare)", "sbuild (schroot)".
-std::string BuilderName(const BuildConfig& config);
+/// (dpkg-buildpackage)", "sbuild (unshare)", "sbuild (schroot)"; for a job
+/// of `arch` built cross (ModeFor), followed by ", cross BUILD to ARCH".
+std::string BuilderName(const BuildConfig& config, const std::string& arch = "");
 
 }  // namespace cbit::client

@@ -103,5 +103,28 @@ TEST(Provenance, TheBuilderIsNamedAsConfigured) {
   EXPECT_EQ(BuilderName(c), "sbuild (unshare)");
 }
 
+// A cross build says so; a native job of the same client does not.
+TEST(Provenance, ACrossBuildsBuilderNamesBothArchs) {
+  BuildConfig c;
+  c.build_arch = "amd64";
+  c.cross_arches = {"arm64"};
+  c.kind = BuilderKind::kHost;
+  EXPECT_EQ(BuilderName(c, "arm64"), "host (dpkg-buildpackage), cross amd64 to arm64");
+  EXPECT_EQ(BuilderName(c, "amd64"), "host (dpkg-buildpackage)");
+  EXPECT_EQ(BuilderName(c, "all"), "host (dpkg-buildpackage)");
+  c.kind = BuilderKind::kSbuildUnshare;
+  EXPECT_EQ(BuilderName(c, "arm64"), "sbuild (unshare), cross amd64 to arm64");
+  c.kind = BuilderKind::kIsolated;
+  std::string isolated = BuilderName(c, "arm64");
+  EXPECT_EQ(isolated.rfind("isolated (cbit-sandbox ", 0), 0u) << isolated;
+  EXPECT_NE(isolated.find("), cross amd64 to arm64"), std::string::npos) << isolated;
+  JobSpec job;
+  job.package = "hello";
+  job.version = "1.0";
+  job.suite = "bookworm";
+  job.arch = "arm64";
+  EXPECT_EQ(ProvenanceBeforeBuild(job, c).builder, isolated);
+}
+
 }  // namespace
 }  // namespace cbit::client

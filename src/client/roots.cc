@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -75,6 +76,25 @@ std::string SourcesText() {
   return text;
 }
 
+// The cross= lines of a .cbit-root: the archs its root cross-builds for.
+std::vector<std::string> CrossIn(const std::string& info) {
+  std::vector<std::string> out;
+  std::istringstream lines(info);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("cross=", 0) != 0) continue;
+    std::istringstream words(line.substr(6));
+    for (std::string a; words >> a;) out.push_back(a);
+  }
+  return out;
+}
+
+std::string CrossLine(const std::vector<std::string>& cross) {
+  if (cross.empty()) return "";
+  std::string line = "cross=";
+  for (const auto& a : cross) line += (line.size() > 6 ? " " : "") + a;
+  return line + "\n";
+}
+
 }  // namespace
 
 std::optional<std::string> MirrorIn(const std::string& sources_text, const std::string& suite) {
@@ -117,9 +137,13 @@ void Roots::Run(const std::vector<std::string>& argv, const std::string& what) {
 }
 
 std::string Roots::NewGeneration(const std::string& name) const {
-  return (fs::path(config_.roots_dir) / name /
-          ("g-" + UtcNow("%Y%m%dT%H%M%S") + "-" + std::to_string(::getpid())))
-      .string();
+  std::string base = (fs::path(config_.roots_dir) / name /
+                      ("g-" + UtcNow("%Y%m%dT%H%M%S") + "-" + std::to_string(::getpid())))
+                         .string();
+  // Two in one second by one process (a create, then a create --cross).
+  std::string generation = base;
+  for (int n = 2; fs::exists(generation); ++n) generation = base + "-" + std::to_string(n);
+  return generation;
 }
 
 std::string Roots::TarballFor(const std::string& suite, const std::string& arch,
@@ -136,14 +160,25 @@ std::string Roots::TarballFor(const std::string& suite, const std::string& arch,
   return out;
 }
 
-// Fresh apt lists (and packages, when upgrading) in a generation being made.
-void Roots::Refresh(const std::string& generation, bool upgrade) {
+// Fresh apt lists (and packages, when upgrading) in a generation being made;
+// with `cross`, the foreign archs and their cross toolchains first.
+void Roots::Refresh(const std::string& generation, bool upgrade,
+                    const std::vector<std::string>& cross) {
   std::vector<std::string> argv = {config_.sandbox, "--root", generation, "--writable-root"};
   if (fs::exists("/etc/resolv.conf")) {
     argv.insert(argv.end(), {"--ro-bind", "/etc/resolv.conf:/etc/resolv.conf"});
   }
-  argv.insert(argv.end(), {"--net", "--", "apt-get", "-q", "update"});
+  argv.insert(argv.end(), {"--net", "--"});
+  for (const auto& a : cross) argv.insert(argv.end(), {"dpkg", "--add-architecture", a, "--and"});
+  argv.insert(argv.end(), {"apt-get", "-q", "update"});
   if (upgrade) argv.insert(argv.end(), {"--and", "apt-get", "-q", "-y", "dist-upgrade"});
+  if (!cross.empty()) {
+    // libc6-dev of the host arch: dpkg-shlibdeps reads its libc's symbols.
+    argv.insert(argv.end(), {"--and", "apt-get", "-q", "-y", "install"});
+    for (const auto& a : cross) {
+      argv.insert(argv.end(), {"crossbuild-essential-" + a, "libc6-dev:" + a});
+    }
+  }
   argv.insert(argv.end(), {"--and", "apt-get", "clean"});
   Run(argv, "apt-get in " + generation);
 }
@@ -157,14 +192,52 @@ void Roots::Switch(const std::string& name, const std::string& generation) {
   Log(sink_, name + ": current is " + fs::path(generation).filename().string() + "\n");
 }
 
-bool Roots::Create(const std::string& chroot, const std::string& suite, const std::string& arch) {
+void Roots::CopyCurrent(const std::string& name, const std::string& generation) {
+  fs::path dir = fs::path(config_.roots_dir) / name;
+  fs::create_directory(generation);
+  Run({config_.sandbox, "--", "cp", "-a", "--reflink=auto", (dir / "current").string() + "/.",
+       generation},
+      "cp");
+}
+
+bool Roots::Create(const std::string& chroot, const std::string& suite, const std::string& arch,
+                   const std::vector<std::string>& cross) {
   CheckName(chroot);
   CheckName(suite);
   if (!debian::IsArch(arch)) throw std::runtime_error("architecture '" + arch + "' is malformed");
+  for (const auto& a : cross) {
+    if (!debian::IsArch(a) || a == "all" || a == "any" || a == "source") {
+      throw std::runtime_error("cross architecture '" + a + "' is malformed");
+    }
+    if (a == arch) throw std::runtime_error("cross architecture '" + a + "' is the root's own");
+  }
   std::string name = chroot + "-" + arch;
   fs::path dir = fs::path(config_.roots_dir) / name;
   UniqueFd lock = LockDir(dir);
-  if (fs::exists(dir / "current")) return false;
+  if (fs::exists(dir / "current")) {
+    std::string info = Slurp(dir / "current" / ".cbit-root");
+    std::vector<std::string> has = CrossIn(info), add;
+    for (const auto& a : cross) {
+      if (std::find(has.begin(), has.end(), a) == has.end() &&
+          std::find(add.begin(), add.end(), a) == add.end()) {
+        add.push_back(a);
+      }
+    }
+    if (add.empty()) return false;
+    std::string generation = NewGeneration(name);
+    CopyCurrent(name, generation);
+    Refresh(generation, false, add);
+    Write(fs::path(generation) / ".cbit-root",
+          info + CrossLine(add) + "updated=" + UtcNow("%Y-%m-%dT%H:%M:%SZ") + "\n");
+    Switch(name, generation);
+    lock.reset();
+    Sweep(name);
+    return true;
+  }
+  std::vector<std::string> add;
+  for (const auto& a : cross) {
+    if (std::find(add.begin(), add.end(), a) == add.end()) add.push_back(a);
+  }
   std::string tarball = TarballFor(suite, arch, dir.string());
   std::string generation = NewGeneration(name);
   fs::create_directory(generation);
@@ -176,10 +249,10 @@ bool Roots::Create(const std::string& chroot, const std::string& suite, const st
       "tar");
   if (config_.tarball.empty()) fs::remove(tarball);
   Write(fs::path(generation) / "etc/apt/apt.conf.d/90cbit", kAptConf);
-  Refresh(generation, false);
+  Refresh(generation, false, add);
   Write(fs::path(generation) / ".cbit-root", "suite=" + suite + "\narch=" + arch +
                                                  "\ncreated=" + UtcNow("%Y-%m-%dT%H:%M:%SZ") +
-                                                 "\nfrom=" + tarball + "\n");
+                                                 "\nfrom=" + tarball + "\n" + CrossLine(add));
   Switch(name, generation);
   lock.reset();
   Sweep(name);  // what an interrupted create left
@@ -192,10 +265,8 @@ void Roots::Update(const std::string& name) {
   if (!fs::exists(dir / "current")) throw std::runtime_error("no root " + name);
   UniqueFd lock = LockDir(dir);
   std::string generation = NewGeneration(name);
-  fs::create_directory(generation);
-  Run({config_.sandbox, "--", "cp", "-a", "--reflink=auto", (dir / "current").string() + "/.",
-       generation},
-      "cp");
+  // The copy keeps the foreign archs and their toolchains (cross=).
+  CopyCurrent(name, generation);
   Refresh(generation, true);
   std::string info = Slurp(fs::path(generation) / ".cbit-root");
   Write(fs::path(generation) / ".cbit-root",
@@ -243,8 +314,10 @@ std::vector<RootInfo> Roots::List() const {
   for (const auto& e : fs::directory_iterator(config_.roots_dir, ec)) {
     fs::path current = fs::read_symlink(e.path() / "current", ec);
     if (ec) continue;
-    RootInfo info{e.path().filename().string(), current.string(), "", 0};
-    std::istringstream meta(Slurp(e.path() / current / ".cbit-root"));
+    RootInfo info{e.path().filename().string(), current.string(), "", 0, {}};
+    std::string text = Slurp(e.path() / current / ".cbit-root");
+    info.cross = CrossIn(text);
+    std::istringstream meta(text);
     for (std::string line; std::getline(meta, line);) {
       if (line.rfind("created=", 0) == 0) info.created = line.substr(8);
     }

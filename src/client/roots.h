@@ -25,10 +25,11 @@ struct RootsConfig {
 };
 
 struct RootInfo {
-  std::string name;        ///< "{chroot}-{arch}"
-  std::string generation;  ///< the directory `current` names
-  std::string created;     ///< from its .cbit-root, UTC
-  int older = 0;           ///< older generations still held by builds
+  std::string name;                ///< "{chroot}-{arch}"
+  std::string generation;          ///< the directory `current` names
+  std::string created;             ///< from its .cbit-root, UTC
+  int older = 0;                   ///< older generations still held by builds
+  std::vector<std::string> cross;  ///< the archs it cross-builds for (its cross= lines)
 };
 
 /// `deb URI SUITE …` lines or deb822 stanzas: the first URI carrying `suite`.
@@ -39,9 +40,13 @@ class Roots {
   Roots(RootsConfig config, Runner& runner, LogSink sink);
 
   /// Makes "{chroot}-{arch}" (mmdebstrap --variant=buildd, or the tarball)
-  /// with fresh apt lists; false when it exists already (left as it is).
+  /// with fresh apt lists and, for each of `cross`, the foreign arch with
+  /// crossbuild-essential-ARCH and libc6-dev:ARCH; false when it exists
+  /// already with every arch of `cross` (left as it is). An existing root
+  /// lacking some gets them in a new generation (a copy, as Update makes).
   /// Throws std::runtime_error naming the command that failed.
-  bool Create(const std::string& chroot, const std::string& suite, const std::string& arch);
+  bool Create(const std::string& chroot, const std::string& suite, const std::string& arch,
+              const std::vector<std::string>& cross = {});
   /// A new generation: a copy of the current one, apt-get update and
   /// dist-upgrade; then the switch. Throws as Create.
   void Update(const std::string& name);
@@ -54,7 +59,9 @@ class Roots {
 
  private:
   void Run(const std::vector<std::string>& argv, const std::string& what);
-  void Refresh(const std::string& generation, bool upgrade);
+  void Refresh(const std::string& generation, bool upgrade,
+               const std::vector<std::string>& cross = {});
+  void CopyCurrent(const std::string& name, const std::string& generation);
   void Switch(const std::string& name, const std::string& generation);
   std::string NewGeneration(const std::string& name) const;
   std::string TarballFor(const std::string& suite, const std::string& arch, const std::string& dir);
