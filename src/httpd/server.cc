@@ -51,6 +51,17 @@ void Welcome(Server::Impl* impl, tcp::socket socket) {
   c->Start();
 }
 
+void Adopt(Server::Impl* impl, int fd) {
+  tcp::socket socket(net::make_strand(impl->ioc));
+  boost::system::error_code assign;
+  socket.assign(impl->acceptor.local_endpoint().protocol(), fd, assign);
+  if (assign) {
+    ::close(fd);
+  } else {
+    Welcome(impl, std::move(socket));
+  }
+}
+
 // accept4 with SOCK_CLOEXEC: a child the controller starts (git for the
 // webhooks, the tests' processes) must not inherit a connection, or closing
 // it would not reach the client until the child exits.
@@ -67,16 +78,22 @@ void Accept(Server::Impl* impl) {
       timer->async_wait([impl, timer](boost::system::error_code) { Accept(impl); });
       return;
     }
-    tcp::socket socket(net::make_strand(impl->ioc));
-    boost::system::error_code assign;
-    socket.assign(impl->acceptor.local_endpoint().protocol(), fd, assign);
-    if (assign) {
-      ::close(fd);
-    } else {
-      Welcome(impl, std::move(socket));
-    }
+    Adopt(impl, fd);
     Accept(impl);
   });
+}
+
+// Takes the connections the kernel has completed but the server has not
+// accepted yet. Closing the listening socket would reset them, after their
+// clients may have sent a request: a client cannot tell that from a
+// request the server read, so it could not safely try another server.
+void AcceptBacklog(Server::Impl* impl) {
+  boost::system::error_code ec;
+  impl->acceptor.non_blocking(true, ec);
+  if (ec) return;
+  for (int fd;
+       (fd = ::accept4(impl->acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC)) >= 0;)
+    Adopt(impl, fd);
 }
 
 }  // namespace
@@ -94,9 +111,11 @@ Server::Impl::Impl(Options o, Admit a)
       workers(static_cast<std::size_t>(std::max(1, options.workers))),
       acceptor(ioc) {}
 
+// A stop does not refuse what is accepted until the listening socket
+// closes (the kernel had completed those connections): each is answered
+// once, then closed.
 bool Server::Impl::Open(const std::string& address) {
   std::lock_guard lock(mu);
-  if (stopping_) return false;
   int& mine = per_address[address];
   if (total >= options.max_connections || mine >= options.max_connections_per_address) {
     if (mine == 0) per_address.erase(address);
@@ -155,6 +174,10 @@ int Server::Bind() {
 void Server::Serve() {
   Impl* impl = impl_.get();
   auto guard = net::make_work_guard(impl->ioc);
+  {
+    std::lock_guard lock(impl->mu);
+    impl->listening = !impl->stopping();
+  }
   Accept(impl);
   std::vector<std::thread> threads;
   for (int i = 1; i < impl->options.io_threads; ++i)
@@ -173,14 +196,21 @@ void Server::Stop() {
       if (auto c = weak.lock()) open.push_back(c);
   }
   net::post(impl->ioc, [impl] {
+    AcceptBacklog(impl);
     boost::system::error_code ec;
     impl->acceptor.close(ec);
+    std::lock_guard lock(impl->mu);
+    impl->listening = false;
+    impl->drained.notify_all();
   });
   for (auto& c : open) c->StopIfIdle();
   open.clear();
   {
     std::unique_lock lock(impl->mu);
-    if (!impl->drained.wait_for(lock, kStopGrace, [&] { return impl->total == 0; }))
+    // The listening socket first: with no connection open the wait would
+    // otherwise end before the backlog was taken, which the exit resets.
+    if (!impl->drained.wait_for(lock, kStopGrace,
+                                [&] { return !impl->listening && impl->total == 0; }))
       spdlog::warn("http: {} connections still open after the grace period", impl->total);
   }
   impl->ioc.stop();

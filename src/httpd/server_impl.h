@@ -33,6 +33,8 @@ struct Server::Impl {
   mutable std::mutex mu;
   std::condition_variable drained;
   int total = 0;
+  /// Serve runs and a stop has not closed the listening socket yet.
+  bool listening = false;
   std::map<std::string, int> per_address;
   std::map<Connection*, std::weak_ptr<Connection>> live;
   std::atomic<std::uint64_t> body_bytes{0};  ///< reserved by bodies being read

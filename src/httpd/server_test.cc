@@ -361,6 +361,36 @@ TEST_F(ServerTest, StopAnswersTheFirstRequestOfAConnectionAcceptedBeforeIt) {
 
 // The Fast hook answers /fast on the I/O thread, throws on /throw and
 // declines everything else.
+// Connections the kernel completed but the server had not accepted when
+// the stop began (its only I/O thread busy) are accepted and answered, not
+// reset with their requests sent.
+TEST_F(ServerTest, StopAnswersConnectionsNotYetAccepted) {
+  Options o;
+  o.io_threads = 1;
+  o.fast = [](Request& req) -> std::optional<Response> {
+    if (req.path == "/block") std::this_thread::sleep_for(500ms);  // holds the I/O thread
+    return std::nullopt;
+  };
+  Start(o);
+  RawClient busy(port_);
+  busy.Send("GET /block HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(100ms);
+  std::vector<std::unique_ptr<RawClient>> waiting;
+  for (int i = 0; i < 3; ++i) {
+    waiting.push_back(std::make_unique<RawClient>(port_));
+    ASSERT_TRUE(waiting.back()->connected());
+    waiting.back()->Send("GET /echo?q=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  }
+  std::thread stopper([this] { server_->Stop(); });
+  EXPECT_EQ(busy.Read(5s).status, 200);
+  for (int i = 0; i < 3; ++i) {
+    auto r = waiting[i]->Read(5s);
+    EXPECT_EQ(r.status, 200) << i << " " << r.head;
+    EXPECT_EQ(r.body, "0 " + std::to_string(i));
+  }
+  stopper.join();
+}
+
 Options FastOptions() {
   Options o;
   o.default_headers = {{"Access-Control-Allow-Origin", "*"}};
