@@ -179,6 +179,11 @@ std::optional<StepResult> RunBuilder(const JobSpec& job, const fs::path& tree,
     return StepResult{o, "sbuild: chroot " + job.ChrootName() + " not found",
                       FailureClass::kChrootMissing};
   }
+  if (o == Outcome::kInfrastructureFailed && SaysChrootSessionFailed(r.output)) {
+    return StepResult{o,
+                      "sbuild: the session of chroot " + job.ChrootName() + " could not be set up",
+                      FailureClass::kChrootFailed};
+  }
   return ResultOf(o, "build");
 }
 

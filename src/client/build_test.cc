@@ -79,6 +79,30 @@ TEST(Build, AMissingChrootIsOfTheClassChrootMissing) {
   EXPECT_EQ(r.result.detail, "sbuild: chroot bookworm not found");
 }
 
+// A chroot whose session sbuild could not set up (its tarball not unpacked)
+// is the build machine's fault too, and retried; the package never ran.
+TEST(Build, AChrootSessionNotSetUpIsOfTheClassChrootFailed) {
+  BuildDir d;
+  std::string chroots = (d.dir / "chroots").string();
+  fs::create_directories(chroots);
+  std::ofstream(chroots + "/bookworm-amd64.tar");
+  d.runner.respond = [](const Command& c) {
+    CommandResult r;
+    r.exit_code = c.argv[0] == "sbuild" ? 1 : 0;
+    if (r.exit_code) {
+      r.output =
+          "copy() failed: Broken pipe\nE: Error creating chroot session: skipping hello-cbit\n"
+          "Fail-Stage: create-session\nStatus: failed\n";
+    }
+    return r;
+  };
+  BuildResult r =
+      Build(TestJob(), d.tree.string(), {BuilderKind::kSbuildUnshare, chroots}, d.runner, {});
+  EXPECT_EQ(r.result.outcome, Outcome::kInfrastructureFailed);
+  EXPECT_EQ(r.result.failure, FailureClass::kChrootFailed) << r.result.detail;
+  EXPECT_EQ(r.result.detail, "sbuild: the session of chroot bookworm could not be set up");
+}
+
 TEST(Build, ABuilderOutOfTimeOrOfDiskNamesItsClass) {
   BuildDir d;
   d.runner.respond = [](const Command&) {

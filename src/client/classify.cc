@@ -104,6 +104,10 @@ bool SaysNetworkError(std::string_view output) {
                      [&](std::string_view s) { return Contains(lower, s); });
 }
 
+bool SaysChrootSessionFailed(std::string_view output) {
+  return LastField(output, "Fail-Stage") == "create-session";
+}
+
 bool SaysChrootMissing(std::string_view output) {
   std::string lower = Lower(output);
   // schroot mode: "Chroot for distribution D, architecture A not found";

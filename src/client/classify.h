@@ -37,4 +37,8 @@ bool SaysNetworkError(std::string_view output);
 /// Whether sbuild or schroot says the chroot does not exist.
 bool SaysChrootMissing(std::string_view output);
 
+/// Whether sbuild's summary says it failed before the build began, while
+/// setting up the chroot's session (Fail-Stage: create-session).
+bool SaysChrootSessionFailed(std::string_view output);
+
 }  // namespace cbit::client

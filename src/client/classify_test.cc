@@ -85,6 +85,20 @@ TEST(Classify, ChrootMissing) {
   EXPECT_FALSE(SaysChrootMissing(kBuildFailure));
 }
 
+TEST(Classify, ChrootSessionFailed) {
+  EXPECT_TRUE(SaysChrootSessionFailed(kChrootFailure));
+  // sbuild 0.85 when tar stopped reading the chroot tarball it unpacks.
+  EXPECT_TRUE(SaysChrootSessionFailed(
+      "Unpacking /srv/chroots/bookworm-amd64.tar to /tmp/tmp.sbuild.1DUWLUe8qr...\n"
+      "E: ABORT: Received PIPE signal (requesting cleanup and shutdown)\n"
+      "copy() failed: Broken pipe\nE: Error creating chroot session: skipping hello\n"
+      "Fail-Stage: create-session\nStatus: failed\n"));
+  EXPECT_FALSE(SaysChrootSessionFailed(kBuildFailure));
+  EXPECT_FALSE(SaysChrootSessionFailed(kDepWait));
+  // Only the summary's field counts, not the words in a build's log.
+  EXPECT_FALSE(SaysChrootSessionFailed("echo Fail-Stage: create-session\nFail-Stage: build\n"));
+}
+
 TEST(Classify, MachineFailuresComeBeforeEachToolsOwnRules) {
   StepDeadline deadline(std::chrono::seconds(3), "build");
   CommandResult timed_out = Finished(143, "");
@@ -109,6 +123,7 @@ TEST(Outcome, FailureClassesAndWhichAreRetried) {
   EXPECT_EQ(FailureClassName(FailureClass::kTimeout), "timeout");
   EXPECT_EQ(FailureClassName(FailureClass::kChrootMissing), "chroot-missing");
   EXPECT_EQ(FailureClassName(FailureClass::kToolchainMissing), "toolchain-missing");
+  EXPECT_EQ(FailureClassName(FailureClass::kChrootFailed), "chroot-failed");
   EXPECT_EQ(ClassOf({Outcome::kBuildFailed, "x"}), FailureClass::kBuild);
   EXPECT_EQ(ClassOf({Outcome::kInfrastructureFailed, "x", FailureClass::kUpload}),
             FailureClass::kUpload);
@@ -116,6 +131,9 @@ TEST(Outcome, FailureClassesAndWhichAreRetried) {
   EXPECT_TRUE(Retryable(FailureClass::kUpload));
   // Another client of the cross queue may have the toolchain.
   EXPECT_TRUE(Retryable(FailureClass::kToolchainMissing));
+  // The chroot was there but its session did not start: nothing of the
+  // package ran, so another try is safe.
+  EXPECT_TRUE(Retryable(FailureClass::kChrootFailed));
   EXPECT_FALSE(Retryable(FailureClass::kTimeout));
   EXPECT_FALSE(Retryable(FailureClass::kBuild));
   EXPECT_FALSE(Retryable(FailureClass::kInfrastructure));

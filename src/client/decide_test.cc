@@ -120,8 +120,8 @@ TEST(EndingFor, ABuildFailureOrATimeoutFailsAtOnceNamingItsClass) {
 
 TEST(EndingFor, EachRetryableClassIsRetriedWithGrowingDelaysUpToTheCap) {
   for (FailureClass c :
-       {FailureClass::kNetwork, FailureClass::kChrootMissing, FailureClass::kToolchainMissing,
-        FailureClass::kDiskFull, FailureClass::kUpload}) {
+       {FailureClass::kNetwork, FailureClass::kChrootMissing, FailureClass::kChrootFailed,
+        FailureClass::kToolchainMissing, FailureClass::kDiskFull, FailureClass::kUpload}) {
     StepResult r = Failed(Outcome::kInfrastructureFailed, c, "dput exited with 1");
     std::string name(FailureClassName(c));
     JobEnding first = EndingFor(r, false, 0, kPolicy);

@@ -45,9 +45,10 @@ Blocked or Cancelled. The log of every step streams to the controller: GET
 
 Each step has a time limit; on expiry its whole process group is killed and
 the job fails with the class "timeout". A failure of the build machine of
-class network (fetch), chroot-missing, toolchain-missing, disk-full or upload
-(dput) is reported Waiting and published again through the delay queues, at
-most infra_retries times; then the job fails with its class. A build failure
+class network (fetch), chroot-missing, chroot-failed (sbuild could not set up
+the chroot's session), toolchain-missing, disk-full or upload (dput) is
+reported Waiting and published again through the delay queues, at most
+infra_retries times; then the job fails with its class. A build failure
 is never retried. Failed reports carry the class and why as the history's
 "reason". Work directories (buildroot/job-<id>) no process holds are removed
 at start and after each job.
@@ -126,8 +127,9 @@ CONFIG FILE (JSON; the keys of pyBit's client.conf, then cbit's)
   suite_limits         per suite: {"sid": {"build_timeout_hours": 48}}; any of the
                        four keys above, each unset one the client's own
   infra_retries        retries of a failure of class network, chroot-missing,
-                       toolchain-missing, disk-full or upload before the job
-                       fails (default 3; 0: none); delays as for Blocked jobs
+                       chroot-failed, toolchain-missing, disk-full or upload
+                       before the job fails (default 3; 0: none); delays as
+                       for Blocked jobs
   configured           false: refuse to start (pyBit's unedited client.conf; exit 1)
   log_level            trace|debug|info|warn|error (default info)
   metrics_port         serve GET /metrics (Prometheus text format) and GET

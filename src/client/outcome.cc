@@ -45,6 +45,8 @@ std::string_view FailureClassName(FailureClass c) {
       return "network";
     case FailureClass::kChrootMissing:
       return "chroot-missing";
+    case FailureClass::kChrootFailed:
+      return "chroot-failed";
     case FailureClass::kToolchainMissing:
       return "toolchain-missing";
     case FailureClass::kDiskFull:
@@ -65,8 +67,8 @@ std::string_view FailureClassName(FailureClass c) {
 
 bool Retryable(FailureClass c) {
   return c == FailureClass::kNetwork || c == FailureClass::kChrootMissing ||
-         c == FailureClass::kToolchainMissing || c == FailureClass::kDiskFull ||
-         c == FailureClass::kUpload;
+         c == FailureClass::kChrootFailed || c == FailureClass::kToolchainMissing ||
+         c == FailureClass::kDiskFull || c == FailureClass::kUpload;
 }
 
 FailureClass ClassOf(const StepResult& r) {

@@ -31,6 +31,10 @@ enum class FailureClass {
   kTimeout,        ///< a step outlived its time limit; its process group was killed
   kNetwork,        ///< the fetch could not reach the source (resolve, connect, reset)
   kChrootMissing,  ///< the build's chroot (tarball or schroot) does not exist
+  /// the chroot exists but its session could not be set up (sbuild's stage
+  /// create-session: the tarball not unpacked, the namespace or schroot
+  /// session not started); nothing of the package ran
+  kChrootFailed,
   /// a cross build's toolchain (crossbuild-essential-<arch>, libc6-dev:<arch>)
   /// is not installed, or the builder cannot cross-build
   kToolchainMissing,
@@ -46,8 +50,8 @@ enum class FailureClass {
 std::string_view FailureClassName(FailureClass c);
 
 /// Failures of the build machine that another try (later, or on another
-/// client) may not meet: network, chroot-missing, toolchain-missing,
-/// disk-full, upload.
+/// client) may not meet: network, chroot-missing, chroot-failed,
+/// toolchain-missing, disk-full, upload.
 bool Retryable(FailureClass c);
 
 /// The result of one step: its outcome and, when it failed, why.
