@@ -75,12 +75,17 @@ fail() {
   exit 1
 }
 
+# Stops the cluster once OWNER is gone. Ends by itself when the server it
+# was started for is gone: stopped, or killed and started again (that start
+# runs a watcher of its own), so restarts do not pile watchers up.
 watch() {
   dir=$1 owner=$2
-  while kill -0 "$owner" 2>/dev/null && [ -f "$dir/data/postmaster.pid" ]; do
+  postmaster=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)
+  [ -n "$postmaster" ] || return 0
+  while kill -0 "$postmaster" 2>/dev/null; do
+    kill -0 "$owner" 2>/dev/null || { stop "$dir"; return 0; }
     sleep 1
   done
-  stop "$dir"
 }
 
 [ $# -ge 2 ] || usage
