@@ -33,6 +33,11 @@ CHECKS (exit status 1 when one fails)
   in the pool; no job Failed; no process of the run left once it stopped.
   Recovery: for each fault, how long the jobs a client held then took to
   reach their final status (the longest per kind).
+
+STOPPING EARLY
+  SIGINT or SIGTERM: no more submissions or faults (a stopped client is
+  resumed), the jobs under way finish, and the checks run on the packages
+  submitted so far. A second signal ends the run at once.
 )";
 
 }  // namespace

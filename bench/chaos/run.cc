@@ -1,7 +1,9 @@
 #include "bench/chaos/run.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +25,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+
+// SIGINT or SIGTERM ends a run early but in order: no more submissions or
+// faults (a stopped client is resumed), the jobs under way finish, and the
+// checks run on what was submitted. A second signal kills at once.
+std::atomic<bool> g_stop_requested{false};
+
+void RequestStop(int) { g_stop_requested = true; }
+
+void StopOnSignals() {
+  struct sigaction sa = {};
+  sa.sa_handler = RequestStop;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
 
 // Submits the packages in order, keeping at most `window` jobs unfinished,
 // so that job lists stay short and faults strike jobs in every stage. With
@@ -93,20 +111,28 @@ class Submitter {
 };
 
 // Drives the jobs until every one is final or the deadline passes; a
-// progress line on stderr every 10 s.
+// progress line on stderr every 10 s. Once a stop is requested, only the
+// jobs already submitted go on.
 void Drive(Submitter& submitter, Injector& injector, int window, Clock::time_point deadline) {
   const auto start = Clock::now();
   auto next_note = start + 10s, next_poll = start;
   int unfinished = 0;
+  bool stopping = false;
   while (Clock::now() < deadline) {
+    if (g_stop_requested && !stopping) {
+      stopping = true;
+      injector.Stop();
+      std::fprintf(stderr, "stop requested: no more submissions or faults; %d jobs to finish\n",
+                   unfinished);
+    }
     if (Clock::now() >= next_poll) {
       next_poll = Clock::now() + 1s;
       if (auto n = submitter.Unfinished()) unfinished = *n;
-      if (unfinished == 0 && submitter.all_submitted()) return;
+      if (unfinished == 0 && (submitter.all_submitted() || stopping)) return;
     }
-    while (!submitter.all_submitted() && unfinished < window && submitter.SubmitNext())
+    while (!stopping && !submitter.all_submitted() && unfinished < window && submitter.SubmitNext())
       ++unfinished;
-    injector.Tick();
+    if (!stopping) injector.Tick();
     if (Clock::now() >= next_note) {
       next_note += 10s;
       std::fprintf(stderr, "[%4.0f s] submitted %zu, unfinished %d, faults %zu\n",
@@ -176,7 +202,9 @@ int Report(const RunOptions& o, std::size_t submitted, const Findings& f,
   if (!injector_error.empty()) problems.push_back("fault injector: " + injector_error);
   for (std::size_t i = 0; i < problems.size() && i < 30; ++i)
     std::printf("  %s\n", problems[i].c_str());
-  if (submitted < static_cast<std::size_t>(o.jobs))
+  if (g_stop_requested)
+    std::printf("stopped by a signal after %zu of %d submissions\n", submitted, o.jobs);
+  else if (submitted < static_cast<std::size_t>(o.jobs))
     problems.push_back("only " + std::to_string(submitted) + " of " + std::to_string(o.jobs) +
                        " packages submitted within the bound");
   bool ok = problems.empty();
@@ -206,6 +234,7 @@ int RunChaos(const RunOptions& o) {
       o.rabbit_cluster ? "3 RabbitMQ nodes (quorum queues)" : "1 RabbitMQ node", o.jobs, o.clients,
       o.lease_seconds, o.duration_seconds);
   std::fflush(stdout);
+  StopOnSignals();
   auto packages = MakePackageRepository(root + "/src", o.jobs, "chaos");
   Farm farm({.root = root,
              .backend = o.backend,
