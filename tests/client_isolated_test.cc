@@ -20,6 +20,7 @@
 #include "client/fetch.h"
 #include "tests/support/debpkg.h"
 #include "tests/support/fixture.h"
+#include "tests/support/processes.h"
 #include "util/unique_fd.h"
 
 namespace cbit::client {
@@ -28,6 +29,7 @@ namespace fs = std::filesystem;
 using cbit::testing::MustRun;
 using cbit::testing::PackageKind;
 using cbit::testing::PackageSpec;
+using cbit::testing::ProcessesWith;
 
 // The prepared roots, made on first use (make-chroot.sh, then chroot create;
 // both take a lock, so test programs running side by side share them).
@@ -113,21 +115,6 @@ UniqueFd Listen(int& port) {
   }
   port = ntohs(addr.sin_port);
   return fd;
-}
-
-// Processes of this machine whose command line holds `marker`.
-std::vector<int> ProcessesWith(const std::string& marker) {
-  std::vector<int> pids;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(e.path() / "cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (char& c : cmdline) c = c == '\0' ? ' ' : c;
-    if (cmdline.find(marker) != std::string::npos) pids.push_back(std::stoi(name));
-  }
-  return pids;
 }
 
 class IsolatedBuild : public ::testing::Test {

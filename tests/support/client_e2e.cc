@@ -2,10 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include "tests/support/databases.h"
 #include "tests/support/fixture.h"
+#include "tests/support/processes.h"
 #include "tests/support/rabbitmq.h"
 #include "util/subprocess.h"
 
@@ -80,12 +80,7 @@ std::vector<std::string> ClientE2e::Statuses(Id job) {
 }
 
 bool ClientE2e::WaitFor(const std::function<bool()>& pred, std::chrono::seconds deadline) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return pred();
+  return testing::WaitFor(pred, deadline);
 }
 
 bool ClientE2e::WaitForStatus(Id job, const std::string& status, std::chrono::seconds deadline) {
