@@ -171,9 +171,25 @@ std::optional<StepResult> RunBuilder(const JobSpec& job, const fs::path& tree,
   CommandResult packed = runner.Run(deadline.Apply(pack), sink, cancel);
   if (auto failed = MachineFailure(packed, "dpkg-source", deadline)) return failed;
   if (!packed.ok()) return ResultOf(Outcome::kBuildFailed, "dpkg-source");
-  CommandResult r = runner.Run(deadline.Apply(SbuildCommand(job, build_dir, config)), sink, cancel);
-  if (auto failed = MachineFailure(r, "sbuild", deadline)) return failed;
-  Outcome o = ClassifySbuild(r);
+  // sbuild's unshare mode now and then loses the tar it unpacks the chroot
+  // into (SIGPIPE, Fail-Stage create-session) before anything of the package
+  // ran: that is tried again at once, a few times, before the attempt fails.
+  constexpr int kSessionTries = 3;
+  CommandResult r;
+  Outcome o = Outcome::kBuilt;
+  for (int i = 1; i <= kSessionTries; ++i) {
+    r = runner.Run(deadline.Apply(SbuildCommand(job, build_dir, config)), sink, cancel);
+    if (auto failed = MachineFailure(r, "sbuild", deadline)) return failed;
+    o = ClassifySbuild(r);
+    if (o != Outcome::kInfrastructureFailed || !SaysChrootSessionFailed(r.output) ||
+        i == kSessionTries) {
+      break;
+    }
+    if (sink) {
+      sink("cbit: sbuild could not set up the chroot session (try " + std::to_string(i) + " of " +
+           std::to_string(kSessionTries) + "); trying again\n");
+    }
+  }
   if (o == Outcome::kBuilt) return std::nullopt;
   if (o == Outcome::kInfrastructureFailed && SaysChrootMissing(r.output)) {
     return StepResult{o, "sbuild: chroot " + job.ChrootName() + " not found",
@@ -181,7 +197,8 @@ std::optional<StepResult> RunBuilder(const JobSpec& job, const fs::path& tree,
   }
   if (o == Outcome::kInfrastructureFailed && SaysChrootSessionFailed(r.output)) {
     return StepResult{o,
-                      "sbuild: the session of chroot " + job.ChrootName() + " could not be set up",
+                      "sbuild: the session of chroot " + job.ChrootName() +
+                          " could not be set up (" + std::to_string(kSessionTries) + " tries)",
                       FailureClass::kChrootFailed};
   }
   return ResultOf(o, "build");

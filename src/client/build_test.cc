@@ -96,11 +96,59 @@ TEST(Build, AChrootSessionNotSetUpIsOfTheClassChrootFailed) {
     }
     return r;
   };
-  BuildResult r =
-      Build(TestJob(), d.tree.string(), {BuilderKind::kSbuildUnshare, chroots}, d.runner, {});
+  std::string log;
+  BuildResult r = Build(TestJob(), d.tree.string(), {BuilderKind::kSbuildUnshare, chroots},
+                        d.runner, [&](std::string_view s) { log += s; });
   EXPECT_EQ(r.result.outcome, Outcome::kInfrastructureFailed);
   EXPECT_EQ(r.result.failure, FailureClass::kChrootFailed) << r.result.detail;
-  EXPECT_EQ(r.result.detail, "sbuild: the session of chroot bookworm could not be set up");
+  EXPECT_EQ(r.result.detail,
+            "sbuild: the session of chroot bookworm could not be set up (3 tries)");
+  EXPECT_EQ(std::count_if(d.runner.commands.begin(), d.runner.commands.end(),
+                          [](const Command& c) { return c.argv[0] == "sbuild"; }),
+            3);
+  EXPECT_NE(log.find("(try 2 of 3); trying again"), std::string::npos) << log;
+}
+
+// ... and a session set up at the second try builds the package in the same
+// attempt; a build that fails is not tried again.
+TEST(Build, SbuildIsTriedAgainOnlyWhenItsChrootSessionWasNotSetUp) {
+  BuildDir d;
+  std::string chroots = (d.dir / "chroots").string();
+  fs::create_directories(chroots);
+  std::ofstream(chroots + "/bookworm-amd64.tar");
+  int sbuilds = 0;
+  d.runner.respond = [&](const Command& c) {
+    CommandResult r;
+    r.exit_code = 0;
+    if (c.argv[0] == "sbuild" && ++sbuilds == 1) {
+      r.exit_code = 1;
+      r.output =
+          "E: Error creating chroot session: skipping hello-cbit\n"
+          "Fail-Stage: create-session\nStatus: failed\n";
+    } else if (c.argv[0] == "sbuild") {
+      std::ofstream(d.dir / "hello-cbit_1.0-2_amd64.changes");
+    }
+    return r;
+  };
+  BuildResult r =
+      Build(TestJob(), d.tree.string(), {BuilderKind::kSbuildUnshare, chroots}, d.runner, {});
+  EXPECT_TRUE(r.result.ok()) << r.result.detail;
+  EXPECT_EQ(sbuilds, 2);
+
+  sbuilds = 0;
+  d.runner.respond = [&](const Command& c) {
+    CommandResult r;
+    r.exit_code = 0;
+    if (c.argv[0] == "sbuild") {
+      ++sbuilds;
+      r.exit_code = 1;
+      r.output = "Fail-Stage: build\nStatus: attempted\n";
+    }
+    return r;
+  };
+  r = Build(TestJob(), d.tree.string(), {BuilderKind::kSbuildUnshare, chroots}, d.runner, {});
+  EXPECT_EQ(r.result.outcome, Outcome::kBuildFailed) << r.result.detail;
+  EXPECT_EQ(sbuilds, 1);
 }
 
 TEST(Build, ABuilderOutOfTimeOrOfDiskNamesItsClass) {

@@ -46,7 +46,7 @@ Blocked or Cancelled. The log of every step streams to the controller: GET
 Each step has a time limit; on expiry its whole process group is killed and
 the job fails with the class "timeout". A failure of the build machine of
 class network (fetch), chroot-missing, chroot-failed (sbuild could not set up
-the chroot's session), toolchain-missing, disk-full or upload (dput) is
+the chroot's session in 3 tries), toolchain-missing, disk-full or upload (dput) is
 reported Waiting and published again through the delay queues, at most
 infra_retries times; then the job fails with its class. A build failure
 is never retried. Failed reports carry the class and why as the history's
