@@ -105,35 +105,54 @@ void Connection::OnHead() {
   if (!ec) req_.remote_port = ep.port();
   keep_alive_ = h.keep_alive();
   if (auto fast = TryFast()) return Write(std::move(*fast), false);
-  net::post(server_.workers, [self = shared_from_this()] {
-    Admission a;
-    try {
-      a = self->server_.admit(self->req_);
-    } catch (const std::exception& e) {
-      spdlog::error("http: admitting {} {}: {}", self->req_.method, self->req_.path, e.what());
-      a.answer = ErrorResponse(500, "internal error");
+  OffStrand([self = shared_from_this()](bool on_strand) { self->AdmitAndRun(on_strand); });
+}
+
+template <typename Work>
+void Connection::OffStrand(Work work) {
+  if (server_.TryInline()) {
+    struct Done {
+      Server::Impl& server;
+      ~Done() { server.InlineDone(); }
+    } done{server_};
+    ++server_.inline_requests;
+    return work(true);
+  }
+  net::post(server_.workers, [work = std::move(work)]() mutable { work(false); });
+}
+
+template <typename Then>
+void Connection::Back(bool on_strand, Then then) {
+  if (on_strand) return then();
+  net::post(stream_.get_executor(), std::move(then));
+}
+
+void Connection::AdmitAndRun(bool on_strand) {
+  Admission a;
+  try {
+    a = server_.admit(req_);
+  } catch (const std::exception& e) {
+    spdlog::error("http: admitting {} {}: {}", req_.method, req_.path, e.what());
+    a.answer = ErrorResponse(500, "internal error");
+  }
+  auto self = shared_from_this();
+  // A request whose body is at hand (none, as most GETs, or all of it read
+  // with the head, as a small form post) runs its handler here at once: a
+  // trip through the connection's strand and back would cost two more
+  // thread wake-ups than the handler itself.
+  if (!a.answer) {
+    std::string bad;
+    if (BodyAtHand(bad)) {
+      req_.body = parser_->release().body();
+      Response res = Handle(a.handler);
+      std::string().swap(req_.body);
+      return Back(on_strand,
+                  [self, res = std::move(res)]() mutable { self->Write(std::move(res), false); });
     }
-    // A request whose body is at hand (none, as most GETs, or all of it
-    // read with the head, as a small form post) runs its handler on this
-    // worker at once: a trip through the connection's strand and back would
-    // cost two more thread wake-ups than the handler itself.
-    if (!a.answer) {
-      std::string bad;
-      if (self->BodyAtHand(bad)) {
-        self->req_.body = self->parser_->release().body();
-        Response res = self->Handle(a.handler);
-        std::string().swap(self->req_.body);
-        return net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-          self->Write(std::move(res), false);
-        });
-      }
-      if (!bad.empty())
-        return net::post(self->stream_.get_executor(),
-                         [self, bad = std::move(bad)] { self->Refuse(400, bad); });
-    }
-    net::post(self->stream_.get_executor(),
-              [self, a = std::move(a)]() mutable { self->AfterAdmit(std::move(a)); });
-  });
+    if (!bad.empty())
+      return Back(on_strand, [self, bad = std::move(bad)] { self->Refuse(400, bad); });
+  }
+  Back(on_strand, [self, a = std::move(a)]() mutable { self->AfterAdmit(std::move(a)); });
 }
 
 std::optional<Response> Connection::TryFast() {
@@ -215,12 +234,12 @@ void Connection::AfterAdmit(Admission a) {
 
 void Connection::RunHandler(std::function<void(Request&, Response&)> handler) {
   req_.body = parser_->release().body();
-  net::post(server_.workers, [self = shared_from_this(), handler = std::move(handler)] {
+  OffStrand([self = shared_from_this(), handler = std::move(handler)](bool on_strand) {
     Response res = self->Handle(handler);
     std::string().swap(self->req_.body);
     self->ReleaseBody();
-    net::post(self->stream_.get_executor(),
-              [self, res = std::move(res)]() mutable { self->Write(std::move(res), false); });
+    self->Back(on_strand,
+               [self, res = std::move(res)]() mutable { self->Write(std::move(res), false); });
   });
 }
 

@@ -36,6 +36,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   /// head. False for a body to read (or refuse) the normal way, or with
   /// `bad` set when the buffered body does not parse.
   bool BodyAtHand(std::string& bad);
+  /// Admit, then the handler when the body is at hand; else back to the
+  /// strand to read the body. Runs off the strand, or on it when
+  /// `on_strand` (an I/O thread doing the work itself).
+  void AdmitAndRun(bool on_strand);
+  /// Runs `work(on_strand)` where it may block: on this I/O thread while
+  /// another stays free (Server::Impl::TryInline), else on a worker.
+  template <typename Work>
+  void OffStrand(Work work);
+  /// Runs `then` on the connection's strand: at once when already on it.
+  template <typename Then>
+  void Back(bool on_strand, Then then);
   void AfterAdmit(Admission admission);
   void ReadBody();
   void RunHandler(std::function<void(Request&, Response&)> handler);

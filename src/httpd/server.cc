@@ -138,6 +138,12 @@ void Server::Impl::Closed(const std::string& address, Connection* c) {
   if (--total == 0) drained.notify_all();
 }
 
+bool Server::Impl::TryInline() {
+  if (inline_running.fetch_add(1) < options.io_threads - 1) return true;
+  inline_running.fetch_sub(1);
+  return false;
+}
+
 bool Server::Impl::ReserveBody(std::uint64_t n) {
   std::uint64_t held = body_bytes.load();
   do {
@@ -222,5 +228,7 @@ int Server::connections() const {
 }
 
 std::uint64_t Server::fast_answers() const { return impl_->fast_answers.load(); }
+
+std::uint64_t Server::inline_requests() const { return impl_->inline_requests.load(); }
 
 }  // namespace cbit::httpd

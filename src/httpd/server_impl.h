@@ -27,6 +27,10 @@ struct Server::Impl {
   bool ReserveBody(std::uint64_t n);
   void ReleaseBody(std::uint64_t n) { body_bytes.fetch_sub(n); }
   bool stopping() const { return stopping_.load(); }
+  /// Whether the calling I/O thread may run blocking work itself: true
+  /// while another I/O thread stays free (then call InlineDone after it).
+  bool TryInline();
+  void InlineDone() { inline_running.fetch_sub(1); }
 
   Options options;
   Admit admit;
@@ -40,6 +44,8 @@ struct Server::Impl {
   std::atomic<std::uint64_t> body_bytes{0};  ///< reserved by bodies being read
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> fast_answers{0};
+  std::atomic<int> inline_running{0};  ///< I/O threads running blocking work now
+  std::atomic<std::uint64_t> inline_requests{0};
   // Destroyed first (reverse order): pending handlers own connections,
   // whose destructors still count themselves out above.
   boost::asio::io_context ioc;

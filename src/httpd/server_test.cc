@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -32,7 +34,8 @@ class ServerTest : public ::testing::Test {
   }
 
   // /secret needs "Authorization: yes"; /echo answers the body's size;
-  // /stream is a producer of three chunks; /push an open push stream.
+  // /stream is a producer of three chunks; /push an open push stream;
+  // /hold blocks until Release().
   Admission Admit(Request& req) {
     if (req.path == "/secret" && req.get_header_value("Authorization") != "yes")
       return {.answer = ErrorResponse(401, "no")};
@@ -41,6 +44,15 @@ class ServerTest : public ::testing::Test {
         auto s = res.start_push("text/event-stream");
         std::lock_guard lock(mu_);
         pushes_.push_back(s);
+      }};
+    }
+    if (req.path == "/hold") {
+      return {.handler = [this](Request&, Response& res) {
+        std::unique_lock lock(mu_);
+        ++holding_;
+        held_.notify_all();
+        held_.wait(lock, [&] { return released_; });
+        res.set_content("held", "text/plain");
       }};
     }
     if (req.path == "/stream") {
@@ -69,11 +81,25 @@ class ServerTest : public ::testing::Test {
     return held;
   }
 
+  // Waits until `n` /hold handlers are blocked; false after 5 s.
+  bool Holding(int n) {
+    std::unique_lock lock(mu_);
+    return held_.wait_for(lock, 5s, [&] { return holding_ >= n; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    held_.notify_all();
+  }
+
   std::unique_ptr<Server> server_;
   std::thread thread_;
   int port_ = 0;
   std::mutex mu_;
   std::vector<std::shared_ptr<PushStream>> pushes_;
+  std::condition_variable held_;
+  int holding_ = 0;
+  bool released_ = false;
 };
 
 TEST_F(ServerTest, KeepAliveAndDefaultHeaders) {
@@ -450,6 +476,53 @@ TEST_F(ServerTest, ARequestWithABodyNeverTakesTheFastPath) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "3 ");
   EXPECT_EQ(server_->fast_answers(), 0u);
+}
+
+// With two I/O threads, the one that read a request runs its handler and
+// writes the answer itself, without a hand-off to a worker and back; a
+// request that comes while one I/O thread is busy so goes to the workers,
+// and the other I/O thread stays free for everyone else.
+TEST_F(ServerTest, AnIOThreadRunsAHandlerWhileAnotherStaysFree) {
+  Options o = FastOptions();
+  o.io_threads = 2;
+  o.workers = 1;
+  Start(o);
+  RawClient c(port_);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"));
+    EXPECT_EQ(c.Read().body, "3 ") << i;
+  }
+  EXPECT_EQ(server_->inline_requests(), 5u);
+
+  RawClient first(port_), second(port_);
+  ASSERT_TRUE(first.Send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(Holding(1));
+  ASSERT_TRUE(second.Send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(Holding(2));  // on the only worker
+  EXPECT_EQ(server_->inline_requests(), 6u);
+  // Both blocked, the free I/O thread still answers.
+  RawClient third(port_);
+  ASSERT_TRUE(third.Send("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(third.Read(2s).status, 200);
+  Release();
+  EXPECT_EQ(first.Read().body, "held");
+  EXPECT_EQ(second.Read().body, "held");
+  // The slot is given back: the next request runs on an I/O thread again.
+  ASSERT_TRUE(c.Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(c.Read().status, 200);
+  EXPECT_EQ(server_->inline_requests(), 7u);
+}
+
+TEST_F(ServerTest, OneIOThreadRunsNoHandler) {
+  Options o;
+  o.io_threads = 1;
+  Start(o);
+  RawClient c(port_);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(c.Send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(c.Read().status, 200);
+  }
+  EXPECT_EQ(server_->inline_requests(), 0u);
 }
 
 }  // namespace

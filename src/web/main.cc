@@ -92,7 +92,9 @@ RABBITMQ CLUSTERS
 
 HTTP LIMITS
   io_threads threads hold every connection; route handlers run on `threads`
-  workers, so slow or idle connections hold no worker. A request head must
+  workers, so slow or idle connections hold no worker. (With io_threads 2 or
+  more, an I/O thread runs the handler of the request it read itself while
+  another I/O thread stays free.) A request head must
   arrive within head_timeout seconds of its first byte (32 KiB at most,
   else 431), its body within body_timeout (max_body bytes at most, chunked
   or not, else 413; bodies being read at once share max_body_memory bytes,
