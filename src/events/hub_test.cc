@@ -62,6 +62,9 @@ class Reader {
       if (piece) text_ += *piece;
     });
   }
+  // Gone before the hub (declared after it): its stream must not call back
+  // into it when the hub closes the streams.
+  ~Reader() { stream_->Detach(); }
   std::shared_ptr<httpd::PushStream> stream() { return stream_; }
   std::string text() {
     std::lock_guard lock(mu_);
