@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 
 #include "tests/support/fixture.h"
@@ -11,6 +13,10 @@
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  // spdlog's registry made here, before any thread, as cbit's daemons make it
+  // in main(): made first by two threads of a test at once, ThreadSanitizer
+  // cannot see libspdlog's (uninstrumented) static guard and calls it a race.
+  spdlog::default_logger();
   ::testing::UnitTest::GetInstance()->listeners().Append(new cbit::testing::ScratchListener);
   // An interrupted run still stops what it started.
   for (int sig : {SIGINT, SIGTERM}) {

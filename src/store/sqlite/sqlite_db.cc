@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,10 +48,39 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// The database's one writer at a time, with a timeout. Not std::timed_mutex:
+// its try_lock_for waits in pthread_mutex_clocklock, which ThreadSanitizer
+// (g++ 12) does not see, so every unlock looked like one of a free mutex.
+class WriteLock {
+ public:
+  bool TryLockFor(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    if (!free_.wait_for(lock, timeout, [&] { return !held_; })) return false;
+    held_ = true;
+    return true;
+  }
+  void Unlock() {
+    {
+      std::lock_guard lock(mu_);
+      held_ = false;
+    }
+    free_.notify_one();
+  }
+  /// Unlocks when its holder goes (std::unique_ptr's deleter).
+  struct Unlocker {
+    void operator()(WriteLock* l) const { l->Unlock(); }
+  };
+
+ private:
+  std::mutex mu_;
+  std::condition_variable free_;
+  bool held_ = false;
+};
+
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const std::string& path, bool synchronous_full,
-                   std::shared_ptr<std::timed_mutex> write_lock)
+                   std::shared_ptr<WriteLock> write_lock)
       : write_lock_(std::move(write_lock)) {
     int rc =
         sqlite3_open_v2(path.c_str(), &db_,
@@ -101,13 +131,13 @@ class SqliteConnection final : public Connection {
       Bind(st, static_cast<int>(slot + 1), params[n]);
     }
     // A write outside a transaction queues on the same lock as transactions.
-    std::unique_lock<std::timed_mutex> autocommit_write;
+    std::unique_ptr<WriteLock, WriteLock::Unlocker> autocommit_write;
     if (!holds_write_ && sqlite3_get_autocommit(db_) && !sqlite3_stmt_readonly(st)) {
-      autocommit_write = std::unique_lock(*write_lock_, std::defer_lock);
-      if (!autocommit_write.try_lock_for(std::chrono::milliseconds(kBusyTimeoutMs))) {
+      if (!write_lock_->TryLockFor(std::chrono::milliseconds(kBusyTimeoutMs))) {
         sqlite3_clear_bindings(st);
         throw DbError(DbErrorKind::kUnavailable, "timed out waiting for the SQLite write lock");
       }
+      autocommit_write.reset(write_lock_.get());
     }
     const int columns = sqlite3_column_count(st);
     Result out(static_cast<std::size_t>(columns));
@@ -140,7 +170,7 @@ class SqliteConnection final : public Connection {
   // Statements go through Exec, so they are prepared once like the others.
   void Begin(bool write) override {
     if (write) {
-      if (!write_lock_->try_lock_for(std::chrono::milliseconds(kBusyTimeoutMs)))
+      if (!write_lock_->TryLockFor(std::chrono::milliseconds(kBusyTimeoutMs)))
         throw DbError(DbErrorKind::kUnavailable, "timed out waiting for the SQLite write lock");
       holds_write_ = true;
     }
@@ -179,11 +209,11 @@ class SqliteConnection final : public Connection {
   void ReleaseWrite() {
     if (holds_write_) {
       holds_write_ = false;
-      write_lock_->unlock();
+      write_lock_->Unlock();
     }
   }
 
-  std::shared_ptr<std::timed_mutex> write_lock_;
+  std::shared_ptr<WriteLock> write_lock_;
   bool holds_write_ = false;
   DbError Error(int code) const {
     return DbError(KindOf(code), std::string("sqlite: ") + sqlite3_errmsg(db_));
@@ -231,8 +261,7 @@ class SqliteDatabase final : public Database {
   explicit SqliteDatabase(const SqliteOptions& o)
       : pool_(
             o.pool_size, kPoolWait,
-            [path = o.path, full = o.synchronous_full,
-             lock = std::make_shared<std::timed_mutex>()] {
+            [path = o.path, full = o.synchronous_full, lock = std::make_shared<WriteLock>()] {
               return std::make_unique<SqliteConnection>(path, full, lock);
             },
             [](Connection& c) { return static_cast<SqliteConnection&>(c).idle(); }) {
