@@ -3,7 +3,6 @@
 // scratch directories go with the test that made them (tests/README.md).
 #include <gtest/gtest.h>
 #include <signal.h>
-
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
