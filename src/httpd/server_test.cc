@@ -385,8 +385,6 @@ TEST_F(ServerTest, StopAnswersTheFirstRequestOfAConnectionAcceptedBeforeIt) {
   EXPECT_TRUE(r.Has("Connection: close")) << r.head;
 }
 
-// The Fast hook answers /fast on the I/O thread, throws on /throw and
-// declines everything else.
 // Connections the kernel completed but the server had not accepted when
 // the stop began (its only I/O thread busy) are accepted and answered, not
 // reset with their requests sent.
@@ -417,6 +415,8 @@ TEST_F(ServerTest, StopAnswersConnectionsNotYetAccepted) {
   stopper.join();
 }
 
+// The Fast hook answers /fast on the I/O thread, throws on /throw and
+// declines everything else.
 Options FastOptions() {
   Options o;
   o.default_headers = {{"Access-Control-Allow-Origin", "*"}};

@@ -1,6 +1,5 @@
-// The SQLite backend's write lock: one writer at a time, in process, and the
-// next one goes on as soon as the lock is free (not after a busy handler's
-// sleep).
+// The SQLite backend's write lock: one writer at a time, in process; the
+// writers waiting for it go on once it is released.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,7 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(SqliteWriteLock, AWriteWaitsForTheWritingTransactionThenGoesOnAtOnce) {
+TEST(SqliteWriteLock, AWriteWaitsForTheWritingTransactionThenGoesOn) {
   testing::TestDir dir;
   auto db = OpenSqlite({(dir.path() / "t.db").string(), 4, false});
   InTransaction(*db, true, [](Connection& c) { c.Exec("CREATE TABLE t (x INTEGER)"); });
